@@ -1,0 +1,5 @@
+import type { Command } from "commander";
+import { registerConfig } from "./config.ts";
+
+/** Every subcommand's registration, in the order `ferry --help` lists them. */
+export const commands: Array<(program: Command) => void> = [registerConfig];

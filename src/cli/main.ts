@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// The `ferry` command. Each subcommand lives in its own file under commands/ and registers
+// itself on the program; this file only wires them and maps failures to exit codes
+// (0 ok, 1 failure, 2 usage or configuration error).
+import { Command, CommanderError } from "commander";
+import { readFileSync } from "node:fs";
+import { AppError } from "../errors.ts";
+import { commands } from "./commands/index.ts";
+
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+export function buildProgram(): Command {
+  const program = new Command("ferry")
+    .description("GitOps delivery: previews on merge requests, deploys on merge, drift healing in between")
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError();
+  for (const register of commands) register(program);
+  return program;
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof AppError && (error.code === "CONFIG_INVALID" || error.code === "USAGE")) return 2;
+  return 1;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    const code = exitCodeFor(error);
+    if (!(error instanceof CommanderError)) {
+      console.error(`ferry: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    process.exitCode = code;
+  }
+}
+
+await main();

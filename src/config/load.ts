@@ -1,0 +1,118 @@
+import { readFile } from "node:fs/promises";
+import * as yaml from "js-yaml";
+import type { z } from "zod";
+import { AppError } from "../errors.ts";
+import { expandEnv } from "./env.ts";
+import { configSchema, type FerryConfig } from "./schema.ts";
+
+/** Formats a zod/issue path the way people write it: `apps[2].destination.cluster`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
+    .join("");
+}
+
+function configError(problems: string[], source: string): AppError {
+  return new AppError("CONFIG_INVALID", `${source}: ${problems.join("; ")}`, { details: { problems } });
+}
+
+function zodProblems(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(issue.path) || "(root)"}: ${issue.message}`);
+}
+
+/** Checks that hold between sections: names unique, references resolve, secrets present. */
+function crossCheck(config: FerryConfig): string[] {
+  const problems: string[] = [];
+  const unique = (section: "forges" | "clusters" | "apps") => {
+    const seen = new Set<string>();
+    config[section].forEach((item, i) => {
+      if (seen.has(item.name)) problems.push(`${section}[${i}].name: duplicate name "${item.name}"`);
+      seen.add(item.name);
+    });
+  };
+  unique("forges");
+  unique("clusters");
+  unique("apps");
+  config.forges.forEach((forge, i) => {
+    if (!forge.webhookSecret && !forge.insecureAcceptUnsigned) {
+      problems.push(
+        `forges[${i}].webhookSecret: required (set insecureAcceptUnsigned: true only for local demos)`,
+      );
+    }
+  });
+  const forgeNames = new Set(config.forges.map((f) => f.name));
+  const clusterNames = new Set(config.clusters.map((c) => c.name));
+  config.apps.forEach((app, i) => {
+    if (!forgeNames.has(app.forge)) problems.push(`apps[${i}].forge: unknown forge "${app.forge}"`);
+    if (!clusterNames.has(app.destination.cluster)) {
+      problems.push(`apps[${i}].destination.cluster: unknown cluster "${app.destination.cluster}"`);
+    }
+  });
+  config.clusters.forEach((cluster, i) => {
+    if (!cluster.inCluster && !cluster.kubeconfig) {
+      problems.push(`clusters[${i}]: needs kubeconfig or inCluster: true`);
+    }
+  });
+  return problems;
+}
+
+/** Validates an already parsed document (after YAML) against the schema and cross-checks. */
+export function parseConfig(
+  document: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  source = "config",
+): FerryConfig {
+  const { value, problems } = expandEnv(document ?? {}, env);
+  if (problems.length > 0) {
+    throw configError(
+      problems.map((p) => `${p.path}: environment variable ${p.variable} is not set`),
+      source,
+    );
+  }
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) throw configError(zodProblems(parsed.error), source);
+  const cross = crossCheck(parsed.data);
+  if (cross.length > 0) throw configError(cross, source);
+  return parsed.data;
+}
+
+/** `at line 2, column 3: missed comma …` from a js-yaml exception, without its code excerpt. */
+export function describeYamlError(error: unknown): string {
+  if (error instanceof yaml.YAMLException && error.mark) {
+    return `at line ${error.mark.line + 1}, column ${error.mark.column + 1}: ${error.reason}`;
+  }
+  return `: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export function parseConfigText(
+  text: string,
+  env: NodeJS.ProcessEnv = process.env,
+  source = "config",
+): FerryConfig {
+  let document: unknown;
+  try {
+    document = yaml.load(text, { filename: source });
+  } catch (error) {
+    throw configError([`invalid YAML ${describeYamlError(error)}`], source);
+  }
+  return parseConfig(document, env, source);
+}
+
+export async function loadConfigFile(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<FerryConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new AppError(
+      "CONFIG_INVALID",
+      `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return parseConfigText(text, env, file);
+}

@@ -1,0 +1,109 @@
+// The schema of ferry.yaml (DESIGN.md §3). Defaults live here so that the rest of the code
+// reads a complete, typed configuration and never re-checks optional fields.
+import { z } from "zod";
+import { durationSchema } from "./duration.ts";
+
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a DNS label: lowercase letters, digits and '-'");
+
+const webhookFields = {
+  name,
+  token: z.string().min(1).optional(),
+  webhookSecret: z.string().min(1).optional(),
+  /** Accept unsigned webhooks: only for local demos; every request then logs a warning. */
+  insecureAcceptUnsigned: z.boolean().default(false),
+};
+
+export const githubForgeSchema = z.strictObject({
+  ...webhookFields,
+  type: z.literal("github"),
+  apiUrl: z.url().default("https://api.github.com"),
+});
+
+export const gitlabForgeSchema = z.strictObject({
+  ...webhookFields,
+  type: z.literal("gitlab"),
+  url: z.url().default("https://gitlab.com"),
+});
+
+export const forgeSchema = z.discriminatedUnion("type", [githubForgeSchema, gitlabForgeSchema]);
+
+export const clusterSchema = z.strictObject({
+  name,
+  kubeconfig: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
+  inCluster: z.boolean().default(false),
+});
+
+export const sourceSchema = z.strictObject({
+  type: z.enum(["auto", "plain", "kustomize", "helm"]).default("auto"),
+  recurse: z.boolean().default(false),
+  valueFiles: z.array(z.string().min(1)).default([]),
+  values: z.record(z.string(), z.unknown()).default({}),
+  releaseName: z.string().min(1).optional(),
+});
+
+export const syncSchema = z.strictObject({
+  auto: z.boolean().default(true),
+  prune: z.boolean().default(true),
+  selfHeal: z.boolean().default(true),
+  rollback: z.boolean().default(true),
+  openRevert: z.boolean().default(false),
+  force: z.boolean().default(true),
+  healthTimeout: durationSchema.default(300_000),
+  interval: durationSchema.default(180_000),
+  /** Largest share of the inventory one sync may prune, 0..1. */
+  pruneBudget: z.number().min(0).max(1).default(0.5),
+  allowPrune: z.array(z.enum(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"])).default([]),
+});
+
+export const ignoreDifferenceSchema = z.strictObject({
+  group: z.string().optional(),
+  kind: z.string().min(1),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  jsonPointers: z.array(z.string().startsWith("/")).min(1),
+});
+
+export const appSchema = z.strictObject({
+  name,
+  forge: z.string().min(1),
+  repo: z.string().regex(/^[\w.-]+(\/[\w.-]+)+$/, "must be owner/name or a GitLab path_with_namespace"),
+  repoUrl: z.string().min(1).optional(),
+  branch: z.string().min(1).default("main"),
+  path: z.string().min(1).default("."),
+  source: sourceSchema.default(sourceSchema.parse({})),
+  destination: z.strictObject({
+    cluster: z.string().min(1),
+    namespace: z.string().min(1),
+    createNamespace: z.boolean().default(false),
+  }),
+  sync: syncSchema.default(syncSchema.parse({})),
+  ignoreDifferences: z.array(ignoreDifferenceSchema).default([]),
+});
+
+export const configSchema = z.strictObject({
+  redis: z.strictObject({ url: z.string().min(1).default("redis://127.0.0.1:6379") }).default({
+    url: "redis://127.0.0.1:6379",
+  }),
+  server: z
+    .strictObject({
+      port: z.number().int().min(0).max(65_535).default(8080),
+      host: z.string().default("0.0.0.0"),
+      publicUrl: z.url().optional(),
+    })
+    .default({ port: 8080, host: "0.0.0.0" }),
+  /** Where mirrors, checkouts and caches live. */
+  workDir: z.string().min(1).optional(),
+  forges: z.array(forgeSchema).default([]),
+  clusters: z.array(clusterSchema).default([]),
+  apps: z.array(appSchema).default([]),
+});
+
+export type FerryConfig = z.infer<typeof configSchema>;
+export type ForgeConfig = z.infer<typeof forgeSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type AppConfig = z.infer<typeof appSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type IgnoreDifference = z.infer<typeof ignoreDifferenceSchema>;

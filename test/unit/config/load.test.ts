@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseConfigText } from "../../../src/config/load.ts";
+import { isAppError } from "../../../src/errors.ts";
+
+const example = readFileSync(new URL("../../../examples/ferry.yaml", import.meta.url), "utf8");
+const env = {
+  GITHUB_TOKEN: "t1",
+  GITHUB_WEBHOOK_SECRET: "s1",
+  GITLAB_TOKEN: "t2",
+  GITLAB_WEBHOOK_SECRET: "s2",
+};
+
+function problemOf(text: string, environment: NodeJS.ProcessEnv = env): string {
+  try {
+    parseConfigText(text, environment, "ferry.yaml");
+  } catch (error) {
+    if (isAppError(error, "CONFIG_INVALID")) return error.message;
+    throw error;
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+describe("ferry.yaml", () => {
+  it("accepts the example and fills defaults", () => {
+    const config = parseConfigText(example, env);
+    expect(config.apps[0]?.sync.healthTimeout).toBe(300_000);
+    expect(config.apps[0]?.sync.interval).toBe(180_000);
+    expect(config.apps[0]?.sync.pruneBudget).toBe(0.5);
+    expect(config.forges[0]).toMatchObject({ type: "github", token: "t1", webhookSecret: "s1" });
+    expect(config.redis.url).toBe("redis://127.0.0.1:6379");
+    expect(config.server.port).toBe(8080);
+  });
+
+  it("takes ${NAME:-default} from the environment when set", () => {
+    const config = parseConfigText(example, { ...env, REDIS_URL: "redis://10.0.0.1:6380" });
+    expect(config.redis.url).toBe("redis://10.0.0.1:6380");
+  });
+
+  const broken: Array<[string, string, string]> = [
+    [
+      "an unknown cluster",
+      example.replace("cluster: prod, namespace", "cluster: prd, namespace"),
+      'apps[0].destination.cluster: unknown cluster "prd"',
+    ],
+    [
+      "an unknown forge",
+      example.replace("forge: github", "forge: gitea"),
+      'apps[0].forge: unknown forge "gitea"',
+    ],
+    [
+      "a bad duration",
+      example.replace("healthTimeout: 5m", "healthTimeout: 5 minutes"),
+      "apps[0].sync.healthTimeout: invalid duration",
+    ],
+    [
+      "a bad source type",
+      example.replace("source: { type: auto }", "source: { type: jsonnet }"),
+      "apps[0].source.type:",
+    ],
+    [
+      "a relative JSON pointer",
+      example.replace("jsonPointers: [/spec/replicas]", "jsonPointers: [spec/replicas]"),
+      "apps[0].ignoreDifferences[0].jsonPointers[0]:",
+    ],
+    [
+      "a missing variable",
+      example,
+      "forges[1].webhookSecret: environment variable GITLAB_WEBHOOK_SECRET is not set",
+    ],
+    [
+      "an unknown key",
+      example.replace("branch: main", "branch: main\n    brnach: dev"),
+      "apps[0]: Unrecognized key",
+    ],
+    [
+      "a missing webhook secret",
+      example.replace("    webhookSecret: ${GITHUB_WEBHOOK_SECRET}\n", ""),
+      "forges[0].webhookSecret: required",
+    ],
+  ];
+
+  it.each(broken)("rejects %s naming the path", (_what, text, expected) => {
+    const environment = expected.includes("GITLAB_WEBHOOK_SECRET")
+      ? { ...env, GITLAB_WEBHOOK_SECRET: undefined }
+      : env;
+    expect(problemOf(text, environment)).toContain(expected);
+  });
+
+  it("reports invalid YAML with its line", () => {
+    expect(problemOf("apps: [\n  - name: x\n")).toContain("invalid YAML at line 2, column 3: missed comma");
+  });
+
+  it("accepts insecureAcceptUnsigned instead of a secret", () => {
+    const text = example.replace(
+      "    webhookSecret: ${GITHUB_WEBHOOK_SECRET}\n",
+      "    insecureAcceptUnsigned: true\n",
+    );
+    expect(parseConfigText(text, env).forges[0]?.insecureAcceptUnsigned).toBe(true);
+  });
+});
