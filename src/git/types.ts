@@ -1,0 +1,29 @@
+/** Where a repository lives and how to authenticate to it (the token never goes in a URL). */
+export interface RepoLocation {
+  /** owner/name or path_with_namespace, used for cache and lock keys. */
+  repo: string;
+  /** Clone URL: https://…, file://… or a local path (tests). */
+  url: string;
+  /** HTTPS token; sent as an Authorization header, never logged. */
+  token?: string;
+  /** "github" | "gitlab": how the token is presented. */
+  forgeType?: "github" | "gitlab";
+}
+
+/** One commit's files in a private directory, removed by cleanup(). */
+export interface Checkout {
+  dir: string;
+  sha: string;
+  cleanup(): Promise<void>;
+}
+
+export interface GitService {
+  /** Commit sha of a branch on the remote (ls-remote), without fetching. */
+  headOf(location: RepoLocation, branch: string): Promise<string>;
+  /** Makes sure the mirror has `sha` (fetching when needed) and checks it out. */
+  checkout(location: RepoLocation, sha: string): Promise<Checkout>;
+  /** Paths changed between two commits (both must be in the mirror, fetched if needed). */
+  changedPaths(location: RepoLocation, from: string, to: string): Promise<string[]>;
+  /** The git tree/blob id of a path at a commit, or undefined when it does not exist. */
+  treeId(location: RepoLocation, sha: string, path: string): Promise<string | undefined>;
+}

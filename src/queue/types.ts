@@ -1,0 +1,48 @@
+// Job payloads are validated with zod when a worker picks them up: a job written by an older
+// Ferry or by hand must fail clearly, not half-run.
+import { z } from "zod";
+
+export const queueNames = {
+  preview: "ferry-preview",
+  sync: "ferry-sync",
+  reconcile: "ferry-reconcile",
+} as const;
+export type QueueKind = keyof typeof queueNames;
+
+export const previewJobSchema = z.object({
+  forge: z.string(),
+  repo: z.string(),
+  number: z.number().int(),
+  headSha: z.string(),
+  baseSha: z.string().optional(),
+  headRef: z.string(),
+  baseRef: z.string(),
+  isFork: z.boolean(),
+  /** Apps tracked on this repo and base branch; the worker narrows them to the touched ones. */
+  apps: z.array(z.string()).min(1),
+  deliveryId: z.string(),
+  url: z.string().optional(),
+});
+export type PreviewJob = z.infer<typeof previewJobSchema>;
+
+export const syncReasons = ["webhook", "poll", "manual", "selfHeal", "rollback"] as const;
+export const syncJobSchema = z.object({
+  app: z.string(),
+  reason: z.enum(syncReasons),
+  /** The commit the trigger saw. A hint only: the worker resolves the branch head itself. */
+  sha: z.string().optional(),
+  /** Pin a revision (ferry sync --revision): skips head resolution. */
+  revision: z.string().optional(),
+  deliveryId: z.string().optional(),
+  changeRequest: z.number().int().optional(),
+  author: z.string().optional(),
+  dryRun: z.boolean().optional(),
+});
+export type SyncJob = z.infer<typeof syncJobSchema>;
+
+export const reconcileJobSchema = z.object({
+  app: z.string(),
+  /** What started this run: the timer, or a watch event that saw a change. */
+  trigger: z.enum(["timer", "watch", "manual"]).default("timer"),
+});
+export type ReconcileJob = z.infer<typeof reconcileJobSchema>;

@@ -1,0 +1,73 @@
+// Forge-neutral events: what the receiver hands to the router after verification and
+// normalization. Nothing past the router knows which forge an event came from.
+
+export interface EventOrigin {
+  /** `forges[].name` from ferry.yaml. */
+  forge: string;
+  /** owner/name on GitHub, path_with_namespace on GitLab. */
+  repo: string;
+  deliveryId: string;
+}
+
+export interface PushEvent extends EventOrigin {
+  kind: "push";
+  branch: string;
+  before: string;
+  after: string;
+  /** Paths the payload says changed; null when the payload cannot be trusted to be complete. */
+  changedPaths: string[] | null;
+  created: boolean;
+  deleted: boolean;
+  forced: boolean;
+  pusher?: string;
+}
+
+export type ChangeRequestAction =
+  "opened" | "updated" | "reopened" | "ready" | "closed" | "merged" | "metadata";
+
+export interface ChangeRequestEvent extends EventOrigin {
+  kind: "changeRequest";
+  number: number;
+  action: ChangeRequestAction;
+  headSha: string;
+  baseSha?: string;
+  headRef: string;
+  baseRef: string;
+  isFork: boolean;
+  draft: boolean;
+  merged: boolean;
+  mergeSha?: string;
+  author?: string;
+  url?: string;
+}
+
+export interface CommentEvent extends EventOrigin {
+  kind: "comment";
+  number: number;
+  /** The Ferry command, e.g. "preview" from `/ferry preview`; undefined for other comments. */
+  command?: string;
+  author?: string;
+}
+
+export interface PingEvent extends EventOrigin {
+  kind: "ping";
+}
+
+export type ForgeEvent = PushEvent | ChangeRequestEvent | CommentEvent | PingEvent;
+
+/** What one forge type's inbound code must provide. */
+export interface WebhookProvider {
+  /** Throws AppError WEBHOOK_UNAUTHORIZED unless the raw body is authentic. */
+  verify(
+    request: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer },
+    secret: string | undefined,
+  ): Promise<void>;
+  /** Turns a verified delivery into events (empty: nothing Ferry acts on; reason says why). */
+  normalize(request: {
+    headers: Record<string, string | string[] | undefined>;
+    body: unknown;
+    forge: string;
+    deliveryId: string;
+  }): { events: ForgeEvent[]; ignored?: string };
+  deliveryId(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): string;
+}
