@@ -1,3 +1,5 @@
+import type { KubeObject } from "../kube/types.ts";
+
 export const healthStatuses = ["Healthy", "Progressing", "Degraded", "Missing", "Unknown"] as const;
 export type HealthStatus = (typeof healthStatuses)[number];
 
@@ -23,3 +25,6 @@ export function worstHealth(healths: Health[]): Health {
     },
   );
 }
+
+/** A pure judgement of one live object (src/health/registry.ts holds one per kind). */
+export type HealthCheck = (live: KubeObject) => Health;
