@@ -1,0 +1,174 @@
+{{/* Names, truncated to 63 characters because Kubernetes names are DNS labels. */}}
+{{- define "ferry.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ferry.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ferry.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ferry.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ferry.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "ferry.labels" -}}
+helm.sh/chart: {{ include "ferry.chart" . }}
+{{ include "ferry.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: ferry
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Labels of one component: (dict "root" $ "component" "receiver") */}}
+{{- define "ferry.componentLabels" -}}
+{{ include "ferry.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "ferry.componentSelector" -}}
+{{ include "ferry.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "ferry.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ferry.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "ferry.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Fails early with a message that says what to set: Ferry cannot start without Redis. */}}
+{{- define "ferry.requireRedis" -}}
+{{- if and (not .Values.redis.url) (not .Values.redis.existingSecret) }}
+{{- fail "ferry: an external Redis is required: set redis.url (e.g. --set redis.url=redis://redis:6379) or redis.existingSecret with the URL under redis.existingSecretKey" }}
+{{- end }}
+{{- end }}
+
+{{/* Names of the environment variables the pods get, for checking ${NAME} references. */}}
+{{- define "ferry.envNames" -}}
+{{- $names := list "REDIS_URL" }}
+{{- range $name, $_ := .Values.secrets.env }}{{ $names = append $names $name }}{{ end }}
+{{- range .Values.extraEnv }}{{ $names = append $names .name }}{{ end }}
+{{- toJson $names }}
+{{- end }}
+
+{{/*
+ferry.yaml as the pods read it. The chart owns `redis.url` (always from the REDIS_URL
+variable, so a password never lands in the ConfigMap) and `server.port`.
+*/}}
+{{- define "ferry.config" -}}
+{{- if hasKey .Values.config "redis" }}
+{{- fail "ferry: do not set config.redis; use redis.url or redis.existingSecret (the chart passes it as ${REDIS_URL})" }}
+{{- end }}
+{{- $config := deepCopy .Values.config }}
+{{- $server := merge (dict "port" (int .Values.server.port) "host" "0.0.0.0") (default (dict) $config.server) }}
+{{- if not $server.publicUrl }}{{ $_ := unset $server "publicUrl" }}{{ end }}
+{{- $_ := set $server "port" (int .Values.server.port) }}
+{{- $_ := set $config "server" $server }}
+{{- $_ := set $config "redis" (dict "url" "${REDIS_URL}") }}
+{{- range $i, $forge := $config.forges }}
+{{- range $field := list "token" "webhookSecret" }}
+{{- $value := get $forge $field }}
+{{- if and $value (not (regexMatch "^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$" (toString $value))) }}
+{{- fail (printf "ferry: config.forges[%d].%s must be a ${NAME} reference to an environment variable (map NAME under secrets.env), never the secret itself" $i $field) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $yaml := toYaml $config }}
+{{- $known := include "ferry.envNames" . | fromJsonArray }}
+{{- range $ref := regexFindAll "\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}" $yaml -1 | uniq }}
+{{- $name := trimSuffix "}" (trimPrefix "${" $ref) }}
+{{- if not (has $name $known) }}
+{{- fail (printf "ferry: config references ${%s} but no environment variable %s is provided: add it to secrets.env (with secrets.existingSecret) or extraEnv" $name $name) }}
+{{- end }}
+{{- end }}
+{{- $yaml }}
+{{- end }}
+
+{{/* Environment shared by receiver and worker. */}}
+{{- define "ferry.env" -}}
+- name: REDIS_URL
+{{- if .Values.redis.existingSecret }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.existingSecret }}
+      key: {{ .Values.redis.existingSecretKey }}
+{{- else }}
+  value: {{ .Values.redis.url | quote }}
+{{- end }}
+{{- if .Values.secrets.env }}
+{{- if not .Values.secrets.existingSecret }}
+{{- fail "ferry: secrets.env maps variables to keys of a Secret: set secrets.existingSecret to its name" }}
+{{- end }}
+{{- range $name, $key := .Values.secrets.env }}
+- name: {{ $name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $.Values.secrets.existingSecret }}
+      key: {{ $key }}
+{{- end }}
+{{- end }}
+- name: FERRY_LOG_LEVEL
+  value: {{ .Values.logLevel | quote }}
+- name: FERRY_WORK_DIR
+  value: /var/lib/ferry/work
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Volumes shared by receiver and worker: (dict "root" $ "tmp" "256Mi" "work" "1Gi") */}}
+{{- define "ferry.volumes" -}}
+- name: config
+  configMap:
+    name: {{ include "ferry.fullname" .root }}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .tmp }}
+- name: home
+  emptyDir:
+    sizeLimit: {{ .work }}
+{{- with .root.Values.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "ferry.volumeMounts" -}}
+- name: config
+  mountPath: /etc/ferry/ferry.yaml
+  subPath: ferry.yaml
+  readOnly: true
+- name: tmp
+  mountPath: /tmp
+- name: home
+  mountPath: /var/lib/ferry
+{{- with .Values.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
