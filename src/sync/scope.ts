@@ -1,0 +1,65 @@
+// Whether a kind is cluster-scoped decides its stage and whether it gets the destination
+// namespace. The cluster's discovery knows best (the caller passes it in); without it, the
+// built-in kinds below and the CRDs in the same render answer.
+import { groupOf, type KubeObject } from "../kube/types.ts";
+
+export type Scope = "Namespaced" | "Cluster";
+export type ScopeOf = (apiVersion: string, kind: string) => Scope | undefined;
+
+const clusterScoped = new Set([
+  "/Namespace",
+  "/Node",
+  "/PersistentVolume",
+  "/ComponentStatus",
+  "rbac.authorization.k8s.io/ClusterRole",
+  "rbac.authorization.k8s.io/ClusterRoleBinding",
+  "apiextensions.k8s.io/CustomResourceDefinition",
+  "apiregistration.k8s.io/APIService",
+  "storage.k8s.io/StorageClass",
+  "storage.k8s.io/CSIDriver",
+  "storage.k8s.io/CSINode",
+  "storage.k8s.io/VolumeAttachment",
+  "scheduling.k8s.io/PriorityClass",
+  "networking.k8s.io/IngressClass",
+  "node.k8s.io/RuntimeClass",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "certificates.k8s.io/CertificateSigningRequest",
+  "flowcontrol.apiserver.k8s.io/FlowSchema",
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+]);
+
+/** Built-in kinds (the core API groups) are namespaced unless listed above. */
+function builtinScope(apiVersion: string, kind: string): Scope | undefined {
+  const group = groupOf(apiVersion);
+  const key = `${group}/${kind}`;
+  if (clusterScoped.has(key)) return "Cluster";
+  return group === "" || group.endsWith(".k8s.io") || !group.includes(".") ? "Namespaced" : undefined;
+}
+
+/** Scopes declared by CRDs in the same set of objects: `<group>/<kind>` → scope. */
+function crdScopes(objects: KubeObject[]): Map<string, Scope> {
+  const scopes = new Map<string, Scope>();
+  for (const object of objects) {
+    if (object.kind !== "CustomResourceDefinition") continue;
+    const spec = object.spec as { group?: unknown; scope?: unknown; names?: { kind?: unknown } } | undefined;
+    if (typeof spec?.group !== "string" || typeof spec.names?.kind !== "string") continue;
+    scopes.set(`${spec.group}/${spec.names.kind}`, spec.scope === "Cluster" ? "Cluster" : "Namespaced");
+  }
+  return scopes;
+}
+
+/**
+ * Discovery first, then CRDs in the render, then built-ins; an unknown kind is taken as
+ * namespaced when the manifest names a namespace and cluster-scoped otherwise.
+ */
+export function resolveScope(objects: KubeObject[], discovery?: ScopeOf): (object: KubeObject) => Scope {
+  const fromCrds = crdScopes(objects);
+  return (object) =>
+    discovery?.(object.apiVersion, object.kind) ??
+    fromCrds.get(`${groupOf(object.apiVersion)}/${object.kind}`) ??
+    builtinScope(object.apiVersion, object.kind) ??
+    (object.metadata.namespace === undefined ? "Cluster" : "Namespaced");
+}

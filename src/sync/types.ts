@@ -1,0 +1,63 @@
+// Types shared by the sync modules: the plan the pure planner produces and the outcome the
+// engine returns to the worker, the CLI and the reporter.
+import type { Health } from "../health/types.ts";
+import type { KubeObject } from "../kube/types.ts";
+
+export type HookPhase = "pre" | "post";
+
+export interface PlannedObject {
+  object: KubeObject;
+  /** objectKey(): `<group>/<kind>/<namespace>/<name>`. */
+  key: string;
+  wave: number;
+  hook?: HookPhase;
+  /**
+   * false for objects Ferry makes on the app's behalf (the destination namespace of
+   * `createNamespace`): created when absent, never recorded in the inventory, never pruned.
+   */
+  tracked: boolean;
+}
+
+export type StageKind = "namespaces" | "crds" | "cluster" | "pre-hooks" | "wave" | "post-hooks";
+
+export interface Stage {
+  /** For logs and outcomes: `namespaces`, `crds`, `cluster-scoped`, `wave -1`, `pre-hook weight 0`. */
+  name: string;
+  kind: StageKind;
+  objects: PlannedObject[];
+}
+
+export interface SyncPlan {
+  stages: Stage[];
+  /** Helm hook objects that Ferry does not run (test, delete, rollback hooks), with the reason. */
+  dropped: { key: string; reason: string }[];
+}
+
+/** A reference to an object, as kept in the inventory. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export type SyncStep = "plan" | "prune-check" | "apply" | "health" | "prune" | "rollback";
+export type SyncResult = "succeeded" | "failed" | "rolled-back" | "skipped";
+
+export interface SyncOutcome {
+  app: string;
+  revision: string;
+  result: SyncResult;
+  /** Object keys applied because they differed from the cluster. */
+  applied: string[];
+  pruned: string[];
+  unchanged: string[];
+  health: Health;
+  durationMs: number;
+  failedStep?: SyncStep;
+  /** Human text for the MR: why it failed, or "rolled back to <sha>: <reason>". */
+  reason?: string;
+  /** The AppError code behind a failure. */
+  code?: string;
+  rolledBackTo?: string;
+}
