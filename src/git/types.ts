@@ -26,4 +26,6 @@ export interface GitService {
   changedPaths(location: RepoLocation, from: string, to: string): Promise<string[]>;
   /** The git tree/blob id of a path at a commit, or undefined when it does not exist. */
   treeId(location: RepoLocation, sha: string, path: string): Promise<string | undefined>;
+  /** Optional batch form of treeId: one lookup for many paths (render cache keys). */
+  treeIds?(location: RepoLocation, sha: string, paths: string[]): Promise<Map<string, string | undefined>>;
 }

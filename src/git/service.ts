@@ -1,0 +1,185 @@
+// GitService on the git CLI. One bare mirror per repository URL under the cache directory,
+// updated with `fetch --prune` under a lock; checkouts read from it without the lock because
+// git's object store is safe for concurrent readers while a fetch adds objects.
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { AppError } from "../errors.ts";
+import { authFor } from "./auth.ts";
+import { KeyedMutex, withFileLock } from "./lock.ts";
+import { withRetries } from "./retry.ts";
+import { runGit } from "./run.ts";
+import type { Checkout, GitService, RepoLocation } from "./types.ts";
+
+export interface GitServiceOptions {
+  /** Mirrors live in <cacheDir>/mirrors, checkouts in <cacheDir>/checkouts. */
+  cacheDir: string;
+  fetchTimeoutMs?: number;
+  /** Attempts for clone, fetch and ls-remote (1 = no retry). */
+  attempts?: number;
+  localTimeoutMs?: number;
+}
+
+const revision = /^[0-9a-f]{7,64}$/i;
+
+export class CliGitService implements GitService {
+  readonly #mirrorLocks = new KeyedMutex();
+  readonly #cacheDir: string;
+  readonly #fetchTimeoutMs: number;
+  readonly #attempts: number;
+  readonly #localTimeoutMs: number;
+
+  constructor(options: GitServiceOptions) {
+    this.#cacheDir = options.cacheDir;
+    this.#fetchTimeoutMs = options.fetchTimeoutMs ?? 120_000;
+    this.#attempts = options.attempts ?? 3;
+    this.#localTimeoutMs = options.localTimeoutMs ?? 60_000;
+  }
+
+  mirrorDir(location: RepoLocation): string {
+    const key = createHash("sha256").update(location.url).digest("hex").slice(0, 32);
+    return join(this.#cacheDir, "mirrors", `${key}.git`);
+  }
+
+  async headOf(location: RepoLocation, branch: string): Promise<string> {
+    const ref = `refs/heads/${branch}`;
+    const { stdout, exitCode } = await withRetries(this.#attempts, () =>
+      runGit(["ls-remote", "--exit-code", "--", location.url, ref], {
+        auth: authFor(location),
+        timeoutMs: this.#fetchTimeoutMs,
+        okExitCodes: [2],
+      }),
+    );
+    const line = stdout
+      .toString("utf8")
+      .split("\n")
+      .find((entry) => entry.endsWith(`\t${ref}`));
+    if (exitCode === 2 || !line)
+      throw new AppError("GIT_REF_NOT_FOUND", `branch ${branch} not found in ${location.repo}`);
+    return line.split("\t")[0] ?? "";
+  }
+
+  async checkout(location: RepoLocation, sha: string): Promise<Checkout> {
+    const gitDir = await this.#ensureCommits(location, [sha]);
+    const root = join(this.#cacheDir, "checkouts");
+    await mkdir(root, { recursive: true });
+    const base = await mkdtemp(join(root, "co-"));
+    const dir = join(base, "tree");
+    const cleanup = () => rm(base, { recursive: true, force: true });
+    try {
+      // read-tree -u with a private index writes the files without touching the mirror (no
+      // worktree bookkeeping, nothing to lock) and keeps symlinks as symlinks for the path checks.
+      await mkdir(dir);
+      await runGit(["--work-tree", dir, "read-tree", "--reset", "-u", `${sha}^{tree}`], {
+        gitDir,
+        timeoutMs: this.#localTimeoutMs,
+        extraEnv: { GIT_INDEX_FILE: join(base, "index") },
+        what: "git checkout",
+      });
+      await rm(join(base, "index"), { force: true });
+    } catch (error) {
+      await cleanup();
+      throw error;
+    }
+    return { dir, sha, cleanup };
+  }
+
+  async changedPaths(location: RepoLocation, from: string, to: string): Promise<string[]> {
+    const gitDir = await this.#ensureCommits(location, /^0+$/.test(from) ? [to] : [from, to]);
+    // A new branch (all-zero "before") changes every path of its first commit.
+    const args = /^0+$/.test(from)
+      ? ["ls-tree", "-r", "-z", "--name-only", to]
+      : ["diff", "--name-only", "-z", "--no-renames", from, to, "--"];
+    const { stdout } = await runGit(args, { gitDir, timeoutMs: this.#localTimeoutMs });
+    return stdout.toString("utf8").split("\0").filter(Boolean);
+  }
+
+  async treeId(location: RepoLocation, sha: string, path: string): Promise<string | undefined> {
+    return (await this.treeIds(location, sha, [path])).get(path);
+  }
+
+  /** Object ids of many paths at one commit with a single git process. */
+  async treeIds(
+    location: RepoLocation,
+    sha: string,
+    paths: string[],
+  ): Promise<Map<string, string | undefined>> {
+    const gitDir = await this.#ensureCommits(location, [sha]);
+    const queries = paths.map((path) => `${sha}:${gitPath(path)}`);
+    const { stdout } = await runGit(["cat-file", "--batch-check=%(objectname)"], {
+      gitDir,
+      timeoutMs: this.#localTimeoutMs,
+      stdin: queries.join("\n") + "\n",
+    });
+    const lines = stdout.toString("utf8").split("\n");
+    const result = new Map<string, string | undefined>();
+    paths.forEach((path, index) => {
+      const line = lines[index] ?? "";
+      result.set(path, /^[0-9a-f]{40,64}$/.test(line) ? line : undefined);
+    });
+    return result;
+  }
+
+  /** Clones or fetches until every revision is in the mirror; returns the mirror's directory. */
+  async #ensureCommits(location: RepoLocation, revisions: string[]): Promise<string> {
+    for (const rev of revisions) {
+      if (!revision.test(rev))
+        throw new AppError("GIT_REF_NOT_FOUND", `not a commit id: ${JSON.stringify(rev)}`);
+    }
+    const gitDir = this.mirrorDir(location);
+    if (existsSync(gitDir) && (await this.#missing(gitDir, revisions)).length === 0) return gitDir;
+    await this.#mirrorLocks.run(gitDir, () =>
+      withFileLock(`${gitDir}.lock`, this.#fetchTimeoutMs * this.#attempts + 10_000, async () => {
+        if (!existsSync(gitDir)) await this.#clone(location, gitDir);
+        else if ((await this.#missing(gitDir, revisions)).length > 0) await this.#fetch(location, gitDir);
+      }),
+    );
+    const missing = await this.#missing(gitDir, revisions);
+    if (missing.length > 0) {
+      throw new AppError("GIT_REF_NOT_FOUND", `commit ${missing.join(", ")} not found in ${location.repo}`);
+    }
+    return gitDir;
+  }
+
+  async #missing(gitDir: string, revisions: string[]): Promise<string[]> {
+    const { stdout } = await runGit(["cat-file", "--batch-check=%(objecttype)"], {
+      gitDir,
+      timeoutMs: this.#localTimeoutMs,
+      stdin: revisions.map((rev) => `${rev}^{commit}`).join("\n") + "\n",
+    });
+    const types = stdout.toString("utf8").split("\n");
+    return revisions.filter((_, index) => types[index] !== "commit");
+  }
+
+  async #clone(location: RepoLocation, gitDir: string): Promise<void> {
+    await mkdir(join(this.#cacheDir, "mirrors"), { recursive: true });
+    // Clone next to the final place and rename: a half-finished clone is never mistaken for a mirror.
+    const partial = `${gitDir}.partial`;
+    await rm(partial, { recursive: true, force: true });
+    await withRetries(this.#attempts, async () => {
+      await rm(partial, { recursive: true, force: true });
+      await runGit(["clone", "--mirror", "--quiet", "--", location.url, partial], {
+        auth: authFor(location),
+        timeoutMs: this.#fetchTimeoutMs,
+      });
+    });
+    await rename(partial, gitDir);
+  }
+
+  async #fetch(location: RepoLocation, gitDir: string): Promise<void> {
+    await withRetries(this.#attempts, () =>
+      runGit(["fetch", "--prune", "--quiet", "--", location.url, "+refs/*:refs/*"], {
+        gitDir,
+        auth: authFor(location),
+        timeoutMs: this.#fetchTimeoutMs,
+      }),
+    );
+  }
+}
+
+/** "apps/x/", "./apps/x" and "." all name paths the way `<rev>:<path>` expects. */
+function gitPath(path: string): string {
+  const trimmed = path.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  return trimmed === "." ? "" : trimmed;
+}

@@ -1,0 +1,102 @@
+// Render results in Redis, keyed by what went into them (input object ids, tool versions,
+// parameters) rather than by commit, so a commit elsewhere in a monorepo is a hit. Values are
+// zlib-compressed JSON; results above a size bound are not stored, and a Redis failure only
+// costs a re-render.
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { deflateRaw, inflateRaw } from "node:zlib";
+import type { Redis } from "ioredis";
+import type { Registry } from "prom-client";
+import type { KubeObject } from "../kube/types.ts";
+import type { ToolName } from "./binaries.ts";
+import { renderMetrics, type RenderMetrics } from "./metrics.ts";
+import { toolVersion } from "./tools.ts";
+
+const deflate = promisify(deflateRaw);
+const inflate = promisify(inflateRaw);
+
+/** Bump when the shape of cached objects or of the normalization changes. */
+const FORMAT = "ferry-render-1";
+
+export interface RenderCacheOptions {
+  redis: Redis;
+  registry: Registry;
+  ttlSeconds?: number;
+  /** Compressed results larger than this are not cached. */
+  maxBytes?: number;
+  prefix?: string;
+}
+
+export class RenderCache {
+  readonly metrics: RenderMetrics;
+  readonly #redis: Redis;
+  readonly #ttlSeconds: number;
+  readonly #maxBytes: number;
+  readonly #prefix: string;
+  readonly #versions = new Map<ToolName, Promise<string>>();
+
+  constructor(options: RenderCacheOptions) {
+    this.#redis = options.redis;
+    this.metrics = renderMetrics(options.registry);
+    this.#ttlSeconds = options.ttlSeconds ?? 7 * 24 * 3600;
+    this.#maxBytes = options.maxBytes ?? 8 << 20;
+    this.#prefix = options.prefix ?? "ferry:render:";
+  }
+
+  /** Asked once per process and tool; a failed probe is retried next time. */
+  toolVersion(tool: ToolName): Promise<string> {
+    let version = this.#versions.get(tool);
+    if (!version) {
+      version = toolVersion(tool);
+      version.catch(() => this.#versions.delete(tool));
+      this.#versions.set(tool, version);
+    }
+    return version;
+  }
+
+  async get(key: string): Promise<KubeObject[] | undefined> {
+    try {
+      const stored = await this.#redis.getBuffer(this.#prefix + key);
+      if (stored) {
+        const objects = JSON.parse((await inflate(stored)).toString("utf8")) as KubeObject[];
+        this.metrics.cacheHits.inc();
+        return objects;
+      }
+    } catch {
+      this.metrics.cacheErrors.inc();
+    }
+    this.metrics.cacheMisses.inc();
+    return undefined;
+  }
+
+  async set(key: string, objects: KubeObject[]): Promise<void> {
+    try {
+      const packed = await deflate(Buffer.from(JSON.stringify(objects)));
+      if (packed.length > this.#maxBytes) {
+        this.metrics.cacheSkipped.inc();
+        return;
+      }
+      await this.#redis.set(this.#prefix + key, packed, "EX", this.#ttlSeconds);
+    } catch {
+      this.metrics.cacheErrors.inc();
+    }
+  }
+}
+
+export function cacheKey(parts: Record<string, unknown>): string {
+  return createHash("sha256")
+    .update(stableJson({ format: FORMAT, ...parts }))
+    .digest("hex");
+}
+
+/** JSON with sorted keys, so equal values always give equal keys. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
