@@ -47,6 +47,11 @@ export interface CommentEvent extends EventOrigin {
   /** The Ferry command, e.g. "preview" from `/ferry preview`; undefined for other comments. */
   command?: string;
   author?: string;
+  /**
+   * The change request the comment is on, when the payload carries it (GitLab's Note Hook
+   * does; GitHub's issue_comment has no head commit, so it is undefined there).
+   */
+  changeRequest?: Pick<ChangeRequestEvent, "headSha" | "headRef" | "baseRef" | "isFork" | "draft" | "url">;
 }
 
 export interface PingEvent extends EventOrigin {
@@ -54,6 +59,12 @@ export interface PingEvent extends EventOrigin {
 }
 
 export type ForgeEvent = PushEvent | ChangeRequestEvent | CommentEvent | PingEvent;
+
+/** A delivery turned into events; `ignored` says why when there are none. */
+export interface NormalizedDelivery {
+  events: ForgeEvent[];
+  ignored?: string;
+}
 
 /** What one forge type's inbound code must provide. */
 export interface WebhookProvider {
@@ -70,4 +81,6 @@ export interface WebhookProvider {
     deliveryId: string;
   }): { events: ForgeEvent[]; ignored?: string };
   deliveryId(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): string;
+  /** The forge's event name (`push`, `Merge Request Hook`…), for logs and metrics. */
+  eventName(headers: Record<string, string | string[] | undefined>): string;
 }

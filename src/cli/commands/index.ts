@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerConfig } from "./config.ts";
 import { registerRender } from "./render.ts";
+import { registerServe } from "./serve.ts";
 
 /** Every subcommand's registration, in the order `ferry --help` lists them. */
-export const commands: Array<(program: Command) => void> = [registerConfig, registerRender];
+export const commands: Array<(program: Command) => void> = [registerConfig, registerServe, registerRender];

@@ -1,0 +1,44 @@
+// Redis connections. Two roles with opposite needs:
+// - "receiver": the webhook route must answer a forge within its 10-second limit
+//   (https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks), so
+//   commands fail at once while Redis is unreachable (no offline queue, short timeouts) and the
+//   forge gets a 503 it can redeliver later.
+// - "worker": BullMQ's blocking commands need maxRetriesPerRequest: null and must wait out an
+//   outage instead of failing jobs.
+import { Redis, type RedisOptions } from "ioredis";
+
+export type ConnectionRole = "receiver" | "worker";
+
+const receiverOptions: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 2_000,
+  connectTimeout: 2_000,
+  // Keep trying to come back, but never more than every two seconds.
+  retryStrategy: (times) => Math.min(times * 100, 2_000),
+};
+
+const workerOptions: RedisOptions = {
+  maxRetriesPerRequest: null,
+  retryStrategy: (times) => Math.min(times * 200, 5_000),
+};
+
+export function createRedis(url: string, role: ConnectionRole, extra: RedisOptions = {}): Redis {
+  const base = role === "receiver" ? receiverOptions : workerOptions;
+  return new Redis(url, { ...base, ...extra });
+}
+
+/** PING with its own deadline: readiness must answer even when Redis hangs. */
+export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([redis.ping().then((answer) => answer === "PONG"), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,29 @@
+// Delivery deduplication: a forge redelivers the same event (manually, or after a timeout),
+// and each delivery must create its jobs at most once. The claim is short-lived until the jobs
+// are stored, then kept for 72 hours; a failed enqueue releases it so a redelivery can succeed.
+import type { Redis } from "ioredis";
+import { deliveryKey } from "./job-ids.ts";
+
+export const deliveryRetentionSeconds = 72 * 3600;
+/** Long enough to cover one request; short enough that a crash never blocks a redelivery long. */
+const claimSeconds = 60;
+
+export interface DeliveryLedger {
+  /** True when this delivery is new; false when it was (or is being) processed already. */
+  claim(forge: string, deliveryId: string): Promise<boolean>;
+  confirm(forge: string, deliveryId: string): Promise<void>;
+  release(forge: string, deliveryId: string): Promise<void>;
+}
+
+export function createDeliveryLedger(redis: Redis, prefix: string): DeliveryLedger {
+  return {
+    claim: async (forge, deliveryId) =>
+      (await redis.set(deliveryKey(prefix, forge, deliveryId), "pending", "EX", claimSeconds, "NX")) === "OK",
+    confirm: async (forge, deliveryId) => {
+      await redis.set(deliveryKey(prefix, forge, deliveryId), "done", "EX", deliveryRetentionSeconds);
+    },
+    release: async (forge, deliveryId) => {
+      await redis.del(deliveryKey(prefix, forge, deliveryId));
+    },
+  };
+}

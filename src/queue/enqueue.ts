@@ -1,0 +1,107 @@
+// Enqueue helpers: job payloads are validated against the shared schemas before they are
+// stored, job ids are deterministic, and the dedupe rules live here rather than in callers:
+// - previews: one pending job per change request, always for its newest head;
+// - syncs: one pending job per app (the worker resolves the branch head when it runs, so a
+//   later push only needs a pending sync to exist); a sync that is already running gets one
+//   follow-up (BullMQ keepLastIfActive) so the push that arrived during it is not lost.
+import type { Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { withDeadline } from "./deadline.ts";
+import { createDeliveryLedger, type DeliveryLedger } from "./deliveries.ts";
+import {
+  changeRequestKey,
+  pendingPreviewKey,
+  previewJobId,
+  previewLockKey,
+  syncDeduplicationId,
+  syncJobId,
+} from "./job-ids.ts";
+import { withRedisLock } from "./lock.ts";
+import { createQueues, closeQueues, type Queues } from "./queues.ts";
+import { previewJobSchema, syncJobSchema, type PreviewJob, type SyncJob } from "./types.ts";
+
+export interface Enqueuer {
+  readonly queues: Queues;
+  readonly deliveries: DeliveryLedger;
+  enqueueSync(job: SyncJob): Promise<string>;
+  enqueuePreview(job: PreviewJob): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface EnqueuerOptions {
+  /** BullMQ prefix and prefix of Ferry's own keys; tests pass a random one. */
+  prefix?: string;
+  /** Upper bound for one enqueue while Redis is slow or gone. */
+  timeoutMs?: number;
+}
+
+const pendingStates = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
+const finishedStates = new Set(["completed", "failed"]);
+const keepFinished = {
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+};
+const pendingPreviewTtlSeconds = 7 * 24 * 3600;
+
+/** Removes a job if no worker holds it yet; a job that just became active stays. */
+async function removeIfPending(job: Job): Promise<void> {
+  if (!pendingStates.has(await job.getState())) return;
+  await job.remove().catch(() => undefined);
+}
+
+export function createEnqueuer(redis: Redis, options: EnqueuerOptions = {}): Enqueuer {
+  const keyPrefix = options.prefix ?? "ferry";
+  const timeoutMs = options.timeoutMs ?? 3_000;
+  const queues = createQueues(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
+  const deliveries = createDeliveryLedger(redis, keyPrefix);
+
+  const enqueueSync = (input: SyncJob) => {
+    const data = syncJobSchema.parse(input);
+    return withDeadline("enqueue sync", timeoutMs, async () => {
+      const job = await queues.sync.add("sync", data, {
+        jobId: syncJobId(data.app, data.deliveryId ?? `${data.reason}-${Date.now()}`),
+        deduplication: { id: syncDeduplicationId(data.app), keepLastIfActive: true },
+        ...keepFinished,
+      });
+      return job.id ?? "";
+    });
+  };
+
+  const replacePreview = async (data: PreviewJob): Promise<string> => {
+    const changeRequest = changeRequestKey(data.forge, data.repo, data.number);
+    const id = previewJobId(data.forge, data.repo, data.number, data.headSha);
+    const pendingKey = pendingPreviewKey(keyPrefix, changeRequest);
+    const previous = await redis.get(pendingKey);
+    if (previous !== null && previous !== id) {
+      const job = await queues.preview.getJob(previous);
+      if (job) await removeIfPending(job);
+    }
+    const existing = await queues.preview.getJob(id);
+    // Same head pending or running: nothing new to do. Same head finished: run it again
+    // (a reopened or re-requested preview must produce a fresh comment).
+    if (existing && !finishedStates.has(await existing.getState())) {
+      await redis.set(pendingKey, id, "EX", pendingPreviewTtlSeconds);
+      return id;
+    }
+    if (existing) await existing.remove();
+    await queues.preview.add("preview", data, { jobId: id, ...keepFinished });
+    await redis.set(pendingKey, id, "EX", pendingPreviewTtlSeconds);
+    return id;
+  };
+
+  const enqueuePreview = (input: PreviewJob) => {
+    const data = previewJobSchema.parse(input);
+    const lock = previewLockKey(keyPrefix, changeRequestKey(data.forge, data.repo, data.number));
+    return withDeadline("enqueue preview", timeoutMs, () =>
+      withRedisLock(redis, lock, { ttlMs: 5_000, waitMs: timeoutMs }, () => replacePreview(data)),
+    );
+  };
+
+  return {
+    queues,
+    deliveries,
+    enqueueSync,
+    enqueuePreview,
+    close: () => closeQueues(queues),
+  };
+}

@@ -1,0 +1,117 @@
+import type {
+  ChangeRequestAction,
+  ChangeRequestEvent,
+  NormalizedDelivery as Normalized,
+  PushEvent,
+} from "../types.ts";
+import { parseCommand } from "../commands.ts";
+import { parsePayload } from "../schema-errors.ts";
+import {
+  issueCommentPayloadSchema,
+  pingPayloadSchema,
+  pullRequestPayloadSchema,
+  pushPayloadSchema,
+  type PullRequestPayload,
+} from "./schema.ts";
+
+interface Origin {
+  forge: string;
+  deliveryId: string;
+}
+
+// The commit list of a push payload is capped (20 in GitHub's older documentation, 2048 now)
+// and says nothing reliable for created, deleted or forced refs. A full list of 20 or more is
+// treated as possibly cut: matching an app too often costs one sync that finds no change;
+// missing one would leave a merge undeployed until the next poll.
+const githubCommitListCap = 20;
+
+export function normalizePush(body: unknown, origin: Origin): Normalized {
+  const push = parsePayload(pushPayloadSchema, body, "push");
+  if (!push.ref.startsWith("refs/heads/"))
+    return { events: [], ignored: `push to ${push.ref} is not a branch` };
+  const complete =
+    push.commits.length < githubCommitListCap && !push.forced && !push.created && !push.deleted;
+  const event: PushEvent = {
+    kind: "push",
+    ...origin,
+    repo: push.repository.full_name,
+    branch: push.ref.slice("refs/heads/".length),
+    before: push.before,
+    after: push.after,
+    changedPaths: complete ? push.commits.flatMap((c) => [...c.added, ...c.modified, ...c.removed]) : null,
+    created: push.created,
+    deleted: push.deleted,
+    forced: push.forced,
+    ...(push.pusher?.name ? { pusher: push.pusher.name } : {}),
+  };
+  return { events: [event] };
+}
+
+function pullRequestAction(payload: PullRequestPayload): ChangeRequestAction | undefined {
+  switch (payload.action) {
+    case "opened":
+      return "opened";
+    case "synchronize":
+      return "updated";
+    case "reopened":
+      return "reopened";
+    case "ready_for_review":
+      return "ready";
+    case "closed":
+      return payload.pull_request.merged ? "merged" : "closed";
+    default:
+      return undefined;
+  }
+}
+
+export function normalizePullRequest(body: unknown, origin: Origin): Normalized {
+  const payload = parsePayload(pullRequestPayloadSchema, body, "pull_request");
+  const action = pullRequestAction(payload);
+  if (!action) return { events: [], ignored: `pull_request action "${payload.action}" needs no preview` };
+  const { head, base } = payload.pull_request;
+  const repo = payload.repository.full_name;
+  const event: ChangeRequestEvent = {
+    kind: "changeRequest",
+    ...origin,
+    repo,
+    number: payload.number,
+    action,
+    headSha: head.sha,
+    baseSha: base.sha,
+    headRef: head.ref,
+    baseRef: base.ref,
+    isFork: head.repo?.full_name.toLowerCase() !== repo.toLowerCase(),
+    draft: payload.pull_request.draft,
+    merged: payload.pull_request.merged === true,
+    ...(payload.pull_request.merge_commit_sha ? { mergeSha: payload.pull_request.merge_commit_sha } : {}),
+    ...(payload.pull_request.user?.login ? { author: payload.pull_request.user.login } : {}),
+    ...(payload.pull_request.html_url ? { url: payload.pull_request.html_url } : {}),
+  };
+  return { events: [event] };
+}
+
+export function normalizeIssueComment(body: unknown, origin: Origin): Normalized {
+  const payload = parsePayload(issueCommentPayloadSchema, body, "issue_comment");
+  if (payload.action !== "created")
+    return { events: [], ignored: `issue_comment action "${payload.action}"` };
+  if (!payload.issue.pull_request) return { events: [], ignored: "comment on an issue, not a pull request" };
+  const command = parseCommand(payload.comment.body ?? "");
+  if (!command) return { events: [], ignored: "comment has no /ferry command" };
+  return {
+    events: [
+      {
+        kind: "comment",
+        ...origin,
+        repo: payload.repository.full_name,
+        number: payload.issue.number,
+        command,
+        ...(payload.comment.user?.login ? { author: payload.comment.user.login } : {}),
+      },
+    ],
+  };
+}
+
+export function normalizePing(body: unknown, origin: Origin): Normalized {
+  const payload = parsePayload(pingPayloadSchema, body, "ping");
+  return { events: [{ kind: "ping", ...origin, repo: payload.repository?.full_name ?? "" }] };
+}

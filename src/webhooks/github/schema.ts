@@ -1,0 +1,59 @@
+// Only the fields Ferry reads from GitHub's payloads
+// (https://docs.github.com/en/webhooks/webhook-events-and-payloads).
+import { z } from "zod";
+
+const repository = z.object({ full_name: z.string().min(1) });
+const paths = z.array(z.string()).default([]);
+
+export const pushPayloadSchema = z.object({
+  ref: z.string().min(1),
+  before: z.string(),
+  after: z.string(),
+  created: z.boolean().default(false),
+  deleted: z.boolean().default(false),
+  forced: z.boolean().default(false),
+  repository,
+  pusher: z.object({ name: z.string() }).partial().optional(),
+  commits: z.array(z.object({ added: paths, modified: paths, removed: paths })).default([]),
+});
+export type PushPayload = z.infer<typeof pushPayloadSchema>;
+
+const branch = z.object({
+  ref: z.string().min(1),
+  sha: z.string().min(1),
+  // null when the fork the pull request came from was deleted.
+  repo: repository.nullable(),
+});
+
+export const pullRequestPayloadSchema = z.object({
+  action: z.string().min(1),
+  number: z.number().int().positive(),
+  repository,
+  pull_request: z.object({
+    draft: z.boolean().default(false),
+    merged: z.boolean().nullable().default(false),
+    merge_commit_sha: z.string().nullable().optional(),
+    html_url: z.string().optional(),
+    user: z.object({ login: z.string() }).nullable().optional(),
+    head: branch,
+    base: branch,
+  }),
+});
+export type PullRequestPayload = z.infer<typeof pullRequestPayloadSchema>;
+
+export const issueCommentPayloadSchema = z.object({
+  action: z.string().min(1),
+  repository,
+  issue: z.object({
+    number: z.number().int().positive(),
+    // Present only when the issue is a pull request.
+    pull_request: z.object({}).passthrough().optional(),
+  }),
+  comment: z.object({
+    body: z.string().nullable(),
+    user: z.object({ login: z.string() }).nullable().optional(),
+  }),
+});
+export type IssueCommentPayload = z.infer<typeof issueCommentPayloadSchema>;
+
+export const pingPayloadSchema = z.object({ repository: repository.optional() });

@@ -1,0 +1,23 @@
+// X-Hub-Signature-256: "sha256=" + hex HMAC-SHA256 of the raw body
+// (https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries).
+// @octokit/webhooks' verify compares in constant time; it takes the body as a string, so the
+// raw bytes are decoded strictly (no replacement characters that could change the digest).
+import { verify } from "@octokit/webhooks-methods";
+import { AppError } from "../../errors.ts";
+import { decodeBody } from "../body.ts";
+import { header, type Headers } from "../headers.ts";
+
+const signatureShape = /^sha256=[0-9a-f]{64}$/;
+
+export async function verifyGithub(headers: Headers, rawBody: Buffer, secret: string): Promise<void> {
+  const signature = header(headers, "x-hub-signature-256");
+  if (!signature) throw new AppError("WEBHOOK_UNAUTHORIZED", "missing X-Hub-Signature-256");
+  if (!signatureShape.test(signature)) {
+    throw new AppError("WEBHOOK_UNAUTHORIZED", "X-Hub-Signature-256 is not a sha256 signature");
+  }
+  const body = decodeBody(rawBody);
+  if (body === "") throw new AppError("WEBHOOK_MALFORMED", "empty body");
+  if (!(await verify(secret, body, signature))) {
+    throw new AppError("WEBHOOK_UNAUTHORIZED", "X-Hub-Signature-256 does not match the body");
+  }
+}
