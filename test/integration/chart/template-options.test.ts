@@ -1,0 +1,187 @@
+// `helm template` with the value sets users reach for, and the mistakes the chart refuses.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { chartDir, find, helm, minimalValues, only, template, type KubeObject } from "./helm.ts";
+import { deployment, envOf } from "./pods.ts";
+
+const secretValues = {
+  redis: { existingSecret: "ferry-redis", existingSecretKey: "url" },
+  secrets: {
+    existingSecret: "ferry-secrets",
+    env: { GITHUB_TOKEN: "github-token", GITHUB_WEBHOOK_SECRET: "github-webhook-secret" },
+  },
+  config: {
+    forges: [
+      { name: "github", type: "github", token: "${GITHUB_TOKEN}", webhookSecret: "${GITHUB_WEBHOOK_SECRET}" },
+    ],
+  },
+};
+
+async function failure(values: object): Promise<string> {
+  const result = await helm(["template", "ferry", chartDir, "--namespace", "ferry"], values);
+  expect(result.code, "helm template should fail").not.toBe(0);
+  return result.stderr;
+}
+
+describe("chart options", () => {
+  it("takes tokens and webhook secrets from Secret references, never from the ConfigMap", async () => {
+    const objects = await template(secretValues);
+    const text = (only(objects, "ConfigMap", "ferry") as KubeObject & { data: Record<string, string> }).data[
+      "ferry.yaml"
+    ];
+    expect(text).toContain("token: ${GITHUB_TOKEN}");
+    expect(text).toContain("webhookSecret: ${GITHUB_WEBHOOK_SECRET}");
+    for (const name of ["ferry-receiver", "ferry-worker"]) {
+      const env = envOf(deployment(only(objects, "Deployment", name)).container);
+      expect(env).toMatchObject({
+        REDIS_URL: "from-secret-ferry-redis-url",
+        GITHUB_TOKEN: "from-secret-ferry-secrets-github-token",
+        GITHUB_WEBHOOK_SECRET: "from-secret-ferry-secrets-github-webhook-secret",
+      });
+    }
+  });
+
+  it("refuses a literal secret in the config and a ${NAME} without a source", async () => {
+    const literal = structuredClone(secretValues);
+    literal.config.forges[0]!.webhookSecret = "hunter2";
+    expect(await failure(literal)).toContain("config.forges[0].webhookSecret must be a ${NAME} reference");
+    const unmapped = {
+      ...secretValues,
+      secrets: { existingSecret: "ferry-secrets", env: { GITHUB_TOKEN: "t" } },
+    };
+    expect(await failure(unmapped)).toContain(
+      "config references ${GITHUB_WEBHOOK_SECRET} but no environment variable",
+    );
+    const noSecret = { ...secretValues, secrets: { env: secretValues.secrets.env } };
+    expect(await failure(noSecret)).toContain("set secrets.existingSecret");
+  });
+
+  it("fails with a clear message when no Redis is configured", async () => {
+    expect(await failure({})).toContain("ferry: an external Redis is required: set redis.url");
+    expect(await failure({ config: { redis: { url: "redis://x" } }, ...minimalValues })).toContain(
+      "do not set config.redis",
+    );
+  });
+
+  it("rejects values that break values.schema.json", async () => {
+    for (const values of [
+      { ...minimalValues, rbac: { scope: "galaxy" } },
+      { ...minimalValues, receiver: { replicaCount: "two" } },
+      { ...minimalValues, recever: { replicaCount: 1 } },
+      { ...minimalValues, worker: { queues: ["deploy"] } },
+      { redis: { url: "http://redis:6379" } },
+    ]) {
+      expect(await failure(values), JSON.stringify(values)).toContain("values don't meet the specifications");
+    }
+  });
+
+  it("in namespaced mode, binds a Role per listed namespace and nothing cluster-wide", async () => {
+    const objects = await template({
+      ...minimalValues,
+      rbac: { scope: "namespaced", namespaces: ["team-a", "team-b"] },
+    });
+    expect(find(objects, "ClusterRole")).toEqual([]);
+    expect(find(objects, "ClusterRoleBinding")).toEqual([]);
+    const roles = find(objects, "Role").map((r) => `${r.metadata.namespace}/${r.metadata.name}`);
+    expect(roles.sort()).toEqual(["ferry/ferry-state", "team-a/ferry", "team-b/ferry"]);
+    for (const binding of find(objects, "RoleBinding")) {
+      expect((binding as KubeObject & { subjects: unknown[] }).subjects).toEqual([
+        { kind: "ServiceAccount", name: "ferry", namespace: "ferry" },
+      ]);
+    }
+    const text = JSON.stringify(find(objects, "Role"));
+    expect(text).not.toContain("namespaces");
+    expect(text).not.toContain("customresourcedefinitions");
+    expect(await failure({ ...minimalValues, rbac: { scope: "namespaced" } })).toContain(
+      "rbac.scope=namespaced needs rbac.namespaces",
+    );
+  });
+
+  it("drops every Secret permission when manageSecrets is off", async () => {
+    const objects = await template({ ...minimalValues, rbac: { manageSecrets: false } });
+    expect(JSON.stringify(only(objects, "ClusterRole", "ferry"))).not.toContain("secrets");
+    const withSecrets = await template(minimalValues);
+    expect(JSON.stringify(only(withSecrets, "ClusterRole", "ferry"))).toContain('"secrets"');
+  });
+
+  it("exposes only webhooks and previews through the Ingress", async () => {
+    const objects = await template({
+      ...minimalValues,
+      ingress: {
+        enabled: true,
+        className: "nginx",
+        host: "ferry.test",
+        tls: [{ secretName: "tls", hosts: ["ferry.test"] }],
+      },
+    });
+    const spec = only(objects, "Ingress", "ferry").spec as {
+      ingressClassName: string;
+      rules: Array<{ host: string; http: { paths: Array<{ path: string; backend: unknown }> } }>;
+    };
+    expect(spec.ingressClassName).toBe("nginx");
+    expect(spec.rules[0]?.host).toBe("ferry.test");
+    expect(spec.rules[0]?.http.paths.map((p) => p.path)).toEqual(["/webhooks", "/previews"]);
+    expect(spec.rules[0]?.http.paths[0]?.backend).toEqual({
+      service: { name: "ferry", port: { name: "http" } },
+    });
+  });
+
+  it("uses a fixed replica count without the HPA", async () => {
+    const objects = await template({
+      ...minimalValues,
+      receiver: { replicaCount: 3, autoscaling: { enabled: false } },
+    });
+    expect(find(objects, "HorizontalPodAutoscaler")).toEqual([]);
+    expect(deployment(only(objects, "Deployment", "ferry-receiver")).replicas).toBe(3);
+  });
+
+  it("passes worker queues, the image digest, a ServiceMonitor and worker probes when asked", async () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    const objects = await template({
+      ...minimalValues,
+      image: { repository: "registry.test/ferry", digest },
+      worker: { queues: ["preview", "sync"], http: { enabled: true } },
+      serviceMonitor: { enabled: true },
+    });
+    const worker = deployment(only(objects, "Deployment", "ferry-worker"));
+    expect(worker.container.args).toEqual([
+      "worker",
+      "--config",
+      "/etc/ferry/ferry.yaml",
+      "--queues",
+      "preview,sync",
+    ]);
+    expect(worker.container.image).toBe(`registry.test/ferry@${digest}`);
+    expect(worker.container.readinessProbe?.httpGet?.path).toBe("/readyz");
+    const monitor = only(objects, "ServiceMonitor", "ferry").spec as {
+      endpoints: Array<{ path: string; port: string }>;
+    };
+    expect(monitor.endpoints).toEqual([expect.objectContaining({ port: "http", path: "/metrics" })]);
+    expect(only(objects, "Service", "ferry-worker").spec).toMatchObject({ clusterIP: "None" });
+  });
+});
+
+describe("chart metadata", () => {
+  it("passes helm lint --strict with the CI values", async () => {
+    const result = await helm(["lint", "--strict", chartDir], minimalValues);
+    expect(result.stderr + result.stdout).toContain("0 chart(s) failed");
+    expect(result.code).toBe(0);
+  });
+
+  it("lints with the chart's defaults too (helm lint reports `fail` as info) but not with bad values", async () => {
+    expect((await helm(["lint", "--strict", chartDir], {})).code).toBe(0);
+    const bad = await helm(["lint", "--strict", chartDir], { ...minimalValues, service: { port: 0 } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr + bad.stdout).toContain("/service/port");
+  });
+
+  it("follows package.json's version as appVersion", () => {
+    const chart = readFileSync(join(chartDir, "Chart.yaml"), "utf8");
+    const { version } = JSON.parse(readFileSync(join(chartDir, "..", "..", "package.json"), "utf8")) as {
+      version: string;
+    };
+    expect(chart).toMatch(/^apiVersion: v2$/m);
+    expect(chart).toContain(`appVersion: "${version}"`);
+  });
+});
