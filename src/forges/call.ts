@@ -1,0 +1,37 @@
+import type { z } from "zod";
+import { forgeApiError, scrub, type ForgeCall } from "./errors.ts";
+
+/** How one forge's client reports a failed call: its HTTP status (if any) and its message. */
+export interface FailureReader {
+  status(error: unknown): number | undefined;
+  message(error: unknown): string;
+}
+
+/**
+ * Runs one API call, validates its answer with `schema` (when the answer is used), and turns
+ * every failure into FORGE_API_FAILED with the token scrubbed from the text.
+ */
+export async function callApi<S extends z.ZodType | undefined>(
+  where: ForgeCall & { token: string | undefined; reader: FailureReader },
+  schema: S,
+  run: () => Promise<unknown>,
+): Promise<S extends z.ZodType ? z.infer<S> : undefined> {
+  const call = { forge: where.forge, method: where.method, route: where.route };
+  let answer: unknown;
+  try {
+    answer = await run();
+  } catch (error) {
+    throw forgeApiError(call, where.reader.status(error), scrub(where.reader.message(error), where.token));
+  }
+  if (!schema) return undefined as never;
+  const parsed = schema.safeParse(answer);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw forgeApiError(
+      call,
+      200,
+      `unexpected answer at ${issue?.path.join(".") ?? ""}: ${issue?.message ?? ""}`,
+    );
+  }
+  return parsed.data as never;
+}

@@ -1,0 +1,32 @@
+import { AppError } from "../errors.ts";
+
+export interface ForgeCall {
+  forge: string;
+  method: string;
+  /** The route template, never the full URL: no query strings, nothing secret. */
+  route: string;
+}
+
+/**
+ * The one way a forge API failure becomes an error. The forge's own message is kept because
+ * it explains the failure ("Bad credentials", "Cannot transition status"), but the request
+ * (headers with the token) is deliberately not attached as `cause`.
+ */
+export function forgeApiError(call: ForgeCall, status: number | undefined, forgeMessage: string): AppError {
+  const retryable = status === undefined || status === 429 || status >= 500;
+  const shown = status === undefined ? "no answer" : `HTTP ${status}`;
+  const message = `${call.forge}: ${call.method} ${call.route} failed with ${shown}: ${forgeMessage}`.slice(
+    0,
+    500,
+  );
+  return new AppError("FORGE_API_FAILED", message, {
+    retryable,
+    details: { forge: call.forge, method: call.method, route: call.route, status },
+  });
+}
+
+/** Removes a token from any text that might echo it back (some proxies do). */
+export function scrub(text: string, token: string | undefined): string {
+  if (!token) return text;
+  return text.split(token).join("[redacted]");
+}

@@ -1,0 +1,159 @@
+import type { z } from "zod";
+import type { ForgeConfig } from "../../config/schema.ts";
+import { callApi, type FailureReader } from "../call.ts";
+import { truncate } from "../marker.ts";
+import type { ResolvedForgeOptions } from "../options.ts";
+import { createWithRetry, upsertByMarker } from "../upsert.ts";
+import type { ChangeRequestInfo, ChangeRequestRef, CommitStatus, Forge, UpsertResult } from "../types.ts";
+import { createGithubClient, type GithubClient } from "./client.ts";
+import { GithubComment, GithubComments, GithubPull, GithubPulls } from "./schema.ts";
+
+type GithubConfig = Extract<ForgeConfig, { type: "github" }>;
+
+// https://docs.github.com/en/rest/commits/statuses#create-a-commit-status: "description … max 140".
+const STATUS_DESCRIPTION_MAX = 140;
+
+export class GithubForge implements Forge {
+  readonly name: string;
+  readonly type = "github" as const;
+  readonly #client: GithubClient;
+  readonly #token: string | undefined;
+  readonly #options: ResolvedForgeOptions;
+
+  constructor(config: GithubConfig, options: ResolvedForgeOptions) {
+    this.name = config.name;
+    this.#token = config.token;
+    this.#options = options;
+    this.#client = createGithubClient({ apiUrl: config.apiUrl, token: config.token, options });
+  }
+
+  upsertComment(target: ChangeRequestRef, key: string, body: string): Promise<UpsertResult> {
+    const { owner, repo } = split(target.repo);
+    const issue = { owner, repo, issue_number: target.number };
+    return upsertByMarker(
+      {
+        list: () =>
+          this.#call("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments", GithubComments, () =>
+            this.#client.paginate(this.#client.rest.issues.listComments, { ...issue, per_page: 100 }),
+          ),
+        create: (text) => this.#createComment(issue, text),
+        update: async (id, text) => {
+          await this.#call(
+            "PATCH",
+            "/repos/{owner}/{repo}/issues/comments/{comment_id}",
+            GithubComment,
+            async () =>
+              (await this.#client.rest.issues.updateComment({ owner, repo, comment_id: id, body: text }))
+                .data,
+          );
+        },
+      },
+      key,
+      body,
+      this.#options,
+    );
+  }
+
+  createComment(target: ChangeRequestRef, body: string): Promise<number> {
+    const { owner, repo } = split(target.repo);
+    return createWithRetry(
+      () => this.#createComment({ owner, repo, issue_number: target.number }, body),
+      this.#options,
+    );
+  }
+
+  async setStatus(repoPath: string, status: CommitStatus): Promise<void> {
+    const { owner, repo } = split(repoPath);
+    await this.#call("POST", "/repos/{owner}/{repo}/statuses/{sha}", undefined, async () => {
+      await this.#client.rest.repos.createCommitStatus({
+        owner,
+        repo,
+        sha: status.sha,
+        state: status.state,
+        context: status.context,
+        description: truncate(status.description, STATUS_DESCRIPTION_MAX),
+        ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
+      });
+    });
+  }
+
+  async getChangeRequest(target: ChangeRequestRef): Promise<ChangeRequestInfo> {
+    const { owner, repo } = split(target.repo);
+    const pull = await this.#call(
+      "GET",
+      "/repos/{owner}/{repo}/pulls/{pull_number}",
+      GithubPull,
+      async () => (await this.#client.rest.pulls.get({ owner, repo, pull_number: target.number })).data,
+    );
+    return toInfo(pull);
+  }
+
+  async findMergedChangeRequest(repoPath: string, sha: string): Promise<number | undefined> {
+    const { owner, repo } = split(repoPath);
+    const pulls = await this.#call(
+      "GET",
+      "/repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+      GithubPulls,
+      async () =>
+        (await this.#client.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha }))
+          .data,
+    );
+    return pulls.find((pull) => pull.merged_at)?.number;
+  }
+
+  /** Comment creation is not repeated by Octokit on 5xx (`retries: 0`): see upsertByMarker. */
+  async #createComment(issue: { owner: string; repo: string; issue_number: number }, body: string) {
+    const created = await this.#call(
+      "POST",
+      "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+      GithubComment,
+      async () =>
+        (await this.#client.rest.issues.createComment({ ...issue, body, request: { retries: 0 } })).data,
+    );
+    return created.id;
+  }
+
+  #call<S extends z.ZodType | undefined>(
+    method: string,
+    route: string,
+    schema: S,
+    run: () => Promise<unknown>,
+  ) {
+    return callApi(
+      { forge: this.name, method, route, token: this.#token, reader: githubFailures },
+      schema,
+      run,
+    );
+  }
+}
+
+// Octokit throws RequestError (name "HttpError") with the status and GitHub's JSON answer;
+// the request it carries is not passed on (it holds the auth header, even if masked).
+const githubFailures: FailureReader = {
+  status(error) {
+    const status = (error as { status?: unknown }).status;
+    return error instanceof Error && error.name === "HttpError" && typeof status === "number"
+      ? status
+      : undefined;
+  },
+  message(error) {
+    const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
+    if (typeof data?.message === "string") return data.message;
+    return error instanceof Error ? error.message : String(error);
+  },
+};
+
+function split(repoPath: string): { owner: string; repo: string } {
+  const [owner = "", repo = ""] = repoPath.split("/");
+  return { owner, repo };
+}
+
+function toInfo(pull: GithubPull): ChangeRequestInfo {
+  const state = pull.merged_at ? "merged" : pull.state;
+  return {
+    number: pull.number,
+    headSha: pull.head.sha,
+    state,
+    ...(pull.html_url ? { url: pull.html_url } : {}),
+  };
+}

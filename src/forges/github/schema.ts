@@ -1,0 +1,23 @@
+// The parts of GitHub's answers Ferry reads, and nothing more.
+// https://docs.github.com/en/rest/issues/comments , /rest/pulls/pulls , /rest/commits/commits
+import { z } from "zod";
+
+export const GithubComment = z.object({
+  id: z.number().int(),
+  body: z
+    .string()
+    .nullish()
+    .transform((body) => body ?? ""),
+});
+export const GithubComments = z.array(GithubComment);
+
+export const GithubPull = z.object({
+  number: z.number().int(),
+  state: z.enum(["open", "closed"]),
+  merged_at: z.string().nullish(),
+  html_url: z.string().optional(),
+  head: z.object({ sha: z.string() }),
+});
+export const GithubPulls = z.array(GithubPull);
+
+export type GithubPull = z.infer<typeof GithubPull>;

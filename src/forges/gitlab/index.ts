@@ -1,0 +1,176 @@
+import { Branches, Commits, MergeRequestNotes, MergeRequests } from "@gitbeaker/rest";
+import type { z } from "zod";
+import type { ForgeConfig } from "../../config/schema.ts";
+import { AppError } from "../../errors.ts";
+import { callApi, type FailureReader } from "../call.ts";
+import { truncate } from "../marker.ts";
+import type { ResolvedForgeOptions } from "../options.ts";
+import type {
+  ChangeRequestInfo,
+  ChangeRequestRef,
+  CommitState,
+  CommitStatus,
+  Forge,
+  UpsertResult,
+} from "../types.ts";
+import { createWithRetry, upsertByMarker } from "../upsert.ts";
+import { createGitlabRequester, GitlabAnswerError } from "./requester.ts";
+import {
+  GitlabCommit,
+  GitlabCommitStatus,
+  GitlabMergeRequest,
+  GitlabMergeRequests,
+  GitlabNote,
+  GitlabNotes,
+} from "./schema.ts";
+
+type GitlabConfig = Extract<ForgeConfig, { type: "gitlab" }>;
+
+// GitLab's commit status states: pending, running, success, failed, canceled.
+const gitlabState: Record<CommitState, "pending" | "running" | "success" | "failed" | "canceled"> = {
+  pending: "pending",
+  success: "success",
+  failure: "failed",
+  error: "failed",
+};
+
+// Posting the state a status already has is refused with 400 "Cannot transition status via
+// :enqueue from :pending"; the status is then already what we wanted.
+const SAME_STATE = /Cannot transition status/i;
+
+export class GitlabForge implements Forge {
+  readonly name: string;
+  readonly type = "gitlab" as const;
+  readonly #api;
+  readonly #token: string | undefined;
+  readonly #options: ResolvedForgeOptions;
+
+  constructor(config: GitlabConfig, options: ResolvedForgeOptions) {
+    this.name = config.name;
+    this.#token = config.token;
+    this.#options = options;
+    // The project id in paths is the path_with_namespace; gitbeaker URL-encodes it.
+    const settings = {
+      host: config.url.replace(/\/+$/, ""),
+      ...(config.token ? { token: config.token } : {}),
+      requesterFn: createGitlabRequester(options),
+    };
+    this.#api = {
+      notes: new MergeRequestNotes(settings),
+      commits: new Commits(settings),
+      mergeRequests: new MergeRequests(settings),
+      branches: new Branches(settings),
+    };
+  }
+
+  upsertComment(target: ChangeRequestRef, key: string, body: string): Promise<UpsertResult> {
+    const { repo, number } = target;
+    const notesRoute = "/projects/:id/merge_requests/:iid/notes";
+    return upsertByMarker(
+      {
+        list: async () => {
+          const notes = await this.#call("GET", notesRoute, GitlabNotes, () =>
+            this.#api.notes.all(repo, number, { perPage: 100 }),
+          );
+          return notes.filter((note) => !note.system);
+        },
+        create: (text) => this.#createNote(target, text),
+        update: async (id, text) => {
+          await this.#call("PUT", `${notesRoute}/:note_id`, GitlabNote, () =>
+            this.#api.notes.edit(repo, number, id, { body: text }),
+          );
+        },
+      },
+      key,
+      body,
+      this.#options,
+    );
+  }
+
+  createComment(target: ChangeRequestRef, body: string): Promise<number> {
+    return createWithRetry(() => this.#createNote(target, body), this.#options);
+  }
+
+  async setStatus(repo: string, status: CommitStatus): Promise<void> {
+    try {
+      await this.#call("POST", "/projects/:id/statuses/:sha", GitlabCommitStatus, () =>
+        this.#api.commits.editStatus(repo, status.sha, gitlabState[status.state], {
+          name: status.context,
+          description: truncate(status.description, 255),
+          ...(status.targetUrl ? { targetUrl: status.targetUrl } : {}),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.details?.status === 400 && SAME_STATE.test(error.message))
+        return;
+      throw error;
+    }
+  }
+
+  async getChangeRequest(target: ChangeRequestRef): Promise<ChangeRequestInfo> {
+    const mr = await this.#call("GET", "/projects/:id/merge_requests/:iid", GitlabMergeRequest, () =>
+      this.#api.mergeRequests.show(target.repo, target.number),
+    );
+    return toInfo(mr);
+  }
+
+  async findMergedChangeRequest(repo: string, sha: string): Promise<number | undefined> {
+    const mrs = await this.#call(
+      "GET",
+      "/projects/:id/repository/commits/:sha/merge_requests",
+      GitlabMergeRequests,
+      () => this.#api.commits.allMergeRequests(repo, sha),
+    );
+    return mrs.find((mr) => mr.state === "merged")?.iid;
+  }
+
+  /** Branch from `branch`, let GitLab revert `sha` onto it, and open an MR back into `branch`. */
+  async openRevertRequest(
+    repo: string,
+    input: { branch: string; sha: string; title: string; body: string },
+  ): Promise<string> {
+    const revertBranch = `ferry/revert-${input.sha.slice(0, 12)}`;
+    await this.#call("POST", "/projects/:id/repository/branches", undefined, () =>
+      this.#api.branches.create(repo, revertBranch, input.branch),
+    );
+    await this.#call("POST", "/projects/:id/repository/commits/:sha/revert", GitlabCommit, () =>
+      this.#api.commits.revert(repo, input.sha, revertBranch),
+    );
+    const mr = await this.#call("POST", "/projects/:id/merge_requests", GitlabMergeRequest, () =>
+      this.#api.mergeRequests.create(repo, revertBranch, input.branch, input.title, {
+        description: input.body,
+      }),
+    );
+    return mr.web_url ?? `${repo}!${mr.iid}`;
+  }
+
+  async #createNote(target: ChangeRequestRef, body: string): Promise<number> {
+    const note = await this.#call("POST", "/projects/:id/merge_requests/:iid/notes", GitlabNote, () =>
+      this.#api.notes.create(target.repo, target.number, body),
+    );
+    return note.id;
+  }
+
+  #call<S extends z.ZodType | undefined>(
+    method: string,
+    route: string,
+    schema: S,
+    run: () => Promise<unknown>,
+  ) {
+    return callApi(
+      { forge: this.name, method, route, token: this.#token, reader: gitlabFailures },
+      schema,
+      run,
+    );
+  }
+}
+
+const gitlabFailures: FailureReader = {
+  status: (error) => (error instanceof GitlabAnswerError ? error.status : undefined),
+  message: (error) => (error instanceof Error ? error.message : String(error)),
+};
+
+function toInfo(mr: GitlabMergeRequest): ChangeRequestInfo {
+  const state = mr.state === "merged" ? "merged" : mr.state === "closed" ? "closed" : "open";
+  return { number: mr.iid, headSha: mr.sha ?? "", state, ...(mr.web_url ? { url: mr.web_url } : {}) };
+}

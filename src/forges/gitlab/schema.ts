@@ -1,0 +1,26 @@
+// The parts of GitLab's answers Ferry reads, and nothing more.
+// https://docs.gitlab.com/api/notes/ , /api/commits/ , /api/merge_requests/
+import { z } from "zod";
+
+export const GitlabNote = z.object({
+  id: z.number().int(),
+  body: z.string(),
+  /** System notes ("added 1 commit") are GitLab's, never Ferry's. */
+  system: z.boolean().default(false),
+});
+export const GitlabNotes = z.array(GitlabNote);
+
+export const GitlabMergeRequest = z.object({
+  iid: z.number().int(),
+  state: z.enum(["opened", "closed", "locked", "merged"]),
+  /** Head SHA of the source branch; null while GitLab is still preparing a new MR. */
+  sha: z.string().nullish(),
+  web_url: z.string().optional(),
+});
+export const GitlabMergeRequests = z.array(GitlabMergeRequest);
+
+export const GitlabCommitStatus = z.object({ id: z.number().int(), status: z.string() });
+
+export const GitlabCommit = z.object({ id: z.string() });
+
+export type GitlabMergeRequest = z.infer<typeof GitlabMergeRequest>;
