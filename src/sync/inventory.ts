@@ -1,0 +1,72 @@
+// The inventory: what an app applied, one entry per object. Prune reads it to know what left
+// Git; the engine reads `hash` to skip objects whose manifest did not change since they were
+// last applied. Pure helpers here; storage is in inventory-store.ts.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { objectKey, type KubeObject } from "../kube/types.ts";
+import type { PlannedObject } from "./types.ts";
+
+export const inventoryEntrySchema = z.object({
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  namespace: z.string().min(1).optional(),
+  name: z.string().min(1),
+  wave: z.number().int().default(0),
+  /** manifestHash() of the object as last applied. */
+  hash: z.string().default(""),
+});
+export type InventoryEntry = z.infer<typeof inventoryEntrySchema>;
+
+export const inventorySchema = z.object({
+  app: z.string().min(1),
+  revision: z.string().optional(),
+  updatedAt: z.string().optional(),
+  entries: z.array(inventoryEntrySchema),
+});
+export type Inventory = z.infer<typeof inventorySchema>;
+
+export function entryKey(entry: InventoryEntry): string {
+  return objectKey({
+    apiVersion: entry.apiVersion,
+    kind: entry.kind,
+    metadata: { name: entry.name, ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }) },
+  });
+}
+
+/** JSON with sorted keys, so that equal manifests hash equally whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function manifestHash(object: KubeObject): string {
+  return createHash("sha256").update(canonical(object)).digest("hex").slice(0, 32);
+}
+
+export function entryOf(planned: PlannedObject): InventoryEntry {
+  const { apiVersion, kind, metadata } = planned.object;
+  return {
+    apiVersion,
+    kind,
+    ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }),
+    name: metadata.name,
+    wave: planned.wave,
+    hash: manifestHash(planned.object),
+  };
+}
+
+/**
+ * Entries of `a` and `b` by key, `b` winning. Written before applying, so an object applied by
+ * a sync that then crashes is still known, and pruned later, instead of orphaned.
+ */
+export function mergeEntries(a: InventoryEntry[], b: InventoryEntry[]): InventoryEntry[] {
+  const byKey = new Map(a.map((entry) => [entryKey(entry), entry]));
+  for (const entry of b) byKey.set(entryKey(entry), entry);
+  return [...byKey.values()];
+}
