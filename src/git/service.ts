@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { AppError } from "../errors.ts";
 import { authFor } from "./auth.ts";
 import { KeyedMutex, withFileLock } from "./lock.ts";
@@ -129,6 +129,7 @@ export class CliGitService implements GitService {
     }
     const gitDir = this.mirrorDir(location);
     if (existsSync(gitDir) && (await this.#missing(gitDir, revisions)).length === 0) return gitDir;
+    await mkdir(dirname(gitDir), { recursive: true });
     await this.#mirrorLocks.run(gitDir, () =>
       withFileLock(`${gitDir}.lock`, this.#fetchTimeoutMs * this.#attempts + 10_000, async () => {
         if (!existsSync(gitDir)) await this.#clone(location, gitDir);
@@ -153,7 +154,6 @@ export class CliGitService implements GitService {
   }
 
   async #clone(location: RepoLocation, gitDir: string): Promise<void> {
-    await mkdir(join(this.#cacheDir, "mirrors"), { recursive: true });
     // Clone next to the final place and rename: a half-finished clone is never mistaken for a mirror.
     const partial = `${gitDir}.partial`;
     await rm(partial, { recursive: true, force: true });

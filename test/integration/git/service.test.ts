@@ -1,0 +1,128 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, readlink, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isAppError } from "../../../src/errors.ts";
+import { CliGitService } from "../../../src/git/service.ts";
+import type { RepoLocation } from "../../../src/git/types.ts";
+import { createRepo, git, type TestRepo } from "../../support/git.ts";
+
+describe("CliGitService against local repositories", () => {
+  let repo: TestRepo;
+  let cacheDir: string;
+  let service: CliGitService;
+  let location: RepoLocation;
+
+  beforeEach(async () => {
+    repo = await createRepo({ "apps/a/cm.yaml": "a: 1\n", "apps/b/cm.yaml": "b: 1\n", "README.md": "hi\n" });
+    cacheDir = await mkdtemp(join(tmpdir(), "ferry-git-cache-"));
+    service = new CliGitService({ cacheDir, attempts: 1 });
+    location = { repo: "acme/deploy", url: `file://${repo.dir}` };
+  });
+  afterEach(async () => {
+    await repo.cleanup();
+    await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it("reads a branch head with ls-remote and refuses a missing branch", async () => {
+    expect(await service.headOf(location, "main")).toBe(await repo.head());
+    await expect(service.headOf(location, "nope")).rejects.toSatisfy((error) =>
+      isAppError(error, "GIT_REF_NOT_FOUND"),
+    );
+  });
+
+  it("mirrors, checks out a commit into a private directory and removes it", async () => {
+    const first = await repo.head();
+    await repo.write({ "apps/a/cm.yaml": "a: 2\n" });
+    await repo.commit("change a");
+    const checkout = await service.checkout(location, first);
+    expect(await readFile(join(checkout.dir, "apps/a/cm.yaml"), "utf8")).toBe("a: 1\n");
+    expect(existsSync(join(checkout.dir, ".git"))).toBe(false);
+    expect(existsSync(service.mirrorDir(location))).toBe(true);
+    await checkout.cleanup();
+    expect(existsSync(checkout.dir)).toBe(false);
+  });
+
+  it("fetches commits made after the mirror was created, and refuses unknown ones", async () => {
+    await (await service.checkout(location, await repo.head())).cleanup();
+    await repo.write({ "apps/b/cm.yaml": "b: 2\n" });
+    const second = await repo.commit("change b");
+    const checkout = await service.checkout(location, second);
+    expect(await readFile(join(checkout.dir, "apps/b/cm.yaml"), "utf8")).toBe("b: 2\n");
+    await checkout.cleanup();
+    await expect(service.checkout(location, "0123456789abcdef0123456789abcdef01234567")).rejects.toSatisfy(
+      (error) => isAppError(error, "GIT_REF_NOT_FOUND"),
+    );
+    await expect(service.checkout(location, "--upload-pack=evil")).rejects.toSatisfy((error) =>
+      isAppError(error, "GIT_REF_NOT_FOUND"),
+    );
+  });
+
+  it("keeps symlinks as symlinks in a checkout", async () => {
+    await symlink("/etc/passwd", join(repo.dir, "apps/a/passwd.yaml"));
+    const sha = await repo.commit("symlink");
+    const checkout = await service.checkout(location, sha);
+    expect(await readlink(join(checkout.dir, "apps/a/passwd.yaml"))).toBe("/etc/passwd");
+    await checkout.cleanup();
+  });
+
+  it("lists changed paths with both sides of a rename", async () => {
+    const from = await repo.head();
+    await git(repo.dir, "mv", "apps/b", "apps/c");
+    await repo.write({ "apps/a/new.yaml": "n: 1\n" });
+    const to = await repo.commit("rename and add");
+    const changed = await service.changedPaths(location, from, to);
+    expect(changed.sort()).toEqual(["apps/a/new.yaml", "apps/b/cm.yaml", "apps/c/cm.yaml"]);
+    const all = await service.changedPaths(location, "0".repeat(40), from);
+    expect(all.sort()).toEqual(["README.md", "apps/a/cm.yaml", "apps/b/cm.yaml"]);
+  });
+
+  it("gives tree ids that change only with the content below a path", async () => {
+    const first = await repo.head();
+    await repo.write({ "apps/b/cm.yaml": "b: 3\n" });
+    const second = await repo.commit("change b");
+    const before = await service.treeIds(location, first, [
+      "apps/a",
+      "apps/b",
+      "apps/a/cm.yaml",
+      ".",
+      "nope",
+    ]);
+    const after = await service.treeIds(location, second, [
+      "apps/a",
+      "apps/b",
+      "apps/a/cm.yaml",
+      ".",
+      "nope",
+    ]);
+    expect(after.get("apps/a")).toBe(before.get("apps/a"));
+    expect(after.get("apps/a/cm.yaml")).toBe(before.get("apps/a/cm.yaml"));
+    expect(after.get("apps/b")).not.toBe(before.get("apps/b"));
+    expect(after.get(".")).not.toBe(before.get("."));
+    expect(after.get("nope")).toBeUndefined();
+    expect(await service.treeId(location, second, "apps/a/")).toBe(before.get("apps/a"));
+  });
+
+  it("serves concurrent checkouts and fetches of one repository without corrupting the mirror", async () => {
+    const shas: string[] = [await repo.head()];
+    for (let index = 0; index < 4; index++) {
+      await repo.write({ [`apps/a/n${index}.yaml`]: `n: ${index}\n` });
+      shas.push(await repo.commit(`commit ${index}`));
+    }
+    // Two services share the cache directory like two worker processes on one volume would.
+    const other = new CliGitService({ cacheDir, attempts: 1 });
+    const checkouts = await Promise.all(
+      [...shas, ...shas].map((sha, index) => (index % 2 === 0 ? service : other).checkout(location, sha)),
+    );
+    for (const [index, checkout] of checkouts.entries()) {
+      const expected = index % shas.length;
+      expect(existsSync(join(checkout.dir, `apps/a/n${expected - 1}.yaml`))).toBe(expected > 0);
+      expect(existsSync(join(checkout.dir, `apps/a/n${expected}.yaml`))).toBe(false);
+    }
+    await Promise.all(checkouts.map((checkout) => checkout.cleanup()));
+    const fsck = await git(repo.dir, "--git-dir", service.mirrorDir(location), "fsck", "--no-progress");
+    expect(fsck).toBe("");
+    expect(new Set(checkouts.map((checkout) => checkout.dir)).size).toBe(checkouts.length);
+  });
+});
