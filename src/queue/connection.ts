@@ -42,3 +42,31 @@ export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolea
     clearTimeout(timer);
   }
 }
+
+/**
+ * Waits for a connection that is still being set up; fails at once for one that lost Redis.
+ * Without an offline queue, a command sent while connecting fails, and the first webhooks after
+ * start-up would get a 503 for nothing.
+ */
+export async function whenReady(redis: Redis): Promise<void> {
+  if (redis.status === "ready") return;
+  if (redis.status === "wait") {
+    await redis.connect();
+    return;
+  }
+  if (redis.status !== "connecting" && redis.status !== "connect") {
+    throw new Error(`Redis connection is ${redis.status}`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    const onReady = () => {
+      redis.off("close", onClose);
+      resolve();
+    };
+    const onClose = () => {
+      redis.off("ready", onReady);
+      reject(new Error("Redis connection closed"));
+    };
+    redis.once("ready", onReady);
+    redis.once("close", onClose);
+  });
+}

@@ -2,6 +2,7 @@
 // and each delivery must create its jobs at most once. The claim is short-lived until the jobs
 // are stored, then kept for 72 hours; a failed enqueue releases it so a redelivery can succeed.
 import type { Redis } from "ioredis";
+import { whenReady } from "./connection.ts";
 import { deliveryKey } from "./job-ids.ts";
 
 export const deliveryRetentionSeconds = 72 * 3600;
@@ -17,8 +18,13 @@ export interface DeliveryLedger {
 
 export function createDeliveryLedger(redis: Redis, prefix: string): DeliveryLedger {
   return {
-    claim: async (forge, deliveryId) =>
-      (await redis.set(deliveryKey(prefix, forge, deliveryId), "pending", "EX", claimSeconds, "NX")) === "OK",
+    claim: async (forge, deliveryId) => {
+      await whenReady(redis);
+      return (
+        (await redis.set(deliveryKey(prefix, forge, deliveryId), "pending", "EX", claimSeconds, "NX")) ===
+        "OK"
+      );
+    },
     confirm: async (forge, deliveryId) => {
       await redis.set(deliveryKey(prefix, forge, deliveryId), "done", "EX", deliveryRetentionSeconds);
     },

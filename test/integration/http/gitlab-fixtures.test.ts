@@ -1,0 +1,164 @@
+// Acceptance: GitLab's documented payloads (../shared/fixtures/gitlab) are classified correctly
+// with the right token, refused with a wrong one, and ignored kinds answer 200.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { startReceiver, testConfig, type Receiver } from "./receiver.ts";
+
+const fixtures = join(import.meta.dirname, "../../../../shared/fixtures/gitlab");
+const headers = JSON.parse(readFileSync(join(fixtures, "headers.json"), "utf8")) as Record<string, string>;
+const fixture = (file: string) => readFileSync(join(fixtures, file), "utf8");
+
+// Each fixture names a different project; track all of them on their target branches.
+const config = testConfig([
+  { name: "diaspora", forge: "gitlab", repo: "Mike/Diaspora", branch: "master", path: "apps/diaspora" },
+  { name: "gitlab-test", forge: "gitlab", repo: "gitlabhq/gitlab-test", branch: "master" },
+  { name: "markdown", forge: "gitlab", repo: "gitlab-org/gitlab-test", branch: "markdown" },
+  { name: "example", forge: "gitlab", repo: "jsmith/example", branch: "master" },
+]);
+
+let receiver: Receiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+async function deliver(file: string, edit?: (body: Record<string, unknown>) => void, token?: string) {
+  receiver = await startReceiver(inject("redisUrl"), config);
+  const parsed = JSON.parse(fixture(file)) as Record<string, unknown>;
+  edit?.(parsed);
+  const response = await receiver.postGitlab(
+    headers[file] ?? "",
+    JSON.stringify(parsed),
+    token ? { "x-gitlab-token": token } : {},
+  );
+  const answer = (await response.json()) as { jobs?: string[]; ignored?: string; error?: string };
+  return {
+    status: response.status,
+    answer,
+    syncs: await receiver.jobs("sync"),
+    previews: await receiver.jobs("preview"),
+  };
+}
+
+describe("GitLab fixtures", () => {
+  it("covers every fixture file", () => {
+    expect(Object.keys(headers).sort()).toEqual([
+      "merge_request.json",
+      "note_merge_request.json",
+      "pipeline.json",
+      "push.json",
+      "tag_push.json",
+    ]);
+  });
+
+  it("push.json: an incomplete commit list (4 counted, 2 listed) matches the app whatever its path", async () => {
+    const { status, syncs } = await deliver("push.json");
+    expect(status).toBe(202);
+    expect(syncs.map((job) => job.data as unknown)).toEqual([
+      expect.objectContaining({
+        app: "diaspora",
+        reason: "webhook",
+        sha: "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+      }),
+    ]);
+  });
+
+  it("push.json with a complete list that misses the app path is ignored", async () => {
+    const { status, answer, syncs } = await deliver("push.json", (body) => {
+      body.total_commits_count = 2;
+    });
+    expect(status).toBe(200);
+    expect(answer.ignored).toMatch(/no tracked app path/);
+    expect(syncs).toHaveLength(0);
+  });
+
+  it("merge_request.json (open) asks for one preview of its last commit", async () => {
+    const { status, answer, previews } = await deliver("merge_request.json");
+    expect(status).toBe(202);
+    expect(answer.jobs).toEqual([previews[0]?.id]);
+    expect(previews.map((job) => job.data as unknown)).toEqual([
+      expect.objectContaining({
+        forge: "gitlab",
+        repo: "gitlabhq/gitlab-test",
+        number: 1,
+        headSha: "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+        headRef: "ms-viewport",
+        baseRef: "master",
+        isFork: false,
+        apps: ["gitlab-test"],
+      }),
+    ]);
+  });
+
+  it.each([
+    ["update without oldrev", { action: "update" }, /metadata/],
+    ["merge", { action: "merge" }, /merged/],
+    ["close", { action: "close" }, /closed/],
+    ["approved", { action: "approved" }, /needs no preview/],
+  ])("merge_request.json %s is ignored", async (_what, attributes, reason) => {
+    const { status, answer, previews, syncs } = await deliver("merge_request.json", (body) => {
+      Object.assign(body.object_attributes as object, attributes);
+      delete body.changes;
+    });
+    expect(status).toBe(200);
+    expect(answer.ignored).toMatch(reason);
+    expect(previews).toHaveLength(0);
+    expect(syncs).toHaveLength(0);
+  });
+
+  it.each([
+    ["update with oldrev", { action: "update", oldrev: "95790bf891e76fee5e1747ab589903a6a1f80f22" }],
+    ["reopen", { action: "reopen" }],
+  ])("merge_request.json %s asks for a preview", async (_what, attributes) => {
+    const { status, previews } = await deliver("merge_request.json", (body) => {
+      Object.assign(body.object_attributes as object, attributes);
+    });
+    expect(status).toBe(202);
+    expect(previews).toHaveLength(1);
+  });
+
+  it("merge_request.json update that leaves draft (no oldrev) asks for the first preview", async () => {
+    const { status, previews } = await deliver("merge_request.json", (body) => {
+      (body.object_attributes as Record<string, unknown>).action = "update";
+    });
+    expect(status).toBe(202);
+    expect(previews).toHaveLength(1);
+  });
+
+  it("note_merge_request.json without a command is ignored", async () => {
+    const { status, answer } = await deliver("note_merge_request.json");
+    expect(status).toBe(200);
+    expect(answer.ignored).toMatch(/no \/ferry command/);
+  });
+
+  it("note_merge_request.json with /ferry preview asks for a preview of the MR head", async () => {
+    const { status, previews } = await deliver("note_merge_request.json", (body) => {
+      (body.object_attributes as Record<string, unknown>).note = "please\n/ferry preview";
+    });
+    expect(status).toBe(202);
+    expect(previews.map((job) => job.data as unknown)).toEqual([
+      expect.objectContaining({
+        number: 1,
+        headSha: "562e173be03b8ff2efb05345d12df18815438a4b",
+        baseRef: "markdown",
+      }),
+    ]);
+  });
+
+  it.each(["tag_push.json", "pipeline.json"])("%s is ignored with 200", async (file) => {
+    const { status, answer, syncs, previews } = await deliver(file);
+    expect(status).toBe(200);
+    expect(answer.ignored).toEqual(expect.any(String));
+    expect(syncs).toHaveLength(0);
+    expect(previews).toHaveLength(0);
+  });
+
+  it.each(Object.keys(headers))("%s with a wrong token is refused with 401 and no job", async (file) => {
+    const { status, answer, syncs, previews } = await deliver(file, undefined, "wrong-token");
+    expect(status).toBe(401);
+    expect(answer.error).toBe("WEBHOOK_UNAUTHORIZED");
+    expect(syncs).toHaveLength(0);
+    expect(previews).toHaveLength(0);
+  });
+});
