@@ -30,7 +30,10 @@ export function unifiedDiff(before: MaskedObject | undefined, after: MaskedObjec
   let added = 0;
   let removed = 0;
   for (const hunk of patch.hunks) {
-    lines.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`);
+    // An empty range starts at the line before it, as in GNU diff and git: "@@ -0,0 +1,11 @@".
+    const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+    lines.push(`@@ -${oldStart},${hunk.oldLines} +${newStart},${hunk.newLines} @@`);
     for (const line of hunk.lines) {
       if (line.startsWith("\\")) continue; // "\ No newline at end of file": YAML always ends with one
       if (line.startsWith("+")) added++;
