@@ -1,0 +1,124 @@
+// Redeliveries and bursts: one delivery → jobs at most once; a burst of pushes → one pending
+// sync per app; a burst of MR updates → one pending preview, for the newest head.
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { startReceiver, testConfig, type Receiver } from "./receiver.ts";
+
+const config = testConfig([
+  { name: "web", forge: "github", repo: "acme/deploy", branch: "main", path: "apps/web" },
+  { name: "api", forge: "github", repo: "acme/deploy", branch: "main", path: "apps/api" },
+  { name: "mr-app", forge: "gitlab", repo: "group/sub/deploy", branch: "main" },
+]);
+
+const sha = (n: number) => n.toString(16).padStart(40, "0");
+
+function push(after: string, files: string[]) {
+  return JSON.stringify({
+    ref: "refs/heads/main",
+    before: sha(1),
+    after,
+    created: false,
+    deleted: false,
+    forced: false,
+    repository: { full_name: "acme/deploy" },
+    pusher: { name: "dev" },
+    commits: [{ added: [], modified: files, removed: [] }],
+  });
+}
+
+function mergeRequestUpdate(head: string, oldrev: string) {
+  return JSON.stringify({
+    object_kind: "merge_request",
+    project: { path_with_namespace: "group/sub/deploy" },
+    user: { username: "dev" },
+    object_attributes: {
+      iid: 7,
+      action: "update",
+      oldrev,
+      source_branch: "feature",
+      target_branch: "main",
+      source_project_id: 1,
+      target_project_id: 1,
+      last_commit: { id: head },
+    },
+  });
+}
+
+let receiver: Receiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+describe("deduplication", () => {
+  it("a redelivered GitHub delivery creates no second job", async () => {
+    receiver = await startReceiver(inject("redisUrl"), config);
+    const delivery = randomUUID();
+    const body = push(sha(2), ["apps/web/deployment.yaml"]);
+    const first = await receiver.postGithub("push", body, { "x-github-delivery": delivery });
+    expect(first.status).toBe(202);
+    const again = await receiver.postGithub("push", body, { "x-github-delivery": delivery });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ ignored: "duplicate delivery" });
+    expect(await receiver.jobs("sync")).toHaveLength(1);
+  });
+
+  it("GitLab deliveries dedupe on Idempotency-Key, then the event UUID, then the body", async () => {
+    receiver = await startReceiver(inject("redisUrl"), config);
+    const body = mergeRequestUpdate(sha(9), sha(8));
+    const key = { "idempotency-key": randomUUID() };
+    expect((await receiver.postGitlab("Merge Request Hook", body, key)).status).toBe(202);
+    expect((await receiver.postGitlab("Merge Request Hook", body, key)).status).toBe(200);
+    const withoutIds = { "x-gitlab-event-uuid": "" };
+    const other = mergeRequestUpdate(sha(10), sha(9));
+    expect((await receiver.postGitlab("Merge Request Hook", other, withoutIds)).status).toBe(202);
+    const duplicate = await receiver.postGitlab("Merge Request Hook", other, withoutIds);
+    expect(await duplicate.json()).toEqual({ ignored: "duplicate delivery" });
+  });
+
+  it("two quick pushes for one app leave one pending sync", async () => {
+    receiver = await startReceiver(inject("redisUrl"), config);
+    const [a, b] = await Promise.all([
+      receiver.postGithub("push", push(sha(3), ["apps/web/a.yaml"])),
+      receiver.postGithub("push", push(sha(4), ["apps/web/b.yaml"])),
+    ]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    const syncs = await receiver.jobs("sync");
+    expect(syncs.map((job) => (job.data as { app: string }).app)).toEqual(["web"]);
+    expect(await receiver.enqueuer.queues.sync.getWaitingCount()).toBe(1);
+  });
+
+  it("a push touching two apps enqueues one sync for each; untouched apps get none", async () => {
+    receiver = await startReceiver(inject("redisUrl"), config);
+    const response = await receiver.postGithub("push", push(sha(5), ["apps/web/x.yaml", "apps/api/y.yaml"]));
+    expect(response.status).toBe(202);
+    expect(((await response.json()) as { jobs: string[] }).jobs).toHaveLength(2);
+    const readme = await receiver.postGithub("push", push(sha(6), ["README.md", "apps/website/z.yaml"]));
+    expect(await readme.json()).toEqual({ ignored: "the push changes no tracked app path" });
+  });
+
+  it("five MR updates leave one pending preview, for the last head", async () => {
+    receiver = await startReceiver(inject("redisUrl"), config);
+    for (let i = 1; i <= 5; i++) {
+      const response = await receiver.postGitlab(
+        "Merge Request Hook",
+        mergeRequestUpdate(sha(100 + i), sha(99 + i)),
+      );
+      expect(response.status).toBe(202);
+    }
+    const previews = await receiver.jobs("preview");
+    expect(previews.map((job) => (job.data as { headSha: string }).headSha)).toEqual([sha(105)]);
+    expect(await receiver.enqueuer.queues.preview.getWaitingCount()).toBe(1);
+  });
+
+  it("five concurrent MR updates still leave exactly one pending preview", async () => {
+    receiver = await startReceiver(inject("redisUrl"), config);
+    const responses = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        receiver!.postGitlab("Merge Request Hook", mergeRequestUpdate(sha(200 + i), sha(199 + i))),
+      ),
+    );
+    expect(responses.map((response) => response.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(await receiver.jobs("preview")).toHaveLength(1);
+  });
+});
