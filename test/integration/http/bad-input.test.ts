@@ -60,14 +60,17 @@ describe("malformed bodies, correctly signed", () => {
   ])("%s → 400", async (_what, body, message) => {
     const answer = await signed(body);
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ error: "WEBHOOK_MALFORMED", message: expect.stringMatching(message) });
+    expect(answer.body).toEqual({
+      error: "WEBHOOK_MALFORMED",
+      message: expect.stringMatching(message) as unknown,
+    });
   });
 
   it("a form body without payload → 400", async () => {
     const answer = await signed("other=1", { "content-type": "application/x-www-form-urlencoded" });
     expect(answer).toEqual({
       status: 400,
-      body: { error: "WEBHOOK_MALFORMED", message: expect.any(String) },
+      body: { error: "WEBHOOK_MALFORMED", message: expect.any(String) as unknown },
     });
   });
 
@@ -78,7 +81,10 @@ describe("malformed bodies, correctly signed", () => {
       "x-github-event": "push",
     });
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: "WEBHOOK_TOO_LARGE", message: expect.any(String) });
+    expect(await response.json()).toEqual({
+      error: "WEBHOOK_TOO_LARGE",
+      message: expect.any(String) as unknown,
+    });
   });
 
   it.each(["text/plain", "application/xml", "multipart/form-data; boundary=x"])(
@@ -87,7 +93,7 @@ describe("malformed bodies, correctly signed", () => {
       const answer = await signed("{}", { "content-type": type });
       expect(answer).toEqual({
         status: 415,
-        body: { error: "WEBHOOK_UNSUPPORTED_MEDIA", message: expect.any(String) },
+        body: { error: "WEBHOOK_UNSUPPORTED_MEDIA", message: expect.any(String) as unknown },
       });
     },
   );
@@ -95,7 +101,7 @@ describe("malformed bodies, correctly signed", () => {
   it("an unknown forge name → 404", async () => {
     const response = await receiver.post("bitbucket", "{}", { "content-type": "application/json" });
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: "FORGE_UNKNOWN", message: expect.any(String) });
+    expect(await response.json()).toEqual({ error: "FORGE_UNKNOWN", message: expect.any(String) as unknown });
   });
 
   it("a missing event header → 400; an unknown event → 200 ignored", async () => {

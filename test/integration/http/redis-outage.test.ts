@@ -35,7 +35,7 @@ describe("Redis outage", () => {
     await redis.stop();
     const down = await receiver.postGithub("push", body());
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ error: "QUEUE_UNAVAILABLE", message: expect.any(String) });
+    expect(await down.json()).toEqual({ error: "QUEUE_UNAVAILABLE", message: expect.any(String) as unknown });
     const ready = await fetch(`${receiver.url}/readyz`);
     expect(ready.status).toBe(503);
     expect((await fetch(`${receiver.url}/healthz`)).status).toBe(200);
