@@ -13,7 +13,9 @@ export interface ForgeCall {
  * (headers with the token) is deliberately not attached as `cause`.
  */
 export function forgeApiError(call: ForgeCall, status: number | undefined, forgeMessage: string): AppError {
-  const retryable = status === undefined || status === 429 || status >= 500;
+  // GitHub answers rate limits with 403 too; those pass, so the job may retry later.
+  const rateLimited = status === 429 || (status === 403 && /rate limit/i.test(forgeMessage));
+  const retryable = status === undefined || rateLimited || status >= 500;
   const shown = status === undefined ? "no answer" : `HTTP ${status}`;
   const message = `${call.forge}: ${call.method} ${call.route} failed with ${shown}: ${forgeMessage}`.slice(
     0,

@@ -26,6 +26,8 @@ export interface RecordedCall {
   query: string;
   body: unknown;
   status: number;
+  /** performance.now() when the request arrived: lets a test prove a Retry-After was waited out. */
+  at: number;
 }
 
 export interface Injection {
@@ -98,6 +100,7 @@ export class FakeHttpApi {
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = performance.now();
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://fake");
     const method = req.method ?? "GET";
@@ -128,6 +131,7 @@ export class FakeHttpApi {
       query: url.search,
       body,
       status: response.status,
+      at,
     });
     send(res, response);
   }

@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inspect } from "node:util";
+import { isAppError } from "../../../src/errors.ts";
+import { createForge, type Forge } from "../../../src/forges/index.ts";
+import { FakeGitlab, rateLimited, serverError } from "../../support/fakes/gitlab.ts";
+
+const project = "acme/platform/shop";
+const target = { repo: project, number: 12 };
+// Retry-After seconds become 5 ms: the wait is still proven by the recorded retry.
+const fast = { retryUnitMs: 5 };
+
+function forgeFor(fake: FakeGitlab, token = fake.token): Forge {
+  return createForge(
+    { name: "gl", type: "gitlab", url: fake.url, token, insecureAcceptUnsigned: false },
+    fast,
+  );
+}
+
+describe("GitLab forge against the fake", () => {
+  let fake: FakeGitlab;
+  let forge: Forge;
+
+  beforeEach(async () => {
+    fake = await FakeGitlab.start();
+    fake.seedMergeRequest(project, { iid: 12, sha: "a".repeat(40) });
+    forge = forgeFor(fake);
+  });
+
+  afterEach(async () => {
+    fake.assertNoUnexpected();
+    await fake.close();
+  });
+
+  it("creates one note, leaves an equal body alone, edits a changed body in place", async () => {
+    const first = await forge.upsertComment(target, "preview key=gl/shop!12", "hello");
+    expect(first.action).toBe("created");
+    expect(fake.callsTo("createNote")[0]?.path).toBe(
+      "/api/v4/projects/acme%2Fplatform%2Fshop/merge_requests/12/notes",
+    );
+
+    expect(await forge.upsertComment(target, "preview key=gl/shop!12", "hello")).toEqual({
+      id: first.id,
+      action: "unchanged",
+    });
+    expect(fake.callsTo("updateNote")).toHaveLength(0);
+
+    const third = await forge.upsertComment(target, "preview key=gl/shop!12", "changed");
+    expect(third).toEqual({ id: first.id, action: "updated" });
+    expect(fake.notes(project, 12)).toEqual([
+      { id: first.id, body: "<!-- ferry:preview key=gl/shop!12 -->\nchanged", system: false },
+    ]);
+  });
+
+  it("follows pagination past 100 notes and skips system notes that quote the marker", async () => {
+    fake.seedNotes(
+      project,
+      12,
+      Array.from({ length: 120 }, (_, i) => `review ${i}`),
+    );
+    fake.seedNotes(project, 12, ["<!-- ferry:k -->\nquoted by GitLab"], true);
+    fake.seedNotes(project, 12, ["<!-- ferry:k -->\nold"]);
+    const result = await forge.upsertComment(target, "k", "new");
+    expect(result.action).toBe("updated");
+    expect(fake.callsTo("listNotes").map((c) => new URLSearchParams(c.query).get("page") ?? "1")).toEqual([
+      "1",
+      "2",
+    ]);
+    expect(fake.notes(project, 12).filter((n) => n.body.endsWith("new"))).toHaveLength(1);
+    expect(fake.callsTo("createNote")).toHaveLength(0);
+  });
+
+  it("maps Ferry's states to GitLab's and tolerates a repeated pending", async () => {
+    const sha = "c".repeat(40);
+    const base = { sha, context: "ferry/preview", description: "d" };
+    await forge.setStatus(project, { ...base, state: "pending", targetUrl: "https://ferry.test/p/1" });
+    await forge.setStatus(project, { ...base, state: "pending" });
+    await forge.setStatus(project, { ...base, state: "success" });
+    await forge.setStatus(project, { ...base, state: "failure" });
+    await forge.setStatus(project, { ...base, state: "error" });
+    expect(fake.statuses.map((s) => [s.status, s.name])).toEqual([
+      ["pending", "ferry/preview"],
+      ["success", "ferry/preview"],
+      ["failed", "ferry/preview"],
+      ["failed", "ferry/preview"],
+    ]);
+    expect(fake.statuses[0]?.target_url).toBe("https://ferry.test/p/1");
+    expect(fake.callsTo("createStatus").map((c) => c.status)).toEqual([201, 400, 201, 201, 201]);
+  });
+
+  it("retries a 500 and ends with exactly one note", async () => {
+    fake.inject("listNotes", 1, serverError());
+    fake.inject("createNote", 1, serverError());
+    expect((await forge.upsertComment(target, "k", "body")).action).toBe("created");
+    expect(fake.notes(project, 12)).toHaveLength(1);
+  });
+
+  it("does not duplicate a note whose creation answer was lost (500 after storing)", async () => {
+    fake.inject("createNote", 1, { ...serverError(), afterApply: true });
+    expect((await forge.upsertComment(target, "k", "body")).action).toBe("unchanged");
+    expect(fake.notes(project, 12)).toHaveLength(1);
+  });
+
+  it("waits out 429 + Retry-After and retries", async () => {
+    fake.inject("createNote", 1, rateLimited(1));
+    fake.inject("createStatus", 2, rateLimited(1));
+    await forge.upsertComment(target, "k", "body");
+    await forge.setStatus(project, { sha: "d".repeat(40), context: "c", state: "success", description: "" });
+    expect(fake.callsTo("createNote").map((c) => c.status)).toEqual([429, 201]);
+    expect(fake.callsTo("createStatus").map((c) => c.status)).toEqual([429, 429, 201]);
+    expect(fake.notes(project, 12)).toHaveLength(1);
+  });
+
+  it("gives up after the bounded number of retries with a retryable FORGE_API_FAILED", async () => {
+    fake.inject("getMergeRequest", 10, serverError());
+    const error: unknown = await forge.getChangeRequest(target).catch((e: unknown) => e);
+    expect(isAppError(error, "FORGE_API_FAILED") && error.retryable && error.details?.status).toBe(500);
+    expect(fake.callsTo("getMergeRequest")).toHaveLength(4);
+  });
+
+  it("answers a wrong token with FORGE_API_FAILED that never shows the token", async () => {
+    const wrong = "glpat-wrong-secret-value-456";
+    const error: unknown = await forgeFor(fake, wrong)
+      .upsertComment(target, "k", "x")
+      .catch((e: unknown) => e);
+    expect(isAppError(error, "FORGE_API_FAILED")).toBe(true);
+    if (!isAppError(error)) return;
+    expect([error.retryable, error.details?.status]).toEqual([false, 401]);
+    for (const text of [error.message, JSON.stringify(error), inspect(error, { depth: 10 })])
+      expect(text).not.toContain(wrong);
+  });
+
+  it("reads a merge request, finds the merged one for a commit, and opens a revert MR", async () => {
+    fake.seedMergeRequest(project, {
+      iid: 13,
+      sha: "f".repeat(40),
+      state: "merged",
+      commits: ["9".repeat(40)],
+    });
+    expect(await forge.getChangeRequest(target)).toMatchObject({
+      number: 12,
+      headSha: "a".repeat(40),
+      state: "open",
+    });
+    expect(await forge.getChangeRequest({ repo: project, number: 13 })).toMatchObject({ state: "merged" });
+    expect(await forge.findMergedChangeRequest(project, "9".repeat(40))).toBe(13);
+    expect(await forge.findMergedChangeRequest(project, "8".repeat(40))).toBeUndefined();
+
+    const url = await forge.openRevertRequest?.(project, {
+      branch: "main",
+      sha: "9".repeat(40),
+      title: "Revert",
+      body: "bad",
+    });
+    expect(url).toBe(`https://gitlab.test/${project}/-/merge_requests/14`);
+    expect(fake.reverts).toEqual([{ project, sha: "9".repeat(40), branch: "ferry/revert-999999999999" }]);
+    expect(fake.mergeRequests.get(`${project}!14`)).toMatchObject({
+      sourceBranch: "ferry/revert-999999999999",
+      targetBranch: "main",
+    });
+  });
+
+  it("creates plain notes for reports", async () => {
+    const id = await forge.createComment(target, "Deployed");
+    expect(fake.notes(project, 12)).toEqual([{ id, body: "Deployed", system: false }]);
+  });
+});

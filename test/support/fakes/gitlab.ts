@@ -1,0 +1,333 @@
+// A fake of the GitLab REST v4 subset Ferry uses: MR notes, commit statuses, merge requests,
+// and the three calls of a revert MR. Paths, verbs, status codes, X-Page/X-Next-Page/Link
+// pagination and body shapes follow docs.gitlab.com/api. `:id` is the URL-encoded project path.
+import {
+  FakeHttpApi,
+  linkHeader,
+  paginate,
+  type FakeRequest,
+  type FakeResponse,
+  type Injection,
+} from "./server.ts";
+
+export interface FakeMergeRequest {
+  iid: number;
+  sha: string;
+  state?: "opened" | "closed" | "locked" | "merged";
+  /** Commits that `GET /repository/commits/:sha/merge_requests` associates with this MR. */
+  commits?: string[];
+  sourceBranch?: string;
+  targetBranch?: string;
+  title?: string;
+}
+
+interface Note {
+  id: number;
+  body: string;
+  system: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FakeGitlabStatus {
+  project: string;
+  sha: string;
+  status: string;
+  name: string;
+  description: string | undefined;
+  target_url: string | undefined;
+}
+
+const STATES = ["pending", "running", "success", "failed", "canceled", "skipped"];
+const P = "/api/v4/projects/:id";
+
+export class FakeGitlab extends FakeHttpApi {
+  readonly token: string;
+  readonly mergeRequests = new Map<string, FakeMergeRequest>();
+  readonly statuses: FakeGitlabStatus[] = [];
+  readonly branches = new Map<string, string>();
+  readonly reverts: { project: string; sha: string; branch: string }[] = [];
+  readonly #notes = new Map<string, Note[]>();
+  #nextId = 5000;
+
+  constructor(token = "glpat-fake-token-for-tests") {
+    super({
+      authorize: (request) => authorize(request, token),
+      notFound: (message) => ({ status: 404, body: { error: message } }),
+      routes: [
+        {
+          name: "listNotes",
+          method: "GET",
+          pattern: `${P}/merge_requests/:iid/notes`,
+          handle: (r) => this.#list(r),
+        },
+        {
+          name: "createNote",
+          method: "POST",
+          pattern: `${P}/merge_requests/:iid/notes`,
+          handle: (r) => this.#create(r),
+        },
+        {
+          name: "updateNote",
+          method: "PUT",
+          pattern: `${P}/merge_requests/:iid/notes/:noteId`,
+          handle: (r) => this.#update(r),
+        },
+        {
+          name: "createStatus",
+          method: "POST",
+          pattern: `${P}/statuses/:sha`,
+          handle: (r) => this.#status(r),
+        },
+        {
+          name: "getMergeRequest",
+          method: "GET",
+          pattern: `${P}/merge_requests/:iid`,
+          handle: (r) => this.#mr(r),
+        },
+        {
+          name: "commitMergeRequests",
+          method: "GET",
+          pattern: `${P}/repository/commits/:sha/merge_requests`,
+          handle: (r) => this.#commitMrs(r),
+        },
+        {
+          name: "createBranch",
+          method: "POST",
+          pattern: `${P}/repository/branches`,
+          handle: (r) => this.#branch(r),
+        },
+        {
+          name: "revertCommit",
+          method: "POST",
+          pattern: `${P}/repository/commits/:sha/revert`,
+          handle: (r) => this.#revert(r),
+        },
+        {
+          name: "createMergeRequest",
+          method: "POST",
+          pattern: `${P}/merge_requests`,
+          handle: (r) => this.#createMr(r),
+        },
+      ],
+    });
+    this.token = token;
+  }
+
+  static async start(token?: string): Promise<FakeGitlab> {
+    return new FakeGitlab(token).start();
+  }
+
+  seedMergeRequest(project: string, mr: FakeMergeRequest): void {
+    this.mergeRequests.set(`${project}!${mr.iid}`, mr);
+    if (!this.#notes.has(`${project}!${mr.iid}`)) this.#notes.set(`${project}!${mr.iid}`, []);
+  }
+
+  seedNotes(project: string, iid: number, bodies: string[], system = false): void {
+    const thread = this.#notes.get(`${project}!${iid}`);
+    if (!thread) throw new Error(`seed merge request ${project}!${iid} first`);
+    for (const body of bodies) thread.push(this.#newNote(body, system));
+  }
+
+  notes(project: string, iid: number): { id: number; body: string; system: boolean }[] {
+    return (this.#notes.get(`${project}!${iid}`) ?? []).map(({ id, body, system }) => ({ id, body, system }));
+  }
+
+  #newNote(body: string, system: boolean): Note {
+    const now = new Date().toISOString();
+    return { id: this.#nextId++, body, system, created_at: now, updated_at: now };
+  }
+
+  #shape(r: FakeRequest, note: Note) {
+    return {
+      ...note,
+      type: null,
+      attachment: null,
+      author: { id: 1, username: "ferry-bot", name: "Ferry" },
+      noteable_type: "MergeRequest",
+      noteable_iid: Number(r.params.iid),
+      resolvable: false,
+      confidential: false,
+      internal: false,
+    };
+  }
+
+  #list(r: FakeRequest): FakeResponse {
+    const thread = this.#notes.get(`${r.params.id}!${r.params.iid}`);
+    if (!thread) return notFound();
+    const { slice, page, perPage, totalPages } = paginate(thread, r.query, 20);
+    const headers: Record<string, string> = {
+      "x-page": String(page),
+      "x-per-page": String(perPage),
+      "x-total": String(thread.length),
+      "x-total-pages": String(totalPages),
+      "x-next-page": page < totalPages ? String(page + 1) : "",
+      "x-prev-page": page > 1 ? String(page - 1) : "",
+      link: linkHeader(`${this.url}${r.path}`, r.query, page, totalPages),
+    };
+    return { status: 200, body: slice.map((note) => this.#shape(r, note)), headers };
+  }
+
+  #create(r: FakeRequest): FakeResponse {
+    const thread = this.#notes.get(`${r.params.id}!${r.params.iid}`);
+    if (!thread) return notFound();
+    const body = field(r, "body");
+    if (body === undefined) return { status: 400, body: { error: "body is missing" } };
+    const note = this.#newNote(body, false);
+    thread.push(note);
+    return { status: 201, body: this.#shape(r, note) };
+  }
+
+  #update(r: FakeRequest): FakeResponse {
+    const note = this.#notes
+      .get(`${r.params.id}!${r.params.iid}`)
+      ?.find((n) => String(n.id) === r.params.noteId);
+    if (!note) return notFound();
+    const body = field(r, "body");
+    if (body === undefined) return { status: 400, body: { error: "body is missing" } };
+    note.body = body;
+    note.updated_at = new Date().toISOString();
+    return { status: 200, body: this.#shape(r, note) };
+  }
+
+  #status(r: FakeRequest): FakeResponse {
+    const state = field(r, "state");
+    if (!state || !STATES.includes(state))
+      return { status: 400, body: { error: "state does not have a valid value" } };
+    const name = field(r, "name") ?? field(r, "context") ?? "default";
+    const project = r.params.id ?? "";
+    const sha = r.params.sha ?? "";
+    const last = this.statuses.findLast((s) => s.project === project && s.sha === sha && s.name === name);
+    // GitLab refuses to move a status to the state it already has (a state-machine transition).
+    if (last && last.status === state && (state === "pending" || state === "running")) {
+      const via = state === "pending" ? "enqueue" : "run";
+      return {
+        status: 400,
+        body: {
+          message: `Cannot transition status via :${via} from :${state} (Reason(s): Status cannot transition via "${via}".)`,
+        },
+      };
+    }
+    const status = {
+      project,
+      sha,
+      status: state,
+      name,
+      description: field(r, "description"),
+      target_url: field(r, "target_url"),
+    };
+    this.statuses.push(status);
+    const { project: _p, ...shown } = status;
+    return {
+      status: 201,
+      body: {
+        id: this.statuses.length,
+        ref: null,
+        allow_failure: false,
+        author: { username: "ferry-bot" },
+        ...shown,
+      },
+    };
+  }
+
+  #mr(r: FakeRequest): FakeResponse {
+    const mr = this.mergeRequests.get(`${r.params.id}!${r.params.iid}`);
+    return mr ? { status: 200, body: mrShape(r.params.id ?? "", mr) } : notFound();
+  }
+
+  #commitMrs(r: FakeRequest): FakeResponse {
+    const project = r.params.id ?? "";
+    const found = [...this.mergeRequests.entries()]
+      .filter(
+        ([key, mr]) =>
+          key.startsWith(`${project}!`) && [mr.sha, ...(mr.commits ?? [])].includes(r.params.sha ?? ""),
+      )
+      .map(([, mr]) => mrShape(project, mr));
+    return { status: 200, body: found };
+  }
+
+  #branch(r: FakeRequest): FakeResponse {
+    const branch = field(r, "branch");
+    const ref = field(r, "ref");
+    if (!branch || !ref) return { status: 400, body: { error: "branch is missing, ref is missing" } };
+    const key = `${r.params.id}:${branch}`;
+    if (this.branches.has(key)) return { status: 400, body: { message: "Branch already exists" } };
+    this.branches.set(key, ref);
+    return {
+      status: 201,
+      body: { name: branch, merged: false, protected: false, commit: { id: "0".repeat(40) } },
+    };
+  }
+
+  #revert(r: FakeRequest): FakeResponse {
+    const branch = field(r, "branch");
+    if (!branch || !this.branches.has(`${r.params.id}:${branch}`))
+      return { status: 404, body: { message: "404 Branch Not Found" } };
+    this.reverts.push({ project: r.params.id ?? "", sha: r.params.sha ?? "", branch });
+    const id = `${this.reverts.length}`.padStart(40, "r");
+    return {
+      status: 201,
+      body: { id, short_id: id.slice(0, 8), title: `Revert "${r.params.sha}"`, parent_ids: [] },
+    };
+  }
+
+  #createMr(r: FakeRequest): FakeResponse {
+    const project = r.params.id ?? "";
+    const source = field(r, "source_branch");
+    const targetBranch = field(r, "target_branch");
+    const title = field(r, "title");
+    if (!source || !targetBranch || !title)
+      return { status: 400, body: { error: "source_branch, target_branch, title are missing" } };
+    const iid = Math.max(0, ...[...this.mergeRequests.values()].map((mr) => mr.iid)) + 1;
+    const mr: FakeMergeRequest = { iid, sha: "0".repeat(40), sourceBranch: source, targetBranch, title };
+    this.seedMergeRequest(project, mr);
+    return { status: 201, body: mrShape(project, mr) };
+  }
+}
+
+function mrShape(project: string, mr: FakeMergeRequest) {
+  return {
+    id: mr.iid + 100_000,
+    iid: mr.iid,
+    title: mr.title ?? `MR ${mr.iid}`,
+    state: mr.state ?? "opened",
+    sha: mr.sha,
+    source_branch: mr.sourceBranch ?? `feature-${mr.iid}`,
+    target_branch: mr.targetBranch ?? "main",
+    web_url: `https://gitlab.test/${project}/-/merge_requests/${mr.iid}`,
+  };
+}
+
+/** A string field from the JSON body or, as GitLab also accepts, the query string. */
+function field(r: FakeRequest, name: string): string | undefined {
+  const value = (r.body as Record<string, unknown> | undefined)?.[name] ?? r.query.get(name);
+  return typeof value === "string" ? value : undefined;
+}
+
+function authorize(request: FakeRequest, token: string): FakeResponse | undefined {
+  const privateToken = request.headers["private-token"];
+  const bearer = request.headers.authorization?.replace(/^Bearer /i, "");
+  if (privateToken === token || bearer === token) return undefined;
+  return { status: 401, body: { message: "401 Unauthorized" } };
+}
+
+function notFound(): FakeResponse {
+  return { status: 404, body: { message: "404 Not found" } };
+}
+
+/** GitLab's rate limit answer: 429, Retry-After, RateLimit-* headers, plain-text body. */
+export function rateLimited(retryAfterSeconds: number): Injection {
+  return {
+    status: 429,
+    headers: {
+      "retry-after": String(retryAfterSeconds),
+      "ratelimit-limit": "600",
+      "ratelimit-remaining": "0",
+    },
+    body: "Retry later\n",
+  };
+}
+
+export function serverError(): Injection {
+  return { status: 500, body: { message: "500 Internal Server Error" } };
+}
