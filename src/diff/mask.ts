@@ -156,20 +156,21 @@ function formsOf(bytes: Buffer): string[] {
   ];
 }
 
-const BEARER = /\b(Bearer|Basic|token)(\s+|=|:\s*)[A-Za-z0-9._~+/-]{8,}=*/gi;
+const BEARER = /\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/-]{8,}=*/gi;
+// key=value as in URLs and environment dumps. Only with "=": "token controller" or
+// "password: must be set" in an API message are words, not credentials.
+const KEY_VALUE = /\b(access_token|token|password|passwd|secret|api[_-]?key)(=)[^\s&"',;]{4,}/gi;
 export const SCRUBBED = "********";
 
-/** Removes the given secret values and anything that looks like a bearer token from text. */
+/** Removes the given secret values, bearer tokens and `token=…`-style values from text. */
 export function scrubText(text: string, secrets: readonly string[]): string {
   const byLength = secrets
     .filter((value) => value.length >= MIN_SCRUB_LENGTH)
     .sort((a, b) => b.length - a.length);
   let result = text;
   for (const value of byLength) result = result.replaceAll(value, SCRUBBED);
-  return result.replace(
-    BEARER,
-    (_match, scheme: string, separator: string) => `${scheme}${separator}${SCRUBBED}`,
-  );
+  const keep = (_match: string, name: string, separator: string): string => `${name}${separator}${SCRUBBED}`;
+  return result.replace(BEARER, keep).replace(KEY_VALUE, keep);
 }
 
 /** An API failure turned into a blocking finding whose message cannot carry a secret value. */

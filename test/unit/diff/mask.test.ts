@@ -92,3 +92,15 @@ describe("scrubText", () => {
     });
   });
 });
+
+describe("scrubText patterns", () => {
+  it("removes key=value credentials but leaves ordinary words alone", () => {
+    expect(scrubText("GET /x?access_token=abcd1234&b=1 failed", [])).toBe(
+      "GET /x?access_token=********&b=1 failed",
+    );
+    expect(scrubText("the token controller failed; password: must be set", [])).toBe(
+      "the token controller failed; password: must be set",
+    );
+    expect(scrubText("Authorization: Basic dXNlcjpwYXNzd29yZA==", [])).toBe("Authorization: Basic ********");
+  });
+});
