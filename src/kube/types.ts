@@ -40,3 +40,65 @@ export function trackingId(app: string, object: KubeObject): string {
 export function objectKey(object: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): string {
   return `${groupOf(object.apiVersion)}/${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name}`;
 }
+
+/** How the API serves a kind: its resource name and scope, learned from discovery. */
+export interface ResourceInfo {
+  apiVersion: string;
+  kind: string;
+  /** The REST resource, e.g. `deployments`. */
+  plural: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+/** Identifies one object; `namespace` is ignored for cluster-scoped kinds. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ApplyOptions {
+  /** Defaults to FIELD_MANAGER ("ferry"). */
+  fieldManager?: string;
+  /** Take ownership of fields another manager owns instead of failing with 409 Conflict. */
+  force?: boolean;
+  /** Server-side dry run: full admission and validation, nothing stored. */
+  dryRun?: boolean;
+}
+
+export type DeletePropagation = "Foreground" | "Background" | "Orphan";
+
+export interface DeleteOptions {
+  /** Defaults to Background (the API's default for most kinds is not uniform). */
+  propagation?: DeletePropagation;
+  dryRun?: boolean;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  /** Only this namespace for namespaced kinds; all namespaces when absent. */
+  namespace?: string;
+}
+
+/**
+ * Ferry's one way to talk to a cluster. Objects stay plain JSON. Failures are AppErrors:
+ * KUBE_REJECTED for a 4xx (details: httpStatus, reason, code, message, causes),
+ * KUBE_UNAVAILABLE for network errors, 5xx and 429.
+ */
+export interface KubeClient {
+  /** Discovery with a cache that refreshes on a miss, so a CRD applied just now is found. */
+  resource(apiVersion: string, kind: string): Promise<ResourceInfo>;
+  /** Server-side apply; returns the object as the API stored it (or would, on dry run). */
+  apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
+  /** undefined when the object does not exist. */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** false when the object was already gone. */
+  delete(ref: ObjectRef, options?: DeleteOptions): Promise<boolean>;
+  /** Every object of the given kinds (optionally by label selector / namespace), with apiVersion and kind set. */
+  list(
+    kinds: ReadonlyArray<Pick<KubeObject, "apiVersion" | "kind">>,
+    options?: ListOptions,
+  ): Promise<KubeObject[]>;
+}

@@ -18,9 +18,11 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterEach, beforeEach, inject } from "vitest";
+import { createKubeClient } from "../../src/kube/client.ts";
 import { resolveBinDir } from "../../src/kube/local/binaries.ts";
 import { startLocalCluster } from "../../src/kube/local/controlplane.ts";
 import { killNow, stopComponents, type ComponentProcess } from "../../src/kube/local/processes.ts";
+import type { KubeClient } from "../../src/kube/types.ts";
 
 export { NEVER_READY_LABEL } from "../../src/kube/local/stages.ts";
 
@@ -102,6 +104,11 @@ export function testKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(inject("kubeconfig"));
   return kc;
+}
+
+/** Ferry's own client (src/kube/client.ts) for the run's control plane. */
+export function testKubeClient(): KubeClient {
+  return createKubeClient(testKubeConfig());
 }
 
 export interface TestNamespace {

@@ -1,7 +1,13 @@
 import type { Command } from "commander";
+import { registerCluster } from "./cluster.ts";
 import { registerConfig } from "./config.ts";
 import { registerRender } from "./render.ts";
 import { registerServe } from "./serve.ts";
 
 /** Every subcommand's registration, in the order `ferry --help` lists them. */
-export const commands: Array<(program: Command) => void> = [registerConfig, registerServe, registerRender];
+export const commands: Array<(program: Command) => void> = [
+  registerConfig,
+  registerServe,
+  registerRender,
+  registerCluster,
+];

@@ -111,7 +111,9 @@ export async function generatePki(dir: string): Promise<Pki> {
 }
 
 /** The PEM contents the HTTPS client needs to talk to the apiserver as admin. */
-export async function adminCredentials(pki: Pki): Promise<{ ca: string; cert: string; key: string }> {
+export async function adminCredentials(
+  pki: Pick<Pki, "caCert" | "adminCert" | "adminKey">,
+): Promise<{ ca: string; cert: string; key: string }> {
   const [ca, cert, key] = await Promise.all([
     readFile(pki.caCert, "utf8"),
     readFile(pki.adminCert, "utf8"),

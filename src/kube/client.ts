@@ -1,0 +1,142 @@
+// The KubeClient of types.ts over raw REST calls: server-side apply is a PATCH with
+// content type application/apply-patch+yaml (JSON is YAML), see
+// https://kubernetes.io/docs/reference/using-api/server-side-apply/
+import type { KubeConfig } from "@kubernetes/client-node";
+import { z } from "zod";
+import { AppError } from "../errors.ts";
+import { apiPrefix, Discovery } from "./discovery.ts";
+import { apiError } from "./errors.ts";
+import { send, sendOk } from "./request.ts";
+import {
+  FIELD_MANAGER,
+  type ApplyOptions,
+  type DeleteOptions,
+  type KubeClient,
+  type KubeObject,
+  type ListOptions,
+  type ObjectRef,
+  type ResourceInfo,
+} from "./types.ts";
+
+const objectSchema = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+});
+
+const listSchema = z.looseObject({
+  items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string() }) })),
+  metadata: z.looseObject({ continue: z.string().optional() }).optional(),
+});
+
+const describe = (ref: ObjectRef) =>
+  `${ref.apiVersion} ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+
+function collectionPath(info: ResourceInfo, namespace: string | undefined): string {
+  const scope = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  return `${apiPrefix(info.apiVersion)}${scope}/${info.plural}`;
+}
+
+function objectPath(info: ResourceInfo, ref: ObjectRef): string {
+  if (info.namespaced && !ref.namespace) {
+    throw new AppError(
+      "MANIFEST_INVALID",
+      `${describe(ref)}: ${ref.kind} is namespaced but no namespace is set`,
+    );
+  }
+  return `${collectionPath(info, ref.namespace)}/${encodeURIComponent(ref.name)}`;
+}
+
+const refOf = (object: KubeObject): ObjectRef => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  name: object.metadata.name,
+  namespace: object.metadata.namespace,
+});
+
+export function createKubeClient(kc: KubeConfig): KubeClient {
+  const discovery = new Discovery(kc);
+  const parseObject = (body: unknown) => objectSchema.parse(body);
+
+  const apply = async (object: KubeObject, options: ApplyOptions = {}): Promise<KubeObject> => {
+    const ref = refOf(object);
+    const info = await discovery.resource(object.apiVersion, object.kind);
+    const body = await sendOk(kc, {
+      method: "PATCH",
+      path: objectPath(info, ref),
+      contentType: "application/apply-patch+yaml",
+      query: {
+        fieldManager: options.fieldManager ?? FIELD_MANAGER,
+        force: options.force ? "true" : undefined,
+        dryRun: options.dryRun ? "All" : undefined,
+      },
+      body: object,
+      what: `apply ${describe(ref)}`,
+    });
+    return parseObject(body);
+  };
+
+  const get = async (ref: ObjectRef): Promise<KubeObject | undefined> => {
+    const info = await discovery.resource(ref.apiVersion, ref.kind);
+    const what = `get ${describe(ref)}`;
+    const res = await send(kc, { method: "GET", path: objectPath(info, ref), what });
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw apiError(what, res.status, res.body);
+    return parseObject(res.body);
+  };
+
+  const remove = async (ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> => {
+    const info = await discovery.resource(ref.apiVersion, ref.kind);
+    const what = `delete ${describe(ref)}`;
+    const res = await send(kc, {
+      method: "DELETE",
+      path: objectPath(info, ref),
+      query: { dryRun: options.dryRun ? "All" : undefined },
+      body: {
+        apiVersion: "v1",
+        kind: "DeleteOptions",
+        propagationPolicy: options.propagation ?? "Background",
+      },
+      what,
+    });
+    if (res.status === 404) return false;
+    if (res.status < 200 || res.status >= 300) throw apiError(what, res.status, res.body);
+    return true;
+  };
+
+  const listKind = async (
+    kind: Pick<KubeObject, "apiVersion" | "kind">,
+    options: ListOptions,
+  ): Promise<KubeObject[]> => {
+    const info = await discovery.resource(kind.apiVersion, kind.kind);
+    const objects: KubeObject[] = [];
+    let next: string | undefined;
+    do {
+      const body = listSchema.parse(
+        await sendOk(kc, {
+          method: "GET",
+          path: collectionPath(info, options.namespace),
+          query: { labelSelector: options.labelSelector, limit: "500", continue: next },
+          what: `list ${kind.apiVersion} ${kind.kind}`,
+        }),
+      );
+      // List items come without apiVersion and kind; callers need them to act on the objects.
+      for (const item of body.items) objects.push({ ...item, apiVersion: kind.apiVersion, kind: kind.kind });
+      next = body.metadata?.continue || undefined;
+    } while (next);
+    return objects;
+  };
+
+  const list = async (
+    kinds: ReadonlyArray<Pick<KubeObject, "apiVersion" | "kind">>,
+    options: ListOptions = {},
+  ): Promise<KubeObject[]> => (await Promise.all(kinds.map((kind) => listKind(kind, options)))).flat();
+
+  return {
+    resource: (apiVersion, kind) => discovery.resource(apiVersion, kind),
+    apply,
+    get,
+    delete: remove,
+    list,
+  };
+}
