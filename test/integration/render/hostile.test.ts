@@ -23,10 +23,8 @@ describe("hostile repositories", () => {
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(AppError);
-    expect({ code: (error as AppError).code, message: (error as AppError).message }).toMatchObject({
-      code,
-      message: expect.stringMatching(message),
-    });
+    expect((error as AppError).code, (error as AppError).message).toBe(code);
+    expect((error as AppError).message).toMatch(message);
   };
 
   beforeEach(async () => {
