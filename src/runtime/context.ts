@@ -1,0 +1,118 @@
+// The Runtime: every long-lived dependency a worker or the CLI needs, built once from
+// ferry.yaml and passed down explicitly. Nothing here is held in module state.
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import type { AppConfig, FerryConfig, ForgeConfig } from "../config/schema.ts";
+import { AppError } from "../errors.ts";
+import { createForges, type Forge, type ForgeOptions } from "../forges/index.ts";
+import { CliGitService } from "../git/service.ts";
+import type { GitService, RepoLocation } from "../git/types.ts";
+import { createKubeClient } from "../kube/client.ts";
+import { loadKubeConfig } from "../kube/kubeconfig.ts";
+import type { KubeClient } from "../kube/types.ts";
+import type { Logger } from "../observability/logger.ts";
+import { createRedis } from "../queue/connection.ts";
+import { createEnqueuer, type Enqueuer } from "../queue/enqueue.ts";
+import { RenderCache } from "../render/cache.ts";
+import { repoLocation } from "./locations.ts";
+
+export interface Runtime {
+  readonly config: FerryConfig;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** A worker-role connection for Ferry's own keys (history, locks, caches). */
+  readonly redis: Redis;
+  readonly enqueuer: Enqueuer;
+  readonly git: GitService;
+  readonly forges: Map<string, Forge>;
+  readonly renderCache: RenderCache;
+  readonly workDir: string;
+  /** BullMQ prefix and prefix of Ferry's keys; tests isolate themselves with their own. */
+  readonly prefix: string | undefined;
+  app(name: string): AppConfig;
+  forgeOf(app: AppConfig): Forge;
+  forgeConfigOf(app: AppConfig): ForgeConfig;
+  location(app: AppConfig): RepoLocation;
+  kube(cluster: string): KubeClient;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger: Logger;
+  registry?: Registry;
+  prefix?: string;
+  forgeOptions?: ForgeOptions;
+  /** Forges built by the caller (tests); default: from the configuration. */
+  forges?: Map<string, Forge>;
+}
+
+export function defaultWorkDir(config: FerryConfig): string {
+  return config.workDir ?? process.env.FERRY_WORK_DIR ?? join(homedir(), ".cache", "ferry", "work");
+}
+
+export function createRuntime(config: FerryConfig, options: RuntimeOptions): Runtime {
+  const { logger } = options;
+  const registry = options.registry ?? new Registry();
+  if (!options.registry) collectDefaultMetrics({ register: registry });
+  const redis = createRedis(config.redis.url, "worker");
+  redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
+  const workDir = defaultWorkDir(config);
+  const enqueuer = createEnqueuer(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
+  const forges = options.forges ?? createForges(config, { logger, ...options.forgeOptions });
+  const kubeClients = new Map<string, KubeClient>();
+  const renderCache = new RenderCache({
+    redis,
+    registry,
+    ...(options.prefix === undefined ? {} : { prefix: `${options.prefix}:render:` }),
+  });
+
+  const app = (name: string): AppConfig => {
+    const found = config.apps.find((candidate) => candidate.name === name);
+    if (!found) throw new AppError("NOT_FOUND", `app "${name}" is not configured`);
+    return found;
+  };
+  const forgeConfigOf = (target: AppConfig): ForgeConfig => {
+    const found = config.forges.find((forge) => forge.name === target.forge);
+    if (!found) throw new AppError("CONFIG_INVALID", `app ${target.name}: unknown forge "${target.forge}"`);
+    return found;
+  };
+  const forgeOf = (target: AppConfig): Forge => {
+    const found = forges.get(target.forge);
+    if (!found) throw new AppError("CONFIG_INVALID", `app ${target.name}: unknown forge "${target.forge}"`);
+    return found;
+  };
+  const kube = (cluster: string): KubeClient => {
+    let client = kubeClients.get(cluster);
+    if (!client) {
+      const clusterConfig = config.clusters.find((candidate) => candidate.name === cluster);
+      if (!clusterConfig) throw new AppError("CONFIG_INVALID", `unknown cluster "${cluster}"`);
+      client = createKubeClient(loadKubeConfig(clusterConfig));
+      kubeClients.set(cluster, client);
+    }
+    return client;
+  };
+
+  return {
+    config,
+    logger,
+    registry,
+    redis,
+    enqueuer,
+    git: new CliGitService({ cacheDir: workDir }),
+    forges,
+    renderCache,
+    workDir,
+    prefix: options.prefix,
+    app,
+    forgeOf,
+    forgeConfigOf,
+    location: (target) => repoLocation(target, forgeConfigOf(target)),
+    kube,
+    close: async () => {
+      await enqueuer.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
