@@ -23,6 +23,11 @@ RUN npm ci --no-audit --no-fund \
     && node scripts/setup.ts \
     && npm prune --omit=dev --no-audit --no-fund \
     && test -x .tools/bin/helm && test -x .tools/bin/kubectl
+# The sources after the dependencies, so editing code does not re-run npm ci. .dockerignore
+# keeps tests, docs, helm/, node_modules and .tools out. workers/ is made when absent so the
+# runtime COPY never depends on which entry points exist yet.
+COPY . .
+RUN mkdir -p workers examples
 
 FROM ${NODE_IMAGE}
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -47,10 +52,10 @@ WORKDIR /app
 # Code and binaries belong to root: the ferry user can run them but never change them.
 COPY --from=build --chown=root:root /app/.tools/bin/helm /app/.tools/bin/kubectl /usr/local/bin/
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
-COPY --chown=root:root package.json ./
-COPY --chown=root:root src/ ./src/
-COPY --chown=root:root workers/ ./workers/
-COPY --chown=root:root examples/ ./examples/
+COPY --from=build --chown=root:root /app/package.json ./
+COPY --from=build --chown=root:root /app/src ./src
+COPY --from=build --chown=root:root /app/workers ./workers
+COPY --from=build --chown=root:root /app/examples ./examples
 
 ENV NODE_ENV=production \
     FERRY_HELM=/usr/local/bin/helm \
