@@ -71,7 +71,14 @@ async function accept(deps: WebhookRouteDeps, delivery: Delivery, deliveryId: st
   if (!fresh) return undefined;
   try {
     const ids = await enqueueAll(deps.enqueuer, plan.jobs);
-    await withDeadline("confirm delivery", timeout, () => deliveries.confirm(forge, deliveryId));
+    // Not awaited: the jobs are stored, and if this fails the claim still holds for a minute,
+    // after which a redelivery meets the per-app and per-head job dedupe anyway.
+    deliveries.confirm(forge, deliveryId).catch((error: unknown) => {
+      delivery.log.warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        "delivery not confirmed",
+      );
+    });
     return ids;
   } catch (error) {
     // Let a redelivery try again; if Redis is gone the claim expires on its own.
@@ -87,7 +94,7 @@ export function webhookHandler(deps: WebhookRouteDeps): RequestHandler {
     if (!provider) throw new AppError("FORGE_UNKNOWN", "forge type has no webhook support");
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const headers = req.headers;
-    const log = deps.logger.child({ forge: forge.name });
+    const log = deps.logger.child({ forge: forge.name, deliveryId: headerForLog(req) });
     res.locals.log = log;
     if (forge.webhookSecret) {
       await provider.verify({ headers, rawBody }, forge.webhookSecret);
@@ -97,8 +104,7 @@ export function webhookHandler(deps: WebhookRouteDeps): RequestHandler {
     const event = provider.eventName(headers);
     res.locals.event = event;
     const deliveryId = provider.deliveryId(headers, rawBody);
-    const delivery: Delivery = { forge, provider, log: log.child({ deliveryId, event }) };
-    res.locals.log = delivery.log;
+    const delivery: Delivery = { forge, provider, log };
     const body = parseBody(decodeBody(rawBody), bodyType(headers["content-type"]) ?? "json");
     const normalized = provider.normalize({ headers, body, forge: forge.name, deliveryId });
     const plan = normalized.events.length > 0 ? routeEvents(normalized.events, deps.config.apps) : normalized;
@@ -111,6 +117,13 @@ export function webhookHandler(deps: WebhookRouteDeps): RequestHandler {
     delivery.log.info({ jobs: ids }, "webhook accepted");
     res.status(202).json({ jobs: ids });
   };
+}
+
+/** The forge's delivery header, bounded, for log lines only (it is not trusted yet). */
+function headerForLog(req: Request): string | undefined {
+  const value =
+    req.headers["x-github-delivery"] ?? req.headers["x-gitlab-event-uuid"] ?? req.headers["idempotency-key"];
+  return typeof value === "string" ? value.slice(0, 100) : undefined;
 }
 
 function ignored(res: Response, log: Logger, reason: string, outcome: string): void {

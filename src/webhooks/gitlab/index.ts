@@ -29,11 +29,12 @@ function pick(headers: Headers, body: unknown): Normalizer | undefined {
 }
 
 export const gitlabProvider: WebhookProvider = {
-  verify: ({ headers }, secret) => {
-    if (!secret) throw new AppError("WEBHOOK_UNAUTHORIZED", "no webhook secret configured");
-    verifyGitlab(headers, secret);
-    return Promise.resolve();
-  },
+  // A rejected promise, never a synchronous throw, as the interface promises.
+  verify: ({ headers }, secret) =>
+    Promise.resolve().then(() => {
+      if (!secret) throw new AppError("WEBHOOK_UNAUTHORIZED", "no webhook secret configured");
+      verifyGitlab(headers, secret);
+    }),
   eventName: (headers) => {
     const event = safeHeader(headers, "x-gitlab-event");
     if (!event) throw new AppError("WEBHOOK_MALFORMED", "missing X-Gitlab-Event");
