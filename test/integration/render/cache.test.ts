@@ -1,0 +1,126 @@
+// The render cache is keyed by content: overlays with a shared sibling base render from git
+// checkouts, a change in the base misses, a change elsewhere hits.
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { Registry } from "prom-client";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { CliGitService } from "../../../src/git/service.ts";
+import type { RepoLocation } from "../../../src/git/types.ts";
+import { RenderCache, renderApp } from "../../../src/render/index.ts";
+import { createRepo, type TestRepo } from "../../support/git.ts";
+import { app } from "./helpers.ts";
+
+const cm = (name: string, value: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  v: "${value}"\n`;
+
+describe("content-keyed render cache", () => {
+  let repo: TestRepo;
+  let cacheDir: string;
+  let redis: Redis;
+  let registry: Registry;
+  let prefix: string;
+  let git: CliGitService;
+  let location: RepoLocation;
+
+  beforeEach(async () => {
+    repo = await createRepo({
+      "base/kustomization.yaml": "resources: [cm.yaml]\n",
+      "base/cm.yaml": cm("settings", "1"),
+      "overlays/prod/kustomization.yaml": "resources: [../../base]\nnamePrefix: prod-\n",
+      "overlays/staging/kustomization.yaml": "resources: [../../base]\nnamePrefix: staging-\n",
+      "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+      "charts/web/templates/cm.yaml": cm("{{ .Release.Name }}", "{{ .Values.v }}"),
+      "envs/prod/values.yaml": "v: one\n",
+      "other/cm.yaml": cm("other", "1"),
+      "README.md": "docs\n",
+    });
+    cacheDir = await mkdtemp(join(tmpdir(), "ferry-render-cache-"));
+    redis = new Redis(inject("redisUrl"));
+    registry = new Registry();
+    prefix = `ferry:test:${randomUUID()}:`;
+    git = new CliGitService({ cacheDir, attempts: 1 });
+    location = { repo: "acme/deploy", url: repo.dir };
+  });
+  afterEach(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await repo.cleanup();
+    await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  const renderAt = async (sha: string, appConfig: ReturnType<typeof app>, cache: RenderCache) => {
+    const checkout = await git.checkout(location, sha);
+    try {
+      return await renderApp({
+        checkoutDir: checkout.dir,
+        app: appConfig,
+        git: { service: git, location, sha },
+        cache,
+      });
+    } finally {
+      await checkout.cleanup();
+    }
+  };
+  const counter = async (name: string) =>
+    (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+
+  it("hits for an unrelated commit and misses when the shared base changes", async () => {
+    const cache = new RenderCache({ redis, registry, prefix });
+    const prod = app("overlays/prod");
+    const first = await renderAt(await repo.head(), prod, cache);
+    expect(first).toMatchObject({ sourceType: "kustomize", cacheHit: false });
+    expect(first.objects.map((object) => object.metadata.name)).toEqual(["prod-settings"]);
+
+    await repo.write({
+      "README.md": "more docs\n",
+      "other/cm.yaml": cm("other", "2"),
+      "overlays/staging/extra.txt": "x\n",
+    });
+    const unrelated = await renderAt(await repo.commit("unrelated"), prod, cache);
+    expect(unrelated.cacheHit).toBe(true);
+    expect(unrelated.objects).toEqual(first.objects);
+
+    await repo.write({ "base/cm.yaml": cm("settings", "2") });
+    const changed = await renderAt(await repo.commit("base"), prod, cache);
+    expect(changed.cacheHit).toBe(false);
+    expect(changed.objects[0]?.data).toEqual({ v: "2" });
+
+    expect(await counter("ferry_render_cache_hits_total")).toBe(1);
+    expect(await counter("ferry_render_cache_misses_total")).toBe(2);
+  });
+
+  it("keys helm renders on the chart, the value files and the parameters", async () => {
+    const cache = new RenderCache({ redis, registry, prefix });
+    const web = app("charts/web", { valueFiles: ["../../envs/prod/values.yaml"] });
+    const first = await renderAt(await repo.head(), web, cache);
+    expect(first.objects[0]?.data).toEqual({ v: "one" });
+    expect((await renderAt(await repo.head(), web, cache)).cacheHit).toBe(true);
+    expect(
+      (
+        await renderAt(
+          await repo.head(),
+          { ...web, destination: { ...web.destination, namespace: "other" } },
+          cache,
+        )
+      ).cacheHit,
+    ).toBe(false);
+
+    await repo.write({ "envs/prod/values.yaml": "v: two\n" });
+    const changed = await renderAt(await repo.commit("values"), web, cache);
+    expect(changed).toMatchObject({ cacheHit: false, sourceType: "helm" });
+    expect(changed.objects[0]?.data).toEqual({ v: "two" });
+  });
+
+  it("does not store results above the size bound", async () => {
+    const cache = new RenderCache({ redis, registry, prefix, maxBytes: 10 });
+    const other = app("other");
+    expect((await renderAt(await repo.head(), other, cache)).cacheHit).toBe(false);
+    expect((await renderAt(await repo.head(), other, cache)).cacheHit).toBe(false);
+    expect(await counter("ferry_render_cache_skipped_total")).toBe(2);
+    expect(await redis.keys(`${prefix}*`)).toEqual([]);
+  });
+});
