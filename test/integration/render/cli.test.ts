@@ -36,7 +36,7 @@ describe("ferry render", () => {
     );
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain(
-      "kustomize/kustomization.yaml: Kustomization has no metadata.name",
+      "ferry: kustomization.yaml: Kustomization has no metadata.name",
     );
   });
 });
