@@ -56,6 +56,8 @@ export const syncSchema = z.strictObject({
   /** Largest share of the inventory one sync may prune, 0..1. */
   pruneBudget: z.number().min(0).max(1).default(0.5),
   allowPrune: z.array(z.enum(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"])).default([]),
+  /** Where the app's inventory ConfigMap lives; the destination namespace when unset. */
+  inventoryNamespace: name.optional(),
 });
 
 export const ignoreDifferenceSchema = z.strictObject({

@@ -33,14 +33,6 @@ export interface SyncPlan {
   dropped: { key: string; reason: string }[];
 }
 
-/** A reference to an object, as kept in the inventory. */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-}
-
 export type SyncStep = "plan" | "prune-check" | "apply" | "health" | "prune" | "rollback";
 export type SyncResult = "succeeded" | "failed" | "rolled-back" | "skipped";
 

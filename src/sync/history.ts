@@ -1,0 +1,104 @@
+// Deployment history and rollback bookkeeping in Redis, per app:
+//   ferry:sync:<app>:history  LIST of DeploymentRecord JSON, newest first, at most 20
+//   ferry:sync:<app>:healthy  HASH {revision, at, manifests}: the last healthy revision with its
+//                             rendered, stamped objects (gzip + base64) so rollback needs no git
+//   ferry:sync:<app>:bad      STRING: the revision automatic syncs must not apply again
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { KubeObject } from "../kube/types.ts";
+import { syncReasons } from "../queue/types.ts";
+
+export const HISTORY_LIMIT = 20;
+
+const key = (app: string, what: "history" | "healthy" | "bad") => `ferry:sync:${app}:${what}`;
+
+export const deploymentRecordSchema = z.object({
+  revision: z.string(),
+  trigger: z.enum(syncReasons),
+  author: z.string().optional(),
+  changeRequest: z.number().int().optional(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  result: z.enum(["succeeded", "failed", "rolled-back", "skipped"]),
+  /** Objects applied or pruned. */
+  changed: z.number().int(),
+  health: z.string(),
+  reason: z.string().optional(),
+  rolledBackTo: z.string().optional(),
+});
+export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
+
+export async function recordDeployment(redis: Redis, app: string, record: DeploymentRecord): Promise<void> {
+  await redis
+    .multi()
+    .lpush(key(app, "history"), JSON.stringify(record))
+    .ltrim(key(app, "history"), 0, HISTORY_LIMIT - 1)
+    .exec();
+}
+
+/** Newest first; entries that no longer parse (written by another version) are skipped. */
+export async function readHistory(redis: Redis, app: string): Promise<DeploymentRecord[]> {
+  const items = await redis.lrange(key(app, "history"), 0, HISTORY_LIMIT - 1);
+  return items.flatMap((item) => {
+    try {
+      const parsed = deploymentRecordSchema.safeParse(JSON.parse(item));
+      return parsed.success ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export interface HealthyRevision {
+  revision: string;
+  at: string;
+  objects: KubeObject[];
+}
+
+const objectsSchema = z.array(
+  z.looseObject({
+    apiVersion: z.string(),
+    kind: z.string(),
+    metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+  }),
+);
+
+export async function saveHealthyRevision(
+  redis: Redis,
+  app: string,
+  revision: string,
+  objects: KubeObject[],
+): Promise<void> {
+  const manifests = gzipSync(JSON.stringify(objects)).toString("base64");
+  await redis.hset(key(app, "healthy"), { revision, at: new Date().toISOString(), manifests });
+}
+
+export async function readHealthyRevision(redis: Redis, app: string): Promise<HealthyRevision | undefined> {
+  const stored = await redis.hgetall(key(app, "healthy"));
+  if (stored.revision === undefined || stored.manifests === undefined) return undefined;
+  const objects = objectsSchema.parse(
+    JSON.parse(gunzipSync(Buffer.from(stored.manifests, "base64")).toString("utf8")),
+  );
+  return { revision: stored.revision, at: stored.at ?? "", objects };
+}
+
+export async function markBadRevision(redis: Redis, app: string, revision: string): Promise<void> {
+  await redis.set(key(app, "bad"), revision);
+}
+
+export async function clearBadRevision(redis: Redis, app: string): Promise<void> {
+  await redis.del(key(app, "bad"));
+}
+
+/**
+ * True when automatic syncs must skip `revision`: it failed and was rolled back, and no newer
+ * commit has arrived since (a newer commit is a different SHA, so the mark simply stops matching).
+ */
+export async function isBadRevision(redis: Redis, app: string, revision: string): Promise<boolean> {
+  return (await redis.get(key(app, "bad"))) === revision;
+}
+
+export async function badRevision(redis: Redis, app: string): Promise<string | undefined> {
+  return (await redis.get(key(app, "bad"))) ?? undefined;
+}
