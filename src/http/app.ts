@@ -9,6 +9,7 @@ import type { Logger } from "../observability/logger.ts";
 import { pingRedis } from "../queue/connection.ts";
 import { errorMiddleware, notFound, outcomeFor } from "./errors.ts";
 import { webhookMetrics, type WebhookMetrics } from "./metrics.ts";
+import { previewRoutes } from "./previews.ts";
 import {
   readRawBody,
   requireWebhookContentType,
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/metrics", async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
+  app.use(previewRoutes(deps.redis));
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
   return app;

@@ -42,6 +42,8 @@ const keepFinished = {
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
 };
 const pendingPreviewTtlSeconds = 7 * 24 * 3600;
+/** Transient failures (forge 5xx, cluster or git unreachable) retry: 1, 2, 4, 8 s. */
+const previewRetries = { attempts: 5, backoff: { type: "exponential", delay: 1000 } };
 
 /** Removes a job if no worker holds it yet; a job that just became active stays. */
 async function removeIfPending(job: Job): Promise<void> {
@@ -84,7 +86,7 @@ export function createEnqueuer(redis: Redis, options: EnqueuerOptions = {}): Enq
       return id;
     }
     if (existing) await existing.remove();
-    await queues.preview.add("preview", data, { jobId: id, ...keepFinished });
+    await queues.preview.add("preview", data, { jobId: id, ...previewRetries, ...keepFinished });
     await redis.set(pendingKey, id, "EX", pendingPreviewTtlSeconds);
     return id;
   };

@@ -1,0 +1,27 @@
+// GET /previews/:id — the full, untruncated preview of one run (DESIGN.md §4), as stored by
+// the preview worker. The page is inert HTML; the CSP header forbids scripts and remote loads
+// even if a future change to the page forgot to escape something.
+import { Router } from "express";
+import type { Redis } from "ioredis";
+import { AppError } from "../errors.ts";
+import { loadPreviewPage } from "../preview/pages.ts";
+import { PREVIEW_PAGE_CSP } from "../report/index.ts";
+
+export function previewRoutes(redis: Redis): Router {
+  const router = Router();
+  router.get("/previews/:id", async (req, res) => {
+    const html = await loadPreviewPage(redis, req.params.id);
+    if (html === undefined) throw new AppError("NOT_FOUND", "no such preview (it may have expired)");
+    res
+      .status(200)
+      .set({
+        "Content-Security-Policy": PREVIEW_PAGE_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "private, max-age=300",
+      })
+      .type("html")
+      .send(html);
+  });
+  return router;
+}

@@ -1,0 +1,168 @@
+// What the cluster says about one app's head render, read-only: each object's live copy and
+// its server-side dry-run apply (field manager ferry, force, dryRun=All: full admission and
+// validation, nothing stored), and the live objects the next sync would prune.
+import { z } from "zod";
+import type { AppConfig } from "../config/schema.ts";
+import type { ApiFailure, LiveObjectInput } from "../diff/index.ts";
+import { isAppError } from "../errors.ts";
+import {
+  APP_LABEL,
+  FIELD_MANAGER,
+  objectKey,
+  TRACKING_ANNOTATION,
+  trackingId,
+  type KubeClient,
+  type KubeObject,
+  type ObjectRef,
+} from "../kube/types.ts";
+import { entryKey, inventorySchema, type InventoryEntry } from "../sync/inventory.ts";
+import { pruneDisabled } from "../sync/prune.ts";
+
+/** Requests in flight per app: enough to hide latency, few enough to spare the apiserver. */
+const CONCURRENCY = 8;
+
+function kindNotServed(error: unknown): boolean {
+  return isAppError(error, "KUBE_REJECTED") && error.details?.kindNotFound === true;
+}
+
+function refOf(object: KubeObject): ObjectRef {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+  };
+}
+
+async function getLive(kube: KubeClient, ref: ObjectRef): Promise<KubeObject | undefined> {
+  try {
+    return await kube.get(ref);
+  } catch (error) {
+    if (kindNotServed(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The API's refusal as the diff engine wants it; anything else (unreachable) propagates. */
+function failureOf(error: unknown): ApiFailure | undefined {
+  if (!isAppError(error, "KUBE_REJECTED")) return undefined;
+  const details = error.details ?? {};
+  const message = typeof details.message === "string" ? details.message : error.message;
+  return {
+    message,
+    ...(typeof details.reason === "string" ? { reason: details.reason } : {}),
+    ...(typeof details.code === "number" ? { code: details.code } : {}),
+  };
+}
+
+async function inspect(
+  kube: KubeClient,
+  desired: KubeObject,
+  base: KubeObject | undefined,
+): Promise<LiveObjectInput> {
+  const live = await getLive(kube, refOf(desired));
+  const item: LiveObjectInput = { desired, ...(live ? { live } : {}), ...(base ? { base } : {}) };
+  try {
+    item.predicted = await kube.apply(desired, { dryRun: true, force: true, fieldManager: FIELD_MANAGER });
+  } catch (error) {
+    const failure = failureOf(error);
+    if (!failure) throw error;
+    item.dryRunError = failure;
+  }
+  return item;
+}
+
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      signal?.throwIfAborted();
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+export async function liveObjects(
+  kube: KubeClient,
+  head: readonly KubeObject[],
+  base: readonly KubeObject[],
+  signal?: AbortSignal,
+): Promise<LiveObjectInput[]> {
+  const baseByKey = new Map(base.map((object) => [objectKey(object), object]));
+  return mapLimit(
+    head,
+    CONCURRENCY,
+    (object) => inspect(kube, object, baseByKey.get(objectKey(object))),
+    signal,
+  );
+}
+
+const configMapSchema = z.looseObject({ data: z.record(z.string(), z.string()).optional() });
+
+/** Entries of the app's inventory ConfigMap (src/sync/inventory-store.ts), if it has one. */
+async function inventoryEntries(kube: KubeClient, app: AppConfig): Promise<InventoryEntry[] | undefined> {
+  const live = await getLive(kube, {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    namespace: app.sync.inventoryNamespace ?? app.destination.namespace,
+    name: `ferry-inventory-${app.name}`,
+  });
+  const text = live ? configMapSchema.parse(live).data?.["inventory.json"] : undefined;
+  if (text === undefined) return undefined;
+  try {
+    return inventorySchema.parse(JSON.parse(text)).entries;
+  } catch {
+    // Unreadable: the sync refuses to prune then, and so the preview shows no removals.
+    return [];
+  }
+}
+
+/**
+ * The live objects the next sync would prune if Git no longer had them: labelled for this app,
+ * carrying its tracking annotation, not `Prune=false`, and — when the app has an inventory
+ * ConfigMap — recorded there. Kinds and namespaces searched: those of both renders and of the
+ * inventory.
+ */
+export async function liveInventory(
+  kube: KubeClient,
+  app: AppConfig,
+  renders: readonly KubeObject[],
+): Promise<KubeObject[]> {
+  const entries = await inventoryEntries(kube, app);
+  const recorded = entries === undefined ? undefined : new Set(entries.map(entryKey));
+  const kinds = new Map<string, Pick<KubeObject, "apiVersion" | "kind">>();
+  const namespaces = new Set([app.destination.namespace]);
+  const sources = [
+    ...renders.map(({ apiVersion, kind, metadata }) => ({ apiVersion, kind, namespace: metadata.namespace })),
+    ...(entries ?? []),
+  ];
+  for (const { apiVersion, kind, namespace } of sources) {
+    kinds.set(`${apiVersion} ${kind}`, { apiVersion, kind });
+    if (namespace) namespaces.add(namespace);
+  }
+  const found = new Map<string, KubeObject>();
+  for (const namespace of namespaces) {
+    const lists = await mapLimit([...kinds.values()], CONCURRENCY, (kind) =>
+      kube.list([kind], { namespace, labelSelector: `${APP_LABEL}=${app.name}` }).catch((error: unknown) => {
+        if (kindNotServed(error)) return [];
+        throw error;
+      }),
+    );
+    for (const object of lists.flat()) found.set(objectKey(object), object);
+  }
+  return [...found.values()].filter(
+    (object) =>
+      object.metadata.annotations?.[TRACKING_ANNOTATION] === trackingId(app.name, object) &&
+      !pruneDisabled(object) &&
+      (recorded === undefined || recorded.has(objectKey(object))),
+  );
+}

@@ -1,0 +1,170 @@
+// The preview pipeline (DESIGN.md §1 flow 1, §5), top to bottom: is this head still the newest
+// → pending status → changed paths → touched apps → render and dry-run each → post the comment
+// and the final status. Nothing in a cluster changes here: every apply is a dry run.
+import type { AppConfig } from "../config/schema.ts";
+import type { AppDiff } from "../diff/index.ts";
+import { AppError, isAppError, toAppError } from "../errors.ts";
+import type { Forge } from "../forges/index.ts";
+import type { Checkout, GitService, RepoLocation } from "../git/types.ts";
+import type { PreviewJob } from "../queue/types.ts";
+import { PREVIEW_CONTEXT, previewError, previewPending } from "../report/index.ts";
+import type { Runtime } from "../runtime/context.ts";
+import { diffApp } from "./app-diff.ts";
+import { resolveBase } from "./base.ts";
+import { publishPreview } from "./publish.ts";
+import { touchedApps } from "./touched.ts";
+
+export const FORK_NOTE =
+  "The head comes from a fork: it is rendered and compared with the base, not dry-run against the cluster.";
+
+export interface PreviewRunOptions {
+  signal?: AbortSignal;
+  /**
+   * This is the job's last attempt: an unreachable cluster then yields a render-only preview
+   * instead of a retry, and any other failure leaves an "error" status instead of "pending".
+   */
+  finalAttempt?: boolean;
+}
+
+export type PreviewOutcome =
+  | { result: "superseded" | "closed"; newestHead: string }
+  | { result: "posted"; apps: string[]; previewId: string; url: string; state: string; comment: string };
+
+export async function runPreview(
+  job: PreviewJob,
+  runtime: Runtime,
+  options: PreviewRunOptions = {},
+): Promise<PreviewOutcome> {
+  const apps = configuredApps(job, runtime);
+  const first = apps[0];
+  if (!first) throw new AppError("CONFIG_INVALID", `none of the apps ${job.apps.join(", ")} is configured`);
+  const forge = runtime.forgeOf(first);
+  const log = runtime.logger.child({ preview: `${job.forge}/${job.repo}!${job.number}`, head: job.headSha });
+
+  const stale = await staleness(forge, job);
+  if (stale) {
+    log.info({ newestHead: stale.newestHead, result: stale.result }, "preview skipped");
+    return stale;
+  }
+  const status = { sha: job.headSha, context: PREVIEW_CONTEXT };
+  await forge.setStatus(job.repo, { ...status, ...previewPending() });
+  try {
+    const location = runtime.location(first);
+    const baseSha = await resolveBase(runtime.git, location, job);
+    const diffs = await diffTouchedApps(runtime, apps, location, job.headSha, baseSha, {
+      renderOnly: job.isFork ? FORK_NOTE : undefined,
+      fallbackOnUnavailable: options.finalAttempt ?? true,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    // Rendering takes a while: a push in between makes this run's result stale.
+    const staleNow = await staleness(forge, job);
+    if (staleNow) {
+      log.info({ newestHead: staleNow.newestHead, result: staleNow.result }, "preview skipped");
+      return staleNow;
+    }
+    const published = await publishPreview({
+      job,
+      forge,
+      redis: runtime.redis,
+      config: runtime.config,
+      baseSha,
+      apps: diffs,
+    });
+    log.info(
+      { apps: diffs.map((d) => d.app), state: published.status.state, comment: published.comment.action },
+      "preview posted",
+    );
+    return {
+      result: "posted",
+      apps: diffs.map((d) => d.app),
+      previewId: published.previewId,
+      url: published.url,
+      state: published.status.state,
+      comment: published.comment.action,
+    };
+  } catch (error) {
+    const failure = toAppError(error);
+    if (!failure.retryable || options.finalAttempt === true) {
+      log.warn({ code: failure.code, reason: failure.message }, "preview failed");
+      await forge.setStatus(job.repo, { ...status, ...previewError(failure.message) }).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+/** Apps removed from ferry.yaml since the job was queued are skipped, not an error. */
+function configuredApps(job: PreviewJob, runtime: Runtime): AppConfig[] {
+  const apps: AppConfig[] = [];
+  for (const name of job.apps) {
+    try {
+      apps.push(runtime.app(name));
+    } catch (error) {
+      if (!isAppError(error, "NOT_FOUND")) throw error;
+    }
+  }
+  return apps;
+}
+
+/** A newer head (or a closed change request) makes this job's result worthless. */
+async function staleness(
+  forge: Forge,
+  job: PreviewJob,
+): Promise<{ result: "superseded" | "closed"; newestHead: string } | undefined> {
+  const current = await forge.getChangeRequest({ repo: job.repo, number: job.number });
+  if (current.headSha !== job.headSha) return { result: "superseded", newestHead: current.headSha };
+  if (current.state !== "open") return { result: "closed", newestHead: current.headSha };
+  return undefined;
+}
+
+async function diffTouchedApps(
+  runtime: Runtime,
+  apps: AppConfig[],
+  location: RepoLocation,
+  headSha: string,
+  baseSha: string,
+  mode: { renderOnly: string | undefined; fallbackOnUnavailable: boolean; signal?: AbortSignal },
+): Promise<AppDiff[]> {
+  const changed = await runtime.git.changedPaths(location, baseSha, headSha);
+  return withCheckouts(runtime.git, location, headSha, baseSha, async (checkouts) => {
+    const touched = await touchedApps(apps, changed, { head: checkouts.head.dir, base: checkouts.base.dir });
+    const diffs: AppDiff[] = [];
+    for (const app of touched) {
+      mode.signal?.throwIfAborted();
+      diffs.push(
+        await diffApp(
+          {
+            git: runtime.git,
+            location,
+            renderCache: runtime.renderCache,
+            kube: (cluster) => runtime.kube(cluster),
+            checkouts,
+            ...mode,
+          },
+          app,
+        ),
+      );
+    }
+    return diffs;
+  });
+}
+
+/** Both checkouts exist for the duration of `work` and are removed whatever happens. */
+async function withCheckouts<T>(
+  git: GitService,
+  location: RepoLocation,
+  headSha: string,
+  baseSha: string,
+  work: (checkouts: { head: Checkout; base: Checkout }) => Promise<T>,
+): Promise<T> {
+  const head = await git.checkout(location, headSha);
+  try {
+    const base = await git.checkout(location, baseSha);
+    try {
+      return await work({ head, base });
+    } finally {
+      await base.cleanup();
+    }
+  } finally {
+    await head.cleanup();
+  }
+}
