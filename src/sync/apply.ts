@@ -1,0 +1,106 @@
+// Applying one stage and executing a prune decision. Objects go one at a time in the planned
+// order (kind order inside a wave is part of the contract, and a stage is small); only those
+// that differ from the cluster are sent (see compare.ts for what "differ" means).
+import { setTimeout as sleep } from "node:timers/promises";
+import { AppError } from "../errors.ts";
+import type { KubeClient, KubeObject } from "../kube/types.ts";
+import { containedIn } from "./compare.ts";
+import { entryKey, manifestHash, type InventoryEntry } from "./inventory.ts";
+import { getLive, getLiveMany, refOf } from "./kube.ts";
+import type { PruneDecision } from "./prune.ts";
+import type { PlannedObject, Stage } from "./types.ts";
+
+export interface ApplyContext {
+  kube: KubeClient;
+  /** The inventory before this sync, by object key: the hashes of what was applied last. */
+  previous: ReadonlyMap<string, InventoryEntry>;
+  force: boolean;
+  deadline: number;
+  signal?: AbortSignal;
+  /** Called after each object the server accepted, so a failure can say how far it got. */
+  onApplied?: (key: string) => void;
+}
+
+export interface StageResult {
+  applied: string[];
+  unchanged: string[];
+}
+
+export function needsApply(
+  planned: PlannedObject,
+  live: KubeObject | undefined,
+  previous: InventoryEntry | undefined,
+): boolean {
+  if (live === undefined) return true;
+  // Ferry only creates what it does not track (the destination namespace); it never takes it over.
+  if (!planned.tracked) return false;
+  if (previous?.hash !== manifestHash(planned.object)) return true;
+  return !containedIn(planned.object, live);
+}
+
+/**
+ * Helm recreates hooks (hook-delete-policy before-hook-creation, Helm's default): a hook Job
+ * changed in Git cannot be patched, its pod template is immutable. Ferry deletes a changed
+ * hook and waits until it is gone before applying the new one.
+ */
+async function deleteAndWait(context: ApplyContext, planned: PlannedObject): Promise<void> {
+  const ref = refOf(planned.object);
+  await context.kube.delete(ref, { propagation: "Foreground" });
+  for (let interval = 100; ; interval = Math.min(interval * 2, 1_000)) {
+    if ((await getLive(context.kube, ref)) === undefined) return;
+    if (Date.now() > context.deadline) {
+      throw new AppError(
+        "HEALTH_TIMEOUT",
+        `${planned.key}: the previous hook object was not deleted in time`,
+      );
+    }
+    await sleep(interval, undefined, context.signal ? { signal: context.signal } : {});
+  }
+}
+
+export async function applyStage(context: ApplyContext, stage: Stage): Promise<StageResult> {
+  const live = await getLiveMany(
+    context.kube,
+    stage.objects.map((planned) => refOf(planned.object)),
+    context.signal,
+  );
+  const result: StageResult = { applied: [], unchanged: [] };
+  for (const planned of stage.objects) {
+    context.signal?.throwIfAborted();
+    const current = live.get(planned.key);
+    if (!needsApply(planned, current, context.previous.get(planned.key))) {
+      result.unchanged.push(planned.key);
+      continue;
+    }
+    if (planned.hook !== undefined && current !== undefined) await deleteAndWait(context, planned);
+    await context.kube.apply(planned.object, { force: context.force });
+    result.applied.push(planned.key);
+    context.onApplied?.(planned.key);
+  }
+  return result;
+}
+
+/**
+ * Deletes in the decision's order (reverse apply order) with background propagation. It does
+ * not wait for objects to disappear: finalizers may hold them for long, and they are out of
+ * the inventory already.
+ */
+export async function executePrune(
+  kube: KubeClient,
+  decision: PruneDecision,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const pruned: string[] = [];
+  for (const entry of decision.delete) {
+    signal?.throwIfAborted();
+    const ref = {
+      apiVersion: entry.apiVersion,
+      kind: entry.kind,
+      name: entry.name,
+      ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }),
+    };
+    await kube.delete(ref, { propagation: "Background" });
+    pruned.push(entryKey(entry));
+  }
+  return pruned;
+}

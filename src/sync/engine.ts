@@ -1,0 +1,168 @@
+// runSync: make one app's cluster state match one rendered revision, prove it healthy, and
+// roll back by itself when it is not. The caller (workers/sync.ts, `ferry sync`) resolves the
+// revision, renders it and holds the per-app lock; runSync does the rest and never throws for
+// a failed sync: the outcome says what happened. It throws only when it was aborted or when
+// Redis fails while recording.
+//
+// Inputs (SyncInput):
+//   kube     KubeClient of the app's destination cluster (src/kube/client.ts)
+//   redis    ioredis instance: inventory copy, history, last healthy manifests, bad-revision mark
+//   app      the app's validated config (destination, sync.prune/force/rollback/healthTimeout/
+//            pruneBudget/allowPrune/inventoryNamespace)
+//   objects  the rendered manifests of `revision` (the planner stamps tracking label/annotation
+//            and namespace again, so any renderer output works)
+//   revision the commit SHA being deployed
+//   trigger  why: { reason: webhook|poll|manual|selfHeal|rollback, author?, changeRequest? };
+//            every reason but "manual" skips a revision marked bad
+//   logger   pino logger; runSync adds { app, revision } to its child
+//   signal   aborts between API calls (worker shutdown); the job is then retried and, apply
+//            being idempotent, finishes the work
+//   options  checks (health registry override), pollIntervalMs
+//
+// healthTimeout bounds the whole apply-and-wait of the revision (all stages); the rollback
+// gets a fresh healthTimeout of its own.
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/schema.ts";
+import { toAppError, type AppError } from "../errors.ts";
+import type { HealthCheck } from "../health/types.ts";
+import type { KubeClient, KubeObject } from "../kube/types.ts";
+import type { syncReasons } from "../queue/types.ts";
+import { deploy, newProgress, type DeployContext, type DeployProgress } from "./deploy.ts";
+import { isBadRevision, markBadRevision, recordDeployment, saveHealthyRevision } from "./history.ts";
+import { rollback } from "./rollback.ts";
+import type { SyncOutcome } from "./types.ts";
+
+export interface SyncInput {
+  kube: KubeClient;
+  redis: Redis;
+  app: AppConfig;
+  objects: KubeObject[];
+  revision: string;
+  trigger: { reason: (typeof syncReasons)[number]; author?: string; changeRequest?: number };
+  logger: Logger;
+  signal?: AbortSignal;
+  options?: { checks?: ReadonlyMap<string, HealthCheck>; pollIntervalMs?: number };
+}
+
+/** Failures before anything was applied: nothing to undo, and no reason to mark the SHA bad. */
+function changedNothing(progress: DeployProgress): boolean {
+  return progress.applied.length === 0 && (progress.step === "plan" || progress.step === "prune-check");
+}
+
+function contextOf(input: SyncInput, logger: Logger): DeployContext {
+  return {
+    kube: input.kube,
+    redis: input.redis,
+    app: input.app,
+    logger,
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.options?.checks ? { checks: input.options.checks } : {}),
+    ...(input.options?.pollIntervalMs ? { pollIntervalMs: input.options.pollIntervalMs } : {}),
+  };
+}
+
+export async function runSync(input: SyncInput): Promise<SyncOutcome> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const { app, redis, revision } = input;
+  const logger = input.logger.child({ app: app.name, revision });
+  const base = { app: app.name, revision };
+
+  if (input.trigger.reason !== "manual" && (await isBadRevision(redis, app.name, revision))) {
+    logger.info("revision marked bad; skipped");
+    return {
+      ...base,
+      result: "skipped",
+      applied: [],
+      pruned: [],
+      unchanged: [],
+      health: { status: "Unknown" },
+      durationMs: Date.now() - started,
+      reason: `${revision} was rolled back before; waiting for a newer commit`,
+    };
+  }
+
+  const context = contextOf(input, logger);
+  const progress = newProgress();
+  let outcome: SyncOutcome;
+  try {
+    const deadline = started + app.sync.healthTimeout;
+    const result = await deploy(
+      context,
+      { objects: input.objects, revision, prune: app.sync.prune, deadline },
+      progress,
+    );
+    await saveHealthyRevision(redis, app.name, revision, input.objects);
+    outcome = {
+      ...base,
+      result: "succeeded",
+      ...lists(progress),
+      health: result.health,
+      durationMs: Date.now() - started,
+    };
+    logger.info({ applied: progress.applied.length, pruned: progress.pruned.length }, "sync succeeded");
+  } catch (thrown) {
+    input.signal?.throwIfAborted();
+    const error = toAppError(thrown, "SYNC_FAILED");
+    outcome = await onFailure(input, context, progress, error, started);
+  }
+  await recordDeployment(redis, app.name, {
+    revision,
+    trigger: input.trigger.reason,
+    ...(input.trigger.author ? { author: input.trigger.author } : {}),
+    ...(input.trigger.changeRequest ? { changeRequest: input.trigger.changeRequest } : {}),
+    startedAt,
+    durationMs: outcome.durationMs,
+    result: outcome.result,
+    changed: outcome.applied.length + outcome.pruned.length,
+    health: outcome.health.status,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.rolledBackTo ? { rolledBackTo: outcome.rolledBackTo } : {}),
+  });
+  return outcome;
+}
+
+function lists(progress: DeployProgress) {
+  return { applied: [...progress.applied], pruned: [...progress.pruned], unchanged: [...progress.unchanged] };
+}
+
+async function onFailure(
+  input: SyncInput,
+  context: DeployContext,
+  progress: DeployProgress,
+  error: AppError,
+  started: number,
+): Promise<SyncOutcome> {
+  const { app, redis, revision } = input;
+  const failed = {
+    app: app.name,
+    revision,
+    result: "failed" as const,
+    ...lists(progress),
+    health: { status: "Degraded" as const, message: error.message },
+    failedStep: progress.step,
+    reason: error.message,
+    code: error.code,
+  };
+  context.logger.warn({ err: error, step: progress.step }, "sync failed");
+  if (changedNothing(progress))
+    return { ...failed, health: { status: "Unknown" }, durationMs: Date.now() - started };
+  // The revision broke the cluster: automatic syncs must not apply it again until a newer commit.
+  await markBadRevision(redis, app.name, revision);
+  if (!app.sync.rollback) return { ...failed, durationMs: Date.now() - started };
+  const rolled = await rollback(context, {
+    revision,
+    reason: error.message,
+    timeoutMs: app.sync.healthTimeout,
+  });
+  if (!rolled.rolledBack) return { ...failed, reason: rolled.reason, durationMs: Date.now() - started };
+  return {
+    ...failed,
+    result: "rolled-back",
+    health: rolled.health,
+    reason: rolled.reason,
+    rolledBackTo: rolled.revision,
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,70 @@
+// Automatic rollback: after a sync failed part-way or missed its health deadline, re-apply
+// the manifests of the last healthy revision (kept in Redis by history.ts), wait for their
+// health, and say what happened. Rollback does not prune: in an emergency it changes as little
+// as possible; objects the bad revision added stay in the inventory and the next successful
+// sync prunes them.
+import { toAppError } from "../errors.ts";
+import { deploy, newProgress, type DeployContext } from "./deploy.ts";
+import { readHealthyRevision } from "./history.ts";
+import type { Health } from "../health/types.ts";
+
+export type RollbackResult =
+  | {
+      rolledBack: true;
+      revision: string;
+      health: Health;
+      applied: string[];
+      unchanged: string[];
+      reason: string;
+    }
+  | { rolledBack: false; revision?: string; reason: string; applied: string[] };
+
+export function shortSha(revision: string): string {
+  return /^[0-9a-f]{40,64}$/.test(revision) ? revision.slice(0, 7) : revision;
+}
+
+export async function rollback(
+  context: DeployContext,
+  failed: { revision: string; reason: string; timeoutMs: number },
+): Promise<RollbackResult> {
+  const healthy = await readHealthyRevision(context.redis, context.app.name);
+  if (!healthy || healthy.revision === failed.revision) {
+    return {
+      rolledBack: false,
+      reason: `no healthy revision to roll back to: ${failed.reason}`,
+      applied: [],
+    };
+  }
+  const log = context.logger.child({ rollbackTo: healthy.revision });
+  log.warn({ reason: failed.reason }, "rolling back");
+  const progress = newProgress();
+  try {
+    const result = await deploy(
+      context,
+      {
+        objects: healthy.objects,
+        revision: healthy.revision,
+        prune: false,
+        deadline: Date.now() + failed.timeoutMs,
+      },
+      progress,
+    );
+    return {
+      rolledBack: true,
+      revision: healthy.revision,
+      health: result.health,
+      applied: progress.applied,
+      unchanged: progress.unchanged,
+      reason: `rolled back to ${shortSha(healthy.revision)}: ${failed.reason}`,
+    };
+  } catch (error) {
+    const cause = toAppError(error, "SYNC_FAILED");
+    log.error({ err: cause, step: progress.step }, "rollback failed");
+    return {
+      rolledBack: false,
+      revision: healthy.revision,
+      reason: `rollback to ${shortSha(healthy.revision)} failed (${cause.message}) after: ${failed.reason}`,
+      applied: progress.applied,
+    };
+  }
+}

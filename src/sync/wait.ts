@@ -1,0 +1,84 @@
+// Waiting for a set of objects to become healthy, by polling: a GET per object per round is
+// cheap for the few objects of one stage, and unlike a watch it needs no resource discovery
+// per kind. Degraded ends the wait at once (a failed Job or an exceeded progress deadline does
+// not heal by waiting); the deadline ends it with HEALTH_TIMEOUT.
+import { setTimeout as sleep } from "node:timers/promises";
+import { AppError } from "../errors.ts";
+import { assessHealth } from "../health/registry.ts";
+import { worstHealth, type Health, type HealthCheck } from "../health/types.ts";
+import type { KubeClient, ObjectRef } from "../kube/types.ts";
+import { getLive } from "./kube.ts";
+
+export interface WaitOptions {
+  /** Epoch milliseconds after which the wait fails. */
+  deadline: number;
+  signal?: AbortSignal;
+  checks?: ReadonlyMap<string, HealthCheck>;
+  /** First poll interval; grows by half each round up to maxIntervalMs. */
+  intervalMs?: number;
+  maxIntervalMs?: number;
+  /** Described in the timeout message, e.g. "wave 0". */
+  what: string;
+  timeoutMs: number;
+}
+
+export interface ObjectHealth {
+  ref: ObjectRef;
+  health: Health;
+}
+
+export async function readHealth(
+  kube: KubeClient,
+  refs: ObjectRef[],
+  options: Pick<WaitOptions, "checks"> = {},
+): Promise<ObjectHealth[]> {
+  return Promise.all(
+    refs.map(async (ref) => {
+      return { ref, health: assessHealth(await getLive(kube, ref), options.checks) };
+    }),
+  );
+}
+
+function describe(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+}
+
+function explain(results: ObjectHealth[]): string {
+  const worst = worstHealth(results.map((r) => r.health));
+  const object = results.find((r) => r.health === worst);
+  if (!object) return worst.status;
+  return worst.message ?? `${describe(object.ref)} is ${worst.status}`;
+}
+
+/** Resolves with the healths once all are Healthy; throws SYNC_FAILED or HEALTH_TIMEOUT. */
+export async function waitHealthy(
+  kube: KubeClient,
+  refs: ObjectRef[],
+  options: WaitOptions,
+): Promise<ObjectHealth[]> {
+  let interval = options.intervalMs ?? 100;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const results = await readHealth(kube, refs, options);
+    const worst = worstHealth(results.map((r) => r.health));
+    if (worst.status === "Healthy") return results;
+    if (worst.status === "Degraded") {
+      throw new AppError("SYNC_FAILED", `${options.what}: ${explain(results)}`, {
+        details: { health: worst },
+      });
+    }
+    const left = options.deadline - Date.now();
+    if (left <= 0) {
+      const seconds = Math.round(options.timeoutMs / 100) / 10;
+      throw new AppError(
+        "HEALTH_TIMEOUT",
+        `${options.what} not healthy after ${seconds} s: ${explain(results)}`,
+        {
+          details: { health: worst },
+        },
+      );
+    }
+    await sleep(Math.min(interval, left), undefined, options.signal ? { signal: options.signal } : {});
+    interval = Math.min(Math.round(interval * 1.5), options.maxIntervalMs ?? 1_000);
+  }
+}
