@@ -3,7 +3,7 @@
 // harness and `ferry cluster up`. Order: etcd and the apiserver start together (the apiserver
 // retries etcd), the other three once the apiserver is ready, since the controller manager
 // gives up on an apiserver that stays unhealthy for a few seconds.
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../../errors.ts";
 import { adminRequest, writeKubeconfig, type AdminCredentials } from "./admin.ts";
@@ -83,7 +83,7 @@ const nodeIsReady = (body: string) => {
   return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 };
 
-export async function startLocalCluster(options: StartOptions): Promise<LocalCluster> {
+async function startOnce(options: StartOptions): Promise<LocalCluster> {
   const { dir, binDir, timeoutMs = 120_000, onProgress = () => undefined, onSpawn } = options;
   const deadline = Date.now() + timeoutMs;
   await mkdir(dir, { recursive: true });
@@ -143,5 +143,22 @@ export async function startLocalCluster(options: StartOptions): Promise<LocalClu
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Starts the control plane. Ports are picked free but can be taken by another process before
+ * a component binds them; that one failure is retried with fresh ports and a fresh etcd.
+ */
+export async function startLocalCluster(options: StartOptions): Promise<LocalCluster> {
+  for (let attempt = 1; ; attempt++) {
+    await rm(join(options.dir, "etcd"), { recursive: true, force: true });
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const portTaken = error instanceof Error && /address already in use/.test(error.message);
+      if (!portTaken || attempt >= 3) throw error;
+      options.onProgress?.("a port was taken meanwhile; starting again on other ports");
+    }
   }
 }
