@@ -1,0 +1,131 @@
+// runSync against the real control plane: apply to Healthy, skip unchanged objects, prune what
+// left Git, never delete what is not ours, refuse a large prune before changing anything.
+import { describe, expect, it } from "vitest";
+import { isBadRevision, readHistory } from "../../../src/sync/history.ts";
+import { testKubeClient, useNamespace } from "../../support/cluster.ts";
+import { configMap, deployment, makeApp, service, sha, sync, useRedis } from "./helpers.ts";
+
+const cm = (namespace: string, name: string) => ({ apiVersion: "v1", kind: "ConfigMap", namespace, name });
+
+describe("runSync apply and prune", () => {
+  const ns = useNamespace("sync");
+  const redis = useRedis();
+
+  it("applies a small app until Healthy, then applies nothing when nothing changed", async () => {
+    const app = makeApp(ns.name);
+    const objects = [configMap("web-config"), deployment("web"), service("web")];
+
+    const first = await sync(redis.client, app, objects, sha(1));
+    expect(first).toMatchObject({ result: "succeeded", health: { status: "Healthy" }, pruned: [] });
+    expect(first.applied).toEqual([
+      `/ConfigMap/${ns.name}/web-config`,
+      `/Service/${ns.name}/web`,
+      `apps/Deployment/${ns.name}/web`,
+    ]);
+    const live = await testKubeClient().get({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace: ns.name,
+      name: "web",
+    });
+    expect(live?.metadata.annotations?.["ferry.dev/tracking-id"]).toBe(
+      `${app.name}:apps/Deployment:${ns.name}/web`,
+    );
+    expect(live?.metadata.labels?.["ferry.dev/app"]).toBe(app.name);
+    const managers = (live?.metadata.managedFields as { manager: string; operation: string }[]).map(
+      (m) => m.manager,
+    );
+    expect(managers).toContain("ferry");
+
+    const second = await sync(redis.client, app, objects, sha(2));
+    expect(second).toMatchObject({ result: "succeeded", applied: [], health: { status: "Healthy" } });
+    expect(second.unchanged).toHaveLength(3);
+
+    const history = await readHistory(redis.client, app.name);
+    expect(history.map((h) => [h.revision, h.result, h.changed])).toEqual([
+      [sha(2), "succeeded", 0],
+      [sha(1), "succeeded", 3],
+    ]);
+  });
+
+  it("re-applies an object changed by hand even though Git did not change", async () => {
+    const app = makeApp(ns.name);
+    const objects = [configMap("a"), configMap("b")];
+    await sync(redis.client, app, objects, sha(1));
+    await testKubeClient().apply(
+      { ...configMap("a", { key: "edited" }), metadata: { name: "a", namespace: ns.name } },
+      {
+        fieldManager: "kubectl-edit",
+        force: true,
+      },
+    );
+    const again = await sync(redis.client, app, objects, sha(1));
+    expect(again.applied).toEqual([`/ConfigMap/${ns.name}/a`]);
+    expect((await testKubeClient().get(cm(ns.name, "a")))?.data).toEqual({ key: "a" });
+  });
+
+  it("prunes an object removed from Git", async () => {
+    const app = makeApp(ns.name);
+    await sync(redis.client, app, [configMap("a"), configMap("b"), configMap("c")], sha(1));
+    const outcome = await sync(redis.client, app, [configMap("a"), configMap("b")], sha(2));
+    expect(outcome).toMatchObject({ result: "succeeded", pruned: [`/ConfigMap/${ns.name}/c`] });
+    expect(await testKubeClient().get(cm(ns.name, "c"))).toBeUndefined();
+    expect(await testKubeClient().get(cm(ns.name, "a"))).toBeDefined();
+  });
+
+  it("never deletes an object of the same name without the tracking annotation", async () => {
+    const app = makeApp(ns.name);
+    const kube = testKubeClient();
+    await sync(redis.client, app, [configMap("a"), configMap("b"), configMap("c"), configMap("d")], sha(1));
+    // Someone replaces "d" by a hand-made object of the same name.
+    await kube.delete(cm(ns.name, "d"));
+    await kube.apply(
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "d", namespace: ns.name },
+        data: { mine: "yes" },
+      },
+      {
+        fieldManager: "someone",
+      },
+    );
+    const outcome = await sync(redis.client, app, [configMap("a"), configMap("b"), configMap("c")], sha(2));
+    expect(outcome).toMatchObject({ result: "succeeded", pruned: [] });
+    expect((await kube.get(cm(ns.name, "d")))?.data).toEqual({ mine: "yes" });
+  });
+
+  it("refuses to prune 80 % of the app and changes nothing", async () => {
+    const app = makeApp(ns.name);
+    const kube = testKubeClient();
+    const names = ["a", "b", "c", "d", "e"];
+    await sync(
+      redis.client,
+      app,
+      names.map((n) => configMap(n)),
+      sha(1),
+    );
+    const outcome = await sync(redis.client, app, [configMap("a", { key: "changed" })], sha(2));
+    expect(outcome).toMatchObject({
+      result: "failed",
+      failedStep: "prune-check",
+      code: "PRUNE_REFUSED",
+      applied: [],
+    });
+    expect(outcome.reason).toContain("4 of 5 objects (80 %)");
+    for (const name of names) expect(await kube.get(cm(ns.name, name))).toBeDefined();
+    expect((await kube.get(cm(ns.name, "a")))?.data).toEqual({ key: "a" });
+    // Nothing was applied, so there is nothing to roll back and no reason to block the SHA.
+    expect(await isBadRevision(redis.client, app.name, sha(2))).toBe(false);
+  });
+
+  it("keeps the inventory in a ConfigMap so that losing Redis does not lose it", async () => {
+    const app = makeApp(ns.name);
+    await sync(redis.client, app, [configMap("a"), configMap("b"), configMap("c")], sha(1));
+    await redis.client.del(`ferry:sync:${app.name}:inventory`);
+    const outcome = await sync(redis.client, app, [configMap("a"), configMap("b")], sha(2));
+    expect(outcome.pruned).toEqual([`/ConfigMap/${ns.name}/c`]);
+    const inventory = await testKubeClient().get(cm(ns.name, `ferry-inventory-${app.name}`));
+    expect(inventory?.metadata.annotations?.["ferry.dev/tracking-id"]).toBeUndefined();
+  });
+});
