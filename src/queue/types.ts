@@ -42,7 +42,7 @@ export type SyncJob = z.infer<typeof syncJobSchema>;
 
 export const reconcileJobSchema = z.object({
   app: z.string(),
-  /** What started this run: the timer, or a watch event that saw a change. */
-  trigger: z.enum(["timer", "watch", "manual"]).default("timer"),
+  /** What started this run: the timer, a watch event that saw a change, or a self-heal retry after its backoff. */
+  trigger: z.enum(["timer", "watch", "manual", "heal"]).default("timer"),
 });
 export type ReconcileJob = z.infer<typeof reconcileJobSchema>;

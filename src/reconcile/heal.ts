@@ -1,0 +1,103 @@
+// Self-heal: put drifted objects back as Ferry last applied them.
+//
+// Ferry applies the drifted objects directly (server-side apply, field manager ferry, forced)
+// from the stored desired state instead of enqueueing a full sync:
+// - it restores exactly the state the drift was measured against. A sync resolves the branch
+//   HEAD, so a heal would also deploy whatever was pushed since, without the review a push gets
+//   through its own (webhook or poll) sync with health checks and rollback;
+// - no checkout and no render: a heal is one PATCH per drifted object, so a corrected field
+//   is back within a second of the watch event;
+// - it skips apps with a sync pending or running (the caller checks), so it never races the
+//   sync engine over the same objects.
+// Each correction is recorded (a Redis list per app, newest first) and counted.
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { KubeClient, KubeObject } from "../kube/types.ts";
+import { readBackoff, nextCorrection, writeBackoff, type BackoffOptions } from "./backoff.ts";
+import { appKey } from "./keys.ts";
+import type { DriftedObject } from "./types.ts";
+
+export const CORRECTIONS_KEPT = 50;
+
+export interface HealInput {
+  kube: KubeClient;
+  redis: Redis;
+  prefix: string;
+  app: string;
+  revision: string;
+  drifted: DriftedObject[];
+  desiredByKey: Map<string, KubeObject>;
+  backoff: BackoffOptions;
+  now?: number;
+}
+
+const correctionSchema = z.object({
+  at: z.string(),
+  revision: z.string(),
+  objects: z.array(
+    z.object({
+      key: z.string(),
+      state: z.enum(["modified", "deleted", "error"]),
+      summary: z.array(z.string()),
+    }),
+  ),
+});
+export type Correction = z.infer<typeof correctionSchema>;
+
+export type HealOutcome =
+  | {
+      action: "healed";
+      correction: Correction;
+      failed: { key: string; error: string }[];
+      nextAllowedAt: number;
+    }
+  | { action: "backoff"; nextAt: number }
+  | { action: "nothing" };
+
+export async function healDrift(input: HealInput): Promise<HealOutcome> {
+  // Objects the cluster refuses (state "error") would fail again: they are reported, not retried.
+  const fixable = input.drifted.filter((item) => item.state !== "error" && input.desiredByKey.has(item.key));
+  if (fixable.length === 0) return { action: "nothing" };
+  const now = input.now ?? Date.now();
+  const key = appKey(input.prefix, input.app, "heal");
+  const decision = nextCorrection(await readBackoff(input.redis, key), now, input.backoff);
+  if (!decision.allowed) return { action: "backoff", nextAt: decision.nextAt };
+  // Taken before applying: a crash half-way still counts as an attempt.
+  await writeBackoff(input.redis, key, decision.state, input.backoff.quietMs + input.backoff.maxMs);
+  const failed: { key: string; error: string }[] = [];
+  const applied: DriftedObject[] = [];
+  await Promise.all(
+    fixable.map(async (item) => {
+      try {
+        await input.kube.apply(input.desiredByKey.get(item.key) as KubeObject, { force: true });
+        applied.push(item);
+      } catch (error) {
+        failed.push({ key: item.key, error: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  );
+  const correction: Correction = {
+    at: new Date(now).toISOString(),
+    revision: input.revision,
+    objects: applied.map((item) => ({ key: item.key, state: item.state, summary: item.summary })),
+  };
+  const list = appKey(input.prefix, input.app, "corrections");
+  await input.redis
+    .multi()
+    .lpush(list, JSON.stringify(correction))
+    .ltrim(list, 0, CORRECTIONS_KEPT - 1)
+    .exec();
+  return { action: "healed", correction, failed, nextAllowedAt: decision.state.nextAt };
+}
+
+export async function readCorrections(redis: Redis, prefix: string, app: string): Promise<Correction[]> {
+  const items = await redis.lrange(appKey(prefix, app, "corrections"), 0, CORRECTIONS_KEPT - 1);
+  return items.flatMap((item) => {
+    try {
+      const parsed = correctionSchema.safeParse(JSON.parse(item));
+      return parsed.success ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
+}

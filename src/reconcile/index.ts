@@ -1,0 +1,66 @@
+// Pull reconciliation (issue 8): branch polling for lost webhooks, drift detection by timer and
+// watches, drift explained from managedFields, self-heal with backoff, app status for the API.
+//
+// Wiring (workers/reconcile.ts stays thin):
+//   const store = createRedisAppliedStateStore(runtime.redis, prefix);   // or an adapter
+//   const metrics = reconcileMetrics(runtime.registry, {
+//     statusCounts: () => countStatuses(runtime.redis, config.apps.map((a) => a.name), prefix) });
+//   const deps: ReconcileDeps = { apps: () => config.apps, redis: runtime.redis, prefix,
+//     logger, git: runtime.git, location: runtime.location, kube: runtime.kube,
+//     enqueuer: runtime.enqueuer, store, metrics };
+//   await syncSchedulers(runtime.enqueuer.queues.reconcile, config.apps);
+//   new Worker(queueNames.reconcile, (job) => processReconcileJob(job.data, deps), {...});
+//   const watcher = startWatcher({ ...deps, kubeConfig: (cluster) => loadKubeConfig(...),
+//     queue: runtime.enqueuer.queues.reconcile });   // every worker; one holds the role
+//   on shutdown: await watcher.stop();
+//
+// Deps:
+//   apps       the configured apps (a function, so a reloaded config is seen)
+//   redis      a worker-role ioredis connection for Ferry's keys (status, backoff, locks)
+//   prefix     key prefix of those keys (default "ferry"; tests pass a random one)
+//   git        headOf (ls-remote) of src/git
+//   location   app → RepoLocation (src/runtime/locations.ts)
+//   kube       cluster name → KubeClient (src/kube/client.ts)
+//   enqueuer   src/queue enqueuer: enqueueSync for polls, queues.sync to see syncs in flight,
+//              queues.reconcile for self-heal retries
+//   store      AppliedStateStore: last applied revision + objects, last failed revision
+//   metrics    reconcileMetrics(registry)
+//   backoff    self-heal backoff (default 2 s ×3 up to 5 min, reset after 10 min quiet)
+//   dryRun     "suspects" (default: dry-run only objects whose live copy differs) or "always"
+import type { Redis } from "ioredis";
+import type { AppConfig } from "../config/schema.ts";
+import type { GitService, RepoLocation } from "../git/types.ts";
+import type { KubeClient } from "../kube/types.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Enqueuer } from "../queue/enqueue.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import type { ReconcileMetrics } from "./metrics.ts";
+import type { AppliedStateStore } from "./types.ts";
+
+export interface ReconcileDeps {
+  apps: () => readonly AppConfig[];
+  redis: Redis;
+  prefix?: string;
+  logger: Logger;
+  git: Pick<GitService, "headOf">;
+  location: (app: AppConfig) => RepoLocation;
+  kube: (cluster: string) => KubeClient;
+  enqueuer: Pick<Enqueuer, "enqueueSync" | "queues">;
+  store: AppliedStateStore;
+  metrics: ReconcileMetrics;
+  backoff?: BackoffOptions;
+  dryRun?: "always" | "suspects";
+}
+
+export { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
+export { detectDrift, type DriftInput, type DriftResult } from "./drift.ts";
+export { explainFields } from "./explain.ts";
+export { healDrift, readCorrections, type Correction, type HealOutcome } from "./heal.ts";
+export { reconcileMetrics, type ReconcileMetrics } from "./metrics.ts";
+export { pollBranch, type PollOutcome } from "./poll.ts";
+export { processReconcileJob, type ReconcileOutcome } from "./process.ts";
+export { jitterOf, schedulerId, syncSchedulers } from "./scheduler.ts";
+export { countStatuses, readAppStatus, readAppStatuses } from "./status.ts";
+export { createRedisAppliedStateStore, type RedisAppliedStateStore } from "./store.ts";
+export { startWatcher, type Watcher, type WatcherOptions } from "./watcher.ts";
+export type * from "./types.ts";

@@ -1,0 +1,46 @@
+// Catching lost webhooks: ls-remote the tracked branch and, when its head is neither the
+// revision Ferry last applied nor the one that last failed, enqueue a sync as a webhook would
+// have. The sync worker resolves the head again itself, so a stale poll can never roll back.
+import type { AppConfig } from "../config/schema.ts";
+import type { GitService, RepoLocation } from "../git/types.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Enqueuer } from "../queue/enqueue.ts";
+import type { AppliedStateStore } from "./types.ts";
+
+export type PollResult = "unchanged" | "sync-enqueued" | "failed-revision" | "auto-off";
+
+export interface PollInput {
+  app: Pick<AppConfig, "name" | "branch" | "sync">;
+  location: RepoLocation;
+  git: Pick<GitService, "headOf">;
+  store: AppliedStateStore;
+  enqueuer: Pick<Enqueuer, "enqueueSync">;
+  logger: Logger;
+}
+
+export interface PollOutcome {
+  head: string;
+  applied?: string;
+  result: PollResult;
+}
+
+export async function pollBranch(input: PollInput): Promise<PollOutcome> {
+  const { app } = input;
+  const head = await input.git.headOf(input.location, app.branch);
+  const [applied, failed] = await Promise.all([
+    input.store.lastApplied(app.name),
+    input.store.lastFailedRevision(app.name),
+  ]);
+  const outcome = (result: PollResult): PollOutcome => ({
+    head,
+    ...(applied ? { applied: applied.revision } : {}),
+    result,
+  });
+  if (applied?.revision === head) return outcome("unchanged");
+  // Rolled back: wait for a newer commit rather than deploying the bad one again.
+  if (failed === head) return outcome("failed-revision");
+  if (!app.sync.auto) return outcome("auto-off");
+  await input.enqueuer.enqueueSync({ app: app.name, reason: "poll", sha: head });
+  input.logger.info({ app: app.name, sha: head, applied: applied?.revision }, "poll: missed webhook");
+  return outcome("sync-enqueued");
+}

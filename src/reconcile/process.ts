@@ -1,0 +1,153 @@
+// One reconcile run for one app, as the reconcile worker calls it: poll the branch (timer and
+// manual runs), then compare the live objects with the last applied state, then self-heal or
+// report. The result is written as the app's status for the API.
+import type { Queue } from "bullmq";
+import { isAppError } from "../errors.ts";
+import { withRedisLock } from "../queue/lock.ts";
+import { syncDeduplicationId } from "../queue/job-ids.ts";
+import { reconcileJobSchema, type ReconcileJob } from "../queue/types.ts";
+import { DEFAULT_BACKOFF } from "./backoff.ts";
+import { detectDrift } from "./drift.ts";
+import { healDrift, type HealOutcome } from "./heal.ts";
+import { enqueueHealRetry } from "./jobs.ts";
+import { appKey, DEFAULT_PREFIX } from "./keys.ts";
+import { pollBranch, type PollOutcome } from "./poll.ts";
+import { readAppStatus, writeAppStatus } from "./status.ts";
+import type { AppStatus, DriftedObject } from "./types.ts";
+import type { ReconcileDeps } from "./index.ts";
+
+export interface ReconcileOutcome {
+  app: string;
+  status: AppStatus["status"] | "NotConfigured";
+  poll?: PollOutcome["result"];
+  drifted: number;
+  heal?: HealOutcome["action"];
+}
+
+const pendingStates = new Set(["active", "waiting", "delayed", "prioritized", "waiting-children"]);
+
+/** A sync is waiting or running for the app: its objects are about to change anyway. */
+export async function syncInFlight(syncQueue: Queue, app: string): Promise<boolean> {
+  const id = await syncQueue.getDeduplicationJobId(syncDeduplicationId(app));
+  if (id === null) return false;
+  const job = await syncQueue.getJob(id);
+  return job !== undefined && pendingStates.has(await job.getState());
+}
+
+export async function processReconcileJob(raw: unknown, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const data = reconcileJobSchema.parse(raw);
+  const app = deps.apps().find((candidate) => candidate.name === data.app);
+  if (!app) return { app: data.app, status: "NotConfigured", drifted: 0 };
+  const prefix = deps.prefix ?? DEFAULT_PREFIX;
+  const stop = deps.metrics.duration.startTimer({ trigger: data.trigger });
+  try {
+    const outcome = await withRedisLock(
+      deps.redis,
+      appKey(prefix, app.name, "lock"),
+      { ttlMs: 120_000, waitMs: 60_000 },
+      () => reconcileApp(data, deps),
+    );
+    stop({ result: outcome.status });
+    return outcome;
+  } catch (error) {
+    stop({ result: isAppError(error) ? error.code : "error" });
+    throw error;
+  }
+}
+
+async function reconcileApp(data: ReconcileJob, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const app = deps.apps().find((candidate) => candidate.name === data.app);
+  if (!app) return { app: data.app, status: "NotConfigured", drifted: 0 };
+  const prefix = deps.prefix ?? DEFAULT_PREFIX;
+  const logger = deps.logger.child({ app: app.name, trigger: data.trigger });
+  const previous = await readAppStatus(deps.redis, app.name, prefix);
+  const save = (status: Omit<AppStatus, "app" | "checkedAt">) =>
+    writeAppStatus(deps.redis, { app: app.name, checkedAt: new Date().toISOString(), ...status }, prefix);
+
+  // Watch runs skip the ls-remote: they must answer within a second of a cluster change.
+  let poll: PollOutcome | undefined;
+  if (data.trigger === "timer" || data.trigger === "manual") {
+    poll = await pollBranch({
+      app,
+      location: deps.location(app),
+      git: deps.git,
+      store: deps.store,
+      enqueuer: deps.enqueuer,
+      logger,
+    });
+    deps.metrics.polls.inc({ result: poll.result });
+  }
+  const head = poll?.head ?? previous?.head;
+  const withHead = head === undefined ? {} : { head };
+  if (poll?.result === "sync-enqueued" || (await syncInFlight(deps.enqueuer.queues.sync, app.name))) {
+    await save({ status: "Syncing", drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
+    return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.result } : {}), drifted: 0 };
+  }
+  const applied = await deps.store.lastApplied(app.name);
+  if (!applied) {
+    await save({ status: "OutOfSync", drifted: [], ...withHead, message: "not deployed by Ferry yet" });
+    return { app: app.name, status: "OutOfSync", ...(poll ? { poll: poll.result } : {}), drifted: 0 };
+  }
+  const failed = await deps.store.lastFailedRevision(app.name);
+  const headFailed = head !== undefined && head === failed;
+
+  const { report, desiredByKey } = await detectDrift({
+    kube: deps.kube(app.destination.cluster),
+    app,
+    revision: applied.revision,
+    desired: applied.objects,
+    ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
+  });
+  for (const item of report.drifted) deps.metrics.driftDetected.inc({ app: app.name, state: item.state });
+  if (report.drifted.length > 0)
+    logger.info({ drifted: report.drifted.flatMap((item) => item.summary) }, "drift detected");
+
+  let remaining: DriftedObject[] = report.drifted;
+  let heal: HealOutcome | undefined;
+  let lastCorrection = previous?.lastCorrection;
+  let message: string | undefined;
+  if (report.drifted.length > 0 && app.sync.selfHeal) {
+    heal = await healDrift({
+      kube: deps.kube(app.destination.cluster),
+      redis: deps.redis,
+      prefix,
+      app: app.name,
+      revision: applied.revision,
+      drifted: report.drifted,
+      desiredByKey,
+      backoff: deps.backoff ?? DEFAULT_BACKOFF,
+    });
+    if (heal.action === "healed") {
+      const fixed = new Set(heal.correction.objects.map((item) => item.key));
+      remaining = report.drifted.filter((item) => !fixed.has(item.key));
+      deps.metrics.driftCorrected.inc({ app: app.name }, fixed.size);
+      lastCorrection = { at: heal.correction.at, objects: [...fixed] };
+      logger.info({ corrected: [...fixed], failed: heal.failed }, "self-heal: drift corrected");
+    } else if (heal.action === "backoff") {
+      message = `self-heal backing off until ${new Date(heal.nextAt).toISOString()}`;
+      await enqueueHealRetry(deps.enqueuer.queues.reconcile, app.name, heal.nextAt - Date.now());
+      logger.warn({ nextAt: heal.nextAt }, "self-heal: backing off");
+    }
+  }
+  const status: AppStatus["status"] = remaining.length > 0 ? "OutOfSync" : headFailed ? "Failed" : "Synced";
+  if (headFailed && message === undefined) message = `revision ${failed} failed; waiting for a newer commit`;
+  await save({
+    status,
+    revision: applied.revision,
+    drifted: remaining,
+    ...withHead,
+    ...(message ? { message } : {}),
+    ...(lastCorrection ? { lastCorrection } : {}),
+  });
+  return {
+    app: app.name,
+    status,
+    ...(poll ? { poll: poll.result } : {}),
+    drifted: report.drifted.length,
+    ...(heal ? { heal: heal.action } : {}),
+  };
+}
+
+function revisionOf(status: AppStatus | undefined): { revision?: string } {
+  return status?.revision === undefined ? {} : { revision: status.revision };
+}

@@ -1,0 +1,87 @@
+// App status for the API (`GET /api/apps` reads it with readAppStatus/readAppStatuses): one
+// JSON document per app in Redis, rewritten by every reconcile run.
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { appKey, DEFAULT_PREFIX } from "./keys.ts";
+import { appSyncStatuses, type AppStatus, type AppSyncStatus } from "./types.ts";
+
+const explanationSchema = z.object({
+  field: z.string(),
+  managers: z.array(z.string()),
+  desired: z.string(),
+  live: z.string(),
+  text: z.string(),
+});
+
+const driftedSchema = z.object({
+  key: z.string(),
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  state: z.enum(["modified", "deleted", "error"]),
+  fields: z.array(explanationSchema),
+  summary: z.array(z.string()),
+  error: z.string().optional(),
+});
+
+export const appStatusSchema = z.object({
+  app: z.string(),
+  status: z.enum(appSyncStatuses),
+  revision: z.string().optional(),
+  head: z.string().optional(),
+  checkedAt: z.string(),
+  drifted: z.array(driftedSchema),
+  message: z.string().optional(),
+  lastCorrection: z.object({ at: z.string(), objects: z.array(z.string()) }).optional(),
+});
+
+export async function writeAppStatus(
+  redis: Redis,
+  status: AppStatus,
+  prefix = DEFAULT_PREFIX,
+): Promise<void> {
+  await redis.set(appKey(prefix, status.app, "status"), JSON.stringify(appStatusSchema.parse(status)));
+}
+
+function parseStatus(text: string | null): AppStatus | undefined {
+  if (text === null) return undefined;
+  try {
+    const parsed = appStatusSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** undefined when the app was never reconciled (or its record is unreadable). */
+export async function readAppStatus(
+  redis: Redis,
+  app: string,
+  prefix = DEFAULT_PREFIX,
+): Promise<AppStatus | undefined> {
+  return parseStatus(await redis.get(appKey(prefix, app, "status")));
+}
+
+/** Statuses of many apps in one round trip, in the order asked. */
+export async function readAppStatuses(
+  redis: Redis,
+  apps: readonly string[],
+  prefix = DEFAULT_PREFIX,
+): Promise<Map<string, AppStatus | undefined>> {
+  if (apps.length === 0) return new Map();
+  const texts = await redis.mget(apps.map((app) => appKey(prefix, app, "status")));
+  return new Map(apps.map((app, index) => [app, parseStatus(texts[index] ?? null)]));
+}
+
+export async function countStatuses(
+  redis: Redis,
+  apps: readonly string[],
+  prefix = DEFAULT_PREFIX,
+): Promise<Record<AppSyncStatus, number>> {
+  const counts: Record<AppSyncStatus, number> = { Synced: 0, OutOfSync: 0, Syncing: 0, Failed: 0 };
+  for (const status of (await readAppStatuses(redis, apps, prefix)).values()) {
+    if (status) counts[status.status]++;
+  }
+  return counts;
+}

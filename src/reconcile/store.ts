@@ -1,0 +1,54 @@
+// A Redis AppliedStateStore: the sync engine records what it applied (and what failed) here,
+// and reconcile reads it. Manifests are gzipped: an app of a few hundred objects stays small.
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { KubeObject } from "../kube/types.ts";
+import { appKey, DEFAULT_PREFIX } from "./keys.ts";
+import type { AppliedState, AppliedStateStore } from "./types.ts";
+
+const appliedSchema = z.object({
+  revision: z.string().min(1),
+  appliedAt: z.string().optional(),
+  objects: z.array(
+    z.looseObject({
+      apiVersion: z.string(),
+      kind: z.string(),
+      metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+    }),
+  ),
+});
+
+export interface RedisAppliedStateStore extends AppliedStateStore {
+  recordApplied(app: string, revision: string, objects: KubeObject[]): Promise<void>;
+  recordFailed(app: string, revision: string): Promise<void>;
+  clearFailed(app: string): Promise<void>;
+}
+
+export function createRedisAppliedStateStore(redis: Redis, prefix = DEFAULT_PREFIX): RedisAppliedStateStore {
+  return {
+    async lastApplied(app) {
+      const stored = await redis.get(appKey(prefix, app, "applied"));
+      if (stored === null) return undefined;
+      const text = gunzipSync(Buffer.from(stored, "base64")).toString("utf8");
+      // A record another version wrote and this one cannot read: treat as never applied
+      // rather than failing every reconcile; the next sync rewrites it.
+      const parsed = appliedSchema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : undefined;
+    },
+    async lastFailedRevision(app) {
+      return (await redis.get(appKey(prefix, app, "failed"))) ?? undefined;
+    },
+    async recordApplied(app, revision, objects) {
+      const state: AppliedState = { revision, objects, appliedAt: new Date().toISOString() };
+      const packed = gzipSync(JSON.stringify(state)).toString("base64");
+      await redis.set(appKey(prefix, app, "applied"), packed);
+    },
+    async recordFailed(app, revision) {
+      await redis.set(appKey(prefix, app, "failed"), revision);
+    },
+    async clearFailed(app) {
+      await redis.del(appKey(prefix, app, "failed"));
+    },
+  };
+}

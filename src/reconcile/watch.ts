@@ -1,0 +1,173 @@
+// A list-then-watch loop for one kind, over the raw API (the same credentials path as
+// src/kube/request.ts): LIST with the label selector, then WATCH from the list's
+// resourceVersion with bookmarks, resuming from the last seen version when the server closes
+// the stream, and re-listing when that version has expired (410 Gone).
+// See https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
+import { request as httpRequest, type RequestOptions } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { z } from "zod";
+import { apiPrefix } from "../kube/discovery.ts";
+import { sendOk } from "../kube/request.ts";
+import type { KubeObject, ResourceInfo } from "../kube/types.ts";
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface WatchHandlers {
+  /** The full set after each (re)list: objects missing from it since the last one were deleted. */
+  onList(objects: KubeObject[]): void;
+  onEvent(type: WatchEventType, object: KubeObject): void;
+  onError?(error: Error): void;
+}
+
+export interface KindWatchOptions extends WatchHandlers {
+  kc: KubeConfig;
+  resource: ResourceInfo;
+  labelSelector: string;
+  signal: AbortSignal;
+  /** Server-side watch timeout; the loop simply resumes afterwards. */
+  timeoutSeconds?: number;
+}
+
+const metaSchema = z.looseObject({ resourceVersion: z.string().optional() });
+const listSchema = z.looseObject({
+  items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string() }) })),
+  metadata: z.looseObject({ resourceVersion: z.string().optional(), continue: z.string().optional() }),
+});
+const eventSchema = z.object({
+  type: z.enum(["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]),
+  object: z.looseObject({ metadata: metaSchema.optional(), code: z.number().optional() }),
+});
+
+class Gone extends Error {}
+
+const collection = (resource: ResourceInfo) => `${apiPrefix(resource.apiVersion)}/${resource.plural}`;
+
+async function list(options: KindWatchOptions): Promise<{ objects: KubeObject[]; resourceVersion: string }> {
+  const objects: KubeObject[] = [];
+  let next: string | undefined;
+  let resourceVersion = "";
+  do {
+    const body = listSchema.parse(
+      await sendOk(options.kc, {
+        method: "GET",
+        path: collection(options.resource),
+        query: { labelSelector: options.labelSelector, limit: "500", continue: next },
+        what: `list ${options.resource.kind}`,
+      }),
+    );
+    const { apiVersion, kind } = options.resource;
+    for (const item of body.items) objects.push({ ...item, apiVersion, kind });
+    resourceVersion = body.metadata.resourceVersion ?? resourceVersion;
+    next = body.metadata.continue || undefined;
+  } while (next);
+  return { objects, resourceVersion };
+}
+
+/** Streams one watch request; returns the last resourceVersion seen when the server ends it. */
+async function stream(options: KindWatchOptions, from: string): Promise<string> {
+  const server = options.kc.getCurrentCluster()?.server ?? "";
+  const url = new URL(server.replace(/\/$/, "") + collection(options.resource));
+  url.searchParams.set("watch", "1");
+  url.searchParams.set("labelSelector", options.labelSelector);
+  url.searchParams.set("resourceVersion", from);
+  url.searchParams.set("allowWatchBookmarks", "true");
+  url.searchParams.set("timeoutSeconds", String(options.timeoutSeconds ?? 300));
+  const requestOptions: RequestOptions = { method: "GET", headers: { accept: "application/json" } };
+  await options.kc.applyToHTTPSOptions(requestOptions);
+  const send = url.protocol === "http:" ? httpRequest : httpsRequest;
+  let last = from;
+  return new Promise<string>((resolve, reject) => {
+    const call = send(url, requestOptions, (res) => {
+      if (res.statusCode === 410) {
+        res.resume();
+        reject(new Gone("resourceVersion expired"));
+        return;
+      }
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`watch ${options.resource.kind}: HTTP ${res.statusCode ?? 0}`));
+        return;
+      }
+      let buffer = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        let newline = buffer.indexOf("\n");
+        while (newline !== -1) {
+          const line = buffer.slice(0, newline).trim();
+          buffer = buffer.slice(newline + 1);
+          if (line) last = handleLine(options, line, last, (error) => call.destroy(error));
+          newline = buffer.indexOf("\n");
+        }
+      });
+      res.on("end", () => resolve(last));
+      res.on("error", reject);
+    });
+    const abort = () => call.destroy();
+    options.signal.addEventListener("abort", abort, { once: true });
+    call.on("close", () => options.signal.removeEventListener("abort", abort));
+    call.on("error", (error) => (options.signal.aborted ? resolve(last) : reject(error)));
+    call.end();
+  });
+}
+
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+function handleLine(options: KindWatchOptions, line: string, last: string, fail: (e: Error) => void): string {
+  const event = eventSchema.safeParse(parseLine(line));
+  if (!event.success) return last;
+  const { type, object } = event.data;
+  if (type === "ERROR") {
+    fail(
+      object.code === 410
+        ? new Gone("resourceVersion expired")
+        : new Error(`watch error ${JSON.stringify(object)}`),
+    );
+    return last;
+  }
+  const version = object.metadata?.resourceVersion ?? last;
+  if (type === "BOOKMARK") return version;
+  const { apiVersion, kind } = options.resource;
+  options.onEvent(type, { ...object, apiVersion, kind } as KubeObject);
+  return version;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/** Runs until the signal aborts. Errors are reported and retried with a capped backoff. */
+export async function watchKind(options: KindWatchOptions): Promise<void> {
+  let version: string | undefined;
+  let failures = 0;
+  while (!options.signal.aborted) {
+    try {
+      if (version === undefined) {
+        const listed = await list(options);
+        if (options.signal.aborted) return;
+        options.onList(listed.objects);
+        version = listed.resourceVersion;
+      }
+      version = await stream(options, version);
+      failures = 0;
+    } catch (error) {
+      if (options.signal.aborted) return;
+      if (error instanceof Gone) {
+        version = undefined;
+        continue;
+      }
+      options.onError?.(error instanceof Error ? error : new Error(String(error)));
+      failures++;
+      await sleep(Math.min(500 * 2 ** failures, 30_000), options.signal);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+// The watcher role: one process at a time (a Redis lease, renewed; another worker takes over
+// when the holder dies) watches every kind found in the apps' last applied states, across
+// namespaces, with a label selector on ferry.dev/app. A real change to a tracked object — not
+// a status or resourceVersion-only update — enqueues a reconcile run (trigger "watch") for its
+// app after a short debounce, so drift is checked within about a second.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { AppConfig } from "../config/schema.ts";
+import { APP_LABEL, objectKey, type KubeClient, type KubeObject } from "../kube/types.ts";
+import type { Logger } from "../observability/logger.ts";
+import { fingerprint } from "./fingerprint.ts";
+import { enqueueWatchReconcile } from "./jobs.ts";
+import { DEFAULT_PREFIX, watcherKey } from "./keys.ts";
+import { createLease } from "./lease.ts";
+import type { AppliedStateStore } from "./types.ts";
+import { watchKind, type WatchEventType } from "./watch.ts";
+
+export interface WatcherOptions {
+  apps: () => readonly AppConfig[];
+  redis: Redis;
+  prefix?: string;
+  logger: Logger;
+  store: AppliedStateStore;
+  kube: (cluster: string) => KubeClient;
+  kubeConfig: (cluster: string) => KubeConfig;
+  /** The reconcile queue. */
+  queue: Queue;
+  /** Lease time to live: a dead holder's role is taken over within about this long. */
+  leaseMs?: number;
+  debounceMs?: number;
+  /** How often the holder re-reads the apps' kinds (new kinds after a sync). */
+  refreshMs?: number;
+  /** Called with the app name whenever a watch run is enqueued (tests, benchmarks). */
+  onTrigger?: (app: string) => void;
+}
+
+export interface Watcher {
+  isHolder(): boolean;
+  stop(): Promise<void>;
+}
+
+interface KindWatch {
+  abort: AbortController;
+  done: Promise<void>;
+  /** object key → fingerprint and app, for this kind's tracked objects. */
+  seen: Map<string, { print: string; app: string | undefined }>;
+}
+
+export function startWatcher(options: WatcherOptions): Watcher {
+  const leaseMs = options.leaseMs ?? 15_000;
+  const debounceMs = options.debounceMs ?? 200;
+  const refreshMs = options.refreshMs ?? 30_000;
+  const lease = createLease(options.redis, watcherKey(options.prefix ?? DEFAULT_PREFIX), leaseMs);
+  const logger = options.logger.child({ role: "watcher", token: lease.token.slice(0, 8) });
+  const watches = new Map<string, KindWatch>();
+  const pending = new Map<string, NodeJS.Timeout>();
+  let holder = false;
+  let stopped = false;
+  let lastRefresh = 0;
+
+  const trigger = (app: string) => {
+    if (pending.has(app) || !options.apps().some((candidate) => candidate.name === app)) return;
+    pending.set(
+      app,
+      setTimeout(() => {
+        pending.delete(app);
+        enqueueWatchReconcile(options.queue, app).then(
+          () => options.onTrigger?.(app),
+          (error: unknown) => logger.warn({ app, reason: String(error) }, "watch: enqueue failed"),
+        );
+      }, debounceMs),
+    );
+  };
+
+  const appOf = (object: KubeObject) => object.metadata.labels?.[APP_LABEL];
+
+  const onEvent = (watch: KindWatch, type: WatchEventType, object: KubeObject) => {
+    const key = objectKey(object);
+    const app = appOf(object);
+    if (type === "DELETED") {
+      watch.seen.delete(key);
+      if (app) trigger(app);
+      return;
+    }
+    const print = fingerprint(object);
+    if (watch.seen.get(key)?.print === print) return;
+    watch.seen.set(key, { print, app });
+    if (app) trigger(app);
+  };
+
+  const onList = (watch: KindWatch, objects: KubeObject[], first: boolean) => {
+    const fresh = new Map(objects.map((object) => [objectKey(object), object]));
+    if (!first) {
+      // A re-list after 410 Gone: whatever changed or vanished during the gap counts as events.
+      for (const [key, known] of watch.seen) {
+        const object = fresh.get(key);
+        if (object === undefined) watch.seen.delete(key);
+        if (known.app && (object === undefined || fingerprint(object) !== known.print)) trigger(known.app);
+      }
+    }
+    for (const [key, object] of fresh)
+      watch.seen.set(key, { print: fingerprint(object), app: appOf(object) });
+  };
+
+  const startKind = async (cluster: string, apiVersion: string, kind: string) => {
+    const resource = await options.kube(cluster).resource(apiVersion, kind);
+    const watch: KindWatch = { abort: new AbortController(), done: Promise.resolve(), seen: new Map() };
+    let first = true;
+    watch.done = watchKind({
+      kc: options.kubeConfig(cluster),
+      resource,
+      labelSelector: APP_LABEL,
+      signal: watch.abort.signal,
+      onList: (objects) => {
+        onList(watch, objects, first);
+        first = false;
+      },
+      onEvent: (type, object) => onEvent(watch, type, object),
+      onError: (error) =>
+        logger.warn({ cluster, kind, reason: error.message }, "watch: stream failed, retrying"),
+    });
+    return watch;
+  };
+
+  const wantedKinds = async (): Promise<Map<string, [string, string, string]>> => {
+    const wanted = new Map<string, [string, string, string]>();
+    for (const app of options.apps()) {
+      const applied = await options.store.lastApplied(app.name);
+      for (const object of applied?.objects ?? []) {
+        const cluster = app.destination.cluster;
+        wanted.set(`${cluster} ${object.apiVersion} ${object.kind}`, [
+          cluster,
+          object.apiVersion,
+          object.kind,
+        ]);
+      }
+    }
+    return wanted;
+  };
+
+  const refresh = async () => {
+    lastRefresh = Date.now();
+    const wanted = await wantedKinds();
+    for (const [id, watch] of watches) {
+      if (wanted.has(id)) continue;
+      watch.abort.abort();
+      watches.delete(id);
+    }
+    for (const [id, [cluster, apiVersion, kind]] of wanted) {
+      if (watches.has(id) || stopped || !holder) continue;
+      try {
+        watches.set(id, await startKind(cluster, apiVersion, kind));
+      } catch (error) {
+        logger.warn({ cluster, apiVersion, kind, reason: String(error) }, "watch: cannot watch kind");
+      }
+    }
+  };
+
+  const stopWatches = async () => {
+    const all = [...watches.values()];
+    watches.clear();
+    for (const watch of all) watch.abort.abort();
+    await Promise.allSettled(all.map((watch) => watch.done));
+  };
+
+  const tick = async () => {
+    const held = await lease.hold();
+    if (held && !holder) {
+      logger.info("watcher: role taken");
+      lastRefresh = 0;
+    }
+    if (!held && holder) logger.warn("watcher: role lost");
+    holder = held;
+    if (!holder) return stopWatches();
+    if (lastRefresh === 0 || Date.now() - lastRefresh >= refreshMs) await refresh();
+  };
+
+  let running: Promise<void> = Promise.resolve();
+  const loop = () => {
+    running = running
+      .then(tick)
+      .catch((error: unknown) => logger.warn({ reason: String(error) }, "watcher: tick failed"));
+  };
+  loop();
+  const interval = setInterval(loop, Math.max(100, Math.floor(leaseMs / 3)));
+
+  return {
+    isHolder: () => holder,
+    async stop() {
+      stopped = true;
+      clearInterval(interval);
+      await running;
+      for (const timer of pending.values()) clearTimeout(timer);
+      pending.clear();
+      holder = false;
+      await stopWatches();
+      await lease.release().catch(() => undefined);
+    },
+  };
+}
