@@ -29,6 +29,8 @@ export class CliGitService implements GitService {
   readonly #fetchTimeoutMs: number;
   readonly #attempts: number;
   readonly #localTimeoutMs: number;
+  /** Commits already seen in a mirror: they stay there, so asking git again is wasted spawns. */
+  readonly #present = new Set<string>();
 
   constructor(options: GitServiceOptions) {
     this.#cacheDir = options.cacheDir;
@@ -128,7 +130,9 @@ export class CliGitService implements GitService {
         throw new AppError("GIT_REF_NOT_FOUND", `not a commit id: ${JSON.stringify(rev)}`);
     }
     const gitDir = this.mirrorDir(location);
-    if (existsSync(gitDir) && (await this.#missing(gitDir, revisions)).length === 0) return gitDir;
+    if (revisions.every((rev) => this.#present.has(`${gitDir}:${rev}`))) return gitDir;
+    if (existsSync(gitDir) && (await this.#missing(gitDir, revisions)).length === 0)
+      return this.#remember(gitDir, revisions);
     await mkdir(dirname(gitDir), { recursive: true });
     await this.#mirrorLocks.run(gitDir, () =>
       withFileLock(`${gitDir}.lock`, this.#fetchTimeoutMs * this.#attempts + 10_000, async () => {
@@ -140,6 +144,12 @@ export class CliGitService implements GitService {
     if (missing.length > 0) {
       throw new AppError("GIT_REF_NOT_FOUND", `commit ${missing.join(", ")} not found in ${location.repo}`);
     }
+    return this.#remember(gitDir, revisions);
+  }
+
+  #remember(gitDir: string, revisions: string[]): string {
+    if (this.#present.size > 10_000) this.#present.clear();
+    for (const rev of revisions) this.#present.add(`${gitDir}:${rev}`);
     return gitDir;
   }
 

@@ -111,4 +111,5 @@ async function treeIds(
 export { detectSourceType, normalizeObjects, renderInputs };
 export { RenderCache, type RenderCacheOptions } from "./cache.ts";
 export { touches } from "./inputs.ts";
+export { touchedApps } from "./touched.ts";
 export type { RenderResult, SourceType } from "./types.ts";
