@@ -1,36 +1,18 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { resolveBinDir } from "../../kube/local/binaries.ts";
-import { startLocalCluster } from "../../kube/local/controlplane.ts";
-import { cleanGenerated, runningCluster, stopRecorded } from "../../kube/local/manage.ts";
+import { ensureLocalCluster, stopRecorded } from "../../kube/local/manage.ts";
 
 const DEFAULT_DIR = ".ferry/cluster";
 
-function printUsage(dir: string, kubeconfig: string, server: string): void {
-  console.log(`apiserver ${server}; stop it with: ferry cluster down --dir ${dir}`);
-  console.log(`use it with kubectl: kubectl --kubeconfig ${kubeconfig} get nodes, or:`);
-  console.log(`export KUBECONFIG=${kubeconfig}`);
-}
-
 async function up(dir: string): Promise<void> {
-  const running = await runningCluster(dir);
-  if (running) {
-    console.error(`ferry cluster: already running in ${dir}`);
-    printUsage(dir, running.kubeconfig, running.server);
-    return;
-  }
-  // A crashed or half-stopped earlier run: stop its leftovers and start clean.
-  await stopRecorded(dir);
-  await cleanGenerated(dir);
-  const binDir = await resolveBinDir({ onProgress: (line) => console.error(line) });
   const started = Date.now();
-  const cluster = await startLocalCluster({
-    dir,
-    binDir,
-    onProgress: (message) => console.error(`ferry cluster: ${message}`),
-  });
-  console.log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s (logs in ${dir})`);
-  printUsage(dir, cluster.kubeconfig, cluster.server);
+  const cluster = await ensureLocalCluster(dir, (message) => console.error(`ferry cluster: ${message}`));
+  if (cluster.reused) console.error(`ferry cluster: already running in ${dir}`);
+  else console.log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s (logs in ${dir})`);
+  console.log(`apiserver ${cluster.server}; stop it with: ferry cluster down --dir ${dir}`);
+  console.log(`use it with kubectl: kubectl --kubeconfig ${cluster.kubeconfig} get nodes, or:`);
+  // Last line by contract (DESIGN.md §4): scripts run `eval "$(ferry cluster up | tail -1)"`.
+  console.log(`export KUBECONFIG=${cluster.kubeconfig}`);
 }
 
 async function down(dir: string): Promise<void> {

@@ -3,7 +3,8 @@
 // binary, so a recycled pid is never signalled).
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { COMPONENTS } from "./binaries.ts";
+import { COMPONENTS, resolveBinDir } from "./binaries.ts";
+import { startLocalCluster } from "./controlplane.ts";
 import { adminRequest } from "./admin.ts";
 import { adminCredentials } from "./pki.ts";
 import { runs, stopComponents } from "./processes.ts";
@@ -45,4 +46,30 @@ export async function stopRecorded(dir: string): Promise<number> {
 export async function cleanGenerated(dir: string): Promise<void> {
   const generated = ["etcd", "pki", "kubeconfig", "pgids", ...COMPONENTS.map((c) => `${c}.log`)];
   await Promise.all(generated.map((name) => rm(join(dir, name), { recursive: true, force: true })));
+}
+
+export interface EnsuredCluster {
+  kubeconfig: string;
+  server: string;
+  /** True when a control plane already ran in `dir` and was reused. */
+  reused: boolean;
+}
+
+/**
+ * A running local control plane in `dir`: the one already there, or a new one started in the
+ * background (it outlives the caller; stopRecorded(dir) stops it). Builds the binaries first
+ * when needed. Used by `ferry cluster up` and by `ferry up` when no cluster is configured.
+ */
+export async function ensureLocalCluster(
+  dir: string,
+  onProgress: (message: string) => void = () => undefined,
+): Promise<EnsuredCluster> {
+  const running = await runningCluster(dir);
+  if (running) return { kubeconfig: running.kubeconfig, server: running.server, reused: true };
+  // A crashed or half-stopped earlier run: stop its leftovers and start clean.
+  await stopRecorded(dir);
+  await cleanGenerated(dir);
+  const binDir = await resolveBinDir({ onProgress });
+  const cluster = await startLocalCluster({ dir, binDir, onProgress });
+  return { kubeconfig: cluster.kubeconfig, server: cluster.server, reused: false };
 }
