@@ -49,6 +49,8 @@ export interface AppRepo {
   base: string;
   /** Commits `files` on the feature branch and returns the new head. */
   push: (files: Record<string, string>) => Promise<string>;
+  /** Commits `files` on main after the feature branch forked; returns main's new head. */
+  advanceMain: (files: Record<string, string>) => Promise<string>;
 }
 
 /** main has `files`; the feature branch starts there. */
@@ -62,6 +64,13 @@ export async function appRepo(files: Record<string, string>): Promise<AppRepo> {
     push: async (more) => {
       await repo.write(more);
       return repo.commit("change");
+    },
+    advanceMain: async (more) => {
+      await git(repo.dir, "checkout", "-q", "main");
+      await repo.write(more);
+      const sha = await repo.commit("main moves on");
+      await git(repo.dir, "checkout", "-q", "feature");
+      return sha;
     },
   };
 }
