@@ -37,12 +37,15 @@ export interface WatcherOptions {
 
 export interface Watcher {
   isHolder(): boolean;
+  /** Holds the role and every wanted kind has been listed once: changes from now on are seen. */
+  isWatching(): boolean;
   stop(): Promise<void>;
 }
 
 interface KindWatch {
   abort: AbortController;
   done: Promise<void>;
+  listed: boolean;
   /** object key → fingerprint and app, for this kind's tracked objects. */
   seen: Map<string, { print: string; app: string | undefined }>;
 }
@@ -105,16 +108,20 @@ export function startWatcher(options: WatcherOptions): Watcher {
 
   const startKind = async (cluster: string, apiVersion: string, kind: string) => {
     const resource = await options.kube(cluster).resource(apiVersion, kind);
-    const watch: KindWatch = { abort: new AbortController(), done: Promise.resolve(), seen: new Map() };
-    let first = true;
+    const watch: KindWatch = {
+      abort: new AbortController(),
+      done: Promise.resolve(),
+      listed: false,
+      seen: new Map(),
+    };
     watch.done = watchKind({
       kc: options.kubeConfig(cluster),
       resource,
       labelSelector: APP_LABEL,
       signal: watch.abort.signal,
       onList: (objects) => {
-        onList(watch, objects, first);
-        first = false;
+        onList(watch, objects, !watch.listed);
+        watch.listed = true;
       },
       onEvent: (type, object) => onEvent(watch, type, object),
       onError: (error) =>
@@ -187,6 +194,7 @@ export function startWatcher(options: WatcherOptions): Watcher {
 
   return {
     isHolder: () => holder,
+    isWatching: () => holder && watches.size > 0 && [...watches.values()].every((watch) => watch.listed),
     async stop() {
       stopped = true;
       clearInterval(interval);
