@@ -8,7 +8,11 @@ import { confine } from "./paths.ts";
 
 type AppSource = Pick<AppConfig, "name" | "path" | "source" | "destination">;
 
-export async function touchedApps<T extends AppSource>(checkoutDir: string, apps: T[], changed: string[]): Promise<T[]> {
+export async function touchedApps<T extends AppSource>(
+  checkoutDir: string,
+  apps: T[],
+  changed: string[],
+): Promise<T[]> {
   const touched: T[] = [];
   for (const app of apps) {
     const appDir = await confine(checkoutDir, app.path, "app path").catch(() => undefined);
