@@ -3,9 +3,11 @@
 // https://kubernetes.io/docs/reference/using-api/server-side-apply/
 import type { KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
+import type { ClusterConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import { apiPrefix, Discovery } from "./discovery.ts";
 import { apiError } from "./errors.ts";
+import { loadKubeConfig } from "./kubeconfig.ts";
 import { send, sendOk } from "./request.ts";
 import {
   FIELD_MANAGER,
@@ -139,4 +141,9 @@ export function createKubeClient(kc: KubeConfig): KubeClient {
     delete: remove,
     list,
   };
+}
+
+/** The client for one cluster of ferry.yaml. */
+export function kubeClientFor(cluster: ClusterConfig): KubeClient {
+  return createKubeClient(loadKubeConfig(cluster));
 }
