@@ -1,0 +1,55 @@
+// The webhook receiver as a start/stop pair, shared by `ferry serve` and `ferry up`. It owns a
+// receiver-role Redis connection (fails fast, so forges get a 503 in time) and its enqueuer.
+import type { Server } from "node:http";
+import type { Registry } from "prom-client";
+import type { FerryConfig } from "../../config/schema.ts";
+import { createApp } from "../../http/app.ts";
+import { closeServer, listen } from "../../http/server.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { createRedis } from "../../queue/connection.ts";
+import { createEnqueuer } from "../../queue/enqueue.ts";
+
+export interface RunningReceiver {
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startReceiver(
+  config: FerryConfig,
+  options: { logger: Logger; registry: Registry; prefix?: string },
+): Promise<RunningReceiver> {
+  const { logger, registry } = options;
+  const redis = createRedis(config.redis.url, "receiver");
+  // ioredis reports every failed reconnect; /readyz and 503s already say Redis is down.
+  redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
+  const enqueuer = createEnqueuer(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
+  const app = createApp({ config, enqueuer, redis, logger, registry });
+  const server = await listen(app, config.server.port, config.server.host);
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.server.port;
+  logger.info({ port, host: config.server.host }, "receiver listening");
+  return {
+    server,
+    port,
+    stop: async () => {
+      await closeServer(server);
+      await enqueuer.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+export function untilSignal(logger: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, "shutting down");
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve(signal);
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}
