@@ -9,6 +9,9 @@
 // (NEVER_READY_LABEL). kwok's pod-ready stage skips such pods, so they stay Pending and a
 // Deployment of them never becomes Available (for rollback and health-timeout tests).
 //
+// FERRY_TEST_KUBECONFIG=<path> reuses a running control plane (e.g. from `ferry cluster up`)
+// instead of starting one, for quick iteration; tests still isolate themselves by namespace.
+//
 // Cleanup: stop() at teardown; on SIGINT/SIGTERM/exit of the vitest process the process groups
 // are killed synchronously; and a watchdog shell kills them if vitest dies by SIGKILL.
 import { spawn } from "node:child_process";
@@ -49,7 +52,9 @@ function startWatchdog(dir: string, pgidFile: string): number | undefined {
   return child.pid;
 }
 
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(env: NodeJS.ProcessEnv = process.env): Promise<TestCluster> {
+  const reuse = env.FERRY_TEST_KUBECONFIG;
+  if (reuse) return { kubeconfig: reuse, server: "", dir: "", processes: [], stop: () => Promise.resolve() };
   const dir = mkdtempSync(join(tmpdir(), "ferry-cluster-"));
   const pgidFile = join(dir, "pgids");
   const started: ComponentProcess[] = [];
