@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerCluster } from "./cluster.ts";
 import { registerConfig } from "./config.ts";
+import { registerDiff } from "./diff.ts";
 import { registerRender } from "./render.ts";
 import { registerServe } from "./serve.ts";
 
@@ -10,4 +11,5 @@ export const commands: Array<(program: Command) => void> = [
   registerServe,
   registerRender,
   registerCluster,
+  registerDiff,
 ];
