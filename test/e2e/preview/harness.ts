@@ -42,7 +42,10 @@ export interface Harness {
 const githubSecret = `gh-${randomUUID()}`;
 const gitlabSecret = `gl-${randomUUID()}`;
 
-export async function startHarness(apps: Array<Record<string, unknown>>): Promise<Harness> {
+export async function startHarness(
+  apps: Array<Record<string, unknown>>,
+  extraClusters: Array<Record<string, unknown>> = [],
+): Promise<Harness> {
   const closers: Array<() => Promise<unknown>> = [];
   const close = async () => {
     for (const step of closers.splice(0).reverse()) await step().catch(() => undefined);
@@ -71,7 +74,7 @@ export async function startHarness(apps: Array<Record<string, unknown>>): Promis
         },
         { name: "gitlab", type: "gitlab", url: gitlab.url, token: gitlab.token, webhookSecret: gitlabSecret },
       ],
-      clusters: [{ name: "local", kubeconfig: inject("kubeconfig") }],
+      clusters: [{ name: "local", kubeconfig: inject("kubeconfig") }, ...extraClusters],
       apps,
     });
     const prefix = `t-${randomUUID()}`;
