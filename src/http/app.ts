@@ -7,6 +7,7 @@ import type { FerryConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import { pingRedis } from "../queue/connection.ts";
+import { apiRoutes } from "./api.ts";
 import { errorMiddleware, notFound, outcomeFor } from "./errors.ts";
 import { webhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { previewRoutes } from "./previews.ts";
@@ -25,6 +26,8 @@ export interface AppDeps {
   logger: Logger;
   registry: Registry;
   queueTimeoutMs?: number;
+  /** Prefix of Ferry's Redis keys read by /api (locks, reconcile status); default "ferry". */
+  keyPrefix?: string;
 }
 
 /** Ferry refuses to receive webhooks it cannot authenticate, unless told it is a demo. */
@@ -80,6 +83,13 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
   app.use(previewRoutes(deps.redis));
+  app.use(
+    apiRoutes({
+      config: deps.config,
+      redis: deps.redis,
+      ...(deps.keyPrefix === undefined ? {} : { prefix: deps.keyPrefix }),
+    }),
+  );
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
   return app;

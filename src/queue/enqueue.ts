@@ -44,6 +44,8 @@ const keepFinished = {
 const pendingPreviewTtlSeconds = 7 * 24 * 3600;
 /** Transient failures (forge 5xx, cluster or git unreachable) retry: 1, 2, 4, 8 s. */
 const previewRetries = { attempts: 5, backoff: { type: "exponential", delay: 1000 } };
+/** A sync aborted by a worker shutdown or crash, or a cluster that did not answer: 2, 4, 8, 16 s. */
+const syncRetries = { attempts: 5, backoff: { type: "exponential", delay: 2000 } };
 
 /** Removes a job if no worker holds it yet; a job that just became active stays. */
 async function removeIfPending(job: Job): Promise<void> {
@@ -63,6 +65,7 @@ export function createEnqueuer(redis: Redis, options: EnqueuerOptions = {}): Enq
       const job = await queues.sync.add("sync", data, {
         jobId: syncJobId(data.app, data.deliveryId ?? `${data.reason}-${Date.now()}`),
         deduplication: { id: syncDeduplicationId(data.app), keepLastIfActive: true },
+        ...syncRetries,
         ...keepFinished,
       });
       return job.id ?? "";

@@ -1,0 +1,140 @@
+// What a deploy tells people: the commit status `ferry/deploy/<app>` on the deployed revision
+// (pending → success/failure) and one note on the merged change request. Feedback never
+// decides the deploy: once the cluster changed, a forge that is down is logged, not retried,
+// because retrying the job would only deploy the same revision again to post a comment.
+import type { AppConfig } from "../config/schema.ts";
+import type { Forge } from "../forges/types.ts";
+import type { Logger } from "../observability/logger.ts";
+import {
+  deployComment,
+  deployContext,
+  deployFailed,
+  deployFailedComment,
+  deployPending,
+  deployRolledBack,
+  deploySucceeded,
+  rollbackComment,
+  type StatusText,
+} from "../report/index.ts";
+import type { SyncOutcome } from "../sync/types.ts";
+
+export interface FeedbackTarget {
+  forge: Forge;
+  app: AppConfig;
+  revision: string;
+  /** The change request the trigger named, when it was about this very revision. */
+  changeRequest?: number;
+  logger: Logger;
+}
+
+/** "rolled back to abc1234: <why>" → "<why>": the comment says where it rolled back to itself. */
+function failureText(outcome: SyncOutcome): string {
+  return (outcome.reason ?? "unknown failure").replace(/^rolled back to \S+: /, "");
+}
+
+async function quietly(logger: Logger, what: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    logger.warn({ reason: error instanceof Error ? error.message : String(error) }, what);
+  }
+}
+
+export async function reportPending(target: FeedbackTarget): Promise<void> {
+  await setStatus(target, deployPending(target.app.name, target.revision));
+}
+
+async function setStatus(target: FeedbackTarget, text: StatusText): Promise<void> {
+  const { forge, app, revision } = target;
+  await quietly(target.logger, "deploy status not set", () =>
+    forge.setStatus(app.repo, { sha: revision, context: deployContext(app.name), ...text }),
+  );
+}
+
+async function comment(target: FeedbackTarget, body: string): Promise<void> {
+  const { forge, app, revision, logger } = target;
+  await quietly(logger, "deploy comment not posted", async () => {
+    const number = target.changeRequest ?? (await forge.findMergedChangeRequest(app.repo, revision));
+    if (number === undefined) {
+      logger.info("no merged change request for the revision; no comment");
+      return;
+    }
+    await forge.createComment({ repo: app.repo, number }, body);
+  });
+}
+
+/** A render (or other permanent pre-sync) failure: nothing in the cluster changed. */
+export async function reportFailure(target: FeedbackTarget, message: string): Promise<void> {
+  const { app, revision } = target;
+  await setStatus(target, deployFailed(app.name, message));
+  await comment(
+    target,
+    deployFailedComment({ app: app.name, cluster: app.destination.cluster, sha: revision, message }),
+  );
+}
+
+export async function reportOutcome(target: FeedbackTarget, outcome: SyncOutcome): Promise<void> {
+  const { app, revision } = target;
+  const cluster = app.destination.cluster;
+  if (outcome.result === "skipped") return;
+  if (outcome.result === "succeeded") {
+    const changed = outcome.applied.length + outcome.pruned.length;
+    await setStatus(target, deploySucceeded(app.name, changed, outcome.health.status));
+    await comment(
+      target,
+      deployComment({
+        app: app.name,
+        cluster,
+        sha: revision,
+        durationMs: outcome.durationMs,
+        changed,
+        health: outcome.health.status,
+      }),
+    );
+    return;
+  }
+  const message = failureText(outcome);
+  if (outcome.result === "rolled-back" && outcome.rolledBackTo !== undefined) {
+    await setStatus(target, deployRolledBack(app.name, outcome.rolledBackTo, message));
+    const revert = await openRevert(target, outcome.rolledBackTo, message);
+    const body = rollbackComment({
+      app: app.name,
+      cluster,
+      fromSha: revision,
+      toSha: outcome.rolledBackTo,
+      message,
+    });
+    await comment(
+      target,
+      revert === undefined ? body : `${body}A revert was opened so Git matches the cluster: ${revert}\n`,
+    );
+    return;
+  }
+  await setStatus(target, deployFailed(app.name, message));
+  await comment(target, deployFailedComment({ app: app.name, cluster, sha: revision, message }));
+}
+
+/** `sync.openRevert`: keep Git the truth by proposing the revert of the bad commit. */
+async function openRevert(
+  target: FeedbackTarget,
+  toSha: string,
+  message: string,
+): Promise<string | undefined> {
+  const { forge, app, revision, logger } = target;
+  if (!app.sync.openRevert) return undefined;
+  if (!forge.openRevertRequest) {
+    logger.info({ forge: forge.type }, "forge cannot open revert requests; skipped");
+    return undefined;
+  }
+  const open = forge.openRevertRequest.bind(forge);
+  let url: string | undefined;
+  await quietly(logger, "revert request not opened", async () => {
+    url = await open(app.repo, {
+      branch: app.branch,
+      sha: revision,
+      title: `Revert ${revision.slice(0, 7)}: ${app.name} did not become healthy`,
+      body: `Ferry rolled ${app.name} back to ${toSha.slice(0, 7)}: ${message}\n\nMerging this makes Git match the cluster again.`,
+    });
+  });
+  return url;
+}

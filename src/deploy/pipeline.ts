@@ -1,0 +1,155 @@
+// The deploy pipeline (DESIGN.md §1 flow 2, issue 7), top to bottom: take the app's lock →
+// resolve the revision → skip what is already live or known bad → pending status → checkout
+// and render → runSync (plan, apply, prune, health, rollback, history) → status and comment.
+//
+// When an automatic trigger (webhook, poll) finds the revision that is already the app's last
+// healthy one, it stops there: the second of two quick pushes, or a redelivered webhook, then
+// applies nothing twice. Drift of that revision is reconcile's business (it syncs with reason
+// selfHeal), and "manual", "selfHeal" and "rollback" syncs always re-apply.
+import type { AppConfig } from "../config/schema.ts";
+import { AppError, errorCodes, type ErrorCode } from "../errors.ts";
+import type { SyncJob } from "../queue/types.ts";
+import type { Runtime } from "../runtime/context.ts";
+import { runSync } from "../sync/engine.ts";
+import { isBadRevision, readHealthyRevision, recordDeployment } from "../sync/history.ts";
+import type { SyncOutcome } from "../sync/types.ts";
+import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
+import { reportFailure, reportOutcome, reportPending, type FeedbackTarget } from "./feedback.ts";
+import { appLockKey, withAppLock } from "./lock.ts";
+import { renderRevision, resolveRevision } from "./source.ts";
+
+export interface DeployOptions {
+  signal?: AbortSignal;
+  /** The job's last attempt: a transient failure is then reported instead of retried. */
+  finalAttempt?: boolean;
+  /** App lock TTL (renewed at a third of it) and how long to wait for a running sync. */
+  lockTtlMs?: number;
+  lockWaitMs?: number;
+  /** Health polling interval handed to the engine. */
+  pollIntervalMs?: number;
+}
+
+export type DeployRun =
+  | { result: "unchanged" | "bad-revision"; app: string; revision: string; reason: string }
+  | { result: "render-failed"; app: string; revision: string; reason: string; code: ErrorCode }
+  | ({ result: "dry-run" } & DryRunResult)
+  | ({ outcome: SyncOutcome } & { result: SyncOutcome["result"]; app: string; revision: string });
+
+const AUTOMATIC = new Set<SyncJob["reason"]>(["webhook", "poll"]);
+
+export async function runDeploy(
+  job: SyncJob,
+  runtime: Runtime,
+  options: DeployOptions = {},
+): Promise<DeployRun> {
+  const app = runtime.app(job.app);
+  if (job.dryRun === true) {
+    const revision = await resolveRevision(runtime, app, job);
+    return { result: "dry-run", ...(await dryRunDeploy(runtime, app, revision, options.signal)) };
+  }
+  // Deploy plus rollback each get healthTimeout; a waiting sync gives up a little after that.
+  const lock = {
+    ttlMs: options.lockTtlMs ?? 30_000,
+    waitMs: options.lockWaitMs ?? 2 * app.sync.healthTimeout + 60_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  return withAppLock(runtime.redis, appLockKey(runtime.prefix, app.name), lock, (signal) =>
+    deployLocked(job, runtime, app, { ...options, signal }),
+  );
+}
+
+async function deployLocked(
+  job: SyncJob,
+  runtime: Runtime,
+  app: AppConfig,
+  options: DeployOptions & { signal: AbortSignal },
+): Promise<DeployRun> {
+  const { signal } = options;
+  const revision = await resolveRevision(runtime, app, job);
+  const logger = runtime.logger.child({ app: app.name, revision, reason: job.reason, jobSha: job.sha });
+  const base = { app: app.name, revision };
+  if (AUTOMATIC.has(job.reason) || job.reason === "selfHeal") {
+    if (await isBadRevision(runtime.redis, app.name, revision)) {
+      logger.info("revision was rolled back before; waiting for a newer commit");
+      return { ...base, result: "bad-revision", reason: "rolled back before; waiting for a newer commit" };
+    }
+  }
+  if (
+    AUTOMATIC.has(job.reason) &&
+    (await readHealthyRevision(runtime.redis, app.name))?.revision === revision
+  ) {
+    logger.info("revision already deployed and healthy; nothing to do");
+    return { ...base, result: "unchanged", reason: "already deployed and healthy" };
+  }
+
+  const target: FeedbackTarget = {
+    forge: runtime.forgeOf(app),
+    app,
+    revision,
+    logger,
+    // The trigger's change request belongs to the commit it saw, not to a newer head.
+    ...(job.changeRequest !== undefined && (job.sha === undefined || job.sha === revision)
+      ? { changeRequest: job.changeRequest }
+      : {}),
+  };
+  const started = Date.now();
+  await reportPending(target);
+  const rendered = await renderRevision(runtime, app, revision, signal);
+  if (!rendered.ok) {
+    logger.warn({ code: rendered.error.code, reason: rendered.error.message }, "render failed");
+    await recordRenderFailure(runtime, app, job, revision, started, rendered.error.message);
+    await reportFailure(target, `rendering failed: ${rendered.error.message}`);
+    return { ...base, result: "render-failed", reason: rendered.error.message, code: rendered.error.code };
+  }
+
+  const outcome = await runSync({
+    kube: runtime.kube(app.destination.cluster),
+    redis: runtime.redis,
+    app,
+    objects: rendered.objects,
+    revision,
+    trigger: {
+      reason: job.reason,
+      ...(job.author !== undefined ? { author: job.author } : {}),
+      ...(target.changeRequest !== undefined ? { changeRequest: target.changeRequest } : {}),
+    },
+    logger,
+    signal,
+    ...(options.pollIntervalMs ? { options: { pollIntervalMs: options.pollIntervalMs } } : {}),
+  });
+  if (retryable(outcome) && options.finalAttempt === false) {
+    // Nothing was applied (the cluster did not answer): let BullMQ try again later.
+    throw new AppError(outcome.code as ErrorCode, outcome.reason ?? "sync failed", { retryable: true });
+  }
+  await reportOutcome(target, outcome);
+  return { ...base, result: outcome.result, outcome };
+}
+
+function retryable(outcome: SyncOutcome): boolean {
+  if (outcome.result !== "failed" || outcome.code === undefined) return false;
+  if (outcome.failedStep !== "plan" && outcome.failedStep !== "prune-check") return false;
+  const known = errorCodes[outcome.code as ErrorCode] as (typeof errorCodes)[ErrorCode] | undefined;
+  return known?.retryable === true;
+}
+
+async function recordRenderFailure(
+  runtime: Runtime,
+  app: AppConfig,
+  job: SyncJob,
+  revision: string,
+  started: number,
+  reason: string,
+): Promise<void> {
+  await recordDeployment(runtime.redis, app.name, {
+    revision,
+    trigger: job.reason,
+    ...(job.author !== undefined ? { author: job.author } : {}),
+    ...(job.changeRequest !== undefined ? { changeRequest: job.changeRequest } : {}),
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    result: "failed",
+    changed: 0,
+    health: "Unknown",
+    reason: `rendering failed: ${reason}`,
+  });
+}

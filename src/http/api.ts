@@ -1,0 +1,28 @@
+// GET /api/apps and GET /api/apps/:name (DESIGN.md §4): sync state, health, applied revision,
+// drift and the last deployments of each configured app, as JSON. Read-only and Redis-only.
+import { Router } from "express";
+import type { Redis } from "ioredis";
+import type { FerryConfig } from "../config/schema.ts";
+import { readDetail, readOverviews } from "../deploy/overview.ts";
+import { AppError } from "../errors.ts";
+
+export interface ApiDeps {
+  config: FerryConfig;
+  redis: Redis;
+  /** Prefix of Ferry's keys (locks, reconcile status); default "ferry". */
+  prefix?: string;
+}
+
+export function apiRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const source = { redis: deps.redis, ...(deps.prefix !== undefined ? { prefix: deps.prefix } : {}) };
+  router.get("/api/apps", async (_req, res) => {
+    res.set("Cache-Control", "no-store").json({ apps: await readOverviews(source, deps.config.apps) });
+  });
+  router.get("/api/apps/:name", async (req, res) => {
+    const app = deps.config.apps.find((candidate) => candidate.name === req.params.name);
+    if (!app) throw new AppError("NOT_FOUND", "no such app");
+    res.set("Cache-Control", "no-store").json(await readDetail(source, app));
+  });
+  return router;
+}

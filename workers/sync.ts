@@ -1,0 +1,33 @@
+// The sync queue's processor: validate the job, run the deploy pipeline, and tell BullMQ
+// whether a failure is worth another attempt. Domain logic lives in src/deploy and src/sync.
+import { UnrecoverableError, type Job } from "bullmq";
+import { runDeploy, type DeployOptions } from "../src/deploy/pipeline.ts";
+import { toAppError } from "../src/errors.ts";
+import { syncJobSchema } from "../src/queue/types.ts";
+import type { Runtime } from "../src/runtime/context.ts";
+
+export type SyncProcessorOptions = Pick<DeployOptions, "lockTtlMs" | "lockWaitMs" | "pollIntervalMs">;
+
+export function createSyncProcessor(
+  runtime: Runtime,
+  options: SyncProcessorOptions = {},
+): (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown> {
+  return async (job, _token, signal) => {
+    const parsed = syncJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid sync job: ${parsed.error.message}`);
+    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    try {
+      return await runDeploy(parsed.data, runtime, {
+        ...options,
+        finalAttempt,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      // An abort (shutdown, lost lock) is retried: apply is idempotent, the next attempt finishes.
+      if (signal?.aborted) throw error;
+      const failure = toAppError(error);
+      if (!failure.retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
+      throw failure;
+    }
+  };
+}
