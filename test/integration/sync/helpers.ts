@@ -20,13 +20,22 @@ export function makeApp(namespace: string, sync: Record<string, unknown> = {}): 
   });
 }
 
-/** A fresh Redis connection per test, closed afterwards. */
+/** Apps synced through each connection, so that their keys can be removed after the test. */
+const appsOf = new WeakMap<Redis, Set<string>>();
+
+/** A fresh Redis connection per test; afterwards the synced apps' keys go and it closes. */
 export function useRedis(): { readonly client: Redis } {
   let client: Redis | undefined;
   beforeEach(() => {
     client = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
+    appsOf.set(client, new Set());
   });
-  afterEach(() => {
+  afterEach(async () => {
+    const apps = client ? [...(appsOf.get(client) ?? [])] : [];
+    const keys = apps.flatMap((app) =>
+      ["inventory", "history", "healthy", "bad"].map((what) => `ferry:sync:${app}:${what}`),
+    );
+    if (client && keys.length > 0) await client.del(...keys);
     client?.disconnect();
     client = undefined;
   });
@@ -45,6 +54,7 @@ export function sync(
   revision: string,
   extra: Partial<SyncInput> = {},
 ): Promise<SyncOutcome> {
+  appsOf.get(redis)?.add(app.name);
   return runSync({
     kube: testKubeClient(),
     redis,
