@@ -2,7 +2,7 @@
 // generated clients so that objects stay plain JSON (no Date conversion, no dropped fields)
 // for diffing, and every kind works the same way.
 import { request as httpRequest, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { apiError, networkError } from "./errors.ts";
 
@@ -22,6 +22,21 @@ export interface KubeResponse {
 }
 
 const TIMEOUT_MS = 30_000;
+
+// The client library's agent (cached per cluster and user) does not keep connections alive,
+// so each request costs a TLS handshake; a sync sends hundreds. Each library agent gets one
+// keep-alive twin with the same TLS options. Proxy agents are left as they are.
+const keepAliveTwins = new WeakMap<HttpsAgent, HttpsAgent>();
+
+function keepAliveAgent(kc: KubeConfig, agent: RequestOptions["agent"]): RequestOptions["agent"] {
+  if (kc.getCurrentCluster()?.proxyUrl || !(agent instanceof HttpsAgent)) return agent;
+  let twin = keepAliveTwins.get(agent);
+  if (!twin) {
+    twin = new HttpsAgent({ ...agent.options, keepAlive: true, maxSockets: 16 });
+    keepAliveTwins.set(agent, twin);
+  }
+  return twin;
+}
 
 function urlOf(kc: KubeConfig, req: KubeRequest): URL {
   const server = kc.getCurrentCluster()?.server ?? "";
@@ -46,9 +61,16 @@ export async function send(kc: KubeConfig, req: KubeRequest): Promise<KubeRespon
   } catch (error) {
     throw networkError(`${what}: credentials`, error);
   }
+  options.agent = keepAliveAgent(kc, options.agent);
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
   if (payload !== undefined) {
-    options.headers = { ...options.headers, "content-type": req.contentType ?? "application/json" };
+    // An explicit length: Node frames a DELETE body neither by length nor by chunks, and the
+    // apiserver would read it as the next request on a kept-alive connection.
+    options.headers = {
+      ...options.headers,
+      "content-type": req.contentType ?? "application/json",
+      "content-length": Buffer.byteLength(payload),
+    };
   }
   const send = url.protocol === "http:" ? httpRequest : httpsRequest;
   return new Promise<KubeResponse>((resolve, reject) => {
