@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Job, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { parseConfig } from "../../../src/config/load.ts";
 import type { FerryConfig } from "../../../src/config/schema.ts";
 import type { DeployRun } from "../../../src/deploy/pipeline.ts";
@@ -37,7 +37,15 @@ export interface DeployHarness {
   pushGitlab: (input: PushInput) => Promise<{ status: number; jobs: string[] }>;
   /** Waits until every job has finished and returns what the processor returned. */
   finished: (ids: string[]) => Promise<DeployRun[]>;
-  /** Starts a sync worker (one is started with the harness). */
+  /**
+   * Waits until the sync queue is drained. A push that arrives while its app's sync runs is
+   * folded into a follow-up job BullMQ creates when the running one finishes (keepLastIfActive),
+   * whose id the webhook answer cannot name.
+   */
+  idle: () => Promise<void>;
+  /** The sync worker started with the harness. */
+  worker: Worker;
+  /** Starts another sync worker. */
   startWorker: () => Promise<Worker>;
   close: () => Promise<void>;
 }
@@ -128,7 +136,7 @@ export async function startDeployHarness(apps: Array<Record<string, unknown>>): 
       await worker.waitUntilReady();
       return worker;
     };
-    await startWorker();
+    const worker = await startWorker();
 
     const post = async (forge: string, body: string, headers: Record<string, string>) => {
       const response = await fetch(`${url}/webhooks/${forge}`, {
@@ -169,6 +177,20 @@ export async function startDeployHarness(apps: Array<Record<string, unknown>>): 
         }
         return results;
       },
+      idle: async () => {
+        const queue = runtime.enqueuer.queues.sync;
+        await expect
+          .poll(
+            async () =>
+              Object.values(await queue.getJobCounts("waiting", "active", "delayed", "prioritized")),
+            {
+              timeout: 90_000,
+              interval: 100,
+            },
+          )
+          .toEqual([0, 0, 0, 0]);
+      },
+      worker,
       startWorker,
       close,
     };
