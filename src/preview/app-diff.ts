@@ -7,6 +7,7 @@ import { compareRenders, renderFailure, type AppDiff, type AppRef, type DiffOpti
 import { isAppError } from "../errors.ts";
 import type { Checkout, GitService, RepoLocation } from "../git/types.ts";
 import type { KubeClient } from "../kube/types.ts";
+import type { Logger } from "../observability/logger.ts";
 import { renderApp, type RenderCache, type RenderResult } from "../render/index.ts";
 import { clusterDiff } from "./cluster-diff.ts";
 
@@ -21,6 +22,7 @@ export interface AppDiffContext {
   /** Fall back to a render-only preview when the cluster is unreachable (else rethrow: retry). */
   fallbackOnUnavailable: boolean;
   signal?: AbortSignal;
+  log?: Logger;
 }
 
 type Rendered = { ok: true; result: RenderResult } | { ok: false; message: string };
@@ -71,6 +73,7 @@ export async function diffApp(ctx: AppDiffContext, app: AppConfig): Promise<AppD
   } catch (error) {
     if (!ctx.fallbackOnUnavailable || !isAppError(error, "KUBE_UNAVAILABLE")) throw error;
     // The error's text names the API server's address: it stays in the logs, not on the MR.
+    ctx.log?.warn({ app: app.name, reason: error.message }, "cluster unreachable, render-only preview");
     const note = `Cluster ${app.destination.cluster} could not be reached, so it was not dry-run.`;
     return compareRenders({ ...ref, base, head: head.result.objects, notes: [note, ...notes] }, options);
   }

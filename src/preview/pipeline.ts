@@ -6,10 +6,12 @@ import type { AppDiff } from "../diff/index.ts";
 import { AppError, isAppError, toAppError } from "../errors.ts";
 import type { Forge } from "../forges/index.ts";
 import type { Checkout, GitService, RepoLocation } from "../git/types.ts";
+import type { Logger } from "../observability/logger.ts";
 import type { PreviewJob } from "../queue/types.ts";
 import { PREVIEW_CONTEXT, previewError, previewPending } from "../report/index.ts";
 import type { Runtime } from "../runtime/context.ts";
 import { diffApp } from "./app-diff.ts";
+import { previewMetrics } from "./metrics.ts";
 import { resolveBase } from "./base.ts";
 import { publishPreview } from "./publish.ts";
 import { touchedApps } from "./touched.ts";
@@ -35,6 +37,27 @@ export async function runPreview(
   runtime: Runtime,
   options: PreviewRunOptions = {},
 ): Promise<PreviewOutcome> {
+  const metrics = previewMetrics(runtime.registry);
+  const stop = metrics.seconds.startTimer();
+  const record = (result: string) => {
+    metrics.runs.inc({ result });
+    stop({ result });
+  };
+  try {
+    const outcome = await previewSteps(job, runtime, options);
+    record(outcome.result === "posted" ? outcome.state : outcome.result);
+    return outcome;
+  } catch (error) {
+    record("error");
+    throw error;
+  }
+}
+
+async function previewSteps(
+  job: PreviewJob,
+  runtime: Runtime,
+  options: PreviewRunOptions,
+): Promise<PreviewOutcome> {
   const apps = configuredApps(job, runtime);
   const first = apps[0];
   if (!first) throw new AppError("CONFIG_INVALID", `none of the apps ${job.apps.join(", ")} is configured`);
@@ -54,6 +77,7 @@ export async function runPreview(
     const diffs = await diffTouchedApps(runtime, apps, location, job.headSha, baseSha, {
       renderOnly: job.isFork ? FORK_NOTE : undefined,
       fallbackOnUnavailable: options.finalAttempt ?? true,
+      log,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     // Rendering takes a while: a push in between makes this run's result stale.
@@ -122,7 +146,12 @@ async function diffTouchedApps(
   location: RepoLocation,
   headSha: string,
   baseSha: string,
-  mode: { renderOnly: string | undefined; fallbackOnUnavailable: boolean; signal?: AbortSignal },
+  mode: {
+    renderOnly: string | undefined;
+    fallbackOnUnavailable: boolean;
+    log: Logger;
+    signal?: AbortSignal;
+  },
 ): Promise<AppDiff[]> {
   const changed = await runtime.git.changedPaths(location, baseSha, headSha);
   return withCheckouts(runtime.git, location, headSha, baseSha, async (checkouts) => {

@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from "bullmq";
+import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../../src/errors.ts";
 import type { Runtime } from "../../../src/runtime/context.ts";
@@ -22,6 +23,7 @@ function jobOf(data: unknown): Job {
 
 // Only what the processor reaches before the pipeline fails; nothing else may be touched.
 const runtime = {
+  registry: new Registry(),
   app: (name: string) => {
     throw new AppError("NOT_FOUND", `app "${name}" is not configured`);
   },
