@@ -296,7 +296,18 @@ async function main(): Promise<void> {
       prefix,
       concurrency: 4,
     });
-    const watcher = startWatcher({ ...deps, kubeConfig: () => kc, queue: enqueuer.queues.reconcile });
+    worker.on("failed", (job, error) =>
+      console.error(
+        `reconcile ${String((job?.data as { app?: string } | undefined)?.app)} failed: ${error.message}`,
+      ),
+    );
+    const triggered: string[] = [];
+    const watcher = startWatcher({
+      ...deps,
+      kubeConfig: () => kc,
+      queue: enqueuer.queues.reconcile,
+      onTrigger: (app) => triggered.push(app),
+    });
     await until(() => Promise.resolve(watcher.isWatching()), 120_000);
     const latencies: number[] = [];
     for (let k = 0; k < changes; k++) {
@@ -314,6 +325,9 @@ async function main(): Promise<void> {
       await until(async () => {
         const status = await readAppStatus(redis, app, prefix);
         return status?.status === "OutOfSync" && Date.parse(status.checkedAt) >= before;
+      }).catch((error: unknown) => {
+        console.error(`change ${k} (${app}) not seen; triggered so far: ${triggered.join(", ")}`);
+        throw error;
       });
       latencies.push(performance.now() - patched);
       const deployment = manifests(i)[0] as KubeObject;
@@ -339,7 +353,7 @@ async function main(): Promise<void> {
     };
     const s = (ms: number) => (ms / 1000).toFixed(1);
     console.log(
-      `| Drift sweep, ${apps} apps × 10 objects | wall time | API requests | peak RSS | drifted found |`,
+      `| Drift sweep, ${apps} apps × 10 objects | wall time | API requests | peak RSS (RSS before the sweep) | drifted found |`,
     );
     console.log("|---|---|---|---|---|");
     console.log(

@@ -33,6 +33,7 @@ export interface HealInput {
 
 const correctionSchema = z.object({
   at: z.string(),
+  durationMs: z.number().default(0),
   revision: z.string(),
   objects: z.array(
     z.object({
@@ -78,6 +79,7 @@ export async function healDrift(input: HealInput): Promise<HealOutcome> {
   );
   const correction: Correction = {
     at: new Date(now).toISOString(),
+    durationMs: Date.now() - now,
     revision: input.revision,
     objects: applied.map((item) => ({ key: item.key, state: item.state, summary: item.summary })),
   };

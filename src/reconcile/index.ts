@@ -2,12 +2,13 @@
 // watches, drift explained from managedFields, self-heal with backoff, app status for the API.
 //
 // Wiring (workers/reconcile.ts stays thin):
-//   const store = createRedisAppliedStateStore(runtime.redis, prefix);   // or an adapter
+//   const store = createSyncHistoryStore(runtime.redis);   // the sync engine's history
 //   const metrics = reconcileMetrics(runtime.registry, {
 //     statusCounts: () => countStatuses(runtime.redis, config.apps.map((a) => a.name), prefix) });
 //   const deps: ReconcileDeps = { apps: () => config.apps, redis: runtime.redis, prefix,
 //     logger, git: runtime.git, location: runtime.location, kube: runtime.kube,
-//     enqueuer: runtime.enqueuer, store, metrics };
+//     enqueuer: runtime.enqueuer, store, metrics,
+//     recordCorrection: createHistoryRecorder(runtime.redis) };
 //   await syncSchedulers(runtime.enqueuer.queues.reconcile, config.apps);
 //   new Worker(queueNames.reconcile, (job) => processReconcileJob(job.data, deps), {...});
 //   const watcher = startWatcher({ ...deps, kubeConfig: (cluster) => loadKubeConfig(...),
@@ -27,6 +28,10 @@
 //   metrics    reconcileMetrics(registry)
 //   backoff    self-heal backoff (default 2 s ×3 up to 5 min, reset after 10 min quiet)
 //   dryRun     "suspects" (default: dry-run only objects whose live copy differs) or "always"
+//   recordCorrection  optional: also write each self-heal into the deployment history
+//              (createHistoryRecorder(redis) from sync-store.ts)
+// Production store: createSyncHistoryStore(redis) reads the sync engine's history (last healthy
+// revision + manifests, bad revision); createRedisAppliedStateStore is the stand-alone one.
 import type { Redis } from "ioredis";
 import type { AppConfig } from "../config/schema.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
@@ -34,6 +39,7 @@ import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Enqueuer } from "../queue/enqueue.ts";
 import type { BackoffOptions } from "./backoff.ts";
+import type { Correction } from "./heal.ts";
 import type { ReconcileMetrics } from "./metrics.ts";
 import type { AppliedStateStore } from "./types.ts";
 
@@ -50,6 +56,7 @@ export interface ReconcileDeps {
   metrics: ReconcileMetrics;
   backoff?: BackoffOptions;
   dryRun?: "always" | "suspects";
+  recordCorrection?: (app: string, correction: Correction) => Promise<void>;
 }
 
 export { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
@@ -62,5 +69,6 @@ export { processReconcileJob, type ReconcileOutcome } from "./process.ts";
 export { jitterOf, schedulerId, syncSchedulers } from "./scheduler.ts";
 export { countStatuses, readAppStatus, readAppStatuses } from "./status.ts";
 export { createRedisAppliedStateStore, type RedisAppliedStateStore } from "./store.ts";
+export { createHistoryRecorder, createSyncHistoryStore } from "./sync-store.ts";
 export { startWatcher, type Watcher, type WatcherOptions } from "./watcher.ts";
 export type * from "./types.ts";

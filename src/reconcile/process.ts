@@ -2,6 +2,7 @@
 // manual runs), then compare the live objects with the last applied state, then self-heal or
 // report. The result is written as the app's status for the API.
 import type { Queue } from "bullmq";
+import type { AppConfig } from "../config/schema.ts";
 import { isAppError } from "../errors.ts";
 import { withRedisLock } from "../queue/lock.ts";
 import { syncDeduplicationId } from "../queue/job-ids.ts";
@@ -45,7 +46,7 @@ export async function processReconcileJob(raw: unknown, deps: ReconcileDeps): Pr
       deps.redis,
       appKey(prefix, app.name, "lock"),
       { ttlMs: 120_000, waitMs: 60_000 },
-      () => reconcileApp(data, deps),
+      () => reconcileApp(data, app, deps),
     );
     stop({ result: outcome.status });
     return outcome;
@@ -55,9 +56,11 @@ export async function processReconcileJob(raw: unknown, deps: ReconcileDeps): Pr
   }
 }
 
-async function reconcileApp(data: ReconcileJob, deps: ReconcileDeps): Promise<ReconcileOutcome> {
-  const app = deps.apps().find((candidate) => candidate.name === data.app);
-  if (!app) return { app: data.app, status: "NotConfigured", drifted: 0 };
+async function reconcileApp(
+  data: ReconcileJob,
+  app: AppConfig,
+  deps: ReconcileDeps,
+): Promise<ReconcileOutcome> {
   const prefix = deps.prefix ?? DEFAULT_PREFIX;
   const logger = deps.logger.child({ app: app.name, trigger: data.trigger });
   const previous = await readAppStatus(deps.redis, app.name, prefix);
@@ -83,13 +86,16 @@ async function reconcileApp(data: ReconcileJob, deps: ReconcileDeps): Promise<Re
     await save({ status: "Syncing", drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
     return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.result } : {}), drifted: 0 };
   }
-  const applied = await deps.store.lastApplied(app.name);
-  if (!applied) {
-    await save({ status: "OutOfSync", drifted: [], ...withHead, message: "not deployed by Ferry yet" });
-    return { app: app.name, status: "OutOfSync", ...(poll ? { poll: poll.result } : {}), drifted: 0 };
-  }
-  const failed = await deps.store.lastFailedRevision(app.name);
+  const [applied, failed] = await Promise.all([
+    deps.store.lastApplied(app.name),
+    deps.store.lastFailedRevision(app.name),
+  ]);
   const headFailed = head !== undefined && head === failed;
+  if (!applied) {
+    const status = headFailed ? "Failed" : "OutOfSync";
+    await save({ status, drifted: [], ...withHead, message: "no applied state recorded to compare with" });
+    return { app: app.name, status, ...(poll ? { poll: poll.result } : {}), drifted: 0 };
+  }
 
   const { report, desiredByKey } = await detectDrift({
     kube: deps.kube(app.destination.cluster),
@@ -122,6 +128,7 @@ async function reconcileApp(data: ReconcileJob, deps: ReconcileDeps): Promise<Re
       remaining = report.drifted.filter((item) => !fixed.has(item.key));
       deps.metrics.driftCorrected.inc({ app: app.name }, fixed.size);
       lastCorrection = { at: heal.correction.at, objects: [...fixed] };
+      await deps.recordCorrection?.(app.name, heal.correction);
       logger.info({ corrected: [...fixed], failed: heal.failed }, "self-heal: drift corrected");
     } else if (heal.action === "backoff") {
       message = `self-heal backing off until ${new Date(heal.nextAt).toISOString()}`;

@@ -55,7 +55,7 @@ export function startWatcher(options: WatcherOptions): Watcher {
   const debounceMs = options.debounceMs ?? 200;
   const refreshMs = options.refreshMs ?? 30_000;
   const lease = createLease(options.redis, watcherKey(options.prefix ?? DEFAULT_PREFIX), leaseMs);
-  const logger = options.logger.child({ role: "watcher", token: lease.token.slice(0, 8) });
+  const logger = options.logger.child({ role: "watcher", holder: lease.token.slice(0, 8) });
   const watches = new Map<string, KindWatch>();
   const pending = new Map<string, NodeJS.Timeout>();
   let holder = false;

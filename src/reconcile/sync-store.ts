@@ -1,0 +1,42 @@
+// The AppliedStateStore over the sync engine's own bookkeeping (src/sync/history.ts), so that
+// production needs no second copy of the manifests: the last healthy revision is what a sync
+// left in the cluster (a failed sync is rolled back to it), and the bad mark is the revision
+// that failed. One exception: when the newest deployment changed objects, failed and was NOT
+// rolled back (sync.rollback: false, or the rollback failed), the cluster holds (part of) that
+// failed revision, and healing towards the healthy one would be a rollback nobody asked for.
+// Then there is no applied state to compare with until the next sync.
+import type { Redis } from "ioredis";
+import { badRevision, readHealthyRevision, readHistory, recordDeployment } from "../sync/history.ts";
+import type { Correction } from "./heal.ts";
+import type { AppliedStateStore } from "./types.ts";
+
+export function createSyncHistoryStore(redis: Redis): AppliedStateStore {
+  return {
+    async lastApplied(app) {
+      const [newest] = await readHistory(redis, app);
+      // A failure that changed nothing (render error, refused prune) left the healthy state.
+      if (newest?.result === "failed" && newest.changed > 0) return undefined;
+      const healthy = await readHealthyRevision(redis, app);
+      return healthy && { revision: healthy.revision, objects: healthy.objects, appliedAt: healthy.at };
+    },
+    lastFailedRevision: (app) => badRevision(redis, app),
+  };
+}
+
+/** Writes a self-heal correction into the app's deployment history (trigger selfHeal). */
+export function createHistoryRecorder(redis: Redis): (app: string, correction: Correction) => Promise<void> {
+  return (app, correction) =>
+    recordDeployment(redis, app, {
+      revision: correction.revision,
+      trigger: "selfHeal",
+      startedAt: correction.at,
+      durationMs: correction.durationMs,
+      result: "succeeded",
+      changed: correction.objects.length,
+      health: "Unknown",
+      reason: correction.objects
+        .flatMap((item) => item.summary)
+        .join("; ")
+        .slice(0, 500),
+    });
+}
