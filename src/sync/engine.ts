@@ -1,8 +1,9 @@
 // runSync: make one app's cluster state match one rendered revision, prove it healthy, and
 // roll back by itself when it is not. The caller (workers/sync.ts, `ferry sync`) resolves the
 // revision, renders it and holds the per-app lock; runSync does the rest and never throws for
-// a failed sync: the outcome says what happened. It throws only when it was aborted or when
-// Redis fails while recording.
+// a failed sync: the outcome says what happened (outcome.retryable: the cluster did not answer,
+// nothing was marked or rolled back, try the job again). It throws only when it was aborted or
+// when Redis fails while recording.
 //
 // Inputs (SyncInput):
 //   kube     KubeClient of the app's destination cluster (src/kube/client.ts)
@@ -17,7 +18,7 @@
 //   logger   pino logger; runSync adds { app, revision } to its child
 //   signal   aborts between API calls (worker shutdown); the job is then retried and, apply
 //            being idempotent, finishes the work
-//   options  checks (health registry override), pollIntervalMs
+//   options  checks (health registry override), pollIntervalMs, metrics (syncMetrics(registry))
 //
 // healthTimeout bounds the whole apply-and-wait of the revision (all stages); the rollback
 // gets a fresh healthTimeout of its own.
@@ -30,6 +31,7 @@ import type { KubeClient, KubeObject } from "../kube/types.ts";
 import type { syncReasons } from "../queue/types.ts";
 import { deploy, newProgress, type DeployContext, type DeployProgress } from "./deploy.ts";
 import { isBadRevision, markBadRevision, recordDeployment, saveHealthyRevision } from "./history.ts";
+import { observeOutcome, type SyncMetrics } from "./metrics.ts";
 import { rollback } from "./rollback.ts";
 import type { SyncOutcome } from "./types.ts";
 
@@ -42,12 +44,20 @@ export interface SyncInput {
   trigger: { reason: (typeof syncReasons)[number]; author?: string; changeRequest?: number };
   logger: Logger;
   signal?: AbortSignal;
-  options?: { checks?: ReadonlyMap<string, HealthCheck>; pollIntervalMs?: number };
+  options?: { checks?: ReadonlyMap<string, HealthCheck>; pollIntervalMs?: number; metrics?: SyncMetrics };
 }
 
-/** Failures before anything was applied: nothing to undo, and no reason to mark the SHA bad. */
-function changedNothing(progress: DeployProgress): boolean {
-  return progress.applied.length === 0 && (progress.step === "plan" || progress.step === "prune-check");
+/**
+ * What a failure calls for. Nothing to undo when nothing was applied or pruned; the SHA is
+ * marked bad when the revision itself is at fault (the cluster rejected it, or what it changed
+ * did not become healthy), never for a refused prune or invalid manifests caught before any
+ * change, nor when the cluster was unreachable (retryable: the job is tried again).
+ */
+function consequences(error: AppError, progress: DeployProgress): { markBad: boolean; rollback: boolean } {
+  if (error.retryable) return { markBad: false, rollback: false };
+  if (progress.step === "plan" || progress.step === "prune-check") return { markBad: false, rollback: false };
+  const changed = progress.applied.length + progress.pruned.length > 0;
+  return { markBad: changed || error.code === "KUBE_REJECTED", rollback: changed };
 }
 
 function contextOf(input: SyncInput, logger: Logger): DeployContext {
@@ -120,6 +130,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.rolledBackTo ? { rolledBackTo: outcome.rolledBackTo } : {}),
   });
+  if (input.options?.metrics) observeOutcome(input.options.metrics, outcome);
   return outcome;
 }
 
@@ -144,12 +155,16 @@ async function onFailure(
     failedStep: progress.step,
     reason: error.message,
     code: error.code,
+    retryable: error.retryable,
   };
   context.logger.warn({ err: error, step: progress.step }, "sync failed");
-  if (changedNothing(progress))
-    return { ...failed, health: { status: "Unknown" }, durationMs: Date.now() - started };
+  const next = consequences(error, progress);
   // The revision broke the cluster: automatic syncs must not apply it again until a newer commit.
-  await markBadRevision(redis, app.name, revision);
+  if (next.markBad) await markBadRevision(redis, app.name, revision);
+  if (!next.rollback) {
+    const untouched = progress.applied.length === 0 ? { health: { status: "Unknown" as const } } : {};
+    return { ...failed, ...untouched, durationMs: Date.now() - started };
+  }
   if (!app.sync.rollback) return { ...failed, durationMs: Date.now() - started };
   const rolled = await rollback(context, {
     revision,

@@ -51,5 +51,7 @@ export interface SyncOutcome {
   reason?: string;
   /** The AppError code behind a failure. */
   code?: string;
+  /** The failure was the cluster not answering (KUBE_UNAVAILABLE...): retry the job later. */
+  retryable?: boolean;
   rolledBackTo?: string;
 }

@@ -1,7 +1,9 @@
 // runSync against the real control plane: apply to Healthy, skip unchanged objects, prune what
 // left Git, never delete what is not ours, refuse a large prune before changing anything.
 import { describe, expect, it } from "vitest";
+import { Registry } from "prom-client";
 import { isBadRevision, readHistory } from "../../../src/sync/history.ts";
+import { syncMetrics } from "../../../src/sync/metrics.ts";
 import { testKubeClient, useNamespace } from "../../support/cluster.ts";
 import { configMap, deployment, makeApp, service, sha, sync, useRedis } from "./helpers.ts";
 
@@ -15,7 +17,11 @@ describe("runSync apply and prune", () => {
     const app = makeApp(ns.name);
     const objects = [configMap("web-config"), deployment("web"), service("web")];
 
-    const first = await sync(redis.client, app, objects, sha(1));
+    const registry = new Registry();
+    const metrics = syncMetrics(registry);
+    const first = await sync(redis.client, app, objects, sha(1), {
+      options: { pollIntervalMs: 100, metrics },
+    });
     expect(first).toMatchObject({ result: "succeeded", health: { status: "Healthy" }, pruned: [] });
     expect(first.applied).toEqual([
       `/ConfigMap/${ns.name}/web-config`,
@@ -37,10 +43,13 @@ describe("runSync apply and prune", () => {
     );
     expect(managers).toContain("ferry");
 
-    const second = await sync(redis.client, app, objects, sha(2));
+    const second = await sync(redis.client, app, objects, sha(2), { options: { metrics } });
     expect(second).toMatchObject({ result: "succeeded", applied: [], health: { status: "Healthy" } });
     expect(second.unchanged).toHaveLength(3);
 
+    const counted = await registry.getSingleMetricAsString("ferry_sync_objects_total");
+    expect(counted).toContain(`ferry_sync_objects_total{app="${app.name}",action="applied"} 3`);
+    expect(counted).toContain(`ferry_sync_objects_total{app="${app.name}",action="unchanged"} 3`);
     const history = await readHistory(redis.client, app.name);
     expect(history.map((h) => [h.revision, h.result, h.changed])).toEqual([
       [sha(2), "succeeded", 0],

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { isBadRevision, readHealthyRevision, readHistory } from "../../../src/sync/history.ts";
 import { NEVER_READY_LABEL, testKubeClient, useNamespace } from "../../support/cluster.ts";
-import { configMap, deployment, makeApp, sha, sync, useRedis } from "./helpers.ts";
+import { configMap, deployment, makeApp, service, sha, sync, useRedis } from "./helpers.ts";
 
 function job(name: string, wave: string): KubeObject {
   return {
@@ -92,6 +92,30 @@ describe("runSync waves and rollback", () => {
     const history = await readHistory(redis.client, app.name);
     expect(history.map((h) => h.result)).toEqual(["succeeded", "rolled-back", "succeeded"]);
     expect(history[1]).toMatchObject({ revision: sha(2), rolledBackTo: sha(1) });
+  });
+
+  it("rolls back when the cluster rejects an object part-way through the apply", async () => {
+    const app = makeApp(ns.name);
+    const kube = testKubeClient();
+    expect((await sync(redis.client, app, [configMap("settings")], sha(1))).result).toBe("succeeded");
+    const invalid = { ...service("web"), spec: { selector: { app: "web" }, ports: [{ port: 70000 }] } };
+    const outcome = await sync(redis.client, app, [configMap("settings", { key: "new" }), invalid], sha(2));
+    expect(outcome).toMatchObject({
+      result: "rolled-back",
+      failedStep: "apply",
+      code: "KUBE_REJECTED",
+      applied: [`/ConfigMap/${ns.name}/settings`],
+      rolledBackTo: sha(1),
+    });
+    expect(outcome.reason).toMatch(/^rolled back to 0000000: apply v1 Service .*web.*70000/);
+    const settings = await kube.get({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      namespace: ns.name,
+      name: "settings",
+    });
+    expect(settings?.data).toEqual({ key: "settings" });
+    expect(await isBadRevision(redis.client, app.name, sha(2))).toBe(true);
   });
 
   it("fails without rollback when there is no healthy revision yet, and marks the SHA bad", async () => {
