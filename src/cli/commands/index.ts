@@ -4,6 +4,8 @@ import { registerConfig } from "./config.ts";
 import { registerDiff } from "./diff.ts";
 import { registerRender } from "./render.ts";
 import { registerServe } from "./serve.ts";
+import { registerStatus } from "./status.ts";
+import { registerSync } from "./sync.ts";
 
 /** Every subcommand's registration, in the order `ferry --help` lists them. */
 export const commands: Array<(program: Command) => void> = [
@@ -12,4 +14,6 @@ export const commands: Array<(program: Command) => void> = [
   registerRender,
   registerCluster,
   registerDiff,
+  registerSync,
+  registerStatus,
 ];

@@ -113,8 +113,14 @@ export async function startDeployHarness(apps: Array<Record<string, unknown>>): 
     const server: Server = await listen(app, port, "127.0.0.1");
     closers.push(() => closeServer(server));
 
+    // BullMQ does not close connections it was handed: they are closed with the harness.
+    const connection = () => {
+      const client = createRedis(config.redis.url, "worker");
+      closers.push(() => Promise.resolve(client.disconnect()));
+      return client;
+    };
     const events = new QueueEvents(queueNames.sync, {
-      connection: createRedis(config.redis.url, "worker"),
+      connection: connection(),
       prefix,
     });
     closers.push(() => events.close());
@@ -124,7 +130,7 @@ export async function startDeployHarness(apps: Array<Record<string, unknown>>): 
         queueNames.sync,
         createSyncProcessor(runtime, { lockTtlMs: 3_000, pollIntervalMs: 100 }),
         {
-          connection: createRedis(config.redis.url, "worker"),
+          connection: connection(),
           prefix,
           concurrency: 4,
           // A worker that disappears mid-job: its job counts as stalled after a few seconds.

@@ -1,0 +1,67 @@
+// The per-app deploy lock on a real Redis: one holder at a time, renewed past its TTL while
+// the holder runs, released afterwards, and a waiter that gives up with a retryable error.
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { isAppError } from "../../../src/errors.ts";
+import { appLockKey, isLocked, withAppLock } from "../../../src/deploy/lock.ts";
+
+const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
+const keys: string[] = [];
+afterEach(async () => {
+  if (keys.length > 0) await redis.del(...keys.splice(0));
+});
+
+function freshKey(): string {
+  const key = appLockKey(`t-${randomUUID()}`, "web");
+  keys.push(key);
+  return key;
+}
+
+describe("withAppLock", () => {
+  it("runs one holder at a time and keeps the lock past its TTL while the holder runs", async () => {
+    const key = freshKey();
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = withAppLock(redis, key, { ttlMs: 150, waitMs: 5_000, retryMs: 10 }, async () => {
+      order.push("first:start");
+      await gate;
+      order.push("first:end");
+    });
+    await expect.poll(() => isLocked(redis, key)).toBe(true);
+    const second = withAppLock(redis, key, { ttlMs: 150, waitMs: 5_000, retryMs: 10 }, () => {
+      order.push("second");
+      return Promise.resolve();
+    });
+    // Several TTLs pass: only renewal keeps the second caller out.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(order).toEqual(["first:start"]);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first:start", "first:end", "second"]);
+    expect(await isLocked(redis, key)).toBe(false);
+  });
+
+  it("gives up waiting with a retryable error", async () => {
+    const key = freshKey();
+    await redis.set(key, "someone-else", "PX", 10_000);
+    const waiting = withAppLock(redis, key, { ttlMs: 1_000, waitMs: 100, retryMs: 10 }, () =>
+      Promise.resolve("ran"),
+    );
+    const error: unknown = await waiting.catch((thrown: unknown) => thrown);
+    expect(isAppError(error, "QUEUE_UNAVAILABLE") && error.retryable).toBe(true);
+    expect(await redis.get(key)).toBe("someone-else");
+  });
+
+  it("aborts the holder's signal when the lock is lost", async () => {
+    const key = freshKey();
+    const aborted = await withAppLock(redis, key, { ttlMs: 90, waitMs: 1_000 }, async (signal) => {
+      await redis.set(key, "stolen");
+      await expect.poll(() => signal.aborted, { timeout: 2_000 }).toBe(true);
+      return signal.aborted;
+    });
+    expect(aborted).toBe(true);
+    expect(await redis.get(key)).toBe("stolen");
+  });
+});
