@@ -26,7 +26,8 @@ export function toHttpError(error: unknown): AppError {
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     const appError = toHttpError(error);
-    const log = (res.locals.log as Logger | undefined) ?? logger;
+    // The webhook route leaves a lazily made child logger (with forge and delivery id) here.
+    const log = (res.locals.log as (() => Logger) | undefined)?.() ?? logger;
     const status = appError.httpStatus;
     const fields = { code: appError.code, status, reason: appError.message };
     if (status >= 500)

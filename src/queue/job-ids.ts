@@ -1,6 +1,6 @@
 // Deterministic job ids and Redis keys. BullMQ refuses custom job ids that contain ':' (they
 // collide with its own key layout) or that look like integers, so ids here use '/', '!' and '@'.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** Anything outside a conservative alphabet becomes '_' so an id never contains ':'. */
 function safe(part: string): string {
@@ -29,7 +29,8 @@ export function syncDeduplicationId(app: string): string {
 
 /** Delivery ids come from the forge: hash them so a hostile header cannot shape our keys. */
 export function deliveryDigest(deliveryId: string): string {
-  return createHash("sha256").update(deliveryId).digest("hex").slice(0, 32);
+  // One-shot hash: no Hash object per call (this runs twice per accepted webhook).
+  return hash("sha256", deliveryId, "hex").slice(0, 32);
 }
 
 export function deliveryKey(prefix: string, forge: string, deliveryId: string): string {

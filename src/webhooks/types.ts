@@ -70,7 +70,12 @@ export interface NormalizedDelivery {
 export interface WebhookProvider {
   /** Throws AppError WEBHOOK_UNAUTHORIZED unless the raw body is authentic. */
   verify(
-    request: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer },
+    request: {
+      headers: Record<string, string | string[] | undefined>;
+      rawBody: Buffer;
+      /** The raw body as strict UTF-8 (throws WEBHOOK_MALFORMED), decoded once per request. */
+      bodyText?: () => string;
+    },
     secret: string | undefined,
   ): Promise<void>;
   /** Turns a verified delivery into events (empty: nothing Ferry acts on; reason says why). */

@@ -1,6 +1,7 @@
 // GitHub's inbound side: verify the signature, name the delivery, normalize the payload.
 import { createHash } from "node:crypto";
 import { AppError } from "../../errors.ts";
+import { decodeBody } from "../body.ts";
 import { safeHeader } from "../headers.ts";
 import type { NormalizedDelivery as Normalized, WebhookProvider } from "../types.ts";
 import { normalizeIssueComment, normalizePing, normalizePullRequest, normalizePush } from "./normalize.ts";
@@ -17,9 +18,9 @@ const normalizers: Record<
 };
 
 export const githubProvider: WebhookProvider = {
-  verify: async ({ headers, rawBody }, secret) => {
+  verify: async ({ headers, rawBody, bodyText }, secret) => {
     if (!secret) throw new AppError("WEBHOOK_UNAUTHORIZED", "no webhook secret configured");
-    await verifyGithub(headers, rawBody, secret);
+    await verifyGithub(headers, bodyText ?? (() => decodeBody(rawBody)), secret);
   },
   eventName: (headers) => {
     const event = safeHeader(headers, "x-github-event");
