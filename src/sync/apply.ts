@@ -7,6 +7,7 @@ import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { containedIn } from "./compare.ts";
 import { entryKey, manifestHash, type InventoryEntry } from "./inventory.ts";
 import { getLive, getLiveMany, refOf } from "./kube.ts";
+import { hasSyncOption } from "./options.ts";
 import type { PruneDecision } from "./prune.ts";
 import type { PlannedObject, Stage } from "./types.ts";
 
@@ -36,6 +37,15 @@ export function needsApply(
   if (!planned.tracked) return false;
   if (previous?.hash !== manifestHash(planned.object)) return true;
   return !containedIn(planned.object, live);
+}
+
+/**
+ * Objects replaced instead of patched when they changed: Helm hooks, and whatever carries
+ * `ferry.dev/sync-options: Recreate=true` (typically a plain Job in an early wave, whose pod
+ * template cannot be changed in place).
+ */
+function mustRecreate(planned: PlannedObject): boolean {
+  return planned.hook !== undefined || hasSyncOption(planned.object, "Recreate=true");
 }
 
 /**
@@ -72,7 +82,7 @@ export async function applyStage(context: ApplyContext, stage: Stage): Promise<S
       result.unchanged.push(planned.key);
       continue;
     }
-    if (planned.hook !== undefined && current !== undefined) await deleteAndWait(context, planned);
+    if (current !== undefined && mustRecreate(planned)) await deleteAndWait(context, planned);
     await context.kube.apply(planned.object, { force: context.force });
     result.applied.push(planned.key);
     context.onApplied?.(planned.key);

@@ -92,6 +92,10 @@ export async function deploy(
   const decision: PruneDecision | undefined = input.prune
     ? await decide(context, desiredKeys, inventory.entries)
     : undefined;
+  if (decision && (decision.delete.length > 0 || decision.keep.length > 0)) {
+    const kept = decision.keep.map((k) => `${entryKey(k.entry)} (${k.reason})`);
+    log.info({ prune: decision.delete.map(entryKey), kept }, "prune decided");
+  }
   const union = mergeEntries(inventory.entries, tracked.map(entryOf));
   await writeInventoryToRedis(redis, makeInventory(app.name, input.revision, union));
 

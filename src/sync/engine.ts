@@ -81,7 +81,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
 
   if (input.trigger.reason !== "manual" && (await isBadRevision(redis, app.name, revision))) {
     logger.info("revision marked bad; skipped");
-    return {
+    const skipped: SyncOutcome = {
       ...base,
       result: "skipped",
       applied: [],
@@ -91,6 +91,8 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
       durationMs: Date.now() - started,
       reason: `${revision} was rolled back before; waiting for a newer commit`,
     };
+    if (input.options?.metrics) observeOutcome(input.options.metrics, skipped);
+    return skipped;
   }
 
   const context = contextOf(input, logger);

@@ -4,8 +4,9 @@
 // not `Prune=false`; the whole prune is refused when it would delete a Namespace, CRD or PVC
 // not listed in sync.allowPrune, or more than sync.pruneBudget of the inventory.
 import { AppError } from "../errors.ts";
-import { SYNC_OPTIONS_ANNOTATION, TRACKING_ANNOTATION, trackingId, type KubeObject } from "../kube/types.ts";
+import { TRACKING_ANNOTATION, trackingId, type KubeObject } from "../kube/types.ts";
 import { entryKey, type InventoryEntry } from "./inventory.ts";
+import { hasSyncOption } from "./options.ts";
 import { kindRankOf } from "./order.ts";
 
 export const PROTECTED_KINDS = ["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"] as const;
@@ -38,8 +39,7 @@ export function pruneCandidates(
 
 /** `ferry.dev/sync-options: Prune=false, …` */
 export function pruneDisabled(object: KubeObject): boolean {
-  const options = object.metadata.annotations?.[SYNC_OPTIONS_ANNOTATION] ?? "";
-  return options.split(",").some((option) => option.trim().toLowerCase() === "prune=false");
+  return hasSyncOption(object, "Prune=false");
 }
 
 function keepReason(app: string, live: KubeObject | undefined): KeepReason | undefined {

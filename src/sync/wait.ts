@@ -1,6 +1,7 @@
 // Waiting for a set of objects to become healthy, by polling: a GET per object per round is
 // cheap for the few objects of one stage, and unlike a watch it needs no resource discovery
-// per kind. Degraded ends the wait at once (a failed Job or an exceeded progress deadline does
+// per kind. Rounds start at 100 ms and grow to 500 ms, so a rollout is seen done within half a
+// second. Degraded ends the wait at once (a failed Job or an exceeded progress deadline does
 // not heal by waiting); the deadline ends it with HEALTH_TIMEOUT.
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors.ts";
@@ -79,6 +80,6 @@ export async function waitHealthy(
       );
     }
     await sleep(Math.min(interval, left), undefined, options.signal ? { signal: options.signal } : {});
-    interval = Math.min(Math.round(interval * 1.5), options.maxIntervalMs ?? 1_000);
+    interval = Math.min(Math.round(interval * 1.5), options.maxIntervalMs ?? 500);
   }
 }

@@ -114,4 +114,24 @@ describe("runSync namespaces, CRDs and hooks", () => {
     expect((rerun?.status as { succeeded?: number }).succeeded).toBe(1);
     expect(await kube.get({ ...jobRef, name: "smoke" })).toBeUndefined();
   });
+
+  it("recreates a changed plain Job marked Recreate=true instead of failing on its immutable template", async () => {
+    const app = makeApp(ns.name);
+    const kube = testKubeClient();
+    const jobRef = { apiVersion: "batch/v1", kind: "Job", namespace: ns.name, name: "seed" };
+    const seed = (arg: string): KubeObject => {
+      const job = hookJob("seed", "", arg);
+      job.metadata.annotations = { "ferry.dev/sync-wave": "-1", "ferry.dev/sync-options": "Recreate=true" };
+      return job;
+    };
+    expect((await sync(redis.client, app, [seed("v1")], sha(1))).result).toBe("succeeded");
+    const firstUid = (await kube.get(jobRef))?.metadata.uid;
+    const outcome = await sync(redis.client, app, [seed("v2")], sha(2));
+    expect(outcome).toMatchObject({ result: "succeeded", applied: [`batch/Job/${ns.name}/seed`] });
+    const rerun = await kube.get(jobRef);
+    expect(rerun?.metadata.uid).not.toBe(firstUid);
+    const args = (rerun?.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec
+      .containers[0]?.args;
+    expect(args).toEqual(["v2"]);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../../../src/errors.ts";
 import { trackingId, type KubeObject } from "../../../src/kube/types.ts";
 import { entryKey, manifestHash, mergeEntries, type InventoryEntry } from "../../../src/sync/inventory.ts";
+import { hasSyncOption } from "../../../src/sync/options.ts";
 import { decidePrune, inventoryAfterPrune, type PruneInput } from "../../../src/sync/prune.ts";
 
 function entry(kind: string, name: string, extra: Partial<InventoryEntry> = {}): InventoryEntry {
@@ -198,5 +199,21 @@ describe("inventory helpers", () => {
     };
     expect(manifestHash(one)).toBe(manifestHash(two));
     expect(manifestHash(one)).not.toBe(manifestHash({ ...one, data: { k: "w" } }));
+  });
+});
+
+describe("sync options", () => {
+  const withOptions = (text: string): KubeObject => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "x", annotations: { "ferry.dev/sync-options": text } },
+  });
+  it("reads comma-separated options regardless of case and spaces", () => {
+    expect(hasSyncOption(withOptions("Recreate=true, prune = FALSE"), "Prune=false")).toBe(true);
+    expect(hasSyncOption(withOptions("Recreate=true, prune = FALSE"), "Recreate=true")).toBe(true);
+    expect(hasSyncOption(withOptions("Prune=true"), "Prune=false")).toBe(false);
+    expect(
+      hasSyncOption({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }, "Prune=false"),
+    ).toBe(false);
   });
 });
