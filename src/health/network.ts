@@ -27,7 +27,7 @@ export function serviceHealth(object: KubeObject): Health {
 
 /**
  * As in Argo CD: an Ingress is done when its controller published an address. Clusters whose
- * controller never publishes one keep such an Ingress Progressing; see the report of issue 7.
+ * controller never publishes one keep it Progressing: annotate it `ferry.dev/health: ignore`.
  */
 export function ingressHealth(object: KubeObject): Health {
   const address = hasAddress(object);

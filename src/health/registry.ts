@@ -13,6 +13,9 @@ import { statefulSetHealth } from "./statefulset.ts";
 import { namespaceHealth, pvcHealth } from "./storage.ts";
 import type { Health, HealthCheck } from "./types.ts";
 
+/** `ferry.dev/health: ignore` on an object makes it count as Healthy whatever its status. */
+export const HEALTH_ANNOTATION = "ferry.dev/health";
+
 export function healthKey(apiVersion: string, kind: string): string {
   return `${groupOf(apiVersion)}/${kind}`;
 }
@@ -47,6 +50,14 @@ export function assessHealth(
   if (live === undefined) return { status: "Missing" };
   if (typeof live.metadata.deletionTimestamp === "string") {
     return { status: "Progressing", message: `${live.kind} ${live.metadata.name} is being deleted` };
+  }
+  // A way out for objects no controller ever reports on (an Ingress whose controller never
+  // publishes an address): without it, automatic rollback would undo every sync of the app.
+  if (live.metadata.annotations?.[HEALTH_ANNOTATION] === "ignore") {
+    return {
+      status: "Healthy",
+      message: `${live.kind} ${live.metadata.name}: health not checked (${HEALTH_ANNOTATION}: ignore)`,
+    };
   }
   const check = checks.get(healthKey(live.apiVersion, live.kind)) ?? genericHealth;
   return check(live);

@@ -235,6 +235,12 @@ describe("custom resources and everything else", () => {
     };
     expect(assessHealth(deleting).status).toBe("Progressing");
   });
+  it("counts an object annotated ferry.dev/health: ignore as Healthy", () => {
+    const ingress = obj("networking.k8s.io/v1", "Ingress", { spec: {}, status: { loadBalancer: {} } }, "web");
+    expect(assessHealth(ingress).status).toBe("Progressing");
+    ingress.metadata.annotations = { "ferry.dev/health": "ignore" };
+    expect(assessHealth(ingress).status).toBe("Healthy");
+  });
   it("lets callers override a check through the registry", () => {
     const checks = defaultHealthChecks();
     checks.set("networking.k8s.io/Ingress", () => ({ status: "Healthy" }));
