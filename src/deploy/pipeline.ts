@@ -7,7 +7,7 @@
 // applies nothing twice. Drift of that revision is reconcile's business (it syncs with reason
 // selfHeal), and "manual", "selfHeal" and "rollback" syncs always re-apply.
 import type { AppConfig } from "../config/schema.ts";
-import { AppError, errorCodes, type ErrorCode } from "../errors.ts";
+import { AppError, type ErrorCode } from "../errors.ts";
 import type { SyncJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
 import { runSync } from "../sync/engine.ts";
@@ -118,18 +118,18 @@ async function deployLocked(
     ...(options.pollIntervalMs ? { options: { pollIntervalMs: options.pollIntervalMs } } : {}),
   });
   if (retryable(outcome) && options.finalAttempt === false) {
-    // Nothing was applied (the cluster did not answer): let BullMQ try again later.
-    throw new AppError(outcome.code as ErrorCode, outcome.reason ?? "sync failed", { retryable: true });
+    // The cluster did not answer: let BullMQ try again later; apply is idempotent.
+    throw new AppError((outcome.code ?? "KUBE_UNAVAILABLE") as ErrorCode, outcome.reason ?? "sync failed", {
+      retryable: true,
+    });
   }
   await reportOutcome(target, outcome);
   return { ...base, result: outcome.result, outcome };
 }
 
+/** The engine says the cluster did not answer (nothing marked bad, nothing rolled back). */
 function retryable(outcome: SyncOutcome): boolean {
-  if (outcome.result !== "failed" || outcome.code === undefined) return false;
-  if (outcome.failedStep !== "plan" && outcome.failedStep !== "prune-check") return false;
-  const known = errorCodes[outcome.code as ErrorCode] as (typeof errorCodes)[ErrorCode] | undefined;
-  return known?.retryable === true;
+  return outcome.result === "failed" && outcome.retryable === true;
 }
 
 async function recordRenderFailure(
