@@ -6,11 +6,15 @@ import { registerRender } from "./render.ts";
 import { registerServe } from "./serve.ts";
 import { registerStatus } from "./status.ts";
 import { registerSync } from "./sync.ts";
+import { registerUp } from "./up.ts";
+import { registerWorker } from "./worker.ts";
 
 /** Every subcommand's registration, in the order `ferry --help` lists them. */
 export const commands: Array<(program: Command) => void> = [
-  registerConfig,
+  registerUp,
   registerServe,
+  registerWorker,
+  registerConfig,
   registerRender,
   registerCluster,
   registerDiff,

@@ -1,0 +1,44 @@
+// `ferry worker --config F [--queues preview,sync,reconcile]`: the workers alone, so they scale
+// apart from the receivers. SIGTERM stops taking jobs and gives active ones time to finish.
+import type { Command } from "commander";
+import { loadConfigFile } from "../../config/load.ts";
+import { AppError } from "../../errors.ts";
+import { createLogger } from "../../observability/logger.ts";
+import { queueNames, type QueueKind } from "../../queue/types.ts";
+import { createRuntime } from "../../runtime/context.ts";
+import { allQueues, startWorkers } from "../../../workers/index.ts";
+import { untilSignal } from "../up/receiver.ts";
+
+export function parseQueues(list: string): QueueKind[] {
+  const kinds = list
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const unknown = kinds.filter((kind) => !(kind in queueNames));
+  if (unknown.length > 0 || kinds.length === 0) {
+    throw new AppError(
+      "USAGE",
+      `--queues takes a comma-separated list of ${allQueues.join(", ")}; got "${list}"`,
+    );
+  }
+  return kinds as QueueKind[];
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command("worker")
+    .description("run the preview, sync and reconcile workers")
+    .requiredOption("--config <file>", "path to ferry.yaml")
+    .option("--queues <list>", "comma-separated queues to work on", allQueues.join(","))
+    .action(async (options: { config: string; queues: string }) => {
+      const kinds = parseQueues(options.queues);
+      const config = await loadConfigFile(options.config);
+      const logger = createLogger();
+      const runtime = createRuntime(config, { logger });
+      const workers = await startWorkers(runtime, kinds);
+      await untilSignal(logger);
+      await workers.stop();
+      await runtime.close();
+      logger.info("ferry worker stopped");
+    });
+}

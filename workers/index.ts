@@ -1,0 +1,73 @@
+// Starts BullMQ Workers for the chosen queues on one Runtime. Each queue's entry point
+// (preview.ts, sync.ts, reconcile.ts) provides a processor and its lifecycle hooks; this file
+// only runs them, and stops them gracefully: no new jobs, active ones get `graceMs` to finish,
+// then they are aborted and BullMQ hands them to another worker (or to this one on restart).
+import { Worker, type Processor } from "bullmq";
+import type { Redis } from "ioredis";
+import { createRedis } from "../src/queue/connection.ts";
+import { queueNames, type QueueKind } from "../src/queue/types.ts";
+import type { Runtime } from "../src/runtime/context.ts";
+import { createPreviewProcessor } from "./preview.ts";
+import { createReconcileWorker } from "./reconcile.ts";
+import { createSyncProcessor } from "./sync.ts";
+
+export interface QueueWorker {
+  processor: Processor;
+  concurrency: number;
+  /** Extra work that lives as long as the worker (reconcile: schedulers and the watcher). */
+  start?: () => Promise<void>;
+  stop?: () => Promise<void>;
+}
+
+const factories: Record<QueueKind, (runtime: Runtime) => QueueWorker> = {
+  preview: (runtime) => ({ processor: createPreviewProcessor(runtime), concurrency: 2 }),
+  sync: (runtime) => ({ processor: createSyncProcessor(runtime), concurrency: 4 }),
+  reconcile: (runtime) => createReconcileWorker(runtime),
+};
+
+export const allQueues = Object.keys(queueNames) as QueueKind[];
+
+export interface RunningWorkers {
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startWorkers(
+  runtime: Runtime,
+  kinds: readonly QueueKind[] = allQueues,
+): Promise<RunningWorkers> {
+  const started: Array<{ worker: Worker; entry: QueueWorker; connection: Redis }> = [];
+  for (const kind of kinds) {
+    const entry = factories[kind](runtime);
+    // BullMQ leaves a connection it was given open on close(): this file owns and closes it.
+    const connection = createRedis(runtime.config.redis.url, "worker");
+    connection.on("error", (error: Error) =>
+      runtime.logger.debug({ reason: error.message }, "redis connection error"),
+    );
+    const worker = new Worker(queueNames[kind], entry.processor, {
+      connection,
+      concurrency: entry.concurrency,
+      ...(runtime.prefix === undefined ? {} : { prefix: runtime.prefix }),
+    });
+    worker.on("failed", (job, error) =>
+      runtime.logger.warn({ queue: kind, jobId: job?.id, reason: error.message }, "job failed"),
+    );
+    worker.on("error", (error) =>
+      runtime.logger.error({ queue: kind, reason: error.message }, "worker error"),
+    );
+    await entry.start?.();
+    started.push({ worker, entry, connection });
+  }
+  runtime.logger.info({ queues: kinds }, "workers started");
+
+  return {
+    stop: async (graceMs = 20_000) => {
+      const timer = setTimeout(() => {
+        for (const { worker } of started) worker.cancelAllJobs("shutting down");
+      }, graceMs);
+      await Promise.allSettled(started.map(({ entry }) => entry.stop?.() ?? Promise.resolve()));
+      await Promise.allSettled(started.map(({ worker }) => worker.close()));
+      clearTimeout(timer);
+      for (const { connection } of started) await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The reconcile queue's worker: per-app job schedulers (the timer), the watcher role (one
+// process at a time holds it) and the processor that polls the branch and checks drift.
+// Domain logic lives in src/reconcile.
+import { UnrecoverableError, type Job } from "bullmq";
+import { loadKubeConfig } from "../src/kube/kubeconfig.ts";
+import { reconcileJobSchema } from "../src/queue/types.ts";
+import {
+  countStatuses,
+  createHistoryRecorder,
+  createSyncHistoryStore,
+  processReconcileJob,
+  reconcileMetrics,
+  startWatcher,
+  syncSchedulers,
+  type ReconcileDeps,
+  type Watcher,
+} from "../src/reconcile/index.ts";
+import type { Runtime } from "../src/runtime/context.ts";
+import type { QueueWorker } from "./index.ts";
+
+export function reconcileDeps(runtime: Runtime): ReconcileDeps {
+  const { config, redis } = runtime;
+  const prefix = runtime.prefix;
+  const apps = () => config.apps;
+  return {
+    apps,
+    redis,
+    ...(prefix === undefined ? {} : { prefix }),
+    logger: runtime.logger,
+    git: runtime.git,
+    location: (app) => runtime.location(app),
+    kube: (cluster) => runtime.kube(cluster),
+    enqueuer: runtime.enqueuer,
+    store: createSyncHistoryStore(redis),
+    metrics: reconcileMetrics(runtime.registry, {
+      statusCounts: () =>
+        countStatuses(
+          redis,
+          config.apps.map((app) => app.name),
+          prefix,
+        ),
+    }),
+    recordCorrection: createHistoryRecorder(redis),
+  };
+}
+
+export function createReconcileWorker(runtime: Runtime): QueueWorker {
+  const deps = reconcileDeps(runtime);
+  let watcher: Watcher | undefined;
+  const processor = async (job: Job) => {
+    const parsed = reconcileJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid reconcile job: ${parsed.error.message}`);
+    return processReconcileJob(parsed.data, deps);
+  };
+  return {
+    processor,
+    concurrency: 4,
+    start: async () => {
+      await syncSchedulers(runtime.enqueuer.queues.reconcile, runtime.config.apps);
+      watcher = startWatcher({
+        ...deps,
+        kubeConfig: (cluster) => {
+          const found = runtime.config.clusters.find((candidate) => candidate.name === cluster);
+          if (!found) throw new Error(`unknown cluster "${cluster}"`);
+          return loadKubeConfig(found);
+        },
+        queue: runtime.enqueuer.queues.reconcile,
+      });
+    },
+    stop: async () => {
+      await watcher?.stop();
+    },
+  };
+}
