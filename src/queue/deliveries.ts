@@ -16,9 +16,12 @@ export interface DeliveryLedger {
   release(forge: string, deliveryId: string): Promise<void>;
 }
 
-export function createDeliveryLedger(redis: Redis, prefix: string): DeliveryLedger {
+/** `connection` is called for every command, so a caller may open the connection on first use. */
+export function createDeliveryLedger(connection: Redis | (() => Redis), prefix: string): DeliveryLedger {
+  const client = typeof connection === "function" ? connection : () => connection;
   return {
     claim: async (forge, deliveryId) => {
+      const redis = client();
       await whenReady(redis);
       return (
         (await redis.set(deliveryKey(prefix, forge, deliveryId), "pending", "EX", claimSeconds, "NX")) ===
@@ -26,10 +29,10 @@ export function createDeliveryLedger(redis: Redis, prefix: string): DeliveryLedg
       );
     },
     confirm: async (forge, deliveryId) => {
-      await redis.set(deliveryKey(prefix, forge, deliveryId), "done", "EX", deliveryRetentionSeconds);
+      await client().set(deliveryKey(prefix, forge, deliveryId), "done", "EX", deliveryRetentionSeconds);
     },
     release: async (forge, deliveryId) => {
-      await redis.del(deliveryKey(prefix, forge, deliveryId));
+      await client().del(deliveryKey(prefix, forge, deliveryId));
     },
   };
 }

@@ -57,7 +57,23 @@ export function createEnqueuer(redis: Redis, options: EnqueuerOptions = {}): Enq
   const keyPrefix = options.prefix ?? "ferry";
   const timeoutMs = options.timeoutMs ?? 3_000;
   const queues = createQueues(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
-  const deliveries = createDeliveryLedger(redis, keyPrefix);
+  // The delivery ledger talks over its own connection, opened on the first claim (workers never
+  // claim). A webhook's claim must not wait behind the BullMQ adds of other deliveries: with
+  // auto-pipelining one batch per connection is in flight at a time, and the connection that
+  // carries BullMQ's scripts pays for them in every batch it builds.
+  let ledgerRedis: Redis | undefined;
+  const ledgerConnection = () => {
+    if (!ledgerRedis) {
+      ledgerRedis = redis.duplicate();
+      // Failures reach the caller as rejected commands (503); reconnects are not news.
+      ledgerRedis.on("error", () => undefined);
+      // Every delivery in flight while it first connects waits for "ready" (whenReady); those
+      // listeners are gone once it is up, so a burst of them is not a leak.
+      ledgerRedis.setMaxListeners(0);
+    }
+    return ledgerRedis;
+  };
+  const deliveries = createDeliveryLedger(ledgerConnection, keyPrefix);
 
   const enqueueSync = (input: SyncJob) => {
     const data = syncJobSchema.parse(input);
@@ -107,6 +123,10 @@ export function createEnqueuer(redis: Redis, options: EnqueuerOptions = {}): Enq
     deliveries,
     enqueueSync,
     enqueuePreview,
-    close: () => closeQueues(queues),
+    close: async () => {
+      await closeQueues(queues);
+      if (ledgerRedis && ledgerRedis !== redis)
+        await ledgerRedis.quit().catch(() => ledgerRedis?.disconnect());
+    },
   };
 }
