@@ -2,9 +2,10 @@
 // (preview.ts, sync.ts, reconcile.ts) provides a processor and its lifecycle hooks; this file
 // only runs them, and stops them gracefully: no new jobs, active ones get `graceMs` to finish,
 // then they are aborted and BullMQ hands them to another worker (or to this one on restart).
-import { Worker, type Processor } from "bullmq";
+import { Worker, type Job, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import { createRedis } from "../src/queue/connection.ts";
+import { jobDurationMetric } from "../src/queue/metrics.ts";
 import { queueNames, type QueueKind } from "../src/queue/types.ts";
 import type { Runtime } from "../src/runtime/context.ts";
 import { createPreviewProcessor } from "./preview.ts";
@@ -36,6 +37,12 @@ export async function startWorkers(
   kinds: readonly QueueKind[] = allQueues,
 ): Promise<RunningWorkers> {
   const started: Array<{ worker: Worker; entry: QueueWorker; connection: Redis }> = [];
+  const durations = jobDurationMetric(runtime.registry);
+  const observe = (kind: QueueKind, outcome: string, job: Job | undefined) => {
+    if (job?.processedOn && job.finishedOn) {
+      durations.observe({ queue: kind, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    }
+  };
   for (const kind of kinds) {
     const entry = factories[kind](runtime);
     // BullMQ leaves a connection it was given open on close(): this file owns and closes it.
@@ -48,9 +55,11 @@ export async function startWorkers(
       concurrency: entry.concurrency,
       ...(runtime.prefix === undefined ? {} : { prefix: runtime.prefix }),
     });
-    worker.on("failed", (job, error) =>
-      runtime.logger.warn({ queue: kind, jobId: job?.id, reason: error.message }, "job failed"),
-    );
+    worker.on("completed", (job) => observe(kind, "completed", job));
+    worker.on("failed", (job, error) => {
+      observe(kind, "failed", job);
+      runtime.logger.warn({ queue: kind, jobId: job?.id, reason: error.message }, "job failed");
+    });
     worker.on("error", (error) =>
       runtime.logger.error({ queue: kind, reason: error.message }, "worker error"),
     );

@@ -8,6 +8,7 @@ import { closeServer, listen } from "../../http/server.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { createRedis } from "../../queue/connection.ts";
 import { createEnqueuer } from "../../queue/enqueue.ts";
+import { queueDepthMetric } from "../../queue/metrics.ts";
 
 export interface RunningReceiver {
   server: Server;
@@ -24,6 +25,7 @@ export async function startReceiver(
   // ioredis reports every failed reconnect; /readyz and 503s already say Redis is down.
   redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
   const enqueuer = createEnqueuer(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
+  queueDepthMetric(registry, enqueuer.queues);
   const app = createApp({ config, enqueuer, redis, logger, registry });
   const server = await listen(app, config.server.port, config.server.host);
   const address = server.address();
