@@ -22,6 +22,7 @@ import { queueNames } from "../../../src/queue/types.ts";
 import type { ReconcileDeps } from "../../../src/reconcile/index.ts";
 import { reconcileMetrics } from "../../../src/reconcile/metrics.ts";
 import { processReconcileJob } from "../../../src/reconcile/process.ts";
+import { countStatuses } from "../../../src/reconcile/status.ts";
 import { createRedisAppliedStateStore, type RedisAppliedStateStore } from "../../../src/reconcile/store.ts";
 import { testKubeClient, testKubeConfig } from "../../support/cluster.ts";
 
@@ -65,7 +66,14 @@ export function harness(apps: AppConfig[], overrides: Partial<ReconcileDeps> = {
     kube: () => kube,
     enqueuer,
     store,
-    metrics: reconcileMetrics(registry),
+    metrics: reconcileMetrics(registry, {
+      statusCounts: () =>
+        countStatuses(
+          redis,
+          apps.map((app) => app.name),
+          prefix,
+        ),
+    }),
     ...overrides,
   };
   return {

@@ -82,6 +82,9 @@ describe("drift through the watch path", () => {
     expect(await readCorrections(h.redis, h.prefix, app.name)).toEqual([]);
     const detected = await h.registry.getSingleMetricAsString("ferry_drift_detected_total");
     expect(detected).toContain('app="shop",state="modified"');
+    const byStatus = await h.registry.getSingleMetricAsString("ferry_apps_by_status");
+    expect(byStatus).toContain('ferry_apps_by_status{status="OutOfSync"} 1');
+    expect(byStatus).toContain('ferry_apps_by_status{status="Synced"} 0');
   });
 
   it("heals the change with selfHeal, records the correction, and recreates a deleted object", async () => {
