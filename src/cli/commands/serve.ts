@@ -11,8 +11,9 @@ export async function serve(configFile: string): Promise<void> {
   const logger = createLogger();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const signalled = untilSignal(logger);
   const receiver = await startReceiver(config, { logger, registry });
-  await untilSignal(logger);
+  await signalled;
   await receiver.stop();
   logger.info("ferry serve stopped");
 }

@@ -34,9 +34,11 @@ export function registerWorker(program: Command): void {
       const kinds = parseQueues(options.queues);
       const config = await loadConfigFile(options.config);
       const logger = createLogger();
+      // Listen first: a SIGTERM that arrives during start-up still ends in a clean stop.
+      const signalled = untilSignal(logger);
       const runtime = createRuntime(config, { logger });
       const workers = await startWorkers(runtime, kinds);
-      await untilSignal(logger);
+      await signalled;
       await workers.stop();
       await runtime.close();
       logger.info("ferry worker stopped");
