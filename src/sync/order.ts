@@ -1,4 +1,5 @@
-// Ordering rules of the planner: sync waves, Helm hooks and the kind order inside a wave.
+// Ordering rules of the planner: sync waves and Helm hooks (the kind order inside a wave is
+// ../kube/kind-order.ts, shared with the diff).
 import { AppError } from "../errors.ts";
 import {
   ARGO_SYNC_WAVE_ANNOTATION,
@@ -9,47 +10,6 @@ import {
 import type { HookPhase } from "./types.ts";
 
 export const HELM_HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight";
-
-/** Like Helm's install order: what others refer to comes first, what routes traffic last. */
-const kindOrder = [
-  "Namespace",
-  "NetworkPolicy",
-  "ResourceQuota",
-  "LimitRange",
-  "PodDisruptionBudget",
-  "ServiceAccount",
-  "Secret",
-  "ConfigMap",
-  "StorageClass",
-  "PersistentVolume",
-  "PersistentVolumeClaim",
-  "CustomResourceDefinition",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "Role",
-  "RoleBinding",
-  "Service",
-  "DaemonSet",
-  "Pod",
-  "ReplicationController",
-  "ReplicaSet",
-  "Deployment",
-  "HorizontalPodAutoscaler",
-  "StatefulSet",
-  "Job",
-  "CronJob",
-  "IngressClass",
-  "Ingress",
-  "APIService",
-  "MutatingWebhookConfiguration",
-  "ValidatingWebhookConfiguration",
-];
-const kindRank = new Map(kindOrder.map((kind, index) => [kind, index]));
-
-/** Rank of a kind inside a wave; kinds not listed (custom resources) go last. */
-export function kindRankOf(kind: string): number {
-  return kindRank.get(kind) ?? kindOrder.length;
-}
 
 function describe(object: KubeObject): string {
   const ns = object.metadata.namespace;

@@ -4,7 +4,8 @@
 // order), Helm pre-hooks by weight, the namespaced objects by sync wave, Helm post-hooks.
 import { AppError } from "../errors.ts";
 import { APP_LABEL, TRACKING_ANNOTATION, objectKey, trackingId, type KubeObject } from "../kube/types.ts";
-import { hookOf, hookWeightOf, kindRankOf, waveOf } from "./order.ts";
+import { kindRankOf } from "../kube/kind-order.ts";
+import { hookOf, hookWeightOf, waveOf } from "./order.ts";
 import { resolveScope, type Scope, type ScopeOf } from "./scope.ts";
 import type { PlannedObject, Stage, StageKind, SyncPlan } from "./types.ts";
 

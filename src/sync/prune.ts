@@ -7,7 +7,7 @@ import { AppError } from "../errors.ts";
 import { TRACKING_ANNOTATION, trackingId, type KubeObject } from "../kube/types.ts";
 import { entryKey, type InventoryEntry } from "./inventory.ts";
 import { hasSyncOption } from "./options.ts";
-import { kindRankOf } from "./order.ts";
+import { kindRankOf } from "../kube/kind-order.ts";
 
 export const PROTECTED_KINDS = ["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim"] as const;
 
