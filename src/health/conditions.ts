@@ -48,6 +48,34 @@ export function parseField<T extends z.ZodType>(
   };
 }
 
+/** Both `spec` and `status` of a workload, or the Unknown health of the first unreadable one. */
+export function parseSpecAndStatus<S extends z.ZodType, T extends z.ZodType>(
+  specSchema: S,
+  statusSchema: T,
+  object: KubeObject,
+): { ok: true; spec: z.infer<S>; status: z.infer<T> } | { ok: false; health: Health } {
+  const spec = parseField(specSchema, object, "spec");
+  if (!spec.ok) return spec;
+  const status = parseField(statusSchema, object, "status");
+  if (!status.ok) return status;
+  return { ok: true, spec: spec.value, status: status.value };
+}
+
+/** Progressing while the controller has not observed the latest spec (see generationPending). */
+export function awaitingNewSpec(
+  object: KubeObject,
+  observedGeneration: number | undefined,
+): Health | undefined {
+  if (!generationPending(object, observedGeneration)) return undefined;
+  return { status: "Progressing", message: `${label(object)}: waiting for the new spec to be observed` };
+}
+
+/** Progressing while fewer than `wanted` of something are done: "`<name>: 2 of 3 pods ready`". */
+export function shortOf(object: KubeObject, done: number, wanted: number, what: string): Health | undefined {
+  if (done >= wanted) return undefined;
+  return { status: "Progressing", message: `${label(object)}: ${done} of ${wanted} ${what}` };
+}
+
 /** `Kind name` as used in every message, so people can find the object. */
 export function label(object: KubeObject): string {
   return `${object.kind} ${object.metadata.name}`;

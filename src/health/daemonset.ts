@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
-import { generationPending, label, parseField } from "./conditions.ts";
+import { awaitingNewSpec, parseSpecAndStatus, shortOf } from "./conditions.ts";
 import type { Health } from "./types.ts";
 
 const specSchema = z.object({ updateStrategy: z.object({ type: z.string().optional() }).optional() });
@@ -12,26 +12,16 @@ const statusSchema = z.object({
 });
 
 export function daemonSetHealth(object: KubeObject): Health {
-  const spec = parseField(specSchema, object, "spec");
-  if (!spec.ok) return spec.health;
-  const status = parseField(statusSchema, object, "status");
-  if (!status.ok) return status.health;
-  const name = label(object);
-  const st = status.value;
-  if (generationPending(object, st.observedGeneration)) {
-    return { status: "Progressing", message: `${name}: waiting for the new spec to be observed` };
-  }
+  const parsed = parseSpecAndStatus(specSchema, statusSchema, object);
+  if (!parsed.ok) return parsed.health;
+  const { spec, status: st } = parsed;
+  const pending = awaitingNewSpec(object, st.observedGeneration);
+  if (pending) return pending;
   const desired = st.desiredNumberScheduled ?? 0;
   // OnDelete: nodes only get the new template when their pod is deleted by hand.
-  if (spec.value.updateStrategy?.type !== "OnDelete") {
-    const updated = st.updatedNumberScheduled ?? 0;
-    if (updated < desired) {
-      return { status: "Progressing", message: `${name}: ${updated} of ${desired} nodes updated` };
-    }
+  if (spec.updateStrategy?.type !== "OnDelete") {
+    const notUpdated = shortOf(object, st.updatedNumberScheduled ?? 0, desired, "nodes updated");
+    if (notUpdated) return notUpdated;
   }
-  const available = st.numberAvailable ?? 0;
-  if (available < desired) {
-    return { status: "Progressing", message: `${name}: ${available} of ${desired} pods available` };
-  }
-  return { status: "Healthy" };
+  return shortOf(object, st.numberAvailable ?? 0, desired, "pods available") ?? { status: "Healthy" };
 }

@@ -2,7 +2,14 @@
 // runs the new template, no old replica is left, and every updated replica is available.
 import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
-import { conditionsSchema, findCondition, generationPending, label, parseField } from "./conditions.ts";
+import {
+  awaitingNewSpec,
+  conditionsSchema,
+  findCondition,
+  label,
+  parseSpecAndStatus,
+  shortOf,
+} from "./conditions.ts";
 import type { Health } from "./types.ts";
 
 const specSchema = z.object({ replicas: z.number().int().optional(), paused: z.boolean().optional() });
@@ -15,43 +22,32 @@ const statusSchema = z.object({
 });
 
 export function deploymentHealth(object: KubeObject): Health {
-  const spec = parseField(specSchema, object, "spec");
-  if (!spec.ok) return spec.health;
-  const status = parseField(statusSchema, object, "status");
-  if (!status.ok) return status.health;
-  const { observedGeneration, conditions } = status.value;
+  const parsed = parseSpecAndStatus(specSchema, statusSchema, object);
+  if (!parsed.ok) return parsed.health;
+  const { spec, status } = parsed;
   const name = label(object);
   // Argo CD calls this "Suspended"; Ferry's vocabulary has no such state, and a paused
   // Deployment is indeed not done rolling out.
-  if (spec.value.paused === true) return { status: "Progressing", message: `${name} is paused` };
-  if (generationPending(object, observedGeneration)) {
-    return { status: "Progressing", message: `${name}: waiting for the new spec to be observed` };
-  }
-  const progressing = findCondition(conditions, "Progressing");
+  if (spec.paused === true) return { status: "Progressing", message: `${name} is paused` };
+  const pending = awaitingNewSpec(object, status.observedGeneration);
+  if (pending) return pending;
+  const progressing = findCondition(status.conditions, "Progressing");
   if (progressing?.reason === "ProgressDeadlineExceeded") {
     return {
       status: "Degraded",
       message: `${name} exceeded its progress deadline (ProgressDeadlineExceeded)`,
     };
   }
-  const desired = spec.value.replicas ?? 1;
-  const replicas = status.value.replicas ?? 0;
-  const updated = status.value.updatedReplicas ?? 0;
-  const available = status.value.availableReplicas ?? 0;
-  if (updated < desired) {
-    return { status: "Progressing", message: `${name}: ${updated} of ${desired} replicas updated` };
-  }
+  const replicas = status.replicas ?? 0;
+  const updated = status.updatedReplicas ?? 0;
+  const notUpdated = shortOf(object, updated, spec.replicas ?? 1, "replicas updated");
+  if (notUpdated) return notUpdated;
   if (replicas > updated) {
     return {
       status: "Progressing",
       message: `${name}: ${replicas - updated} old replicas pending termination`,
     };
   }
-  if (available < updated) {
-    return {
-      status: "Progressing",
-      message: `${name}: ${available} of ${updated} updated replicas available`,
-    };
-  }
-  return { status: "Healthy" };
+  const available = status.availableReplicas ?? 0;
+  return shortOf(object, available, updated, "updated replicas available") ?? { status: "Healthy" };
 }

@@ -2,7 +2,7 @@
 // (only ordinals at or above the partition are expected to update).
 import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
-import { generationPending, label, parseField } from "./conditions.ts";
+import { awaitingNewSpec, label, parseSpecAndStatus, shortOf } from "./conditions.ts";
 import type { Health } from "./types.ts";
 
 const specSchema = z.object({
@@ -24,32 +24,22 @@ const statusSchema = z.object({
 });
 
 export function statefulSetHealth(object: KubeObject): Health {
-  const spec = parseField(specSchema, object, "spec");
-  if (!spec.ok) return spec.health;
-  const status = parseField(statusSchema, object, "status");
-  if (!status.ok) return status.health;
+  const parsed = parseSpecAndStatus(specSchema, statusSchema, object);
+  if (!parsed.ok) return parsed.health;
+  const { spec, status: st } = parsed;
+  const pending = awaitingNewSpec(object, st.observedGeneration);
+  if (pending) return pending;
   const name = label(object);
-  const st = status.value;
-  if (generationPending(object, st.observedGeneration)) {
-    return { status: "Progressing", message: `${name}: waiting for the new spec to be observed` };
-  }
-  const desired = spec.value.replicas ?? 1;
-  const ready = st.readyReplicas ?? 0;
-  if (ready < desired)
-    return { status: "Progressing", message: `${name}: ${ready} of ${desired} pods ready` };
+  const desired = spec.replicas ?? 1;
+  const notReady = shortOf(object, st.readyReplicas ?? 0, desired, "pods ready");
+  if (notReady) return notReady;
   // With OnDelete, pods only change when someone deletes them: there is no rollout to wait for.
-  if (spec.value.updateStrategy?.type === "OnDelete") return { status: "Healthy" };
-  const partition = spec.value.updateStrategy?.rollingUpdate?.partition ?? 0;
+  if (spec.updateStrategy?.type === "OnDelete") return { status: "Healthy" };
+  const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
   if (partition > 0) {
     const expected = desired - partition;
-    const updated = st.updatedReplicas ?? 0;
-    if (updated < expected) {
-      return {
-        status: "Progressing",
-        message: `${name}: ${updated} of ${expected} partitioned pods updated`,
-      };
-    }
-    return { status: "Healthy", message: `${name}: partitioned rollout done` };
+    const notUpdated = shortOf(object, st.updatedReplicas ?? 0, expected, "partitioned pods updated");
+    return notUpdated ?? { status: "Healthy", message: `${name}: partitioned rollout done` };
   }
   if (st.updateRevision !== undefined && st.currentRevision !== st.updateRevision) {
     return { status: "Progressing", message: `${name}: rolling out revision ${st.updateRevision}` };
