@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from "bullmq";
 import { runDeploy, type DeployOptions } from "../src/deploy/pipeline.ts";
 import { toAppError } from "../src/errors.ts";
 import { syncJobSchema } from "../src/queue/types.ts";
+import { syncMetrics } from "../src/sync/metrics.ts";
 import type { Runtime } from "../src/runtime/context.ts";
 
 export type SyncProcessorOptions = Pick<DeployOptions, "lockTtlMs" | "lockWaitMs" | "pollIntervalMs">;
@@ -12,6 +13,7 @@ export function createSyncProcessor(
   runtime: Runtime,
   options: SyncProcessorOptions = {},
 ): (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown> {
+  const metrics = syncMetrics(runtime.registry);
   return async (job, _token, signal) => {
     const parsed = syncJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid sync job: ${parsed.error.message}`);
@@ -19,6 +21,7 @@ export function createSyncProcessor(
     try {
       return await runDeploy(parsed.data, runtime, {
         ...options,
+        metrics,
         finalAttempt,
         ...(signal ? { signal } : {}),
       });

@@ -10,6 +10,7 @@ import type { AppConfig } from "../config/schema.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
 import type { SyncJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
+import type { SyncMetrics } from "../sync/metrics.ts";
 import { runSync } from "../sync/engine.ts";
 import { isBadRevision, readHealthyRevision, recordDeployment } from "../sync/history.ts";
 import type { SyncOutcome } from "../sync/types.ts";
@@ -27,6 +28,8 @@ export interface DeployOptions {
   lockWaitMs?: number;
   /** Health polling interval handed to the engine. */
   pollIntervalMs?: number;
+  /** Sync counters and durations (syncMetrics on the process's registry). */
+  metrics?: SyncMetrics;
 }
 
 export type DeployRun =
@@ -115,7 +118,10 @@ async function deployLocked(
     },
     logger,
     signal,
-    ...(options.pollIntervalMs ? { options: { pollIntervalMs: options.pollIntervalMs } } : {}),
+    options: {
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    },
   });
   if (retryable(outcome) && options.finalAttempt === false) {
     // The cluster did not answer: let BullMQ try again later; apply is idempotent.

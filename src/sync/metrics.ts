@@ -1,28 +1,48 @@
-// Sync metrics, registered on the Registry the process passes in (never the global one).
+// Sync metrics, registered on the Registry the process passes in (never the global one) and
+// found again by name, so every processor on one registry shares the same series.
 import { Counter, Histogram, type Registry } from "prom-client";
 import type { SyncOutcome } from "./types.ts";
 
+function existing<T>(registry: Registry, name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
 export function syncMetrics(registry: Registry) {
   return {
-    syncs: new Counter({
-      name: "ferry_sync_total",
-      help: "Syncs by app and result (succeeded, failed, rolled-back, skipped)",
-      labelNames: ["app", "result"] as const,
-      registers: [registry],
-    }),
-    duration: new Histogram({
-      name: "ferry_sync_duration_seconds",
-      help: "Time from the start of a sync to its outcome, rollback included",
-      labelNames: ["app", "result"] as const,
-      buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
-      registers: [registry],
-    }),
-    objects: new Counter({
-      name: "ferry_sync_objects_total",
-      help: "Objects handled by syncs, by action (applied, pruned, unchanged)",
-      labelNames: ["app", "action"] as const,
-      registers: [registry],
-    }),
+    syncs: existing(
+      registry,
+      "ferry_sync_total",
+      () =>
+        new Counter({
+          name: "ferry_sync_total",
+          help: "Syncs by app and result (succeeded, failed, rolled-back, skipped)",
+          labelNames: ["app", "result"] as const,
+          registers: [registry],
+        }),
+    ),
+    duration: existing(
+      registry,
+      "ferry_sync_duration_seconds",
+      () =>
+        new Histogram({
+          name: "ferry_sync_duration_seconds",
+          help: "Time from the start of a sync to its outcome, rollback included",
+          labelNames: ["app", "result"] as const,
+          buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+          registers: [registry],
+        }),
+    ),
+    objects: existing(
+      registry,
+      "ferry_sync_objects_total",
+      () =>
+        new Counter({
+          name: "ferry_sync_objects_total",
+          help: "Objects handled by syncs, by action (applied, pruned, unchanged)",
+          labelNames: ["app", "action"] as const,
+          registers: [registry],
+        }),
+    ),
   };
 }
 

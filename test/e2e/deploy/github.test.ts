@@ -85,6 +85,10 @@ describe("deploy from a GitHub push", () => {
     const detail = (await response.json()) as { revision: string; sync: string; deployments: unknown[] };
     expect(detail).toMatchObject({ revision: sha, sync: "Synced", health: "Healthy" });
     expect(detail.deployments).toHaveLength(2);
+    // The worker's registry counts both syncs (initial deploy and the merge).
+    expect(await s.harness.runtime.registry.metrics()).toContain(
+      `ferry_sync_total{app="${s.app}",result="succeeded"} 2`,
+    );
     s.harness.github.assertNoUnexpected();
   });
 
