@@ -7,6 +7,22 @@ export interface FailureReader {
   message(error: unknown): string;
 }
 
+/** One forge's `callApi` with its name, token and failure reader already bound. */
+export type ForgeCaller = <S extends z.ZodType | undefined>(
+  method: string,
+  route: string,
+  schema: S,
+  run: () => Promise<unknown>,
+) => Promise<S extends z.ZodType ? z.infer<S> : undefined>;
+
+export function forgeCaller(forge: {
+  forge: string;
+  token: string | undefined;
+  reader: FailureReader;
+}): ForgeCaller {
+  return (method, route, schema, run) => callApi({ ...forge, method, route }, schema, run);
+}
+
 /**
  * Runs one API call, validates its answer with `schema` (when the answer is used), and turns
  * every failure into FORGE_API_FAILED with the token scrubbed from the text.

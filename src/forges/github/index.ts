@@ -1,6 +1,5 @@
-import type { z } from "zod";
 import type { ForgeConfig } from "../../config/schema.ts";
-import { callApi, type FailureReader } from "../call.ts";
+import { forgeCaller, type FailureReader, type ForgeCaller } from "../call.ts";
 import { truncate } from "../marker.ts";
 import type { ResolvedForgeOptions } from "../options.ts";
 import { createWithRetry, upsertByMarker } from "../upsert.ts";
@@ -17,12 +16,12 @@ export class GithubForge implements Forge {
   readonly name: string;
   readonly type = "github" as const;
   readonly #client: GithubClient;
-  readonly #token: string | undefined;
+  readonly #call: ForgeCaller;
   readonly #options: ResolvedForgeOptions;
 
   constructor(config: GithubConfig, options: ResolvedForgeOptions) {
     this.name = config.name;
-    this.#token = config.token;
+    this.#call = forgeCaller({ forge: config.name, token: config.token, reader: githubFailures });
     this.#options = options;
     this.#client = createGithubClient({ apiUrl: config.apiUrl, token: config.token, options });
   }
@@ -111,19 +110,6 @@ export class GithubForge implements Forge {
         (await this.#client.rest.issues.createComment({ ...issue, body, request: { retries: 0 } })).data,
     );
     return created.id;
-  }
-
-  #call<S extends z.ZodType | undefined>(
-    method: string,
-    route: string,
-    schema: S,
-    run: () => Promise<unknown>,
-  ) {
-    return callApi(
-      { forge: this.name, method, route, token: this.#token, reader: githubFailures },
-      schema,
-      run,
-    );
   }
 }
 

@@ -1,8 +1,7 @@
 import { Branches, Commits, MergeRequestNotes, MergeRequests } from "@gitbeaker/rest";
-import type { z } from "zod";
 import type { ForgeConfig } from "../../config/schema.ts";
 import { AppError } from "../../errors.ts";
-import { callApi, type FailureReader } from "../call.ts";
+import { forgeCaller, type FailureReader, type ForgeCaller } from "../call.ts";
 import { truncate } from "../marker.ts";
 import type { ResolvedForgeOptions } from "../options.ts";
 import type {
@@ -42,12 +41,12 @@ export class GitlabForge implements Forge {
   readonly name: string;
   readonly type = "gitlab" as const;
   readonly #api;
-  readonly #token: string | undefined;
+  readonly #call: ForgeCaller;
   readonly #options: ResolvedForgeOptions;
 
   constructor(config: GitlabConfig, options: ResolvedForgeOptions) {
     this.name = config.name;
-    this.#token = config.token;
+    this.#call = forgeCaller({ forge: config.name, token: config.token, reader: gitlabFailures });
     this.#options = options;
     // The project id in paths is the path_with_namespace; gitbeaker URL-encodes it.
     const settings = {
@@ -149,19 +148,6 @@ export class GitlabForge implements Forge {
       this.#api.notes.create(target.repo, target.number, body),
     );
     return note.id;
-  }
-
-  #call<S extends z.ZodType | undefined>(
-    method: string,
-    route: string,
-    schema: S,
-    run: () => Promise<unknown>,
-  ) {
-    return callApi(
-      { forge: this.name, method, route, token: this.#token, reader: gitlabFailures },
-      schema,
-      run,
-    );
   }
 }
 
