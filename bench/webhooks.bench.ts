@@ -94,9 +94,16 @@ async function serveFerry(redisUrl: string, prefix: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/**
+ * BENCH_REFERENCE=claim makes the reference claim the delivery id (SET NX) before its add, as
+ * Ferry's dedupe must: it shows what the second sequential Redis round trip costs on its own.
+ */
+const referenceClaims = process.env.BENCH_REFERENCE === "claim";
+
 async function serveReference(redisUrl: string, prefix: string): Promise<number> {
   // The same connection settings as Ferry's receiver.
-  const queue = new Queue(queueNames.sync, { connection: createRedis(redisUrl, "receiver"), prefix });
+  const connection = createRedis(redisUrl, "receiver");
+  const queue = new Queue(queueNames.sync, { connection, prefix });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -109,13 +116,12 @@ async function serveReference(redisUrl: string, prefix: string): Promise<number>
         return;
       }
       const payload = JSON.parse(raw.toString("utf8")) as { after: string };
-      queue
-        .add("sync", {
-          app: "web",
-          reason: "webhook",
-          sha: payload.after,
-          deliveryId: String(req.headers["x-github-delivery"]),
-        })
+      const deliveryId = String(req.headers["x-github-delivery"]);
+      const claimed = referenceClaims
+        ? connection.set(`${prefix}:delivery:${deliveryId}`, "pending", "EX", 60, "NX")
+        : Promise.resolve("OK");
+      claimed
+        .then(() => queue.add("sync", { app: "web", reason: "webhook", sha: payload.after, deliveryId }))
         .then((job) => {
           res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ jobs: [job.id] }));
         })
@@ -251,7 +257,7 @@ async function main(): Promise<void> {
   try {
     const loadBefore = load1();
     console.log(
-      `load average before: ${loadBefore} (${connections} connections, ${durationSeconds} s phases)`,
+      `load average before: ${loadBefore} (${connections} connections, ${durationSeconds} s phases, reference: ${referenceClaims ? "claim + add" : "add"})`,
     );
     await load(ferry, 1, redisPid); // warm-up: JIT, script loading, connections
     await load(reference, 1, redisPid);
@@ -289,6 +295,7 @@ async function main(): Promise<void> {
           date: new Date().toISOString(),
           connections,
           durationSeconds,
+          reference: referenceClaims ? "claim + add" : "add",
           loadAverage: { before: loadBefore, after: loadAfter },
           rounds: results,
           ratio,
