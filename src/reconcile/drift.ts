@@ -13,7 +13,8 @@ import { normalize } from "../diff/index.ts";
 import { APP_LABEL, objectKey, type KubeClient, type KubeObject, type ObjectRef } from "../kube/types.ts";
 import { toAppError } from "../errors.ts";
 import { deletedSummary, describeObject, explainFields } from "./explain.ts";
-import { containedIn, fieldChanges } from "./fields.ts";
+import { containedIn } from "../sync/compare.ts";
+import { fieldChanges } from "./fields.ts";
 import type { DriftedObject, DriftReport } from "./types.ts";
 
 export type DriftApp = Pick<AppConfig, "name" | "destination" | "ignoreDifferences">;

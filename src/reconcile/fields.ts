@@ -74,25 +74,3 @@ export function formatPath(path: readonly PathStep[]): string {
   }
   return text === "" ? "(object)" : text;
 }
-
-/**
- * True when every field of `desired` is in `live` with an equal value: then a server-side
- * apply of `desired` by the manager that applied it last changes nothing, and the dry-run can
- * be skipped. Lists compare element-wise with equal length (atomic and keyed lists alike).
- */
-export function containedIn(desired: unknown, live: unknown): boolean {
-  if (Array.isArray(desired)) {
-    return (
-      Array.isArray(live) &&
-      desired.length === live.length &&
-      desired.every((item, index) => containedIn(item, live[index]))
-    );
-  }
-  if (isRecord(desired)) {
-    if (!isRecord(live)) return false;
-    return Object.entries(desired).every(([key, value]) =>
-      value === null ? live[key] === undefined || live[key] === null : containedIn(value, live[key]),
-    );
-  }
-  return desired === live;
-}

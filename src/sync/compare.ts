@@ -11,7 +11,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** True when every field of `desired` is present in `live` with an equal value. */
+/**
+ * True when every field of `desired` is present in `live` with an equal value. Also used by
+ * reconcile's drift check: then a server-side apply of `desired` by the manager that applied
+ * it last changes nothing, and the dry-run can be skipped.
+ */
 export function containedIn(desired: unknown, live: unknown): boolean {
   if (Array.isArray(desired)) {
     // Lists are atomic or keyed; both ways, same length and element-wise containment is

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { explainFields } from "../../../src/reconcile/explain.ts";
-import { containedIn, fieldChanges, formatPath } from "../../../src/reconcile/fields.ts";
+import { fieldChanges, formatPath } from "../../../src/reconcile/fields.ts";
+import { containedIn } from "../../../src/sync/compare.ts";
 import { ownersOf } from "../../../src/reconcile/managed-fields.ts";
 
 const live: KubeObject = {
