@@ -10,6 +10,7 @@ import { authFor } from "./auth.ts";
 import { KeyedMutex, withFileLock } from "./lock.ts";
 import { withRetries } from "./retry.ts";
 import { runGit } from "./run.ts";
+import { TreeLookup } from "./trees.ts";
 import type { Checkout, GitService, RepoLocation } from "./types.ts";
 
 export interface GitServiceOptions {
@@ -31,12 +32,14 @@ export class CliGitService implements GitService {
   readonly #localTimeoutMs: number;
   /** Commits already seen in a mirror: they stay there, so asking git again is wasted spawns. */
   readonly #present = new Set<string>();
+  readonly #trees: TreeLookup;
 
   constructor(options: GitServiceOptions) {
     this.#cacheDir = options.cacheDir;
     this.#fetchTimeoutMs = options.fetchTimeoutMs ?? 120_000;
     this.#attempts = options.attempts ?? 3;
     this.#localTimeoutMs = options.localTimeoutMs ?? 60_000;
+    this.#trees = new TreeLookup({ timeoutMs: this.#localTimeoutMs });
   }
 
   mirrorDir(location: RepoLocation): string {
@@ -101,26 +104,14 @@ export class CliGitService implements GitService {
     return (await this.treeIds(location, sha, [path])).get(path);
   }
 
-  /** Object ids of many paths at one commit with a single git process. */
+  /** Object ids of many paths at one commit: one git process, none once the commit is listed. */
   async treeIds(
     location: RepoLocation,
     sha: string,
     paths: string[],
   ): Promise<Map<string, string | undefined>> {
     const gitDir = await this.#ensureCommits(location, [sha]);
-    const queries = paths.map((path) => `${sha}:${gitPath(path)}`);
-    const { stdout } = await runGit(["cat-file", "--batch-check=%(objectname)"], {
-      gitDir,
-      timeoutMs: this.#localTimeoutMs,
-      stdin: queries.join("\n") + "\n",
-    });
-    const lines = stdout.toString("utf8").split("\n");
-    const result = new Map<string, string | undefined>();
-    paths.forEach((path, index) => {
-      const line = lines[index] ?? "";
-      result.set(path, /^[0-9a-f]{40,64}$/.test(line) ? line : undefined);
-    });
-    return result;
+    return this.#trees.ids(gitDir, sha, paths);
   }
 
   /** Clones or fetches until every revision is in the mirror; returns the mirror's directory. */
@@ -186,10 +177,4 @@ export class CliGitService implements GitService {
       }),
     );
   }
-}
-
-/** "apps/x/", "./apps/x" and "." all name paths the way `<rev>:<path>` expects. */
-function gitPath(path: string): string {
-  const trimmed = path.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
-  return trimmed === "." ? "" : trimmed;
 }

@@ -104,6 +104,43 @@ describe("CliGitService against local repositories", () => {
     expect(await service.treeId(location, second, "apps/a/")).toBe(before.get("apps/a"));
   });
 
+  it("answers repeated tree id questions about a commit from its listing exactly as cat-file does", async () => {
+    await symlink("../b", join(repo.dir, "apps/a/link"));
+    await repo.write({ "apps/a/deep/er/x.yaml": "x: 1\n" });
+    const sha = await repo.commit("nested and symlink");
+    const paths = [
+      ".",
+      "./apps/a/",
+      "apps/a",
+      "apps/a/deep",
+      "apps/a/deep/er/x.yaml",
+      "apps/a/link",
+      "apps/a/link/cm.yaml",
+      "apps/a/../b",
+      "apps//a",
+      "nope",
+      "apps/nope/x",
+    ];
+    const expected = new Map<string, string | undefined>();
+    for (const path of paths) {
+      const spelled = path.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+      const id = await git(
+        repo.dir,
+        "rev-parse",
+        "-q",
+        "--verify",
+        `${sha}:${spelled === "." ? "" : spelled}`,
+      ).catch(() => undefined);
+      expected.set(path, id === "" ? undefined : id);
+    }
+    for (let round = 0; round < 3; round++) {
+      // round 0 goes through cat-file, later rounds through the listing of the whole tree
+      expect(await service.treeIds(location, sha, paths)).toEqual(expected);
+    }
+    expect(expected.get("apps/a/link")).toBeDefined();
+    expect(expected.get("apps/a/link/cm.yaml")).toBeUndefined();
+  });
+
   it("serves concurrent checkouts and fetches of one repository without corrupting the mirror", async () => {
     const shas: string[] = [await repo.head()];
     for (let index = 0; index < 4; index++) {
