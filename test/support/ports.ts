@@ -1,17 +1,2 @@
-import { createServer } from "node:net";
-
-/** Asks the kernel for a free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === "object") resolve(address.port);
-        else reject(new Error("no port"));
-      });
-    });
-  });
-}
+// The same free-port helper `ferry up` uses, so tests and the product agree on how it is done.
+export { freePort } from "../../src/kube/local/ports.ts";
