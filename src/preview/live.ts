@@ -1,7 +1,6 @@
 // What the cluster says about one app's head render, read-only: each object's live copy and
 // its server-side dry-run apply (field manager ferry, force, dryRun=All: full admission and
 // validation, nothing stored), and the live objects the next sync would prune.
-import { z } from "zod";
 import type { AppConfig } from "../config/schema.ts";
 import type { ApiFailure, LiveObjectInput } from "../diff/index.ts";
 import { isAppError } from "../errors.ts";
@@ -13,35 +12,14 @@ import {
   trackingId,
   type KubeClient,
   type KubeObject,
-  type ObjectRef,
 } from "../kube/types.ts";
 import { entryKey, inventorySchema, type InventoryEntry } from "../sync/inventory.ts";
+import { clusterInventoryText } from "../sync/inventory-store.ts";
+import { getLive, kindNotServed, refOf } from "../sync/kube.ts";
 import { pruneDisabled } from "../sync/prune.ts";
 
 /** Requests in flight per app: enough to hide latency, few enough to spare the apiserver. */
 const CONCURRENCY = 8;
-
-function kindNotServed(error: unknown): boolean {
-  return isAppError(error, "KUBE_REJECTED") && error.details?.kindNotFound === true;
-}
-
-function refOf(object: KubeObject): ObjectRef {
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name,
-    ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
-  };
-}
-
-async function getLive(kube: KubeClient, ref: ObjectRef): Promise<KubeObject | undefined> {
-  try {
-    return await kube.get(ref);
-  } catch (error) {
-    if (kindNotServed(error)) return undefined;
-    throw error;
-  }
-}
 
 /** The API's refusal as the diff engine wants it; anything else (unreachable) propagates. */
 function failureOf(error: unknown): ApiFailure | undefined {
@@ -106,17 +84,12 @@ export async function liveObjects(
   );
 }
 
-const configMapSchema = z.looseObject({ data: z.record(z.string(), z.string()).optional() });
-
-/** Entries of the app's inventory ConfigMap (src/sync/inventory-store.ts), if it has one. */
+/**
+ * Entries of the app's inventory ConfigMap, if it has one. Unlike the sync's readInventory
+ * there is no Redis fallback, and an unreadable inventory is not an error here.
+ */
 async function inventoryEntries(kube: KubeClient, app: AppConfig): Promise<InventoryEntry[] | undefined> {
-  const live = await getLive(kube, {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    namespace: app.sync.inventoryNamespace ?? app.destination.namespace,
-    name: `ferry-inventory-${app.name}`,
-  });
-  const text = live ? configMapSchema.parse(live).data?.["inventory.json"] : undefined;
+  const text = await clusterInventoryText(kube, app);
   if (text === undefined) return undefined;
   try {
     return inventorySchema.parse(JSON.parse(text)).entries;

@@ -40,6 +40,15 @@ function parseInventory(text: string, where: string): Inventory {
   }
 }
 
+/** The inventory JSON the app's ConfigMap holds; undefined without the ConfigMap or its key. */
+export async function clusterInventoryText(
+  kube: KubeClient,
+  app: Pick<AppConfig, "name" | "destination" | "sync">,
+): Promise<string | undefined> {
+  const live = await getLive(kube, inventoryRef(app));
+  return live ? configMapSchema.parse(live).data?.[DATA_KEY] : undefined;
+}
+
 /** The ConfigMap when it exists, else Redis, else an empty inventory (nothing to prune). */
 export async function readInventory(
   kube: KubeClient,
@@ -49,8 +58,7 @@ export async function readInventory(
 ): Promise<{ inventory: Inventory; source: "cluster" | "redis" | "none" }> {
   const ref = inventoryRef(app);
   signal?.throwIfAborted();
-  const live = await getLive(kube, ref);
-  const text = live ? configMapSchema.parse(live).data?.[DATA_KEY] : undefined;
+  const text = await clusterInventoryText(kube, app);
   if (text !== undefined)
     return { inventory: parseInventory(text, `ConfigMap ${ref.namespace}/${ref.name}`), source: "cluster" };
   const cached = await redis.get(inventoryRedisKey(app.name));

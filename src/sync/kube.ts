@@ -23,7 +23,8 @@ export function refKey(ref: ObjectRef): string {
   });
 }
 
-function kindNotServed(error: unknown): boolean {
+/** The API answered that the object's kind is not served (e.g. its CRD was removed). */
+export function kindNotServed(error: unknown): boolean {
   return isAppError(error, "KUBE_REJECTED") && error.details?.kindNotFound === true;
 }
 
