@@ -1,17 +1,7 @@
 // Push webhook bodies for the deploy tests: GitHub's own push example
 // (@octokit/webhooks-examples) and GitLab's documented Push Hook (../shared/fixtures/gitlab),
 // with repository, branch and SHAs replaced by the test's.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-
-interface Definition {
-  name: string;
-  examples: Array<Record<string, unknown>>;
-}
-
-const require = createRequire(import.meta.url);
-const fixtures = join(import.meta.dirname, "../../../../shared/fixtures/gitlab");
+import { githubExample, gitlabFixture, setGithubRepository } from "../../support/payloads.ts";
 
 export interface PushInput {
   repo: string;
@@ -22,26 +12,15 @@ export interface PushInput {
   modified?: string[];
 }
 
-function githubExample(): Record<string, unknown> {
-  const definitions = require("@octokit/webhooks-examples/api.github.com/index.json") as Definition[];
-  const found = definitions
-    .find((definition) => definition.name === "push")
-    ?.examples.find((example) => String(example.ref).startsWith("refs/heads/") && !example.deleted);
-  if (!found) throw new Error("no push example");
-  return structuredClone(found);
-}
-
 export function githubPush(input: PushInput): string {
-  const payload = githubExample();
+  const payload = githubExample(
+    "push",
+    (example) => String(example.ref).startsWith("refs/heads/") && !example.deleted,
+    "push",
+  );
   const [sample = {}] = payload.commits as Array<Record<string, unknown>>;
   const commit = { ...sample, id: input.after, added: [], removed: [], modified: input.modified ?? [] };
-  const [owner = "", name = ""] = input.repo.split("/");
-  const repository = payload.repository as Record<string, unknown>;
-  Object.assign(repository, {
-    full_name: input.repo,
-    name,
-    owner: { ...(repository.owner as object), login: owner },
-  });
+  setGithubRepository(payload, input.repo);
   Object.assign(payload, {
     ref: `refs/heads/${input.branch}`,
     before: input.before,
@@ -56,7 +35,7 @@ export function githubPush(input: PushInput): string {
 }
 
 export function gitlabPush(input: PushInput): string {
-  const payload = JSON.parse(readFileSync(join(fixtures, "push.json"), "utf8")) as Record<string, unknown>;
+  const payload = gitlabFixture("push.json");
   payload.project = { ...(payload.project as object), path_with_namespace: input.repo };
   Object.assign(payload, {
     ref: `refs/heads/${input.branch}`,

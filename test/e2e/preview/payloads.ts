@@ -1,25 +1,7 @@
 // Webhook bodies for the end-to-end previews: GitHub's own pull_request examples
 // (@octokit/webhooks-examples) and GitLab's documented merge request hook
 // (../shared/fixtures/gitlab), with repository, branches and SHAs replaced by the test's.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-
-interface Definition {
-  name: string;
-  examples: Array<Record<string, unknown>>;
-}
-
-const require = createRequire(import.meta.url);
-
-function githubExample(action: string): Record<string, unknown> {
-  const definitions = require("@octokit/webhooks-examples/api.github.com/index.json") as Definition[];
-  const found = definitions
-    .find((definition) => definition.name === "pull_request")
-    ?.examples.find((example) => example.action === action);
-  if (!found) throw new Error(`no pull_request ${action} example`);
-  return structuredClone(found);
-}
+import { githubExample, gitlabFixture, setGithubRepository } from "../../support/payloads.ts";
 
 export interface PullInput {
   action: "opened" | "synchronize" | "reopened";
@@ -34,16 +16,15 @@ export interface PullInput {
 }
 
 export function githubPullRequest(input: PullInput): string {
-  const payload = githubExample(input.action === "synchronize" ? "synchronize" : "opened");
+  const action = input.action === "synchronize" ? "synchronize" : "opened";
+  const payload = githubExample(
+    "pull_request",
+    (example) => example.action === action,
+    `pull_request ${action}`,
+  );
   payload.action = input.action;
   payload.number = input.number;
-  const [owner = "", name = ""] = input.repo.split("/");
-  const repository = payload.repository as Record<string, unknown>;
-  Object.assign(repository, {
-    full_name: input.repo,
-    name,
-    owner: { ...(repository.owner as object), login: owner },
-  });
+  setGithubRepository(payload, input.repo);
   const pr = payload.pull_request as Record<string, Record<string, unknown>>;
   Object.assign(pr, { number: input.number, draft: false, merged: false, state: "open" });
   pr.html_url = `https://github.test/${input.repo}/pull/${input.number}` as never;
@@ -62,8 +43,6 @@ export function githubPullRequest(input: PullInput): string {
   return JSON.stringify(payload);
 }
 
-const fixtures = join(import.meta.dirname, "../../../../shared/fixtures/gitlab");
-
 export interface MergeRequestInput {
   action: "open" | "update";
   project: string;
@@ -76,10 +55,7 @@ export interface MergeRequestInput {
 }
 
 export function gitlabMergeRequest(input: MergeRequestInput): string {
-  const payload = JSON.parse(readFileSync(join(fixtures, "merge_request.json"), "utf8")) as Record<
-    string,
-    Record<string, unknown>
-  >;
+  const payload = gitlabFixture<Record<string, Record<string, unknown>>>("merge_request.json");
   payload.project = { ...payload.project, path_with_namespace: input.project };
   const attributes = payload.object_attributes ?? {};
   payload.object_attributes = {

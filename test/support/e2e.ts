@@ -1,0 +1,171 @@
+// The common ground of the end-to-end harnesses (deploy, preview): the forge fakes, a ferry.yaml
+// pointing at them and at the run's Redis and control plane, a runtime under a random queue
+// prefix, and the express app on a free port with signed webhook helpers. Each harness adds
+// its own queue's worker on top; everything registered with `defer` is undone by `close`.
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { inject } from "vitest";
+import { parseConfig } from "../../src/config/load.ts";
+import type { FerryConfig } from "../../src/config/schema.ts";
+import { createApp } from "../../src/http/app.ts";
+import { closeServer, listen } from "../../src/http/server.ts";
+import { createRedis } from "../../src/queue/connection.ts";
+import { createEnqueuer } from "../../src/queue/enqueue.ts";
+import { createRuntime, type Runtime } from "../../src/runtime/context.ts";
+import { FakeGithub } from "./fakes/github.ts";
+import { FakeGitlab } from "./fakes/gitlab.ts";
+import { captureLogs } from "./logs.ts";
+import { freePort } from "./ports.ts";
+import { signGithub } from "./sign.ts";
+
+export type WebhookAnswer = { status: number; jobs: string[] };
+
+export interface E2eBase {
+  config: FerryConfig;
+  runtime: Runtime;
+  /** The random queue prefix of this harness. */
+  prefix: string;
+  github: FakeGithub;
+  gitlab: FakeGitlab;
+  url: string;
+  logs: ReturnType<typeof captureLogs>;
+  postGithub: (event: string, body: string) => Promise<WebhookAnswer>;
+  postGitlab: (event: string, body: string) => Promise<WebhookAnswer>;
+  /** A new Redis connection, closed with the harness (BullMQ leaves handed-in ones open). */
+  connection: () => Redis;
+  /** Registers a clean-up step; `close` runs them in reverse order. */
+  defer: (step: () => Promise<unknown>) => void;
+  close: () => Promise<void>;
+}
+
+export interface E2eOptions {
+  apps: Array<Record<string, unknown>>;
+  extraClusters?: Array<Record<string, unknown>>;
+  /** Prefix of the temporary workDir's name. */
+  workDirPrefix: string;
+  /** Pass the queue prefix to the app's /api routes. */
+  apiPrefix?: boolean;
+  /** Redis key patterns removed on close besides `<prefix>:*`. */
+  extraKeys?: (config: FerryConfig) => string[];
+}
+
+/** Runs `build` with a fresh set of clean-up steps; on failure they are run before rethrowing. */
+async function withClosers<T>(
+  build: (defer: E2eBase["defer"], close: E2eBase["close"]) => Promise<T>,
+): Promise<T> {
+  const closers: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const step of closers.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  try {
+    return await build((step) => closers.push(step), close);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export function startE2e(options: E2eOptions): Promise<E2eBase> {
+  return withClosers(async (defer, close) => {
+    const [github, gitlab] = await Promise.all([FakeGithub.start(), FakeGitlab.start()]);
+    defer(() => github.close());
+    defer(() => gitlab.close());
+    const workDir = await mkdtemp(join(tmpdir(), options.workDirPrefix));
+    defer(() => rm(workDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const githubSecret = `gh-${randomUUID()}`;
+    const gitlabSecret = `gl-${randomUUID()}`;
+    const config = parseConfig({
+      redis: { url: inject("redisUrl") },
+      server: { port, host: "127.0.0.1", publicUrl: url },
+      workDir,
+      forges: [
+        {
+          name: "github",
+          type: "github",
+          apiUrl: github.url,
+          token: github.token,
+          webhookSecret: githubSecret,
+        },
+        { name: "gitlab", type: "gitlab", url: gitlab.url, token: gitlab.token, webhookSecret: gitlabSecret },
+      ],
+      clusters: [{ name: "local", kubeconfig: inject("kubeconfig") }, ...(options.extraClusters ?? [])],
+      apps: options.apps,
+    });
+    const prefix = `t-${randomUUID()}`;
+    const logs = captureLogs("info");
+    const runtime = createRuntime(config, {
+      logger: logs.logger,
+      prefix,
+      forgeOptions: { retryUnitMs: 5, writeIntervalMs: 0 },
+    });
+    defer(() => runtime.close());
+    defer(() => deleteKeys(runtime.redis, [`${prefix}:*`, ...(options.extraKeys?.(config) ?? [])]));
+
+    const receiverRedis = createRedis(config.redis.url, "receiver");
+    receiverRedis.on("error", () => undefined);
+    defer(() => Promise.resolve(receiverRedis.disconnect()));
+    const enqueuer = createEnqueuer(receiverRedis, { prefix });
+    defer(() => enqueuer.close());
+    const app = createApp({
+      config,
+      enqueuer,
+      redis: receiverRedis,
+      logger: logs.logger,
+      registry: runtime.registry,
+      ...(options.apiPrefix === true ? { keyPrefix: prefix } : {}),
+    });
+    const server: Server = await listen(app, port, "127.0.0.1");
+    defer(() => closeServer(server));
+
+    const post = async (forge: string, body: string, headers: Record<string, string>) => {
+      const response = await fetch(`${url}/webhooks/${forge}`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", ...headers },
+      });
+      const answer = (await response.json()) as { jobs?: string[] };
+      return { status: response.status, jobs: answer.jobs ?? [] };
+    };
+    return {
+      config,
+      runtime,
+      prefix,
+      github,
+      gitlab,
+      url,
+      logs,
+      postGithub: (event, body) =>
+        post("github", body, {
+          "x-github-event": event,
+          "x-github-delivery": randomUUID(),
+          "x-hub-signature-256": signGithub(body, githubSecret),
+        }),
+      postGitlab: (event, body) =>
+        post("gitlab", body, {
+          "x-gitlab-event": event,
+          "x-gitlab-token": gitlabSecret,
+          "x-gitlab-event-uuid": randomUUID(),
+        }),
+      connection: () => {
+        const client = createRedis(config.redis.url, "worker");
+        defer(() => Promise.resolve(client.disconnect()));
+        return client;
+      },
+      defer,
+      close,
+    };
+  });
+}
+
+async function deleteKeys(redis: Redis, patterns: string[]): Promise<void> {
+  for (const pattern of patterns) {
+    const keys = await redis.keys(pattern);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+}
