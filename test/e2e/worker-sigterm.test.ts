@@ -12,6 +12,7 @@ import { createEnqueuer } from "../../src/queue/enqueue.ts";
 import { readHistory } from "../../src/sync/history.ts";
 import { testKubeClient, useNamespace } from "../support/cluster.ts";
 import { createRepo, type TestRepo } from "../support/git.ts";
+import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/process.ts";
 
 const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
@@ -69,10 +70,16 @@ describe("ferry worker", () => {
         }),
       );
       const output: string[] = [];
-      const startWorker = (): { child: ChildProcessWithoutNullStreams; exited: Promise<number | null> } => {
-        const child = spawn(process.execPath, [cli, "worker", "--config", configFile, "--queues", "sync"], {
-          env: { ...process.env, FERRY_LOG_LEVEL: "info" },
-        });
+      const startWorker = (
+        extra: string[] = [],
+      ): { child: ChildProcessWithoutNullStreams; exited: Promise<number | null> } => {
+        const child = spawn(
+          process.execPath,
+          [cli, "worker", "--config", configFile, "--queues", "sync", ...extra],
+          {
+            env: { ...process.env, FERRY_LOG_LEVEL: "info" },
+          },
+        );
         child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
         child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
         cleanups.push(() => Promise.resolve(child.kill("SIGKILL")));
@@ -102,7 +109,8 @@ describe("ferry worker", () => {
       expect(await first.exited).toBe(0);
       expect(Date.now() - stopping).toBeLessThan(30_000);
 
-      const second = startWorker();
+      const port = await freePort();
+      const second = startWorker(["--http-port", String(port)]);
       await waitFor(
         "the sync to be recorded as succeeded",
         async () => (await readHistory(redis, app)).some((record) => record.result === "succeeded"),
@@ -118,9 +126,15 @@ describe("ferry worker", () => {
         });
         expect(live?.metadata.labels?.["ferry.dev/app"]).toBe(app);
       }
-      await waitFor("the second worker to start", () => output.join("").split("workers started").length > 2, {
+      await waitFor("the second worker to start", () => output.join("").includes("worker http listening"), {
         timeoutMs: 30_000,
+        describe: () => output.join("").slice(-2000),
       });
+      // The worker serves its own probes and the metrics of the jobs it runs.
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain("# TYPE ferry_sync_total counter");
+      expect(metrics).toContain("# TYPE ferry_job_duration_seconds histogram");
       second.child.kill("SIGTERM");
       expect(await second.exited).toBe(0);
       await redis.del(

@@ -3,6 +3,8 @@
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.ts";
 import { AppError } from "../../errors.ts";
+import { createWorkerApp } from "../../http/worker-app.ts";
+import { closeServer, listen } from "../../http/server.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { queueNames, type QueueKind } from "../../queue/types.ts";
 import { createRuntime } from "../../runtime/context.ts";
@@ -30,7 +32,8 @@ export function registerWorker(program: Command): void {
     .description("run the preview, sync and reconcile workers")
     .requiredOption("--config <file>", "path to ferry.yaml")
     .option("--queues <list>", "comma-separated queues to work on", allQueues.join(","))
-    .action(async (options: { config: string; queues: string }) => {
+    .option("--http-port <port>", "serve /healthz, /readyz and /metrics on this port")
+    .action(async (options: { config: string; queues: string; httpPort?: string }) => {
       const kinds = parseQueues(options.queues);
       const config = await loadConfigFile(options.config);
       const logger = createLogger();
@@ -38,7 +41,13 @@ export function registerWorker(program: Command): void {
       const signalled = untilSignal(logger);
       const runtime = createRuntime(config, { logger });
       const workers = await startWorkers(runtime, kinds);
+      const server =
+        options.httpPort === undefined
+          ? undefined
+          : await listen(createWorkerApp(runtime), Number(options.httpPort), config.server.host);
+      if (server) logger.info({ port: Number(options.httpPort) }, "worker http listening");
       await signalled;
+      if (server) await closeServer(server);
       await workers.stop();
       await runtime.close();
       logger.info("ferry worker stopped");

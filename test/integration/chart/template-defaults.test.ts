@@ -22,7 +22,13 @@ describe("chart defaults", () => {
         .sort(),
     ).toEqual(["ferry-receiver", "ferry-worker"]);
     expect(receiver.container.args).toEqual(["serve", "--config", "/etc/ferry/ferry.yaml"]);
-    expect(worker.container.args).toEqual(["worker", "--config", "/etc/ferry/ferry.yaml"]);
+    expect(worker.container.args).toEqual([
+      "worker",
+      "--config",
+      "/etc/ferry/ferry.yaml",
+      "--http-port",
+      "8080",
+    ]);
     expect(receiver.container.image).toBe("ferry:0.1.0");
   });
 

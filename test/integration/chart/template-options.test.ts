@@ -151,6 +151,8 @@ describe("chart options", () => {
       "/etc/ferry/ferry.yaml",
       "--queues",
       "preview,sync",
+      "--http-port",
+      "8080",
     ]);
     expect(worker.container.image).toBe(`registry.test/ferry@${digest}`);
     expect(worker.container.readinessProbe?.httpGet?.path).toBe("/readyz");
