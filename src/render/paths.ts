@@ -1,8 +1,8 @@
 // Everything a renderer reads must come from the checkout. A path is refused when it is
 // absolute, climbs out with "..", or is (or goes through) a symlink whose target lies outside.
-import { lstat, readdir, realpath } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { AppError } from "../errors.ts";
+import { directFs, type FsView } from "./fsview.ts";
 
 export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
@@ -18,19 +18,20 @@ export async function confine(
   path: string,
   what: string,
   from: string = root,
+  fs: FsView = directFs,
 ): Promise<string> {
   if (isAbsolute(path)) throw escape(what, path, "absolute paths are not allowed");
-  const realRoot = await realpath(root);
+  const realRoot = await fs.realpath(root);
   const lexical = resolve(from, path);
   if (!isInside(resolve(root), lexical) && !isInside(realRoot, lexical)) {
     throw escape(what, path, "it points outside the repository");
   }
   let real: string;
   try {
-    real = await realpath(lexical);
+    real = await fs.realpath(lexical);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    if (await isDanglingLink(lexical)) throw escape(what, path, "it is a symlink to a missing target");
+    if (await isDanglingLink(lexical, fs)) throw escape(what, path, "it is a symlink to a missing target");
     throw new AppError("RENDER_FAILED", `${what} ${path} does not exist in the repository`);
   }
   if (!isInside(realRoot, real))
@@ -39,15 +40,20 @@ export async function confine(
 }
 
 /** Every symlink under `dir` (not following them), checked; returns their real targets. */
-export async function checkSymlinks(root: string, dir: string, what: string): Promise<string[]> {
-  const realRoot = await realpath(root);
+export async function checkSymlinks(
+  root: string,
+  dir: string,
+  what: string,
+  fs: FsView = directFs,
+): Promise<string[]> {
+  const realRoot = await fs.realpath(root);
   const targets: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  const entries = await fs.readdirDeep(dir);
   for (const entry of entries) {
     if (!entry.isSymbolicLink()) continue;
     const path = join(entry.parentPath, entry.name);
     const shown = relative(root, path);
-    const target = await realpath(path).catch(() => undefined);
+    const target = await fs.realpath(path).catch(() => undefined);
     if (target === undefined) throw escape(what, shown, "it is a symlink to a missing target");
     if (!isInside(realRoot, target))
       throw escape(what, shown, "it is a symlink to a place outside the repository");
@@ -56,8 +62,9 @@ export async function checkSymlinks(root: string, dir: string, what: string): Pr
   return targets;
 }
 
-async function isDanglingLink(path: string): Promise<boolean> {
-  return lstat(path)
+async function isDanglingLink(path: string, fs: FsView): Promise<boolean> {
+  return fs
+    .lstat(path)
     .then((stats) => stats.isSymbolicLink())
     .catch(() => false);
 }

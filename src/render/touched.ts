@@ -1,35 +1,58 @@
 // Which apps a commit touches: those whose render inputs (app directory, kustomize bases and
 // components, chart and value files) contain a changed path. A change to a shared base thus
 // reaches every overlay built on it, which a plain path-prefix match would miss.
+//
+// This reads every app's kustomization and chart files, so for a large monorepo it is the slow
+// step of a one-file commit. The checkout does not change while we look, so every file system
+// answer is asked once (snapshotFs: shared bases are read once, not once per overlay), and a
+// few apps are looked at at once so that the reads overlap in libuv's thread pool.
 import type { AppConfig } from "../config/schema.ts";
 import { detectSourceType } from "./detect.ts";
+import { snapshotFs, type FsView } from "./fsview.ts";
 import { renderInputs, touches } from "./inputs.ts";
 import { confine } from "./paths.ts";
 
 type AppSource = Pick<AppConfig, "name" | "path" | "source" | "destination">;
+
+const PARALLEL = 16;
 
 export async function touchedApps<T extends AppSource>(
   checkoutDir: string,
   apps: T[],
   changed: string[],
 ): Promise<T[]> {
-  const touched: T[] = [];
-  for (const app of apps) {
-    const appDir = await confine(checkoutDir, app.path, "app path").catch(() => undefined);
-    // An app whose directory is gone or unreadable is touched: rendering it reports why.
-    if (appDir === undefined) {
-      touched.push(app);
-      continue;
+  const fs = snapshotFs();
+  const verdicts = new Array<boolean>(apps.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < apps.length; index = next++) {
+      verdicts[index] = await isTouched(checkoutDir, apps[index]!, changed, fs);
     }
-    const type = await detectSourceType(appDir, app.source);
-    const inputs = await renderInputs(type, {
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, apps.length) }, worker));
+  return apps.filter((_, index) => verdicts[index]);
+}
+
+async function isTouched(
+  checkoutDir: string,
+  app: AppSource,
+  changed: string[],
+  fs: FsView,
+): Promise<boolean> {
+  const appDir = await confine(checkoutDir, app.path, "app path", checkoutDir, fs).catch(() => undefined);
+  // An app whose directory is gone or unreadable is touched: rendering it reports why.
+  if (appDir === undefined) return true;
+  const type = await detectSourceType(appDir, app.source, fs);
+  const inputs = await renderInputs(
+    type,
+    {
       rootDir: checkoutDir,
       appPath: app.path,
       source: app.source,
       releaseName: app.source.releaseName ?? app.name,
       namespace: app.destination.namespace,
-    }).catch(() => ["."]);
-    if (changed.some((path) => touches(inputs, path))) touched.push(app);
-  }
-  return touched;
+    },
+    fs,
+  ).catch(() => ["."]);
+  return changed.some((path) => touches(inputs, path));
 }

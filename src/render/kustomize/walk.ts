@@ -1,10 +1,10 @@
 // Reads kustomization files ourselves before kustomize does, for two reasons: to refuse what
 // kustomize would otherwise fetch or execute (remote bases, helm charts, plugins), and to list
 // every local directory and file the build reads, which is what the render cache is keyed on.
-import { readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import * as yaml from "js-yaml";
 import { AppError } from "../../errors.ts";
+import { directFs, type FsView } from "../fsview.ts";
 import { isRecord, parseManifests } from "../manifests.ts";
 import { confine } from "../paths.ts";
 import { checkPluginConfig, looksRemote } from "./policy.ts";
@@ -18,16 +18,19 @@ export interface KustomizeInputs {
   files: string[];
 }
 
-export async function findKustomization(dir: string): Promise<string | undefined> {
+export async function findKustomization(dir: string, fs: FsView = directFs): Promise<string | undefined> {
   for (const name of kustomizationNames) {
-    const found = await stat(join(dir, name)).catch(() => undefined);
-    if (found?.isFile()) return join(dir, name);
+    if (await fs.isFile(join(dir, name))) return join(dir, name);
   }
   return undefined;
 }
 
-export async function walkKustomization(root: string, appPath: string): Promise<KustomizeInputs> {
-  const realRoot = await confine(root, ".", "repository root");
+export async function walkKustomization(
+  root: string,
+  appPath: string,
+  fs: FsView = directFs,
+): Promise<KustomizeInputs> {
+  const realRoot = await confine(root, ".", "repository root", root, fs);
   const dirs = new Set<string>();
   const files = new Set<string>();
 
@@ -36,9 +39,9 @@ export async function walkKustomization(root: string, appPath: string): Promise<
     const rel = relative(realRoot, dir) || ".";
     if (dirs.has(rel)) return;
     dirs.add(rel);
-    const file = await findKustomization(dir);
+    const file = await findKustomization(dir, fs);
     if (!file) throw new AppError("RENDER_FAILED", `kustomize: ${shown} has no kustomization.yaml`);
-    const kustomization = parseKustomization(await readFile(file, "utf8"), relative(realRoot, file));
+    const kustomization = parseKustomization(await fs.readText(file), relative(realRoot, file));
     for (const ref of references(kustomization, relative(realRoot, file))) {
       if (ref.inline !== undefined) {
         checkPluginFile(ref.inline, `${relative(realRoot, file)} (${ref.field})`);
@@ -50,18 +53,18 @@ export async function walkKustomization(root: string, appPath: string): Promise<
           `kustomize: ${ref.field} ${ref.path} is remote; Ferry builds only from the repository`,
         );
       }
-      const target = await confine(realRoot, ref.path, `kustomize ${ref.field}`, dir);
-      const info = await stat(target);
+      const target = await confine(realRoot, ref.path, `kustomize ${ref.field}`, dir, fs);
+      const info = await fs.stat(target);
       const plugin = pluginConfigs || ref.plugin === true;
       if (info.isDirectory()) await visit(target, ref.path, plugin);
       else {
         files.add(relative(realRoot, target));
-        if (plugin) checkPluginFile(await readFile(target, "utf8"), relative(realRoot, target));
+        if (plugin) checkPluginFile(await fs.readText(target), relative(realRoot, target));
       }
     }
   };
 
-  await visit(await confine(realRoot, appPath, "app path"), appPath);
+  await visit(await confine(realRoot, appPath, "app path", realRoot, fs), appPath);
   return { dirs: [...dirs], files: [...files] };
 }
 
