@@ -72,6 +72,10 @@ describe("self-heal backoff against a fighting controller", () => {
     ]);
     expect(await replicas(ns.name)).toBe(7);
     await eventually("the delayed correction", async () => (await replicas(ns.name)) === 2, 30_000);
+    // The correction is recorded just after its apply: wait for the record, then count exactly.
+    await eventually("the second correction's record", async () =>
+      (await readCorrections(harnessed.redis, harnessed.prefix, "fight")).length >= 2 ? true : undefined,
+    );
     expect(await readCorrections(harnessed.redis, harnessed.prefix, "fight")).toHaveLength(2);
     // The retry run (trigger heal) is timed once it has written the status, just after the apply.
     await eventually("the heal run's duration", async () =>
