@@ -15,6 +15,7 @@ export interface PollInput {
   git: Pick<GitService, "headOf">;
   store: AppliedStateStore;
   enqueuer: Pick<Enqueuer, "enqueueSync">;
+  /** Already bound to the app (the reconcile processor does it). */
   logger: Logger;
 }
 
@@ -41,6 +42,6 @@ export async function pollBranch(input: PollInput): Promise<PollOutcome> {
   if (failed === head) return outcome("failed-revision");
   if (!app.sync.auto) return outcome("auto-off");
   await input.enqueuer.enqueueSync({ app: app.name, reason: "poll", sha: head });
-  input.logger.info({ app: app.name, sha: head, applied: applied?.revision }, "poll: missed webhook");
+  input.logger.info({ sha: head, applied: applied?.revision }, "poll: missed webhook");
   return outcome("sync-enqueued");
 }

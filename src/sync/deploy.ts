@@ -75,7 +75,8 @@ export async function deploy(
   progress: DeployProgress,
 ): Promise<DeployResult> {
   const { kube, redis, app, signal } = context;
-  const log = context.logger.child({ revision: input.revision });
+  // The sync's logger already carries the revision; a rollback's adds rollbackTo.
+  const log = context.logger;
   progress.step = "plan";
   const scopeOf = await discoverScopes(kube, input.objects);
   const plan = planSync({ app: app.name, objects: input.objects, destination: app.destination, scopeOf });

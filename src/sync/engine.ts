@@ -15,7 +15,8 @@
 //   revision the commit SHA being deployed
 //   trigger  why: { reason: webhook|poll|manual|selfHeal|rollback, author?, changeRequest? };
 //            every reason but "manual" skips a revision marked bad
-//   logger   pino logger; runSync adds { app, revision } to its child
+//   logger   pino logger the caller has bound to { app, revision } (the deploy pipeline does):
+//            runSync does not bind them again, so each log line carries them once
 //   signal   aborts between API calls (worker shutdown); the job is then retried and, apply
 //            being idempotent, finishes the work
 //   options  checks (health registry override), pollIntervalMs, metrics (syncMetrics(registry))
@@ -76,7 +77,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const { app, redis, revision } = input;
-  const logger = input.logger.child({ app: app.name, revision });
+  const { logger } = input;
   const base = { app: app.name, revision };
 
   if (input.trigger.reason !== "manual" && (await isBadRevision(redis, app.name, revision))) {

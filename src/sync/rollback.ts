@@ -40,7 +40,7 @@ export async function rollback(
   const progress = newProgress();
   try {
     const result = await deploy(
-      context,
+      { ...context, logger: log },
       {
         objects: healthy.objects,
         revision: healthy.revision,

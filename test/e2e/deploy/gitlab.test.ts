@@ -86,5 +86,17 @@ describe("deploy from a GitLab push", () => {
     expect(await s.harness.finished([id])).toMatchObject([{ result: "bad-revision", revision: bad }]);
     expect(await deploymentView(s.kube, s.namespace)).toEqual({ image: "nginx:1.27", available: true });
     expect(statesOf(s, bad)).toEqual(["pending", "failed"]);
+
+    // The pipeline binds app and revision once; the engine, deploy and rollback do not bind them
+    // again, so no line carries them twice (the rollback adds only rollbackTo).
+    const lines = s.harness.logs
+      .text()
+      .split("\n")
+      .filter((line) => /"msg":"(sync planned|rolling back)"/.test(line));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) {
+      expect(line.match(/"app":/g), line).toHaveLength(1);
+      expect(line.match(/"revision":/g), line).toHaveLength(1);
+    }
   });
 });
