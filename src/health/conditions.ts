@@ -70,6 +70,24 @@ export function awaitingNewSpec(
   return { status: "Progressing", message: `${label(object)}: waiting for the new spec to be observed` };
 }
 
+/**
+ * A workload whose controller has observed its latest spec, so its counts can be judged;
+ * otherwise the health to report (Unknown when unreadable, else Progressing).
+ */
+export function observedWorkload<
+  S extends z.ZodType,
+  T extends z.ZodType<{ observedGeneration?: number | undefined }>,
+>(
+  specSchema: S,
+  statusSchema: T,
+  object: KubeObject,
+): { ok: true; spec: z.infer<S>; status: z.infer<T> } | { ok: false; health: Health } {
+  const parsed = parseSpecAndStatus(specSchema, statusSchema, object);
+  if (!parsed.ok) return parsed;
+  const pending = awaitingNewSpec(object, parsed.status.observedGeneration);
+  return pending ? { ok: false, health: pending } : parsed;
+}
+
 /** Progressing while fewer than `wanted` of something are done: "`<name>: 2 of 3 pods ready`". */
 export function shortOf(object: KubeObject, done: number, wanted: number, what: string): Health | undefined {
   if (done >= wanted) return undefined;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
-import { awaitingNewSpec, parseSpecAndStatus, shortOf } from "./conditions.ts";
+import { observedWorkload, shortOf } from "./conditions.ts";
 import type { Health } from "./types.ts";
 
 const specSchema = z.object({ updateStrategy: z.object({ type: z.string().optional() }).optional() });
@@ -12,11 +12,9 @@ const statusSchema = z.object({
 });
 
 export function daemonSetHealth(object: KubeObject): Health {
-  const parsed = parseSpecAndStatus(specSchema, statusSchema, object);
+  const parsed = observedWorkload(specSchema, statusSchema, object);
   if (!parsed.ok) return parsed.health;
   const { spec, status: st } = parsed;
-  const pending = awaitingNewSpec(object, st.observedGeneration);
-  if (pending) return pending;
   const desired = st.desiredNumberScheduled ?? 0;
   // OnDelete: nodes only get the new template when their pod is deleted by hand.
   if (spec.updateStrategy?.type !== "OnDelete") {

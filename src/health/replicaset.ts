@@ -1,13 +1,6 @@
 import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
-import {
-  awaitingNewSpec,
-  conditionsSchema,
-  findCondition,
-  label,
-  parseSpecAndStatus,
-  shortOf,
-} from "./conditions.ts";
+import { conditionsSchema, findCondition, label, observedWorkload, shortOf } from "./conditions.ts";
 import type { Health } from "./types.ts";
 
 const specSchema = z.object({ replicas: z.number().int().optional() });
@@ -18,11 +11,9 @@ const statusSchema = z.object({
 });
 
 export function replicaSetHealth(object: KubeObject): Health {
-  const parsed = parseSpecAndStatus(specSchema, statusSchema, object);
+  const parsed = observedWorkload(specSchema, statusSchema, object);
   if (!parsed.ok) return parsed.health;
   const { spec, status } = parsed;
-  const pending = awaitingNewSpec(object, status.observedGeneration);
-  if (pending) return pending;
   // ReplicaFailure: pods cannot be created at all (quota, admission, missing service account).
   const failure = findCondition(status.conditions, "ReplicaFailure");
   if (failure?.status === "True") {

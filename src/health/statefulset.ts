@@ -2,7 +2,7 @@
 // (only ordinals at or above the partition are expected to update).
 import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
-import { awaitingNewSpec, label, parseSpecAndStatus, shortOf } from "./conditions.ts";
+import { label, observedWorkload, shortOf } from "./conditions.ts";
 import type { Health } from "./types.ts";
 
 const specSchema = z.object({
@@ -24,11 +24,9 @@ const statusSchema = z.object({
 });
 
 export function statefulSetHealth(object: KubeObject): Health {
-  const parsed = parseSpecAndStatus(specSchema, statusSchema, object);
+  const parsed = observedWorkload(specSchema, statusSchema, object);
   if (!parsed.ok) return parsed.health;
   const { spec, status: st } = parsed;
-  const pending = awaitingNewSpec(object, st.observedGeneration);
-  if (pending) return pending;
   const name = label(object);
   const desired = spec.replicas ?? 1;
   const notReady = shortOf(object, st.readyReplicas ?? 0, desired, "pods ready");
