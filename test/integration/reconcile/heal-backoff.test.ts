@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { send } from "../../../src/kube/request.ts";
 import { readCorrections } from "../../../src/reconcile/heal.ts";
 import { readAppStatus } from "../../../src/reconcile/status.ts";
-import { startWatcher, type Watcher } from "../../../src/reconcile/watcher.ts";
-import { testKubeClient, testKubeConfig, useNamespace } from "../../support/cluster.ts";
+import type { Watcher } from "../../../src/reconcile/watcher.ts";
+import { testKubeConfig, useNamespace } from "../../support/cluster.ts";
 import {
   appConfig,
   applyAsFerry,
@@ -15,6 +15,8 @@ import {
   eventually,
   harness,
   mergePatch,
+  liveReplicas,
+  testWatcher,
   type Harness,
 } from "./helpers.ts";
 
@@ -34,33 +36,17 @@ async function start(selfHeal: boolean): Promise<Harness> {
   h = harnessed;
   await applyAsFerry(harnessed, app.name, "d".repeat(40), [deployment(ns.name, 2)]);
   harnessed.startWorker();
-  const started = startWatcher({
-    ...harnessed.deps,
-    kubeConfig: () => testKubeConfig(),
-    queue: harnessed.enqueuer.queues.reconcile,
-    leaseMs: 3_000,
-    debounceMs: 50,
-  });
+  const started = testWatcher(harnessed, { debounceMs: 50 });
   watcher = started;
   await eventually("the watcher to list", () => Promise.resolve(started.isWatching()));
   return harnessed;
 }
 
-const replicas = async (namespace: string) => {
-  const live = await testKubeClient().get({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    namespace,
-    name: "web",
-  });
-  return (live?.spec as { replicas?: number } | undefined)?.replicas;
-};
-
 describe("self-heal backoff against a fighting controller", () => {
   it("backs off the second correction, then makes it with the delayed retry", async () => {
     const harnessed = await start(true);
     await mergePatch(deploymentPath(ns.name), { spec: { replicas: 6 } }, "fighter");
-    await eventually("the first correction", async () => (await replicas(ns.name)) === 2);
+    await eventually("the first correction", async () => (await liveReplicas(ns.name)) === 2);
     await mergePatch(deploymentPath(ns.name), { spec: { replicas: 7 } }, "fighter");
     const waiting = await eventually("a backing-off status", async () => {
       const status = await readAppStatus(harnessed.redis, "fight", harnessed.prefix);
@@ -70,8 +56,8 @@ describe("self-heal backoff against a fighting controller", () => {
     expect(waiting.drifted[0]?.summary).toEqual([
       `Deployment ${ns.name}/web: fighter changed spec.replicas 2 → 7`,
     ]);
-    expect(await replicas(ns.name)).toBe(7);
-    await eventually("the delayed correction", async () => (await replicas(ns.name)) === 2, 30_000);
+    expect(await liveReplicas(ns.name)).toBe(7);
+    await eventually("the delayed correction", async () => (await liveReplicas(ns.name)) === 2, 30_000);
     // The correction is recorded just after its apply: wait for the record, then count exactly.
     await eventually("the second correction's record", async () =>
       (await readCorrections(harnessed.redis, harnessed.prefix, "fight")).length >= 2 ? true : undefined,

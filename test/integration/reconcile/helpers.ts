@@ -22,6 +22,7 @@ import { queueNames } from "../../../src/queue/types.ts";
 import type { ReconcileDeps } from "../../../src/reconcile/index.ts";
 import { reconcileMetrics } from "../../../src/reconcile/metrics.ts";
 import { processReconcileJob } from "../../../src/reconcile/process.ts";
+import { startWatcher, type Watcher, type WatcherOptions } from "../../../src/reconcile/watcher.ts";
 import { countStatuses } from "../../../src/reconcile/status.ts";
 import { createRedisAppliedStateStore, type RedisAppliedStateStore } from "../../../src/reconcile/store.ts";
 import { testKubeClient, testKubeConfig } from "../../support/cluster.ts";
@@ -151,6 +152,31 @@ export async function applyAsFerry(h: Harness, app: string, revision: string, ob
   for (const object of stamped) await kube.apply(object, { fieldManager: FIELD_MANAGER, force: true });
   await h.store.recordApplied(app, revision, stamped);
   return stamped;
+}
+
+/** A watcher over the harness's apps on the run's control plane; lease 3 s unless given. */
+export function testWatcher(
+  h: Harness,
+  options: Pick<WatcherOptions, "debounceMs" | "leaseMs" | "onTrigger">,
+): Watcher {
+  return startWatcher({
+    ...h.deps,
+    kubeConfig: () => testKubeConfig(),
+    queue: h.enqueuer.queues.reconcile,
+    leaseMs: 3_000,
+    ...options,
+  });
+}
+
+/** `spec.replicas` of the live Deployment `web`. */
+export async function liveReplicas(namespace: string): Promise<number | undefined> {
+  const live = await testKubeClient().get({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    namespace,
+    name: "web",
+  });
+  return (live?.spec as { replicas?: number } | undefined)?.replicas;
 }
 
 /** A merge patch as `kubectl edit`/`kubectl patch` sends it, under another field manager. */

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { watcherKey } from "../../../src/reconcile/keys.ts";
 import { readAppStatus } from "../../../src/reconcile/status.ts";
-import { startWatcher, type Watcher } from "../../../src/reconcile/watcher.ts";
-import { testKubeConfig, useNamespace } from "../../support/cluster.ts";
+import type { Watcher } from "../../../src/reconcile/watcher.ts";
+import { useNamespace } from "../../support/cluster.ts";
 import { startProcess, type ManagedProcess } from "../../support/process.ts";
 import {
   appConfig,
@@ -17,6 +17,7 @@ import {
   eventually,
   harness,
   mergePatch,
+  testWatcher,
   type Harness,
 } from "./helpers.ts";
 
@@ -66,13 +67,7 @@ describe("watcher role takeover", () => {
       Promise.resolve(holder.tail().includes("watching")),
     );
 
-    const local = startWatcher({
-      ...h.deps,
-      kubeConfig: () => testKubeConfig(),
-      queue: h.enqueuer.queues.reconcile,
-      leaseMs,
-      debounceMs: 100,
-    });
+    const local = testWatcher(h, { leaseMs, debounceMs: 100 });
     standby = local;
     // The role is taken (by the child): the standby waits.
     expect(await h.redis.get(watcherKey(h.prefix))).not.toBeNull();

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AppConfig } from "../../../src/config/schema.ts";
 import { readCorrections } from "../../../src/reconcile/heal.ts";
 import { readAppStatus } from "../../../src/reconcile/status.ts";
-import { startWatcher, type Watcher } from "../../../src/reconcile/watcher.ts";
-import { testKubeClient, testKubeConfig, useNamespace } from "../../support/cluster.ts";
+import type { Watcher } from "../../../src/reconcile/watcher.ts";
+import { testKubeClient, useNamespace } from "../../support/cluster.ts";
 import {
   appConfig,
   applyAsFerry,
@@ -18,6 +18,8 @@ import {
   eventually,
   harness,
   mergePatch,
+  liveReplicas,
+  testWatcher,
   type Harness,
 } from "./helpers.ts";
 
@@ -33,13 +35,7 @@ async function setUp(app: AppConfig): Promise<{ h: Harness; watcher: Watcher }> 
   const h = harness([app]);
   await applyAsFerry(h, app.name, "a".repeat(40), [deployment(ns.name, 2), configMap(ns.name)]);
   h.startWorker();
-  const watcher = startWatcher({
-    ...h.deps,
-    kubeConfig: () => testKubeConfig(),
-    queue: h.enqueuer.queues.reconcile,
-    leaseMs: 3_000,
-    debounceMs: 100,
-  });
+  const watcher = testWatcher(h, { debounceMs: 100 });
   cleanup.push(
     () => h.close(),
     () => watcher.stop(),
@@ -47,16 +43,6 @@ async function setUp(app: AppConfig): Promise<{ h: Harness; watcher: Watcher }> 
   await eventually("the watcher to list its kinds", () => Promise.resolve(watcher.isWatching()));
   return { h, watcher };
 }
-
-const replicas = async (namespace: string) => {
-  const live = await testKubeClient().get({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    namespace,
-    name: "web",
-  });
-  return (live?.spec as { replicas?: number } | undefined)?.replicas;
-};
 
 describe("drift through the watch path", () => {
   it("reports a change by another field manager and leaves it alone without selfHeal", async () => {
@@ -78,7 +64,7 @@ describe("drift through the watch path", () => {
       field: "spec.replicas",
       managers: ["kubectl-edit"],
     });
-    expect(await replicas(ns.name)).toBe(5);
+    expect(await liveReplicas(ns.name)).toBe(5);
     expect(await readCorrections(h.redis, h.prefix, app.name)).toEqual([]);
     const detected = await h.registry.getSingleMetricAsString("ferry_drift_detected_total");
     expect(detected).toContain('app="shop",state="modified"');
@@ -91,7 +77,7 @@ describe("drift through the watch path", () => {
     const app = appConfig("shop", ns.name, { sync: { selfHeal: true } });
     const { h } = await setUp(app);
     await mergePatch(deploymentPath(ns.name), { spec: { replicas: 5 } }, "kubectl-edit");
-    await eventually("replicas back at 2", async () => (await replicas(ns.name)) === 2);
+    await eventually("replicas back at 2", async () => (await liveReplicas(ns.name)) === 2);
     const [first] = await readCorrections(h.redis, h.prefix, app.name);
     expect(first?.objects[0]?.summary).toEqual([
       `Deployment ${ns.name}/web: kubectl-edit changed spec.replicas 2 → 5`,
@@ -135,7 +121,7 @@ describe("drift through the watch path", () => {
       });
       return (live?.data as Record<string, string> | undefined)?.color === "blue";
     });
-    expect(await replicas(ns.name)).toBe(7);
+    expect(await liveReplicas(ns.name)).toBe(7);
     const corrections = await readCorrections(h.redis, h.prefix, app.name);
     const summaries = corrections.flatMap((item) => item.objects.flatMap((object) => object.summary));
     expect(summaries).toEqual([`ConfigMap ${ns.name}/settings: kubectl-edit changed data.color blue → red`]);

@@ -2,7 +2,7 @@
 // all day) triggers nothing, while a spec change of another app's object in the same watch
 // stream does.
 import { afterEach, describe, expect, it } from "vitest";
-import { startWatcher, type Watcher } from "../../../src/reconcile/watcher.ts";
+import type { Watcher } from "../../../src/reconcile/watcher.ts";
 import { send } from "../../../src/kube/request.ts";
 import { testKubeClient, testKubeConfig, useNamespace } from "../../support/cluster.ts";
 import {
@@ -12,6 +12,7 @@ import {
   eventually,
   harness,
   mergePatch,
+  testWatcher,
   type Harness,
 } from "./helpers.ts";
 
@@ -46,14 +47,7 @@ describe("watch event filter", () => {
       });
     }
     const triggers: string[] = [];
-    const started = startWatcher({
-      ...h.deps,
-      kubeConfig: () => testKubeConfig(),
-      queue: h.enqueuer.queues.reconcile,
-      leaseMs: 3_000,
-      debounceMs: 50,
-      onTrigger: (app) => triggers.push(app),
-    });
+    const started = testWatcher(h, { debounceMs: 50, onTrigger: (app) => triggers.push(app) });
     watcher = started;
     await eventually("the watcher to list", () => Promise.resolve(started.isWatching()));
     triggers.length = 0;
