@@ -1,25 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { compareLive, compareRenders, renderFailure, RENDER_ONLY_NOTE } from "../../../src/diff/compare.ts";
 import { AppError } from "../../../src/errors.ts";
-import { asLive, configMap, deployment, podinfoRef, secret, service } from "./objects.ts";
-
-const oldImage = "ghcr.io/stefanprodan/podinfo:6.7.0";
-const newImage = "ghcr.io/stefanprodan/podinfo:6.7.1";
+import {
+  asLive,
+  configMap,
+  deployment,
+  imageAndServiceInput,
+  newImage,
+  oldImage,
+  podinfoRef,
+  secret,
+  service,
+} from "./objects.ts";
 
 describe("compareLive", () => {
   it("counts an added Service and a changed Deployment image, with the image line in the diff", () => {
-    const result = compareLive({
-      ...podinfoRef,
-      objects: [
-        {
-          desired: deployment(newImage),
-          live: asLive(deployment(oldImage), "1"),
-          predicted: asLive(deployment(newImage), "2"),
-        },
-        { desired: service(), predicted: asLive(service()) },
-      ],
-      inventory: [asLive(deployment(oldImage))],
-    });
+    const result = compareLive(imageAndServiceInput());
     expect(result.counts).toEqual({ added: 1, changed: 1, removed: 0, unchanged: 0, errors: 0 });
     expect(result.mode).toBe("live");
     expect(result.changes.map((c) => [c.kind, c.action])).toEqual([

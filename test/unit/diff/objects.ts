@@ -1,4 +1,5 @@
 // Builders for the objects the diff tests compare: what Git renders, what the API returns.
+import type { LiveDiffInput } from "../../../src/diff/types.ts";
 import type { KubeObject } from "../../../src/kube/types.ts";
 
 export function deployment(image: string, extra: Record<string, unknown> = {}): KubeObject {
@@ -71,3 +72,22 @@ export const podinfoRef = {
   namespace: "podinfo",
   sourceType: "plain",
 } as const;
+
+export const oldImage = "ghcr.io/stefanprodan/podinfo:6.7.0";
+export const newImage = "ghcr.io/stefanprodan/podinfo:6.7.1";
+
+/** The preview issue's scenario: the head changes the Deployment image and adds a Service. */
+export function imageAndServiceInput(): LiveDiffInput {
+  return {
+    ...podinfoRef,
+    objects: [
+      {
+        desired: deployment(newImage),
+        live: asLive(deployment(oldImage), "1"),
+        predicted: asLive(deployment(newImage), "2"),
+      },
+      { desired: service(), predicted: asLive(service()) },
+    ],
+    inventory: [asLive(deployment(oldImage))],
+  };
+}

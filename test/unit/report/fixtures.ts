@@ -2,27 +2,15 @@
 import { compareLive } from "../../../src/diff/compare.ts";
 import type { AppDiff } from "../../../src/diff/types.ts";
 import type { KubeObject } from "../../../src/kube/types.ts";
-import { asLive, configMap, deployment, podinfoRef, service } from "../diff/objects.ts";
+import { asLive, configMap, imageAndServiceInput, podinfoRef } from "../diff/objects.ts";
 
-export const oldImage = "ghcr.io/stefanprodan/podinfo:6.7.0";
-export const newImage = "ghcr.io/stefanprodan/podinfo:6.7.1";
+export { newImage, oldImage } from "../diff/objects.ts";
 export const baseSha = "1111111aaaaaaabbbbbbbcccccccdddddddeeee";
 export const headSha = "2222222aaaaaaabbbbbbbcccccccdddddddeeee";
 
 /** The issue's scenario: the head changes the Deployment image and adds a Service. */
 export function imageAndServiceDiff(): AppDiff {
-  return compareLive({
-    ...podinfoRef,
-    objects: [
-      {
-        desired: deployment(newImage),
-        live: asLive(deployment(oldImage), "1"),
-        predicted: asLive(deployment(newImage), "2"),
-      },
-      { desired: service(), predicted: asLive(service()) },
-    ],
-    inventory: [asLive(deployment(oldImage))],
-  });
+  return compareLive(imageAndServiceInput());
 }
 
 /** `count` new ConfigMaps, each with a few keys: a large change. */
