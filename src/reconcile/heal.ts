@@ -12,6 +12,7 @@
 // Each correction is recorded (a Redis list per app, newest first) and counted.
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { parseJsonOrUndefined } from "../json.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { readBackoff, nextCorrection, writeBackoff, type BackoffOptions } from "./backoff.ts";
 import { appKey } from "./keys.ts";
@@ -94,12 +95,5 @@ export async function healDrift(input: HealInput): Promise<HealOutcome> {
 
 export async function readCorrections(redis: Redis, prefix: string, app: string): Promise<Correction[]> {
   const items = await redis.lrange(appKey(prefix, app, "corrections"), 0, CORRECTIONS_KEPT - 1);
-  return items.flatMap((item) => {
-    try {
-      const parsed = correctionSchema.safeParse(JSON.parse(item));
-      return parsed.success ? [parsed.data] : [];
-    } catch {
-      return [];
-    }
-  });
+  return items.flatMap((item) => parseJsonOrUndefined(correctionSchema, item) ?? []);
 }

@@ -2,6 +2,7 @@
 // JSON document per app in Redis, rewritten by every reconcile run.
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { parseJsonOrUndefined } from "../json.ts";
 import { appKey, DEFAULT_PREFIX } from "./keys.ts";
 import { appSyncStatuses, type AppStatus, type AppSyncStatus } from "./types.ts";
 
@@ -45,13 +46,7 @@ export async function writeAppStatus(
 }
 
 function parseStatus(text: string | null): AppStatus | undefined {
-  if (text === null) return undefined;
-  try {
-    const parsed = appStatusSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return text === null ? undefined : parseJsonOrUndefined(appStatusSchema, text);
 }
 
 /** undefined when the app was never reconciled (or its record is unreadable). */

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { deflateRaw, inflateRaw } from "node:zlib";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
+import { stableJson } from "../json.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { ToolName } from "./binaries.ts";
 import { renderMetrics, type RenderMetrics } from "./metrics.ts";
@@ -87,16 +88,4 @@ export function cacheKey(parts: Record<string, unknown>): string {
   return createHash("sha256")
     .update(stableJson({ format: FORMAT, ...parts }))
     .digest("hex");
-}
-
-/** JSON with sorted keys, so equal values always give equal keys. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }

@@ -6,6 +6,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { parseJsonOrUndefined } from "../json.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { syncReasons } from "../queue/types.ts";
 
@@ -40,14 +41,7 @@ export async function recordDeployment(redis: Redis, app: string, record: Deploy
 /** Newest first; entries that no longer parse (written by another version) are skipped. */
 export async function readHistory(redis: Redis, app: string): Promise<DeploymentRecord[]> {
   const items = await redis.lrange(key(app, "history"), 0, HISTORY_LIMIT - 1);
-  return items.flatMap((item) => {
-    try {
-      const parsed = deploymentRecordSchema.safeParse(JSON.parse(item));
-      return parsed.success ? [parsed.data] : [];
-    } catch {
-      return [];
-    }
-  });
+  return items.flatMap((item) => parseJsonOrUndefined(deploymentRecordSchema, item) ?? []);
 }
 
 export interface HealthyRevision {

@@ -3,6 +3,7 @@
 // last applied. Pure helpers here; storage is in inventory-store.ts.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { stableJson } from "../json.ts";
 import { objectKey, type KubeObject } from "../kube/types.ts";
 import type { PlannedObject } from "./types.ts";
 
@@ -33,20 +34,9 @@ export function entryKey(entry: InventoryEntry): string {
   });
 }
 
-/** JSON with sorted keys, so that equal manifests hash equally whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
+/** Over canonical JSON, so that equal manifests hash equally whatever their key order. */
 export function manifestHash(object: KubeObject): string {
-  return createHash("sha256").update(canonical(object)).digest("hex").slice(0, 32);
+  return createHash("sha256").update(stableJson(object)).digest("hex").slice(0, 32);
 }
 
 export function entryOf(planned: PlannedObject): InventoryEntry {
