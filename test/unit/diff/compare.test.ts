@@ -9,6 +9,7 @@ import {
   newImage,
   oldImage,
   podinfoRef,
+  rejectedDeploymentInput,
   secret,
   service,
 } from "./objects.ts";
@@ -60,17 +61,7 @@ describe("compareLive", () => {
   it("turns a dry-run error into a blocking finding with the API's message", () => {
     const message =
       'Deployment.apps "podinfo" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"other"}}: field is immutable';
-    const result = compareLive({
-      ...podinfoRef,
-      objects: [
-        {
-          desired: deployment(oldImage),
-          live: asLive(deployment(oldImage)),
-          dryRunError: { message, reason: "Invalid", code: 422 },
-        },
-      ],
-      inventory: [],
-    });
+    const result = compareLive(rejectedDeploymentInput(message));
     expect(result.counts.errors).toBe(1);
     expect(result.changes[0]).toMatchObject({
       action: "error",

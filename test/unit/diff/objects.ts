@@ -91,3 +91,18 @@ export function imageAndServiceInput(): LiveDiffInput {
     inventory: [asLive(deployment(oldImage))],
   };
 }
+
+/** The API refuses the Deployment's dry-run (an immutable selector) with `message`, HTTP 422. */
+export function rejectedDeploymentInput(message: string): LiveDiffInput {
+  return {
+    ...podinfoRef,
+    objects: [
+      {
+        desired: deployment(oldImage),
+        live: asLive(deployment(oldImage)),
+        dryRunError: { message, reason: "Invalid", code: 422 },
+      },
+    ],
+    inventory: [],
+  };
+}

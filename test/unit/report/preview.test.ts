@@ -3,7 +3,14 @@ import { compareLive, renderFailure } from "../../../src/diff/compare.ts";
 import { previewHtml } from "../../../src/report/html.ts";
 import { parsePreviewMarker, previewComment } from "../../../src/report/preview.ts";
 import { previewUrl } from "../../../src/report/summary.ts";
-import { asLive, configMap, deployment, podinfoRef, secret } from "../diff/objects.ts";
+import {
+  asLive,
+  configMap,
+  deployment,
+  podinfoRef,
+  rejectedDeploymentInput,
+  secret,
+} from "../diff/objects.ts";
 import { checkMarkdown, expectWellFormed } from "./check-markdown.ts";
 import { imageAndServiceDiff, manyResourcesDiff, newImage, oldImage, reportBase } from "./fixtures.ts";
 
@@ -40,17 +47,7 @@ describe("previewComment", () => {
   it("renders a dry-run error as a blocking failure with the API's message", () => {
     const message =
       'Deployment.apps "podinfo" is invalid: spec.selector: Invalid value: {"app":"other"}: field is immutable';
-    const app = compareLive({
-      ...podinfoRef,
-      objects: [
-        {
-          desired: deployment(oldImage),
-          live: asLive(deployment(oldImage)),
-          dryRunError: { message, reason: "Invalid", code: 422 },
-        },
-      ],
-      inventory: [],
-    });
+    const app = compareLive(rejectedDeploymentInput(message));
     const body = previewComment({ ...reportBase, apps: [app] });
     expect(body).toContain("❌ Ferry preview: 1 blocking error: fix before merging");
     expect(body).toContain("❌ dry-run: 1 error");
