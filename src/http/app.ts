@@ -1,5 +1,6 @@
 // createApp(deps): the express application. Everything it needs is passed in, so tests build
 // it against their own Redis, queues, logger and metrics registry.
+import type { RequestListener } from "node:http";
 import express, { type RequestHandler } from "express";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
@@ -9,7 +10,8 @@ import type { Logger } from "../observability/logger.ts";
 import { pingRedis } from "../queue/connection.ts";
 import { apiRoutes } from "./api.ts";
 import { errorMiddleware, notFound, outcomeFor } from "./errors.ts";
-import { webhookMetrics, type WebhookMetrics } from "./metrics.ts";
+import { withLeanWebhooks } from "./listener.ts";
+import { recordOnFinish, webhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { previewRoutes } from "./previews.ts";
 import {
   readRawBody,
@@ -43,19 +45,16 @@ export function assertForgeSecrets(config: FerryConfig): void {
 
 function recordWebhook(metrics: WebhookMetrics): RequestHandler {
   return (_req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.once("finish", () => {
-      const outcome = String(res.locals.outcome ?? (res.statusCode >= 500 ? "error" : "refused"));
-      const forge = String(res.locals.forge ?? "unknown");
-      // The event label is only set after verification, so strangers cannot mint labels.
-      metrics.deliveries.inc({ forge, event: String(res.locals.event ?? "unverified"), outcome });
-      metrics.latency.observe({ forge, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+    recordOnFinish(metrics, res, res.locals);
     next();
   };
 }
 
-export function createApp(deps: AppDeps): express.Express {
+/**
+ * The receiver's request listener: plain webhook POSTs take the lean path (listener.ts),
+ * everything else, including unusual webhook URLs, the express app.
+ */
+export function createApp(deps: AppDeps): RequestListener {
   assertForgeSecrets(deps.config);
   const metrics = webhookMetrics(deps.registry);
   const app = express();
@@ -92,7 +91,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
-  return app;
+  return withLeanWebhooks(app, deps, metrics);
 }
 
 export { outcomeFor };

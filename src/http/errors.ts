@@ -23,20 +23,37 @@ export function toHttpError(error: unknown): AppError {
   return fromFrameworkError(error) ?? new AppError("INTERNAL", errorCodes.INTERNAL.summary, { cause: error });
 }
 
+export interface ErrorAnswer {
+  status: number;
+  body: { error: ErrorCode; message: string };
+}
+
+/**
+ * Logs a failure and returns its JSON answer. `locals` may hold the webhook delivery's lazily
+ * made child logger (with forge and delivery id) and receives the outcome for the metrics.
+ */
+export function errorAnswer(
+  error: unknown,
+  logger: Logger,
+  locals: { log?: () => Logger; outcome?: string },
+): ErrorAnswer {
+  const appError = toHttpError(error);
+  const log = locals.log?.() ?? logger;
+  const status = appError.httpStatus;
+  const fields = { code: appError.code, status, reason: appError.message };
+  if (status >= 500)
+    log.error({ ...fields, err: error instanceof AppError ? undefined : error }, "request failed");
+  else log.info(fields, "request refused");
+  locals.outcome ??= outcomeFor(appError.code);
+  const message = appError.code === "INTERNAL" ? errorCodes.INTERNAL.summary : appError.message;
+  return { status, body: { error: appError.code, message } };
+}
+
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
-    const appError = toHttpError(error);
-    // The webhook route leaves a lazily made child logger (with forge and delivery id) here.
-    const log = (res.locals.log as (() => Logger) | undefined)?.() ?? logger;
-    const status = appError.httpStatus;
-    const fields = { code: appError.code, status, reason: appError.message };
-    if (status >= 500)
-      log.error({ ...fields, err: error instanceof AppError ? undefined : error }, "request failed");
-    else log.info(fields, "request refused");
-    res.locals.outcome ??= outcomeFor(appError.code);
+    const answer = errorAnswer(error, logger, res.locals as { log?: () => Logger; outcome?: string });
     if (res.headersSent) return;
-    const message = appError.code === "INTERNAL" ? errorCodes.INTERNAL.summary : appError.message;
-    res.status(status).json({ error: appError.code, message });
+    res.status(answer.status).json(answer.body);
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { Counter, Histogram, type Registry } from "prom-client";
 
 export interface WebhookMetrics {
@@ -22,4 +23,20 @@ export function webhookMetrics(registry: Registry): WebhookMetrics {
       registers: [registry],
     }),
   };
+}
+
+/** Counts and times one webhook request when its answer is sent; `context` is read then. */
+export function recordOnFinish(
+  metrics: WebhookMetrics,
+  res: ServerResponse,
+  context: { forge?: string; event?: string; outcome?: string },
+): void {
+  const started = process.hrtime.bigint();
+  res.once("finish", () => {
+    const outcome = String(context.outcome ?? (res.statusCode >= 500 ? "error" : "refused"));
+    const forge = String(context.forge ?? "unknown");
+    // The event label is only set after verification, so strangers cannot mint labels.
+    metrics.deliveries.inc({ forge, event: String(context.event ?? "unverified"), outcome });
+    metrics.latency.observe({ forge, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+  });
 }

@@ -2,7 +2,8 @@
 // here: GitHub and GitLab wait 10 seconds at most, and GitLab disables hooks that keep failing
 // (https://docs.gitlab.com/user/project/integrations/webhooks/#auto-disabled-webhooks), which is
 // also why ignored events answer 200, never 4xx.
-import express, { type Request, type RequestHandler, type Response } from "express";
+import type { IncomingHttpHeaders } from "node:http";
+import express, { type RequestHandler } from "express";
 import type { FerryConfig, ForgeConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -39,24 +40,28 @@ function lazyChild(parent: Logger, bindings: Record<string, unknown>): () => Log
   return () => (child ??= parent.child(bindings));
 }
 
-function forgeOf(config: FerryConfig, req: Request, res: Response): Delivery["forge"] {
-  const forge = config.forges.find((candidate) => candidate.name === req.params.forgeName);
+function forgeOf(config: FerryConfig, name: string | undefined, context: WebhookContext): ForgeConfig {
+  const forge = config.forges.find((candidate) => candidate.name === name);
   if (!forge) throw new AppError("FORGE_UNKNOWN", "no forge with this name is configured");
-  res.locals.forge = forge.name;
+  context.forge = forge.name;
   return forge;
 }
 
 /** Refuses unsupported content types before a single body byte is read. */
 export function requireWebhookContentType(): RequestHandler {
   return (req, _res, next) => {
-    if (!bodyType(req.headers["content-type"])) {
-      throw new AppError(
-        "WEBHOOK_UNSUPPORTED_MEDIA",
-        "content type must be application/json or application/x-www-form-urlencoded",
-      );
-    }
+    assertWebhookContentType(req.headers);
     next();
   };
+}
+
+export function assertWebhookContentType(headers: IncomingHttpHeaders): void {
+  if (!bodyType(headers["content-type"])) {
+    throw new AppError(
+      "WEBHOOK_UNSUPPORTED_MEDIA",
+      "content type must be application/json or application/x-www-form-urlencoded",
+    );
+  }
 }
 
 export const readRawBody = express.raw({ type: () => true, limit: webhookBodyLimit });
@@ -95,54 +100,91 @@ async function accept(deps: WebhookRouteDeps, delivery: Delivery, deliveryId: st
   }
 }
 
+/**
+ * What a webhook request leaves for the metrics and the error answer: the forge and the event
+ * (set only once known, so strangers cannot mint metric labels), the outcome, and the
+ * delivery's lazily made logger. Express passes `res.locals`; the lean listener its own object.
+ */
+export interface WebhookContext {
+  forge?: string;
+  event?: string;
+  outcome?: string;
+  log?: () => Logger;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface WebhookRequest {
+  forgeName: string | undefined;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+}
+
+/** The webhook logic shared by the express route and the lean listener (src/http/listener.ts). */
+export async function processWebhook(
+  deps: WebhookRouteDeps,
+  request: WebhookRequest,
+  context: WebhookContext,
+): Promise<WebhookAnswer> {
+  const forge = forgeOf(deps.config, request.forgeName, context);
+  const provider = webhookProviders.get(forge.type);
+  if (!provider) throw new AppError("FORGE_UNKNOWN", "forge type has no webhook support");
+  const { headers, rawBody } = request;
+  const log = lazyChild(deps.logger, { forge: forge.name, deliveryId: headerForLog(headers) });
+  context.log = log;
+  // Decoded once, when first needed: GitHub's verification needs the text, GitLab's does not
+  // (so a GitLab body that is not UTF-8 still gets 401 before 400 when the token is wrong).
+  let text: string | undefined;
+  const bodyText = () => (text ??= decodeBody(rawBody));
+  if (forge.webhookSecret) {
+    await provider.verify({ headers, rawBody, bodyText }, forge.webhookSecret);
+  } else {
+    log().warn("accepting an unsigned webhook because insecureAcceptUnsigned is set");
+  }
+  const event = provider.eventName(headers);
+  context.event = event;
+  const deliveryId = provider.deliveryId(headers, rawBody);
+  const delivery: Delivery = { forge, provider, log };
+  const body = parseBody(bodyText(), bodyType(headers["content-type"]) ?? "json");
+  const normalized = provider.normalize({ headers, body, forge: forge.name, deliveryId });
+  const plan = normalized.events.length > 0 ? routeEvents(normalized.events, deps.config.apps) : normalized;
+  if (plan.ignored !== undefined || !("jobs" in plan) || plan.jobs.length === 0) {
+    return ignored(context, delivery.log, plan.ignored ?? "nothing to do", "ignored");
+  }
+  const ids = await accept(deps, delivery, deliveryId, plan);
+  if (!ids) return ignored(context, delivery.log, "duplicate delivery", "duplicate");
+  context.outcome = "accepted";
+  // Debug, not info: one synchronous log write per accepted delivery cost the receiver about
+  // as much CPU as the Redis work in the benchmark. ferry_webhooks_total counts them, each job
+  // carries the delivery id, and refusals and ignored deliveries still log at info.
+  if (deps.logger.isLevelEnabled("debug")) delivery.log().debug({ jobs: ids }, "webhook accepted");
+  return { status: 202, body: { jobs: ids } };
+}
+
 export function webhookHandler(deps: WebhookRouteDeps): RequestHandler {
   return async (req, res) => {
-    const forge = forgeOf(deps.config, req, res);
-    const provider = webhookProviders.get(forge.type);
-    if (!provider) throw new AppError("FORGE_UNKNOWN", "forge type has no webhook support");
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const headers = req.headers;
-    const log = lazyChild(deps.logger, { forge: forge.name, deliveryId: headerForLog(req) });
-    res.locals.log = log;
-    // Decoded once, when first needed: GitHub's verification needs the text, GitLab's does not
-    // (so a GitLab body that is not UTF-8 still gets 401 before 400 when the token is wrong).
-    let text: string | undefined;
-    const bodyText = () => (text ??= decodeBody(rawBody));
-    if (forge.webhookSecret) {
-      await provider.verify({ headers, rawBody, bodyText }, forge.webhookSecret);
-    } else {
-      log().warn("accepting an unsigned webhook because insecureAcceptUnsigned is set");
-    }
-    const event = provider.eventName(headers);
-    res.locals.event = event;
-    const deliveryId = provider.deliveryId(headers, rawBody);
-    const delivery: Delivery = { forge, provider, log };
-    const body = parseBody(bodyText(), bodyType(headers["content-type"]) ?? "json");
-    const normalized = provider.normalize({ headers, body, forge: forge.name, deliveryId });
-    const plan = normalized.events.length > 0 ? routeEvents(normalized.events, deps.config.apps) : normalized;
-    if (plan.ignored !== undefined || !("jobs" in plan) || plan.jobs.length === 0) {
-      return ignored(res, delivery.log, plan.ignored ?? "nothing to do", "ignored");
-    }
-    const ids = await accept(deps, delivery, deliveryId, plan);
-    if (!ids) return ignored(res, delivery.log, "duplicate delivery", "duplicate");
-    res.locals.outcome = "accepted";
-    // Debug, not info: one synchronous log write per accepted delivery cost the receiver about
-    // as much CPU as the Redis work in the benchmark. ferry_webhooks_total counts them, each job
-    // carries the delivery id, and refusals and ignored deliveries still log at info.
-    if (deps.logger.isLevelEnabled("debug")) delivery.log().debug({ jobs: ids }, "webhook accepted");
-    res.status(202).json({ jobs: ids });
+    const { forgeName } = req.params;
+    const request: WebhookRequest = {
+      forgeName: typeof forgeName === "string" ? forgeName : undefined,
+      headers: req.headers,
+      rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    };
+    const answer = await processWebhook(deps, request, res.locals as WebhookContext);
+    res.status(answer.status).json(answer.body);
   };
 }
 
 /** The forge's delivery header, bounded, for log lines only (it is not trusted yet). */
-function headerForLog(req: Request): string | undefined {
-  const value =
-    req.headers["x-github-delivery"] ?? req.headers["x-gitlab-event-uuid"] ?? req.headers["idempotency-key"];
+function headerForLog(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers["x-github-delivery"] ?? headers["x-gitlab-event-uuid"] ?? headers["idempotency-key"];
   return typeof value === "string" ? value.slice(0, 100) : undefined;
 }
 
-function ignored(res: Response, log: () => Logger, reason: string, outcome: string): void {
-  res.locals.outcome = outcome;
+function ignored(context: WebhookContext, log: () => Logger, reason: string, outcome: string): WebhookAnswer {
+  context.outcome = outcome;
   log().info({ reason }, "webhook ignored");
-  res.status(200).json({ ignored: reason });
+  return { status: 200, body: { ignored: reason } };
 }
