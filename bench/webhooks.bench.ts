@@ -145,10 +145,14 @@ interface Server {
   process: ChildProcess;
 }
 
+/** BENCH_CPU_PROF=<dir>: each server child writes a V8 CPU profile there when it stops. */
+const profileDir = process.env.BENCH_CPU_PROF;
+
 function startChild(role: string, redisUrl: string): Promise<Server> {
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const proc = spawn(
     process.execPath,
-    [fileURLToPath(import.meta.url), role, redisUrl, `bench-${randomUUID()}`],
+    [...profile, fileURLToPath(import.meta.url), role, redisUrl, `bench-${randomUUID()}`],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },

@@ -63,6 +63,22 @@ describe("deduplication", () => {
     expect(await receiver.jobs("sync")).toHaveLength(1);
   });
 
+  it("a redelivery after the first job ran and was removed still creates no job", async () => {
+    // Finished syncs are removed after 24 h or 1,000 newer ones, deliveries are remembered for
+    // 72 h: only the delivery ledger, not the job id, can refuse this redelivery (which is why
+    // the claim must finish before the add instead of sharing its round trip).
+    receiver = await startReceiver(inject("redisUrl"), config);
+    const delivery = randomUUID();
+    const body = push(sha(3), ["apps/web/deployment.yaml"]);
+    expect((await receiver.postGithub("push", body, { "x-github-delivery": delivery })).status).toBe(202);
+    const [job] = await receiver.jobs("sync");
+    await job?.remove();
+    expect(await receiver.jobs("sync")).toHaveLength(0);
+    const again = await receiver.postGithub("push", body, { "x-github-delivery": delivery });
+    expect(await again.json()).toEqual({ ignored: "duplicate delivery" });
+    expect(await receiver.jobs("sync")).toHaveLength(0);
+  });
+
   it("GitLab deliveries dedupe on Idempotency-Key, then the event UUID, then the body", async () => {
     receiver = await startReceiver(inject("redisUrl"), config);
     const body = mergeRequestUpdate(sha(9), sha(8));
