@@ -1,4 +1,4 @@
-// Signed GitHub push webhooks per second and p99 latency: Ferry's express app (`ferry serve`'s
+// Signed GitHub push webhooks per second and p99 latency: Ferry's receiver (`ferry serve`'s
 // createApp, logging at its default level) against a bare reference (node:http + HMAC check +
 // one BullMQ add per request), on the same private Redis, 32 connections.
 // The servers run in child processes (this file re-invoked with a role) so that autocannon,
