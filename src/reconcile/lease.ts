@@ -1,11 +1,8 @@
-// A lease in Redis for a role only one process may hold (the watcher): SET NX PX to take it,
-// compare-and-PEXPIRE to renew, compare-and-DEL to hand it back. A holder that dies simply
-// stops renewing, and another process takes the role once the lease expires.
-import { randomUUID } from "node:crypto";
+// A lease in Redis for a role only one process may hold (the watcher), on the shared Redis lock
+// of src/queue/lock.ts. A holder that dies simply stops renewing, and another process takes the
+// role once the lease expires.
 import type { Redis } from "ioredis";
-
-const renewScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`;
-const releaseScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
+import { redisLock } from "../queue/lock.ts";
 
 export interface Lease {
   readonly token: string;
@@ -14,21 +11,22 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export function createLease(redis: Redis, key: string, ttlMs: number, token: string = randomUUID()): Lease {
+export function createLease(redis: Redis, key: string, ttlMs: number, token?: string): Lease {
+  const lock = redisLock(redis, key, ttlMs, token);
   let held = false;
   return {
-    token,
+    token: lock.token,
     async hold() {
       if (held) {
-        held = (await redis.eval(renewScript, 1, key, token, String(ttlMs))) === 1;
+        held = await lock.renew();
         if (held) return true;
       }
-      held = (await redis.set(key, token, "PX", ttlMs, "NX")) === "OK";
+      held = await lock.take();
       return held;
     },
     async release() {
       held = false;
-      await redis.eval(releaseScript, 1, key, token);
+      await lock.release();
     },
   };
 }
