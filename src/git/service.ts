@@ -114,6 +114,18 @@ export class CliGitService implements GitService {
     return this.#trees.ids(gitDir, sha, paths);
   }
 
+  async mergeBase(location: RepoLocation, a: string, b: string): Promise<string | undefined> {
+    const gitDir = await this.#ensureCommits(location, [a, b]);
+    const { stdout, exitCode } = await runGit(["merge-base", a, b], {
+      gitDir,
+      timeoutMs: this.#localTimeoutMs,
+      okExitCodes: [1],
+    });
+    const sha = stdout.toString("utf8").trim();
+    // Exit 1: unrelated histories.
+    return exitCode === 1 || sha === "" ? undefined : sha;
+  }
+
   /** Clones or fetches until every revision is in the mirror; returns the mirror's directory. */
   async #ensureCommits(location: RepoLocation, revisions: string[]): Promise<string> {
     for (const rev of revisions) {

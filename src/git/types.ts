@@ -28,4 +28,9 @@ export interface GitService {
   treeId(location: RepoLocation, sha: string, path: string): Promise<string | undefined>;
   /** Optional batch form of treeId: one lookup for many paths (render cache keys). */
   treeIds?(location: RepoLocation, sha: string, paths: string[]): Promise<Map<string, string | undefined>>;
+  /**
+   * Optional: the best common ancestor of two commits (fetched if needed), undefined when their
+   * histories are unrelated. Without it a caller compares with one of the commits instead.
+   */
+  mergeBase?(location: RepoLocation, a: string, b: string): Promise<string | undefined>;
 }
