@@ -11,8 +11,7 @@ import { withDeadline } from "../queue/deadline.ts";
 import type { Enqueuer } from "../queue/enqueue.ts";
 import { bodyType, decodeBody, parseBody } from "../webhooks/body.ts";
 import { webhookProviders } from "../webhooks/providers.ts";
-import { routeEvents, type PlannedJob, type RoutePlan } from "../webhooks/router.ts";
-import type { WebhookProvider } from "../webhooks/types.ts";
+import { routeEvents, type PlannedJob } from "../webhooks/router.ts";
 
 export const webhookBodyLimit = 25 * 1024 * 1024;
 
@@ -23,12 +22,6 @@ export interface WebhookRouteDeps {
   enqueuer: WebhookEnqueuer;
   logger: Logger;
   queueTimeoutMs?: number;
-}
-
-interface Delivery {
-  forge: ForgeConfig;
-  provider: WebhookProvider;
-  log: () => Logger;
 }
 
 /**
@@ -77,20 +70,26 @@ async function enqueueAll(enqueuer: WebhookEnqueuer, jobs: PlannedJob[]): Promis
   return ids;
 }
 
-async function accept(deps: WebhookRouteDeps, delivery: Delivery, deliveryId: string, plan: RoutePlan) {
+async function accept(
+  deps: WebhookRouteDeps,
+  forge: string,
+  deliveryId: string,
+  jobs: PlannedJob[],
+  log: () => Logger,
+) {
   const { deliveries } = deps.enqueuer;
-  const forge = delivery.forge.name;
   const timeout = deps.queueTimeoutMs ?? 3_000;
   const fresh = await withDeadline("claim delivery", timeout, () => deliveries.claim(forge, deliveryId));
   if (!fresh) return undefined;
   try {
-    const ids = await enqueueAll(deps.enqueuer, plan.jobs);
+    const ids = await enqueueAll(deps.enqueuer, jobs);
     // Not awaited: the jobs are stored, and if this fails the claim still holds for a minute,
     // after which a redelivery meets the per-app and per-head job dedupe anyway.
     deliveries.confirm(forge, deliveryId).catch((error: unknown) => {
-      delivery
-        .log()
-        .warn({ reason: error instanceof Error ? error.message : String(error) }, "delivery not confirmed");
+      log().warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        "delivery not confirmed",
+      );
     });
     return ids;
   } catch (error) {
@@ -147,20 +146,20 @@ export async function processWebhook(
   const event = provider.eventName(headers);
   context.event = event;
   const deliveryId = provider.deliveryId(headers, rawBody);
-  const delivery: Delivery = { forge, provider, log };
   const body = parseBody(bodyText(), bodyType(headers["content-type"]) ?? "json");
   const normalized = provider.normalize({ headers, body, forge: forge.name, deliveryId });
-  const plan = normalized.events.length > 0 ? routeEvents(normalized.events, deps.config.apps) : normalized;
-  if (plan.ignored !== undefined || !("jobs" in plan) || plan.jobs.length === 0) {
-    return ignored(context, delivery.log, plan.ignored ?? "nothing to do", "ignored");
+  // routeEvents explains every empty plan; a delivery without events brings its own reason.
+  const plan = normalized.events.length > 0 ? routeEvents(normalized.events, deps.config.apps) : undefined;
+  if (!plan || plan.jobs.length === 0) {
+    return ignored(context, log, plan?.ignored ?? normalized.ignored ?? "nothing to do", "ignored");
   }
-  const ids = await accept(deps, delivery, deliveryId, plan);
-  if (!ids) return ignored(context, delivery.log, "duplicate delivery", "duplicate");
+  const ids = await accept(deps, forge.name, deliveryId, plan.jobs, log);
+  if (!ids) return ignored(context, log, "duplicate delivery", "duplicate");
   context.outcome = "accepted";
   // Debug, not info: one synchronous log write per accepted delivery cost the receiver about
   // as much CPU as the Redis work in the benchmark. ferry_webhooks_total counts them, each job
   // carries the delivery id, and refusals and ignored deliveries still log at info.
-  if (deps.logger.isLevelEnabled("debug")) delivery.log().debug({ jobs: ids }, "webhook accepted");
+  if (deps.logger.isLevelEnabled("debug")) log().debug({ jobs: ids }, "webhook accepted");
   return { status: 202, body: { jobs: ids } };
 }
 
