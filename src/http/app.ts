@@ -9,7 +9,7 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import { pingRedis } from "../queue/connection.ts";
 import { apiRoutes } from "./api.ts";
-import { errorMiddleware, notFound, outcomeFor } from "./errors.ts";
+import { errorMiddleware, notFound } from "./errors.ts";
 import { withLeanWebhooks } from "./listener.ts";
 import { recordOnFinish, webhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { previewRoutes } from "./previews.ts";
@@ -33,7 +33,7 @@ export interface AppDeps {
 }
 
 /** Ferry refuses to receive webhooks it cannot authenticate, unless told it is a demo. */
-export function assertForgeSecrets(config: FerryConfig): void {
+function assertForgeSecrets(config: FerryConfig): void {
   const unsigned = config.forges.filter((forge) => !forge.webhookSecret && !forge.insecureAcceptUnsigned);
   if (unsigned.length > 0) {
     throw new AppError(
@@ -93,5 +93,3 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(errorMiddleware(deps.logger));
   return withLeanWebhooks(app, deps, metrics);
 }
-
-export { outcomeFor };
