@@ -111,5 +111,6 @@ async function treeIds(
 export { detectSourceType, normalizeObjects, renderInputs };
 export { RenderCache, type RenderCacheOptions } from "./cache.ts";
 export { touches } from "./inputs.ts";
-export { touchedApps } from "./touched.ts";
+export { snapshotFs } from "./fsview.ts";
+export { appInputs, touchedApps } from "./touched.ts";
 export type { RenderResult, SourceType } from "./types.ts";

@@ -8,7 +8,7 @@
 // few apps are looked at at once so that the reads overlap in libuv's thread pool.
 import type { AppConfig } from "../config/schema.ts";
 import { detectSourceType } from "./detect.ts";
-import { snapshotFs, type FsView } from "./fsview.ts";
+import { directFs, snapshotFs, type FsView } from "./fsview.ts";
 import { renderInputs, touches } from "./inputs.ts";
 import { confine } from "./paths.ts";
 
@@ -42,8 +42,19 @@ async function isTouched(
   const appDir = await confine(checkoutDir, app.path, "app path", checkoutDir, fs).catch(() => undefined);
   // An app whose directory is gone or unreadable is touched: rendering it reports why.
   if (appDir === undefined) return true;
+  const inputs = await appInputs(checkoutDir, app, fs).catch(() => ["."]);
+  return changed.some((path) => touches(inputs, path));
+}
+
+/** An app's render inputs in a checkout; throws when its directory or its sources cannot be read. */
+export async function appInputs(
+  checkoutDir: string,
+  app: AppSource,
+  fs: FsView = directFs,
+): Promise<string[]> {
+  const appDir = await confine(checkoutDir, app.path, "app path", checkoutDir, fs);
   const type = await detectSourceType(appDir, app.source, fs);
-  const inputs = await renderInputs(
+  return renderInputs(
     type,
     {
       rootDir: checkoutDir,
@@ -53,6 +64,5 @@ async function isTouched(
       namespace: app.destination.namespace,
     },
     fs,
-  ).catch(() => ["."]);
-  return changed.some((path) => touches(inputs, path));
+  );
 }
