@@ -10,10 +10,11 @@
 // suspects cost a request (`dryRun: "always"` turns that off).
 import type { AppConfig } from "../config/schema.ts";
 import { normalize } from "../diff/index.ts";
-import { APP_LABEL, objectKey, type KubeClient, type KubeObject, type ObjectRef } from "../kube/types.ts";
+import { APP_LABEL, objectKey, type KubeClient, type KubeObject } from "../kube/types.ts";
 import { toAppError } from "../errors.ts";
 import { deletedSummary, describeObject, explainFields } from "./explain.ts";
 import { containedIn } from "../sync/compare.ts";
+import { refOf } from "../sync/kube.ts";
 import { fieldChanges } from "./fields.ts";
 import type { DriftedObject, DriftReport } from "./types.ts";
 
@@ -33,13 +34,6 @@ export interface DriftResult {
   report: DriftReport;
   desiredByKey: Map<string, KubeObject>;
 }
-
-const refOf = (object: KubeObject): ObjectRef => ({
-  apiVersion: object.apiVersion,
-  kind: object.kind,
-  name: object.metadata.name,
-  ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
-});
 
 /** Desired objects with the namespace a namespaced kind lands in when the render omits it. */
 async function placed(kube: KubeClient, app: DriftApp, desired: KubeObject[]): Promise<KubeObject[]> {

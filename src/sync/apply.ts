@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { containedIn } from "./compare.ts";
-import { entryKey, manifestHash, type InventoryEntry } from "./inventory.ts";
+import { entryKey, entryRef, manifestHash, type InventoryEntry } from "./inventory.ts";
 import { getLive, getLiveMany, refOf } from "./kube.ts";
 import { hasSyncOption } from "./options.ts";
 import type { PruneDecision } from "./prune.ts";
@@ -103,13 +103,7 @@ export async function executePrune(
   const pruned: string[] = [];
   for (const entry of decision.delete) {
     signal?.throwIfAborted();
-    const ref = {
-      apiVersion: entry.apiVersion,
-      kind: entry.kind,
-      name: entry.name,
-      ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }),
-    };
-    await kube.delete(ref, { propagation: "Background" });
+    await kube.delete(entryRef(entry), { propagation: "Background" });
     pruned.push(entryKey(entry));
   }
   return pruned;

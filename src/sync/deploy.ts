@@ -7,7 +7,7 @@ import type { AppConfig } from "../config/schema.ts";
 import { worstHealth, type Health, type HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { applyStage, executePrune } from "./apply.ts";
-import { entryKey, entryOf, mergeEntries } from "./inventory.ts";
+import { entryKey, entryOf, entryRef, mergeEntries } from "./inventory.ts";
 import { makeInventory, readInventory, writeInventory, writeInventoryToRedis } from "./inventory-store.ts";
 import { discoverScopes, getLiveMany, refOf } from "./kube.ts";
 import { planSync, plannedObjects } from "./plan.ts";
@@ -49,16 +49,7 @@ async function decide(
   entries: Parameters<typeof pruneCandidates>[0],
 ) {
   const candidates = pruneCandidates(entries, desiredKeys);
-  const live = await getLiveMany(
-    context.kube,
-    candidates.map((entry) => ({
-      apiVersion: entry.apiVersion,
-      kind: entry.kind,
-      name: entry.name,
-      ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }),
-    })),
-    context.signal,
-  );
+  const live = await getLiveMany(context.kube, candidates.map(entryRef), context.signal);
   return decidePrune({
     app: context.app.name,
     inventory: entries,

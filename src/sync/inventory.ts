@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { stableJson } from "../json.ts";
-import { objectKey, type KubeObject } from "../kube/types.ts";
+import { objectKey, type KubeObject, type ObjectRef } from "../kube/types.ts";
 import type { PlannedObject } from "./types.ts";
 
 export const inventoryEntrySchema = z.object({
@@ -32,6 +32,16 @@ export function entryKey(entry: InventoryEntry): string {
     kind: entry.kind,
     metadata: { name: entry.name, ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }) },
   });
+}
+
+/** The entry's object, to read or delete it. */
+export function entryRef(entry: InventoryEntry): ObjectRef {
+  return {
+    apiVersion: entry.apiVersion,
+    kind: entry.kind,
+    name: entry.name,
+    ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }),
+  };
 }
 
 /** Over canonical JSON, so that equal manifests hash equally whatever their key order. */
