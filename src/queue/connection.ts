@@ -6,6 +6,7 @@
 // - "worker": BullMQ's blocking commands need maxRetriesPerRequest: null and must wait out an
 //   outage instead of failing jobs.
 import { Redis, type RedisOptions } from "ioredis";
+import { withDeadline } from "./deadline.ts";
 
 export type ConnectionRole = "receiver" | "worker";
 
@@ -34,18 +35,11 @@ export function createRedis(url: string, role: ConnectionRole, extra: RedisOptio
 }
 
 /** PING with its own deadline: readiness must answer even when Redis hangs. */
-export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([redis.ping().then((answer) => answer === "PONG"), timeout]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+export function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
+  return withDeadline("ping", timeoutMs, () => redis.ping()).then(
+    (answer) => answer === "PONG",
+    () => false,
+  );
 }
 
 /**
