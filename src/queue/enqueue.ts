@@ -125,8 +125,8 @@ export function createEnqueuer(redis: Redis, options: EnqueuerOptions = {}): Enq
     enqueuePreview,
     close: async () => {
       await closeQueues(queues);
-      if (ledgerRedis && ledgerRedis !== redis)
-        await ledgerRedis.quit().catch(() => ledgerRedis?.disconnect());
+      // The ledger's own duplicate (opened on first claim); the caller's connection stays open.
+      if (ledgerRedis) await ledgerRedis.quit().catch(() => ledgerRedis?.disconnect());
     },
   };
 }
