@@ -31,7 +31,8 @@
 //   recordCorrection  optional: also write each self-heal into the deployment history
 //              (createHistoryRecorder(redis) from sync-store.ts)
 // Production store: createSyncHistoryStore(redis) reads the sync engine's history (last healthy
-// revision + manifests, bad revision); createRedisAppliedStateStore is the stand-alone one.
+// revision + manifests, bad revision). store.ts holds a stand-alone store that only tests and
+// bench/drift.bench.ts use, so it is not exported here.
 import type { Redis } from "ioredis";
 import type { AppConfig } from "../config/schema.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
@@ -68,7 +69,6 @@ export { pollBranch, type PollOutcome } from "./poll.ts";
 export { processReconcileJob, type ReconcileOutcome } from "./process.ts";
 export { jitterOf, schedulerId, syncSchedulers } from "./scheduler.ts";
 export { countStatuses, readAppStatus, readAppStatuses } from "./status.ts";
-export { createRedisAppliedStateStore, type RedisAppliedStateStore } from "./store.ts";
 export { createHistoryRecorder, createSyncHistoryStore } from "./sync-store.ts";
 export { startWatcher, type Watcher, type WatcherOptions } from "./watcher.ts";
 export type * from "./types.ts";

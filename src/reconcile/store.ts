@@ -1,5 +1,6 @@
-// A Redis AppliedStateStore: the sync engine records what it applied (and what failed) here,
-// and reconcile reads it. Manifests are gzipped: an app of a few hundred objects stays small.
+// A stand-alone Redis AppliedStateStore for tests and bench/drift.bench.ts, which record applied
+// state without running syncs (production reads the sync history: sync-store.ts).
+// Manifests are gzipped: an app of a few hundred objects stays small.
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Redis } from "ioredis";
 import { z } from "zod";
