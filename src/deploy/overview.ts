@@ -6,8 +6,8 @@ import type { Redis } from "ioredis";
 import type { AppConfig } from "../config/schema.ts";
 import { readAppStatuses } from "../reconcile/status.ts";
 import type { AppStatus } from "../reconcile/types.ts";
-import { badRevision, readHealthyRevision, readHistory, type DeploymentRecord } from "../sync/history.ts";
-import { appLockKey } from "./lock.ts";
+import { badRevision, readHealthyMark, readHistory, type DeploymentRecord } from "../sync/history.ts";
+import { appLockKey, isLocked } from "./lock.ts";
 
 export type SyncState = "Synced" | "OutOfSync" | "Syncing" | "Failed" | "Unknown";
 
@@ -58,9 +58,9 @@ async function overviewOf(
 ): Promise<AppOverview> {
   const [history, healthy, bad, locked] = await Promise.all([
     readHistory(deps.redis, app.name),
-    readHealthyRevision(deps.redis, app.name),
+    readHealthyMark(deps.redis, app.name),
     badRevision(deps.redis, app.name),
-    deps.redis.exists(appLockKey(deps.prefix, app.name)),
+    isLocked(deps.redis, appLockKey(deps.prefix, app.name)),
   ]);
   const last = history.find((record) => record.result !== "skipped");
   return {
@@ -69,7 +69,7 @@ async function overviewOf(
     namespace: app.destination.namespace,
     repo: app.repo,
     branch: app.branch,
-    sync: syncState(locked === 1, status, last),
+    sync: syncState(locked, status, last),
     health: last?.health ?? "Unknown",
     ...(healthy ? { revision: healthy.revision, appliedAt: healthy.at } : {}),
     ...(bad ? { badRevision: bad } : {}),

@@ -12,7 +12,7 @@ import type { SyncJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
 import type { SyncMetrics } from "../sync/metrics.ts";
 import { runSync } from "../sync/engine.ts";
-import { isBadRevision, readHealthyRevision, recordDeployment } from "../sync/history.ts";
+import { isBadRevision, readHealthyMark, recordDeployment } from "../sync/history.ts";
 import type { SyncOutcome } from "../sync/types.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
 import { reportFailure, reportOutcome, reportPending, type FeedbackTarget } from "./feedback.ts";
@@ -77,10 +77,7 @@ async function deployLocked(
       return { ...base, result: "bad-revision", reason: "rolled back before; waiting for a newer commit" };
     }
   }
-  if (
-    AUTOMATIC.has(job.reason) &&
-    (await readHealthyRevision(runtime.redis, app.name))?.revision === revision
-  ) {
+  if (AUTOMATIC.has(job.reason) && (await readHealthyMark(runtime.redis, app.name))?.revision === revision) {
     logger.info("revision already deployed and healthy; nothing to do");
     return { ...base, result: "unchanged", reason: "already deployed and healthy" };
   }

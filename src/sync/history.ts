@@ -77,6 +77,22 @@ export async function readHealthyRevision(redis: Redis, app: string): Promise<He
   return { revision: stored.revision, at: stored.at ?? "", objects };
 }
 
+/**
+ * Which revision is the last healthy one and since when, without reading its manifests: for
+ * callers that only compare or show the revision (the pipeline's skip, the app overview).
+ */
+export async function readHealthyMark(
+  redis: Redis,
+  app: string,
+): Promise<Omit<HealthyRevision, "objects"> | undefined> {
+  const [[revision, at], hasManifests] = await Promise.all([
+    redis.hmget(key(app, "healthy"), "revision", "at"),
+    redis.hexists(key(app, "healthy"), "manifests"),
+  ]);
+  if (revision === null || revision === undefined || hasManifests === 0) return undefined;
+  return { revision, at: at ?? "" };
+}
+
 export async function markBadRevision(redis: Redis, app: string, revision: string): Promise<void> {
   await redis.set(key(app, "bad"), revision);
 }
