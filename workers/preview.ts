@@ -1,24 +1,21 @@
 // The preview queue's processor: validate the job, run the pipeline, and tell BullMQ whether
 // a failure is worth another attempt. Domain logic lives in src/preview.
-import { UnrecoverableError, type Job } from "bullmq";
-import { toAppError } from "../src/errors.ts";
+import type { Job } from "bullmq";
 import { runPreview } from "../src/preview/pipeline.ts";
 import { previewJobSchema } from "../src/queue/types.ts";
 import type { Runtime } from "../src/runtime/context.ts";
+import { isFinalAttempt, jobFailure, parseJob } from "./jobs.ts";
 
 export function createPreviewProcessor(
   runtime: Runtime,
 ): (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown> {
   return async (job, _token, signal) => {
-    const parsed = previewJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid preview job: ${parsed.error.message}`);
-    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const data = parseJob(previewJobSchema, job, "preview");
+    const finalAttempt = isFinalAttempt(job);
     try {
-      return await runPreview(parsed.data, runtime, { finalAttempt, ...(signal ? { signal } : {}) });
+      return await runPreview(data, runtime, { finalAttempt, ...(signal ? { signal } : {}) });
     } catch (error) {
-      const failure = toAppError(error);
-      if (!failure.retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
-      throw failure;
+      throw jobFailure(error);
     }
   };
 }

@@ -1,7 +1,7 @@
 // The reconcile queue's worker: per-app job schedulers (the timer), the watcher role (one
 // process at a time holds it) and the processor that polls the branch and checks drift.
 // Domain logic lives in src/reconcile.
-import { UnrecoverableError, type Job } from "bullmq";
+import type { Job } from "bullmq";
 import { loadKubeConfig } from "../src/kube/kubeconfig.ts";
 import { reconcileJobSchema } from "../src/queue/types.ts";
 import {
@@ -17,6 +17,7 @@ import {
 } from "../src/reconcile/index.ts";
 import type { Runtime } from "../src/runtime/context.ts";
 import type { QueueWorker } from "./index.ts";
+import { parseJob } from "./jobs.ts";
 
 export function reconcileDeps(runtime: Runtime): ReconcileDeps {
   const { config, redis } = runtime;
@@ -47,11 +48,8 @@ export function reconcileDeps(runtime: Runtime): ReconcileDeps {
 export function createReconcileWorker(runtime: Runtime): QueueWorker {
   const deps = reconcileDeps(runtime);
   let watcher: Watcher | undefined;
-  const processor = async (job: Job) => {
-    const parsed = reconcileJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid reconcile job: ${parsed.error.message}`);
-    return processReconcileJob(parsed.data, deps);
-  };
+  const processor = async (job: Job) =>
+    processReconcileJob(parseJob(reconcileJobSchema, job, "reconcile"), deps);
   return {
     processor,
     concurrency: 4,

@@ -1,11 +1,11 @@
 // The sync queue's processor: validate the job, run the deploy pipeline, and tell BullMQ
 // whether a failure is worth another attempt. Domain logic lives in src/deploy and src/sync.
-import { UnrecoverableError, type Job } from "bullmq";
+import type { Job } from "bullmq";
 import { runDeploy, type DeployOptions } from "../src/deploy/pipeline.ts";
-import { toAppError } from "../src/errors.ts";
 import { syncJobSchema } from "../src/queue/types.ts";
 import { syncMetrics } from "../src/sync/metrics.ts";
 import type { Runtime } from "../src/runtime/context.ts";
+import { isFinalAttempt, jobFailure, parseJob } from "./jobs.ts";
 
 export type SyncProcessorOptions = Pick<DeployOptions, "lockTtlMs" | "lockWaitMs" | "pollIntervalMs">;
 
@@ -15,11 +15,10 @@ export function createSyncProcessor(
 ): (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown> {
   const metrics = syncMetrics(runtime.registry);
   return async (job, _token, signal) => {
-    const parsed = syncJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid sync job: ${parsed.error.message}`);
-    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const data = parseJob(syncJobSchema, job, "sync");
+    const finalAttempt = isFinalAttempt(job);
     try {
-      return await runDeploy(parsed.data, runtime, {
+      return await runDeploy(data, runtime, {
         ...options,
         metrics,
         finalAttempt,
@@ -28,9 +27,7 @@ export function createSyncProcessor(
     } catch (error) {
       // An abort (shutdown, lost lock) is retried: apply is idempotent, the next attempt finishes.
       if (signal?.aborted) throw error;
-      const failure = toAppError(error);
-      if (!failure.retryable) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
-      throw failure;
+      throw jobFailure(error);
     }
   };
 }
