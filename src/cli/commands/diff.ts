@@ -21,7 +21,8 @@ interface DiffFlags {
   exitCode?: boolean;
 }
 
-const COMMIT = /^[0-9a-f]{7,64}$/i;
+/** A --revision that is used as a commit as it is; anything else is a branch to resolve. */
+export const COMMIT = /^[0-9a-f]{7,64}$/i;
 
 export function registerDiff(program: Command): void {
   program

@@ -9,15 +9,13 @@ import type { DryRunResult } from "../../deploy/dry-run.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { formatDuration } from "../../report/index.ts";
 import { createRuntime } from "../../runtime/context.ts";
-import { formatDiff } from "./diff.ts";
+import { COMMIT, formatDiff } from "./diff.ts";
 
 interface SyncFlags {
   config: string;
   revision?: string;
   dryRun?: boolean;
 }
-
-const COMMIT = /^[0-9a-f]{7,64}$/i;
 
 export function formatPlan(result: DryRunResult): string {
   const lines = [`# plan for ${result.app} at ${result.revision.slice(0, 12)}`];
