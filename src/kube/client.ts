@@ -28,7 +28,9 @@ const objectSchema = z.looseObject({
 
 const listSchema = z.looseObject({
   items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string() }) })),
-  metadata: z.looseObject({ continue: z.string().optional() }).optional(),
+  metadata: z
+    .looseObject({ resourceVersion: z.string().optional(), continue: z.string().optional() })
+    .optional(),
 });
 
 const describe = (ref: ObjectRef) =>
@@ -55,6 +57,35 @@ const refOf = (object: KubeObject): ObjectRef => ({
   name: object.metadata.name,
   namespace: object.metadata.namespace,
 });
+
+/**
+ * Every object of one resource, page by page, and the list's resourceVersion (a watch starts
+ * there). Also used by src/reconcile/watch.ts, which watches from that version.
+ */
+export async function listAll(
+  kc: KubeConfig,
+  info: ResourceInfo,
+  options: ListOptions,
+): Promise<{ objects: KubeObject[]; resourceVersion: string }> {
+  const objects: KubeObject[] = [];
+  let resourceVersion = "";
+  let next: string | undefined;
+  do {
+    const body = listSchema.parse(
+      await sendOk(kc, {
+        method: "GET",
+        path: collectionPath(info, options.namespace),
+        query: { labelSelector: options.labelSelector, limit: "500", continue: next },
+        what: `list ${info.apiVersion} ${info.kind}`,
+      }),
+    );
+    // List items come without apiVersion and kind; callers need them to act on the objects.
+    for (const item of body.items) objects.push({ ...item, apiVersion: info.apiVersion, kind: info.kind });
+    resourceVersion = body.metadata?.resourceVersion ?? resourceVersion;
+    next = body.metadata?.continue || undefined;
+  } while (next);
+  return { objects, resourceVersion };
+}
 
 export function createKubeClient(kc: KubeConfig): KubeClient {
   const discovery = new Discovery(kc);
@@ -109,25 +140,8 @@ export function createKubeClient(kc: KubeConfig): KubeClient {
   const listKind = async (
     kind: Pick<KubeObject, "apiVersion" | "kind">,
     options: ListOptions,
-  ): Promise<KubeObject[]> => {
-    const info = await discovery.resource(kind.apiVersion, kind.kind);
-    const objects: KubeObject[] = [];
-    let next: string | undefined;
-    do {
-      const body = listSchema.parse(
-        await sendOk(kc, {
-          method: "GET",
-          path: collectionPath(info, options.namespace),
-          query: { labelSelector: options.labelSelector, limit: "500", continue: next },
-          what: `list ${kind.apiVersion} ${kind.kind}`,
-        }),
-      );
-      // List items come without apiVersion and kind; callers need them to act on the objects.
-      for (const item of body.items) objects.push({ ...item, apiVersion: kind.apiVersion, kind: kind.kind });
-      next = body.metadata?.continue || undefined;
-    } while (next);
-    return objects;
-  };
+  ): Promise<KubeObject[]> =>
+    (await listAll(kc, await discovery.resource(kind.apiVersion, kind.kind), options)).objects;
 
   const list = async (
     kinds: ReadonlyArray<Pick<KubeObject, "apiVersion" | "kind">>,

@@ -8,7 +8,7 @@ import { request as httpsRequest } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
 import { apiPrefix } from "../kube/discovery.ts";
-import { sendOk } from "../kube/request.ts";
+import { listAll } from "../kube/client.ts";
 import type { KubeObject, ResourceInfo } from "../kube/types.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -30,10 +30,6 @@ export interface KindWatchOptions extends WatchHandlers {
 }
 
 const metaSchema = z.looseObject({ resourceVersion: z.string().optional() });
-const listSchema = z.looseObject({
-  items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string() }) })),
-  metadata: z.looseObject({ resourceVersion: z.string().optional(), continue: z.string().optional() }),
-});
 const eventSchema = z.object({
   type: z.enum(["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]),
   object: z.looseObject({ metadata: metaSchema.optional(), code: z.number().optional() }),
@@ -42,27 +38,6 @@ const eventSchema = z.object({
 class Gone extends Error {}
 
 const collection = (resource: ResourceInfo) => `${apiPrefix(resource.apiVersion)}/${resource.plural}`;
-
-async function list(options: KindWatchOptions): Promise<{ objects: KubeObject[]; resourceVersion: string }> {
-  const objects: KubeObject[] = [];
-  let next: string | undefined;
-  let resourceVersion = "";
-  do {
-    const body = listSchema.parse(
-      await sendOk(options.kc, {
-        method: "GET",
-        path: collection(options.resource),
-        query: { labelSelector: options.labelSelector, limit: "500", continue: next },
-        what: `list ${options.resource.kind}`,
-      }),
-    );
-    const { apiVersion, kind } = options.resource;
-    for (const item of body.items) objects.push({ ...item, apiVersion, kind });
-    resourceVersion = body.metadata.resourceVersion ?? resourceVersion;
-    next = body.metadata.continue || undefined;
-  } while (next);
-  return { objects, resourceVersion };
-}
 
 /** Streams one watch request; returns the last resourceVersion seen when the server ends it. */
 async function stream(options: KindWatchOptions, from: string): Promise<string> {
@@ -152,7 +127,7 @@ export async function watchKind(options: KindWatchOptions): Promise<void> {
   while (!options.signal.aborted) {
     try {
       if (version === undefined) {
-        const listed = await list(options);
+        const listed = await listAll(options.kc, options.resource, { labelSelector: options.labelSelector });
         if (options.signal.aborted) return;
         options.onList(listed.objects);
         version = listed.resourceVersion;
