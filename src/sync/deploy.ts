@@ -8,7 +8,13 @@ import { worstHealth, type Health, type HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { applyStage, executePrune } from "./apply.ts";
 import { entryKey, entryOf, entryRef, mergeEntries } from "./inventory.ts";
-import { makeInventory, readInventory, writeInventory, writeInventoryToRedis } from "./inventory-store.ts";
+import {
+  makeInventory,
+  readInventory,
+  writeInventory,
+  writeInventoryToCluster,
+  writeInventoryToRedis,
+} from "./inventory-store.ts";
 import { discoverScopes, getLiveMany, refOf } from "./kube.ts";
 import { planSync, plannedObjects } from "./plan.ts";
 import { decidePrune, inventoryAfterPrune, pruneCandidates, type PruneDecision } from "./prune.ts";
@@ -89,7 +95,8 @@ export async function deploy(
     log.info({ prune: decision.delete.map(entryKey), kept }, "prune decided");
   }
   const union = mergeEntries(inventory.entries, tracked.map(entryOf));
-  await writeInventoryToRedis(redis, makeInventory(app.name, input.revision, union));
+  const pending = makeInventory(app.name, input.revision, union);
+  await writeInventoryToRedis(redis, pending);
 
   const applyContext = {
     kube,
@@ -103,8 +110,9 @@ export async function deploy(
   let clusterInventoryWritten = false;
   for (const stage of plan.stages) {
     // The ConfigMap can only be written once its namespace exists, i.e. after that stage.
+    // Redis has this inventory already.
     if (!clusterInventoryWritten && stage.kind !== "namespaces") {
-      await writeInventory(kube, redis, app, makeInventory(app.name, input.revision, union), signal);
+      await writeInventoryToCluster(kube, app, pending, signal);
       clusterInventoryWritten = true;
     }
     progress.step = "apply";
@@ -128,8 +136,7 @@ export async function deploy(
       "stage healthy",
     );
   }
-  if (!clusterInventoryWritten)
-    await writeInventory(kube, redis, app, makeInventory(app.name, input.revision, union), signal);
+  if (!clusterInventoryWritten) await writeInventoryToCluster(kube, app, pending, signal);
 
   progress.step = "prune";
   if (decision) progress.pruned.push(...(await executePrune(kube, decision, signal)));
