@@ -2,7 +2,6 @@
 // process at a time holds it) and the processor that polls the branch and checks drift.
 // Domain logic lives in src/reconcile.
 import type { Job } from "bullmq";
-import { loadKubeConfig } from "../src/kube/kubeconfig.ts";
 import { reconcileJobSchema } from "../src/queue/types.ts";
 import {
   countStatuses,
@@ -57,11 +56,7 @@ export function createReconcileWorker(runtime: Runtime): QueueWorker {
       await syncSchedulers(runtime.enqueuer.queues.reconcile, runtime.config.apps);
       watcher = startWatcher({
         ...deps,
-        kubeConfig: (cluster) => {
-          const found = runtime.config.clusters.find((candidate) => candidate.name === cluster);
-          if (!found) throw new Error(`unknown cluster "${cluster}"`);
-          return loadKubeConfig(found);
-        },
+        kubeConfig: (cluster) => runtime.kubeConfig(cluster),
         queue: runtime.enqueuer.queues.reconcile,
       });
     },

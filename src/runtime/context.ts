@@ -2,6 +2,7 @@
 // ferry.yaml and passed down explicitly. Nothing here is held in module state.
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Redis } from "ioredis";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import type { AppConfig, FerryConfig, ForgeConfig } from "../config/schema.ts";
@@ -36,6 +37,8 @@ export interface Runtime {
   forgeConfigOf(app: AppConfig): ForgeConfig;
   location(app: AppConfig): RepoLocation;
   kube(cluster: string): KubeClient;
+  /** The cluster's credentials from ferry.yaml (the watcher opens its own watches with them). */
+  kubeConfig(cluster: string): KubeConfig;
   close(): Promise<void>;
 }
 
@@ -83,12 +86,15 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     if (!found) throw new AppError("CONFIG_INVALID", `app ${target.name}: unknown forge "${target.forge}"`);
     return found;
   };
+  const kubeConfig = (cluster: string): KubeConfig => {
+    const clusterConfig = config.clusters.find((candidate) => candidate.name === cluster);
+    if (!clusterConfig) throw new AppError("CONFIG_INVALID", `unknown cluster "${cluster}"`);
+    return loadKubeConfig(clusterConfig);
+  };
   const kube = (cluster: string): KubeClient => {
     let client = kubeClients.get(cluster);
     if (!client) {
-      const clusterConfig = config.clusters.find((candidate) => candidate.name === cluster);
-      if (!clusterConfig) throw new AppError("CONFIG_INVALID", `unknown cluster "${cluster}"`);
-      client = createKubeClient(loadKubeConfig(clusterConfig));
+      client = createKubeClient(kubeConfig(cluster));
       kubeClients.set(cluster, client);
     }
     return client;
@@ -110,6 +116,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     forgeConfigOf,
     location: (target) => repoLocation(target, forgeConfigOf(target)),
     kube,
+    kubeConfig,
     close: async () => {
       await enqueuer.close();
       await redis.quit().catch(() => redis.disconnect());
