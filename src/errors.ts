@@ -12,6 +12,7 @@ export const errorCodes = {
   FORGE_UNKNOWN: { http: 404, retryable: false, summary: "Unknown forge" },
   NOT_FOUND: { http: 404, retryable: false, summary: "Not found" },
   QUEUE_UNAVAILABLE: { http: 503, retryable: true, summary: "The job queue is unavailable" },
+  RECEIVER_BUSY: { http: 503, retryable: true, summary: "The receiver is busy; retry later" },
   GIT_FAILED: { http: 502, retryable: true, summary: "Git operation failed" },
   GIT_REF_NOT_FOUND: { http: 404, retryable: false, summary: "Git revision not found" },
   PATH_ESCAPE: { http: 400, retryable: false, summary: "A path escapes the repository" },

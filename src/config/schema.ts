@@ -94,8 +94,19 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65_535).default(8080),
       host: z.string().default("0.0.0.0"),
       publicUrl: z.url().optional(),
+      /** Open connections per receiver; Node refuses the ones beyond. */
+      maxConnections: z.number().int().min(1).default(1_000),
+      /**
+       * Bytes of webhook bodies held at once across all requests; beyond: 503 + Retry-After.
+       * At least one whole body of the 25 MiB per-request limit (src/http/webhook-route.ts).
+       */
+      maxBodyBytesInFlight: z
+        .number()
+        .int()
+        .min(25 * 1024 * 1024)
+        .default(64 * 1024 * 1024),
     })
-    .default({ port: 8080, host: "0.0.0.0" }),
+    .default({ port: 8080, host: "0.0.0.0", maxConnections: 1_000, maxBodyBytesInFlight: 64 * 1024 * 1024 }),
   /** Where mirrors, checkouts and caches live. */
   workDir: z.string().min(1).optional(),
   forges: z.array(forgeSchema).default([]),

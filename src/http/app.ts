@@ -11,14 +11,10 @@ import { pingRedis } from "../queue/connection.ts";
 import { apiRoutes } from "./api.ts";
 import { errorMiddleware, notFound } from "./errors.ts";
 import { withLeanWebhooks } from "./listener.ts";
-import { recordOnFinish, webhookMetrics, type WebhookMetrics } from "./metrics.ts";
+import { bodyBytesMetric, recordOnFinish, webhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { previewRoutes } from "./previews.ts";
-import {
-  readRawBody,
-  requireWebhookContentType,
-  webhookHandler,
-  type WebhookEnqueuer,
-} from "./webhook-route.ts";
+import { BodyBudget } from "./intake.ts";
+import { webhookHandler, type WebhookEnqueuer, type WebhookRouteDeps } from "./webhook-route.ts";
 
 export interface AppDeps {
   config: FerryConfig;
@@ -57,17 +53,16 @@ function recordWebhook(metrics: WebhookMetrics): RequestHandler {
 export function createApp(deps: AppDeps): RequestListener {
   assertForgeSecrets(deps.config);
   const metrics = webhookMetrics(deps.registry);
+  const webhooks: WebhookRouteDeps = {
+    ...deps,
+    bodies: new BodyBudget(deps.config.server.maxBodyBytesInFlight),
+  };
+  bodyBytesMetric(deps.registry, webhooks.bodies);
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
 
-  app.post(
-    "/webhooks/:forgeName",
-    recordWebhook(metrics),
-    requireWebhookContentType(),
-    readRawBody,
-    webhookHandler(deps),
-  );
+  app.post("/webhooks/:forgeName", recordWebhook(metrics), webhookHandler(webhooks));
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -91,5 +86,5 @@ export function createApp(deps: AppDeps): RequestListener {
   );
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
-  return withLeanWebhooks(app, deps, metrics);
+  return withLeanWebhooks(app, webhooks, metrics);
 }

@@ -26,7 +26,11 @@ export function toHttpError(error: unknown): AppError {
 export interface ErrorAnswer {
   status: number;
   body: { error: ErrorCode; message: string };
+  headers: Record<string, string>;
 }
+
+/** Seconds a refused sender waits before retrying a body the receiver had no room for. */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Logs a failure and returns its JSON answer. `locals` may hold the webhook delivery's lazily
@@ -46,14 +50,16 @@ export function errorAnswer(
   else log.info(fields, "request refused");
   locals.outcome ??= outcomeFor(appError.code);
   const message = appError.code === "INTERNAL" ? errorCodes.INTERNAL.summary : appError.message;
-  return { status, body: { error: appError.code, message } };
+  const headers: Record<string, string> =
+    appError.code === "RECEIVER_BUSY" ? { "retry-after": String(BUSY_RETRY_AFTER_SECONDS) } : {};
+  return { status, body: { error: appError.code, message }, headers };
 }
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     const answer = errorAnswer(error, logger, res.locals as { log?: () => Logger; outcome?: string });
     if (res.headersSent) return;
-    res.status(answer.status).json(answer.body);
+    res.status(answer.status).set(answer.headers).json(answer.body);
   };
 }
 
@@ -69,6 +75,7 @@ export function outcomeFor(code: ErrorCode): string {
     WEBHOOK_UNSUPPORTED_MEDIA: "unsupported_media",
     FORGE_UNKNOWN: "unknown_forge",
     QUEUE_UNAVAILABLE: "unavailable",
+    RECEIVER_BUSY: "busy",
   };
   return outcomes[code] ?? "error";
 }

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export interface WebhookMetrics {
   deliveries: Counter<"forge" | "event" | "outcome">;
@@ -38,5 +38,17 @@ export function recordOnFinish(
     // The event label is only set after verification, so strangers cannot mint labels.
     metrics.deliveries.inc({ forge, event: String(context.event ?? "unverified"), outcome });
     metrics.latency.observe({ forge, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+  });
+}
+
+/** The bytes of webhook bodies held right now (read at scrape time: nothing per request). */
+export function bodyBytesMetric(registry: Registry, budget: { inFlight: number }): void {
+  new Gauge({
+    name: "ferry_webhook_body_bytes_in_flight",
+    help: "Bytes of webhook bodies the receiver holds or has reserved (server.maxBodyBytesInFlight)",
+    registers: [registry],
+    collect() {
+      this.set(budget.inFlight);
+    },
   });
 }

@@ -23,8 +23,19 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   );
 }
 
-export async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+export interface ListenLimits {
+  /** Open connections; Node closes the ones beyond at once (server.maxConnections). */
+  maxConnections?: number;
+}
+
+export async function listen(
+  handler: RequestListener,
+  port: number,
+  host: string,
+  limits: ListenLimits = {},
+): Promise<Server> {
   const server = createServer(handler);
+  if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
   server.on("clientError", answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -2,8 +2,8 @@
 // here: GitHub and GitLab wait 10 seconds at most, and GitLab disables hooks that keep failing
 // (https://docs.gitlab.com/user/project/integrations/webhooks/#auto-disabled-webhooks), which is
 // also why ignored events answer 200, never 4xx.
-import type { IncomingHttpHeaders } from "node:http";
-import express, { type RequestHandler } from "express";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { RequestHandler } from "express";
 import type { FerryConfig, ForgeConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -12,6 +12,8 @@ import type { Enqueuer } from "../queue/enqueue.ts";
 import { bodyType, decodeBody, parseBody } from "../webhooks/body.ts";
 import { webhookProviders } from "../webhooks/providers.ts";
 import { routeEvents, type PlannedJob } from "../webhooks/router.ts";
+import type { WebhookProvider } from "../webhooks/types.ts";
+import { readBody, type BodyBudget } from "./intake.ts";
 
 export const webhookBodyLimit = 25 * 1024 * 1024;
 
@@ -22,6 +24,8 @@ export interface WebhookRouteDeps {
   enqueuer: WebhookEnqueuer;
   logger: Logger;
   queueTimeoutMs?: number;
+  /** Bytes of bodies in flight across all requests (server.maxBodyBytesInFlight). */
+  bodies: BodyBudget;
 }
 
 /**
@@ -40,14 +44,6 @@ function forgeOf(config: FerryConfig, name: string | undefined, context: Webhook
   return forge;
 }
 
-/** Refuses unsupported content types before a single body byte is read. */
-export function requireWebhookContentType(): RequestHandler {
-  return (req, _res, next) => {
-    assertWebhookContentType(req.headers);
-    next();
-  };
-}
-
 export function assertWebhookContentType(headers: IncomingHttpHeaders): void {
   if (!bodyType(headers["content-type"])) {
     throw new AppError(
@@ -55,9 +51,12 @@ export function assertWebhookContentType(headers: IncomingHttpHeaders): void {
       "content type must be application/json or application/x-www-form-urlencoded",
     );
   }
+  // Forges send bodies as they are; a compressed one could inflate far past the body limit.
+  const encoding = headers["content-encoding"];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+    throw new AppError("WEBHOOK_UNSUPPORTED_MEDIA", "content encoding must be identity");
+  }
 }
-
-export const readRawBody = express.raw({ type: () => true, limit: webhookBodyLimit });
 
 async function enqueueAll(enqueuer: WebhookEnqueuer, jobs: PlannedJob[]): Promise<string[]> {
   const ids: string[] = [];
@@ -116,24 +115,56 @@ export interface WebhookAnswer {
   body: unknown;
 }
 
-export interface WebhookRequest {
-  forgeName: string | undefined;
-  headers: IncomingHttpHeaders;
-  rawBody: Buffer;
+interface Admitted {
+  forge: ForgeConfig;
+  provider: WebhookProvider;
+  log: () => Logger;
 }
 
-/** The webhook logic shared by the express route and the lean listener (src/http/listener.ts). */
-export async function processWebhook(
+/**
+ * Everything that can be decided from the request line and headers, before a body byte is
+ * read: the content type, the forge, and what the forge's credentials say in the headers
+ * (GitLab's token; the presence and shape of GitHub's signature).
+ */
+function admit(
   deps: WebhookRouteDeps,
-  request: WebhookRequest,
+  forgeName: string | undefined,
+  headers: IncomingHttpHeaders,
   context: WebhookContext,
-): Promise<WebhookAnswer> {
-  const forge = forgeOf(deps.config, request.forgeName, context);
+): Admitted {
+  assertWebhookContentType(headers);
+  const forge = forgeOf(deps.config, forgeName, context);
   const provider = webhookProviders.get(forge.type);
   if (!provider) throw new AppError("FORGE_UNKNOWN", "forge type has no webhook support");
-  const { headers, rawBody } = request;
   const log = lazyChild(deps.logger, { forge: forge.name, deliveryId: headerForLog(headers) });
   context.log = log;
+  if (forge.webhookSecret) provider.verifyHeaders(headers, forge.webhookSecret);
+  return { forge, provider, log };
+}
+
+/**
+ * One webhook request, from headers to answer: shared by the express route and the lean
+ * listener (src/http/listener.ts), so both check, read and answer alike.
+ */
+export async function receiveWebhook(
+  deps: WebhookRouteDeps,
+  forgeName: string | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: WebhookContext,
+): Promise<WebhookAnswer> {
+  const admitted = admit(deps, forgeName, req.headers, context);
+  const rawBody = await readBody(req, res, webhookBodyLimit, deps.bodies);
+  return processWebhook(deps, admitted, req.headers, rawBody, context);
+}
+
+async function processWebhook(
+  deps: WebhookRouteDeps,
+  { forge, provider, log }: Admitted,
+  headers: IncomingHttpHeaders,
+  rawBody: Buffer,
+  context: WebhookContext,
+): Promise<WebhookAnswer> {
   // Decoded once, when first needed: GitHub's verification needs the text, GitLab's does not
   // (so a GitLab body that is not UTF-8 still gets 401 before 400 when the token is wrong).
   let text: string | undefined;
@@ -166,12 +197,8 @@ export async function processWebhook(
 export function webhookHandler(deps: WebhookRouteDeps): RequestHandler {
   return async (req, res) => {
     const { forgeName } = req.params;
-    const request: WebhookRequest = {
-      forgeName: typeof forgeName === "string" ? forgeName : undefined,
-      headers: req.headers,
-      rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-    };
-    const answer = await processWebhook(deps, request, res.locals as WebhookContext);
+    const name = typeof forgeName === "string" ? forgeName : undefined;
+    const answer = await receiveWebhook(deps, name, req, res, res.locals as WebhookContext);
     res.status(answer.status).json(answer.body);
   };
 }

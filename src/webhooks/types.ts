@@ -86,6 +86,12 @@ export interface WebhookProvider {
     deliveryId: string;
   }): { events: ForgeEvent[]; ignored?: string };
   deliveryId(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): string;
+  /**
+   * The part of verify that needs no body (GitLab's token: all of it; GitHub's: a signature
+   * header of the right shape). The receiver calls it before it reads a byte of the body, so
+   * a stranger's upload is refused without being held. Throws like verify.
+   */
+  verifyHeaders(headers: Record<string, string | string[] | undefined>, secret: string): void;
   /** The forge's event name (`push`, `Merge Request Hook`…), for logs and metrics. */
   eventName(headers: Record<string, string | string[] | undefined>): string;
 }

@@ -27,7 +27,9 @@ export async function startReceiver(
   const enqueuer = createEnqueuer(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
   queueDepthMetric(registry, enqueuer.queues);
   const app = createApp({ config, enqueuer, redis, logger, registry });
-  const server = await listen(app, config.server.port, config.server.host);
+  const server = await listen(app, config.server.port, config.server.host, {
+    maxConnections: config.server.maxConnections,
+  });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;
   logger.info({ port, host: config.server.host }, "receiver listening");

@@ -5,7 +5,7 @@ import { decodeBody } from "../body.ts";
 import { safeHeader } from "../headers.ts";
 import type { NormalizedDelivery as Normalized, WebhookProvider } from "../types.ts";
 import { normalizeIssueComment, normalizePing, normalizePullRequest, normalizePush } from "./normalize.ts";
-import { verifyGithub } from "./verify.ts";
+import { signatureHeader, verifyGithub } from "./verify.ts";
 
 const normalizers: Record<
   string,
@@ -22,6 +22,7 @@ export const githubProvider: WebhookProvider = {
     if (!secret) throw new AppError("WEBHOOK_UNAUTHORIZED", "no webhook secret configured");
     await verifyGithub(headers, bodyText ?? (() => decodeBody(rawBody)), secret);
   },
+  verifyHeaders: signatureHeader,
   eventName: (headers) => {
     const event = safeHeader(headers, "x-github-event");
     if (!event) throw new AppError("WEBHOOK_MALFORMED", "missing X-GitHub-Event");

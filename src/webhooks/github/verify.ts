@@ -8,13 +8,19 @@ import { header, type Headers } from "../headers.ts";
 
 const signatureShape = /^sha256=[0-9a-f]{64}$/;
 
-/** `bodyText` decodes the raw body strictly (a lossy decode would make the digest meaningless). */
-export async function verifyGithub(headers: Headers, bodyText: () => string, secret: string): Promise<void> {
+/** The signature header, checked for presence and shape: what can be known before the body. */
+export function signatureHeader(headers: Headers): string {
   const signature = header(headers, "x-hub-signature-256");
   if (!signature) throw new AppError("WEBHOOK_UNAUTHORIZED", "missing X-Hub-Signature-256");
   if (!signatureShape.test(signature)) {
     throw new AppError("WEBHOOK_UNAUTHORIZED", "X-Hub-Signature-256 is not a sha256 signature");
   }
+  return signature;
+}
+
+/** `bodyText` decodes the raw body strictly (a lossy decode would make the digest meaningless). */
+export async function verifyGithub(headers: Headers, bodyText: () => string, secret: string): Promise<void> {
+  const signature = signatureHeader(headers);
   const body = bodyText();
   if (body === "") throw new AppError("WEBHOOK_MALFORMED", "empty body");
   if (!(await verify(secret, body, signature))) {

@@ -29,6 +29,7 @@ function pick(headers: Headers, body: unknown): Normalizer | undefined {
 }
 
 export const gitlabProvider: WebhookProvider = {
+  verifyHeaders: verifyGitlab,
   // A rejected promise, never a synchronous throw, as the interface promises.
   verify: ({ headers }, secret) =>
     Promise.resolve().then(() => {

@@ -79,6 +79,7 @@ describe("malformed bodies, correctly signed", () => {
     const response = await receiver.post("github", big, {
       "content-type": "application/json",
       "x-github-event": "push",
+      "x-hub-signature-256": signGithub(big, githubSecret),
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({
