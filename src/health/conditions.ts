@@ -4,11 +4,14 @@ import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
 import type { Health } from "./types.ts";
 
+// The optional fields of a condition fall back to absent rather than failing the whole list.
+const optionalText = z.string().optional().catch(undefined);
 export const conditionSchema = z.object({
   type: z.string(),
   status: z.string(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
+  reason: optionalText,
+  message: optionalText,
+  lastTransitionTime: optionalText,
 });
 export type Condition = z.infer<typeof conditionSchema>;
 

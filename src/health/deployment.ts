@@ -26,9 +26,9 @@ export function deploymentHealth(object: KubeObject): Health {
   if (!parsed.ok) return parsed.health;
   const { spec, status } = parsed;
   const name = label(object);
-  // Argo CD calls this "Suspended"; Ferry's vocabulary has no such state, and a paused
-  // Deployment is indeed not done rolling out.
-  if (spec.paused === true) return { status: "Progressing", message: `${name} is paused` };
+  // Paused on purpose (`kubectl rollout pause`): the controller will not roll out until resumed,
+  // so waiting for it could only end in a timeout.
+  if (spec.paused === true) return { status: "Suspended", message: `${name} is paused` };
   const pending = awaitingNewSpec(object, status.observedGeneration);
   if (pending) return pending;
   const progressing = findCondition(status.conditions, "Progressing");

@@ -2,10 +2,12 @@
 // so that a custom resource that happens to be called "Deployment" or "Job" is not judged by
 // the built-in rule.
 import { groupOf, type KubeObject } from "../kube/types.ts";
-import { apiServiceHealth, crdHealth, genericHealth } from "./apis.ts";
+import { apiServiceHealth, crdHealth } from "./apis.ts";
+import { hpaHealth } from "./autoscaling.ts";
 import { daemonSetHealth } from "./daemonset.ts";
 import { deploymentHealth } from "./deployment.ts";
-import { jobHealth } from "./job.ts";
+import { genericHealth } from "./generic.ts";
+import { cronJobHealth, jobHealth } from "./job.ts";
 import { ingressHealth, serviceHealth } from "./network.ts";
 import { podHealth } from "./pod.ts";
 import { replicaSetHealth } from "./replicaset.ts";
@@ -27,6 +29,8 @@ export function defaultHealthChecks(): Map<string, HealthCheck> {
     ["apps/DaemonSet", daemonSetHealth],
     ["apps/ReplicaSet", replicaSetHealth],
     ["batch/Job", jobHealth],
+    ["batch/CronJob", cronJobHealth],
+    ["autoscaling/HorizontalPodAutoscaler", hpaHealth],
     ["/Pod", podHealth],
     ["/PersistentVolumeClaim", pvcHealth],
     ["/Namespace", namespaceHealth],

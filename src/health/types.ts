@@ -1,6 +1,19 @@
 import type { KubeObject } from "../kube/types.ts";
 
-export const healthStatuses = ["Healthy", "Progressing", "Degraded", "Missing", "Unknown"] as const;
+/**
+ * What Ferry can say about one object. Suspended: deliberately stopped (a paused Deployment, a
+ * suspended Job or Flux object) — done as far as a sync is concerned, never a failure. Unknown:
+ * no rule could judge it (unreadable status, an unfamiliar phase) — reported, but it neither
+ * holds a sync up nor triggers a rollback by itself.
+ */
+export const healthStatuses = [
+  "Healthy",
+  "Progressing",
+  "Degraded",
+  "Suspended",
+  "Missing",
+  "Unknown",
+] as const;
 export type HealthStatus = (typeof healthStatuses)[number];
 
 export interface Health {
@@ -10,10 +23,11 @@ export interface Health {
 
 /** Worst first: the app's health is the worst of its objects'. */
 const severity: Record<HealthStatus, number> = {
-  Degraded: 4,
-  Missing: 3,
-  Progressing: 2,
-  Unknown: 1,
+  Degraded: 5,
+  Missing: 4,
+  Progressing: 3,
+  Unknown: 2,
+  Suspended: 1,
   Healthy: 0,
 };
 
@@ -24,6 +38,14 @@ export function worstHealth(healths: Health[]): Health {
       status: "Healthy",
     },
   );
+}
+
+/**
+ * A sync waiting for health is done once no object is still on its way (Progressing) or not
+ * there yet (Missing). Degraded fails it; Healthy, Suspended and Unknown end the wait.
+ */
+export function settled(status: HealthStatus): boolean {
+  return status === "Healthy" || status === "Suspended" || status === "Unknown";
 }
 
 /** A pure judgement of one live object (src/health/registry.ts holds one per kind). */

@@ -2,7 +2,7 @@
 // health failed, what Ferry rolled back to and why.
 import { scrubText } from "../diff/mask.ts";
 import { clip, escapeMarkdown, inlineCode, link } from "./markdown.ts";
-import { commitUrl, plural, shortSha } from "./summary.ts";
+import { commitUrl, healthText, plural, shortSha } from "./summary.ts";
 
 export interface DeployOutcome {
   app: string;
@@ -52,7 +52,7 @@ export function formatDuration(ms: number): string {
 
 /** "Deployed podinfo to prod at abc1234 in 4.2 s, 3 objects changed, healthy" */
 export function deploySummary(outcome: DeployOutcome): string {
-  return `Deployed ${outcome.app} to ${outcome.cluster} at ${shortSha(outcome.sha)} in ${formatDuration(outcome.durationMs)}, ${plural(outcome.changed, "object")} changed, ${outcome.health.toLowerCase()}`;
+  return `Deployed ${outcome.app} to ${outcome.cluster} at ${shortSha(outcome.sha)} in ${formatDuration(outcome.durationMs)}, ${plural(outcome.changed, "object")} changed, ${healthText(outcome.health)}`;
 }
 
 /** "Rolled back podinfo to def5678: Deployment podinfo not available after 5m — ProgressDeadlineExceeded" */
@@ -75,7 +75,7 @@ function sha(value: string, template: string | undefined): string {
 export function deployComment(outcome: DeployOutcome): string {
   return [
     marker("deploy", outcome.app, outcome.sha),
-    `✅ Deployed **${escapeMarkdown(outcome.app)}** to **${escapeMarkdown(outcome.cluster)}** at ${sha(outcome.sha, outcome.commitUrlTemplate)} in ${formatDuration(outcome.durationMs)}, ${plural(outcome.changed, "object")} changed, ${escapeMarkdown(outcome.health.toLowerCase())}.`,
+    `✅ Deployed **${escapeMarkdown(outcome.app)}** to **${escapeMarkdown(outcome.cluster)}** at ${sha(outcome.sha, outcome.commitUrlTemplate)} in ${formatDuration(outcome.durationMs)}, ${plural(outcome.changed, "object")} changed, ${escapeMarkdown(healthText(outcome.health))}.`,
     "",
   ].join("\n");
 }

@@ -4,7 +4,7 @@ import { scrubText } from "../diff/mask.ts";
 import type { AppDiff } from "../diff/types.ts";
 import type { CommitState } from "../forges/types.ts";
 import { clip } from "./markdown.ts";
-import { countsText, plural, shortSha, totalsOf } from "./summary.ts";
+import { countsText, healthText, plural, shortSha, totalsOf } from "./summary.ts";
 
 export const STATUS_MAX_CHARS = 140;
 export const PREVIEW_CONTEXT = "ferry/preview";
@@ -47,7 +47,7 @@ export function deployPending(app: string, sha: string): StatusText {
 }
 
 export function deploySucceeded(app: string, changed: number, health: string): StatusText {
-  return status("success", `Deployed ${app}: ${plural(changed, "object")} changed, ${health.toLowerCase()}`);
+  return status("success", `Deployed ${app}: ${plural(changed, "object")} changed, ${healthText(health)}`);
 }
 
 export function deployFailed(app: string, message: string, secrets: readonly string[] = []): StatusText {

@@ -76,6 +76,16 @@ export function resourceName(change: Pick<ResourceChange, "namespace" | "name">)
     : `${change.namespace}/${change.name}`;
 }
 
+/**
+ * An app's health in a sentence: Suspended and Unknown say what they mean for the deploy (done,
+ * and not judged), so nobody reads them as a failure.
+ */
+export function healthText(health: string): string {
+  if (health === "Suspended") return "suspended (counts as done)";
+  if (health === "Unknown") return "health unknown";
+  return health.toLowerCase();
+}
+
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }

@@ -2,11 +2,12 @@
 // cheap for the few objects of one stage, and unlike a watch it needs no resource discovery
 // per kind. Rounds start at 100 ms and grow to 500 ms, so a rollout is seen done within half a
 // second. Degraded ends the wait at once (a failed Job or an exceeded progress deadline does
-// not heal by waiting); the deadline ends it with HEALTH_TIMEOUT.
+// not heal by waiting); Healthy, Suspended and Unknown end it as done (health/types.ts
+// settled); the deadline ends it with HEALTH_TIMEOUT.
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors.ts";
 import { assessHealth } from "../health/registry.ts";
-import { worstHealth, type Health, type HealthCheck } from "../health/types.ts";
+import { settled, worstHealth, type Health, type HealthCheck } from "../health/types.ts";
 import type { KubeClient, ObjectRef } from "../kube/types.ts";
 import { getLive } from "./kube.ts";
 
@@ -51,7 +52,7 @@ function explain(results: ObjectHealth[]): string {
   return worst.message ?? `${describe(object.ref)} is ${worst.status}`;
 }
 
-/** Resolves with the healths once all are Healthy; throws SYNC_FAILED or HEALTH_TIMEOUT. */
+/** Resolves with the healths once all are settled; throws SYNC_FAILED or HEALTH_TIMEOUT. */
 export async function waitHealthy(
   kube: KubeClient,
   refs: ObjectRef[],
@@ -62,7 +63,7 @@ export async function waitHealthy(
     options.signal?.throwIfAborted();
     const results = await readHealth(kube, refs, options);
     const worst = worstHealth(results.map((r) => r.health));
-    if (worst.status === "Healthy") return results;
+    if (settled(worst.status)) return results;
     if (worst.status === "Degraded") {
       throw new AppError("SYNC_FAILED", `${options.what}: ${explain(results)}`, {
         details: { health: worst },

@@ -41,9 +41,12 @@ describe("Job health", () => {
       message: "Job migrate failed: Job has reached the specified backoff limit",
     });
   });
-  it("is Progressing while running or suspended", () => {
+  it("is Progressing while running, Suspended when suspended", () => {
     expect(assessHealth(job({ active: 1, startTime: "2025-01-01T10:00:00Z" })).status).toBe("Progressing");
-    expect(assessHealth(job({}, { suspend: true })).message).toBe("Job migrate is suspended");
+    expect(assessHealth(job({}, { suspend: true }))).toEqual({
+      status: "Suspended",
+      message: "Job migrate is suspended",
+    });
   });
 });
 
@@ -179,14 +182,14 @@ describe("API extensions", () => {
     );
     expect(
       assessHealth(api([{ type: "Available", status: "False", reason: "MissingEndpoints" }])).status,
-    ).toBe("Degraded");
+    ).toBe("Progressing");
     expect(assessHealth(api([])).status).toBe("Progressing");
   });
 });
 
 describe("custom resources and everything else", () => {
   const cr = (status?: Record<string, unknown>, generation = 1) => ({
-    apiVersion: "cert-manager.io/v1",
+    apiVersion: "example.com/v1",
     kind: "Certificate",
     metadata: { name: "tls", namespace: "shop", generation },
     spec: {},

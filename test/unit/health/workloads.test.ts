@@ -76,9 +76,10 @@ describe("Deployment health", () => {
     expect(assessHealth(deployment({ replicas: 2 }, status))).toMatchObject({ status: "Degraded" });
   });
 
-  it("is Progressing with a message when paused", () => {
-    expect(assessHealth(deployment({ replicas: 2, paused: true }, rolledOut))).toEqual({
-      status: "Progressing",
+  it("is Suspended with a message when paused, even mid-rollout", () => {
+    const midRollout = { ...rolledOut, observedGeneration: 2, updatedReplicas: 1 };
+    expect(assessHealth(deployment({ replicas: 2, paused: true }, midRollout))).toEqual({
+      status: "Suspended",
       message: "Deployment web is paused",
     });
   });

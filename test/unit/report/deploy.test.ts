@@ -21,6 +21,16 @@ describe("deploy notes", () => {
       }),
     ).toBe("Deployed podinfo to prod at abc1234 in 4.2 s, 3 objects changed, healthy");
     expect(
+      deploySummary({
+        app: "podinfo",
+        cluster: "prod",
+        sha: "abc1234ffff",
+        durationMs: 900,
+        changed: 1,
+        health: "Suspended",
+      }),
+    ).toBe("Deployed podinfo to prod at abc1234 in 0.9 s, 1 object changed, suspended (counts as done)");
+    expect(
       rollbackSummary({
         app: "podinfo",
         cluster: "prod",

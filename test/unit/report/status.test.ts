@@ -66,6 +66,12 @@ describe("commit status texts", () => {
       state: "success",
       description: "Deployed podinfo: 3 objects changed, healthy",
     });
+    expect(deploySucceeded("podinfo", 1, "Suspended").description).toBe(
+      "Deployed podinfo: 1 object changed, suspended (counts as done)",
+    );
+    expect(deploySucceeded("podinfo", 1, "Unknown").description).toBe(
+      "Deployed podinfo: 1 object changed, health unknown",
+    );
     expect(deployRolledBack("podinfo", "def5678aaaa", "Deployment podinfo not available after 5m")).toEqual({
       state: "failure",
       description: "Rolled back podinfo to def5678: Deployment podinfo not available after 5m",
