@@ -15,11 +15,33 @@ const webhookFields = {
   insecureAcceptUnsigned: z.boolean().default(false),
 };
 
-export const githubForgeSchema = z.strictObject({
-  ...webhookFields,
-  type: z.literal("github"),
-  apiUrl: z.url().default("https://api.github.com"),
-});
+/**
+ * A GitHub App instead of a token: Ferry signs a JWT with the App's key and trades it for a
+ * short-lived token of the installation that covers each repository.
+ */
+export const githubAppSchema = z
+  .strictObject({
+    id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/, "must be the App's numeric id")]),
+    privateKey: z.string().min(1).optional(),
+    privateKeyFile: z.string().min(1).optional(),
+    /** Installation tokens left with less than this are renewed before the next call. */
+    renewBefore: durationSchema.default(300_000),
+  })
+  .refine((app) => (app.privateKey === undefined) !== (app.privateKeyFile === undefined), {
+    message: "set exactly one of privateKey and privateKeyFile",
+  });
+
+export const githubForgeSchema = z
+  .strictObject({
+    ...webhookFields,
+    type: z.literal("github"),
+    apiUrl: z.url().default("https://api.github.com"),
+    app: githubAppSchema.optional(),
+  })
+  .refine((forge) => !(forge.token && forge.app), {
+    message: "set either token or app, not both",
+    path: ["app"],
+  });
 
 export const gitlabForgeSchema = z.strictObject({
   ...webhookFields,
@@ -116,6 +138,7 @@ export const configSchema = z.strictObject({
 
 export type FerryConfig = z.infer<typeof configSchema>;
 export type ForgeConfig = z.infer<typeof forgeSchema>;
+export type GithubAppConfig = z.infer<typeof githubAppSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;

@@ -17,7 +17,8 @@ export type ForgeCaller = <S extends z.ZodType | undefined>(
 
 export function forgeCaller(forge: {
   forge: string;
-  token: string | undefined;
+  /** A fixed token, or the tokens in use right now (GitHub App installations). */
+  token: string | undefined | (() => readonly string[]);
   reader: FailureReader;
 }): ForgeCaller {
   return (method, route, schema, run) => callApi({ ...forge, method, route }, schema, run);
@@ -28,7 +29,7 @@ export function forgeCaller(forge: {
  * every failure into FORGE_API_FAILED with the token scrubbed from the text.
  */
 export async function callApi<S extends z.ZodType | undefined>(
-  where: ForgeCall & { token: string | undefined; reader: FailureReader },
+  where: ForgeCall & { token: string | undefined | (() => readonly string[]); reader: FailureReader },
   schema: S,
   run: () => Promise<unknown>,
 ): Promise<S extends z.ZodType ? z.infer<S> : undefined> {
@@ -37,7 +38,11 @@ export async function callApi<S extends z.ZodType | undefined>(
   try {
     answer = await run();
   } catch (error) {
-    throw forgeApiError(call, where.reader.status(error), scrub(where.reader.message(error), where.token));
+    throw forgeApiError(
+      call,
+      where.reader.status(error),
+      scrub(where.reader.message(error), typeof where.token === "function" ? where.token() : where.token),
+    );
   }
   if (!schema) return undefined as never;
   const parsed = schema.safeParse(answer);

@@ -27,8 +27,11 @@ export function forgeApiError(call: ForgeCall, status: number | undefined, forge
   });
 }
 
-/** Removes a token from any text that might echo it back (some proxies do). */
-export function scrub(text: string, token: string | undefined): string {
-  if (!token) return text;
-  return text.split(token).join("[redacted]");
+/** Removes tokens from any text that might echo them back (some proxies do). */
+export function scrub(text: string, tokens: string | undefined | readonly string[]): string {
+  let clean = text;
+  for (const token of typeof tokens === "string" ? [tokens] : (tokens ?? [])) {
+    if (token) clean = clean.split(token).join("[redacted]");
+  }
+  return clean;
 }

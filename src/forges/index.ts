@@ -19,7 +19,8 @@ const factories = new Map<ForgeConfig["type"], Factory<never>>([
 ]);
 
 export function createForge(config: ForgeConfig, options: ForgeOptions = {}): Forge {
-  if (!config.token) return new OfflineForge(config.name, config.type, options.logger);
+  if (!config.token && !(config.type === "github" && config.app))
+    return new OfflineForge(config.name, config.type, options.logger);
   const factory = factories.get(config.type) as Factory<typeof config.type> | undefined;
   if (!factory)
     throw new AppError("FORGE_UNKNOWN", `no forge implementation for type ${String(config.type)}`);

@@ -1,8 +1,11 @@
+import type { Registry } from "prom-client";
 import type { Logger } from "../observability/logger.ts";
 
 /** How a forge client waits and retries. Production uses the defaults; tests shrink the clock. */
 export interface ForgeOptions {
   logger?: Logger;
+  /** Where forge clients record their metrics (the remaining rate-limit quota). */
+  registry?: Registry;
   /** Retries after the first attempt, for 5xx, network errors and rate limits. */
   retries?: number;
   /**
@@ -23,6 +26,7 @@ export interface ForgeOptions {
 
 export interface ResolvedForgeOptions {
   logger: Logger | undefined;
+  registry: Registry | undefined;
   retries: number;
   retryUnitMs: number;
   maxRetryAfterSeconds: number;
@@ -32,6 +36,7 @@ export interface ResolvedForgeOptions {
 export function resolveForgeOptions(options: ForgeOptions = {}): ResolvedForgeOptions {
   return {
     logger: options.logger,
+    registry: options.registry,
     retries: options.retries ?? 3,
     retryUnitMs: options.retryUnitMs ?? 1000,
     maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? 120,

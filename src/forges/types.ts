@@ -43,6 +43,11 @@ export interface Forge {
   getChangeRequest(target: ChangeRequestRef): Promise<ChangeRequestInfo>;
   /** The merged change request whose merge (or squash) produced `sha`, if any. */
   findMergedChangeRequest(repo: string, sha: string): Promise<number | undefined>;
+  /**
+   * The token git presents to clone `repo`, asked for before every fetch: a GitHub App's
+   * installation tokens expire within the hour. Forges with one fixed token need not offer it.
+   */
+  gitToken?(repo: string): Promise<string>;
   /** Opens a change request that reverts `sha` on `branch`; returns its URL. */
   openRevertRequest?(
     repo: string,

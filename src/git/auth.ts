@@ -13,8 +13,9 @@ export interface GitAuth {
   secrets: string[];
 }
 
-export function authFor(location: RepoLocation): GitAuth {
-  const token = location.token;
+/** Resolved right before each git command, so a token source hands out a token valid now. */
+export async function authFor(location: RepoLocation): Promise<GitAuth> {
+  const token = typeof location.token === "function" ? await location.token() : location.token;
   if (!token) return { env: {}, secrets: [] };
   const origin = httpOrigin(location.url);
   if (!origin) return { env: {}, secrets: [token] }; // file:// and paths need no credentials

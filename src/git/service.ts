@@ -49,9 +49,9 @@ export class CliGitService implements GitService {
 
   async headOf(location: RepoLocation, branch: string): Promise<string> {
     const ref = `refs/heads/${branch}`;
-    const { stdout, exitCode } = await withRetries(this.#attempts, () =>
+    const { stdout, exitCode } = await withRetries(this.#attempts, async () =>
       runGit(["ls-remote", "--exit-code", "--", location.url, ref], {
-        auth: authFor(location),
+        auth: await authFor(location),
         timeoutMs: this.#fetchTimeoutMs,
         okExitCodes: [2],
       }),
@@ -173,7 +173,7 @@ export class CliGitService implements GitService {
     await withRetries(this.#attempts, async () => {
       await rm(partial, { recursive: true, force: true });
       await runGit(["clone", "--mirror", "--quiet", "--", location.url, partial], {
-        auth: authFor(location),
+        auth: await authFor(location),
         timeoutMs: this.#fetchTimeoutMs,
       });
     });
@@ -181,10 +181,10 @@ export class CliGitService implements GitService {
   }
 
   async #fetch(location: RepoLocation, gitDir: string): Promise<void> {
-    await withRetries(this.#attempts, () =>
+    await withRetries(this.#attempts, async () =>
       runGit(["fetch", "--prune", "--quiet", "--", location.url, "+refs/*:refs/*"], {
         gitDir,
-        auth: authFor(location),
+        auth: await authFor(location),
         timeoutMs: this.#fetchTimeoutMs,
       }),
     );

@@ -4,8 +4,11 @@ export interface RepoLocation {
   repo: string;
   /** Clone URL: https://…, file://… or a local path (tests). */
   url: string;
-  /** HTTPS token; sent as an Authorization header, never logged. */
-  token?: string;
+  /**
+   * HTTPS token, or where to get the current one (a GitHub App installation token, renewed
+   * as it nears expiry); sent as an Authorization header, never logged.
+   */
+  token?: string | (() => Promise<string>);
   /** "github" | "gitlab": how the token is presented. */
   forgeType?: "github" | "gitlab";
 }

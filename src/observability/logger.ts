@@ -17,6 +17,9 @@ const redactPaths = [
   'headers["x-hub-signature-256"]',
   "forges[*].token",
   "forges[*].webhookSecret",
+  "privateKey",
+  "*.privateKey",
+  "forges[*].app.privateKey",
 ];
 
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {

@@ -63,7 +63,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
   redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
   const workDir = defaultWorkDir(config);
   const enqueuer = createEnqueuer(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
-  const forges = options.forges ?? createForges(config, { logger, ...options.forgeOptions });
+  const forges = options.forges ?? createForges(config, { logger, registry, ...options.forgeOptions });
   const kubeClients = new Map<string, KubeClient>();
   const renderCache = new RenderCache({
     redis,
@@ -114,7 +114,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     app,
     forgeOf,
     forgeConfigOf,
-    location: (target) => repoLocation(target, forgeConfigOf(target)),
+    location: (target) => repoLocation(target, forgeConfigOf(target), forgeOf(target)),
     kube,
     kubeConfig,
     close: async () => {

@@ -6,6 +6,7 @@ import { loadConfigFile } from "../../config/load.ts";
 import type { FerryConfig } from "../../config/schema.ts";
 import type { AppDiff, ResourceChange } from "../../diff/index.ts";
 import { AppError } from "../../errors.ts";
+import { createForge } from "../../forges/index.ts";
 import { CliGitService } from "../../git/service.ts";
 import { createKubeClient } from "../../kube/client.ts";
 import { loadKubeConfig } from "../../kube/kubeconfig.ts";
@@ -53,7 +54,7 @@ async function diffAt(
   if (!cluster)
     throw new AppError("CONFIG_INVALID", `app ${app.name}: unknown cluster "${app.destination.cluster}"`);
   const git = new CliGitService({ cacheDir: defaultWorkDir(config) });
-  const location = repoLocation(app, forge);
+  const location = repoLocation(app, forge, createForge(forge));
   const sha =
     revision !== undefined && COMMIT.test(revision)
       ? revision

@@ -14,7 +14,12 @@ export type GithubClient = InstanceType<typeof RetryingOctokit>;
  */
 export function createGithubClient(input: {
   apiUrl: string;
-  token: string | undefined;
+  /** A personal access token, a token source (an App installation) or an Octokit auth strategy. */
+  token?: string | undefined;
+  tokenSource?: () => Promise<string>;
+  strategy?: { authStrategy: unknown; auth: unknown };
+  /** Sees the headers of every answer (rate-limit bookkeeping). */
+  onResponse?: (headers: Record<string, unknown>) => void;
   options: ResolvedForgeOptions;
 }): GithubClient {
   const { options } = input;
@@ -29,9 +34,9 @@ export function createGithubClient(input: {
       return accepted;
     };
   const spaced = () => new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs });
-  return new RetryingOctokit({
+  const client = new RetryingOctokit({
     baseUrl: input.apiUrl.replace(/\/+$/, ""),
-    ...(input.token ? { auth: input.token } : {}),
+    ...authOf(input),
     userAgent: "ferry",
     log: quietLog(options),
     retry: { retries: options.retries, retryAfterBaseValue: options.retryUnitMs },
@@ -42,6 +47,42 @@ export function createGithubClient(input: {
       notifications: spaced(),
       onRateLimit: wantRetry("primary"),
       onSecondaryRateLimit: wantRetry("secondary"),
+    },
+  });
+  const { onResponse } = input;
+  if (onResponse) {
+    client.hook.after("request", (response) => onResponse(response.headers));
+    client.hook.error("request", (error) => {
+      const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers;
+      if (headers) onResponse(headers);
+      throw error;
+    });
+  }
+  return client;
+}
+
+function authOf(input: Parameters<typeof createGithubClient>[0]): Record<string, unknown> {
+  if (input.strategy) return { ...input.strategy };
+  const source = input.tokenSource;
+  if (source) return { authStrategy: () => tokenSourceAuth(source) };
+  return input.token ? { auth: input.token } : {};
+}
+
+type RequestFn = ((options: unknown) => Promise<unknown>) & {
+  endpoint: { merge(route: unknown, parameters?: unknown): { headers: Record<string, string> } };
+};
+
+/**
+ * An Octokit auth strategy that asks `source` for the token before every request, so a token
+ * renewed in between is the one sent (a fixed `auth` string would go stale).
+ */
+function tokenSourceAuth(source: () => Promise<string>) {
+  const auth = async () => ({ type: "token", tokenType: "installation", token: await source() });
+  return Object.assign(auth, {
+    hook: async (request: RequestFn, route: unknown, parameters?: unknown) => {
+      const endpoint = request.endpoint.merge(route, parameters);
+      endpoint.headers.authorization = `token ${await source()}`;
+      return request(endpoint);
     },
   });
 }

@@ -4,7 +4,9 @@ import { truncate } from "../marker.ts";
 import type { ResolvedForgeOptions } from "../options.ts";
 import { createWithRetry, upsertByMarker } from "../upsert.ts";
 import type { ChangeRequestInfo, ChangeRequestRef, CommitStatus, Forge, UpsertResult } from "../types.ts";
+import { GithubAppCredentials, splitRepo as split } from "./app.ts";
 import { createGithubClient, type GithubClient } from "./client.ts";
+import { QuotaTracker } from "./quota.ts";
 import { GithubComment, GithubComments, GithubPull, GithubPulls } from "./schema.ts";
 
 type GithubConfig = Extract<ForgeConfig, { type: "github" }>;
@@ -12,18 +14,56 @@ type GithubConfig = Extract<ForgeConfig, { type: "github" }>;
 // https://docs.github.com/en/rest/commits/statuses#create-a-commit-status: "description … max 140".
 const STATUS_DESCRIPTION_MAX = 140;
 
+/**
+ * GitHub through a personal access token (one client) or a GitHub App (one client per
+ * installation, each sending its installation's current token). Every method first picks the
+ * client of the repository it is about.
+ */
 export class GithubForge implements Forge {
   readonly name: string;
   readonly type = "github" as const;
-  readonly #client: GithubClient;
+  readonly #apiUrl: string;
   readonly #call: ForgeCaller;
   readonly #options: ResolvedForgeOptions;
+  readonly #quota: QuotaTracker;
+  readonly #token: string | undefined;
+  readonly #tokenClient: GithubClient | undefined;
+  readonly #app: GithubAppCredentials | undefined;
+  readonly #installationClients = new Map<number, GithubClient>();
 
   constructor(config: GithubConfig, options: ResolvedForgeOptions) {
     this.name = config.name;
-    this.#call = forgeCaller({ forge: config.name, token: config.token, reader: githubFailures });
+    this.#apiUrl = config.apiUrl;
     this.#options = options;
-    this.#client = createGithubClient({ apiUrl: config.apiUrl, token: config.token, options });
+    this.#token = config.token;
+    this.#quota = new QuotaTracker(config.name, options.registry);
+    const app = config.app;
+    this.#call = forgeCaller({
+      forge: config.name,
+      token: app ? () => this.#app?.secrets() ?? [] : config.token,
+      reader: githubFailures,
+    });
+    if (app) {
+      this.#app = new GithubAppCredentials({
+        app,
+        apiUrl: config.apiUrl,
+        options,
+        call: this.#call,
+        onResponse: this.#quota.recorder("app"),
+      });
+    } else {
+      this.#tokenClient = createGithubClient({
+        apiUrl: config.apiUrl,
+        token: config.token,
+        options,
+        onResponse: this.#quota.recorder("token"),
+      });
+    }
+  }
+
+  /** The token git presents for `repo`: the App installation's current one, or the configured token. */
+  gitToken(repo: string): Promise<string> {
+    return this.#app ? this.#app.tokenFor(repo) : Promise.resolve(this.#token ?? "");
   }
 
   upsertComment(target: ChangeRequestRef, key: string, body: string): Promise<UpsertResult> {
@@ -31,19 +71,24 @@ export class GithubForge implements Forge {
     const issue = { owner, repo, issue_number: target.number };
     return upsertByMarker(
       {
-        list: () =>
-          this.#call("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments", GithubComments, () =>
-            this.#client.paginate(this.#client.rest.issues.listComments, { ...issue, per_page: 100 }),
-          ),
+        list: async () => {
+          const client = await this.#clientFor(target.repo);
+          return this.#call(
+            "GET",
+            "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+            GithubComments,
+            () => client.paginate(client.rest.issues.listComments, { ...issue, per_page: 100 }),
+          );
+        },
         create: (text) => this.#createComment(issue, text),
         update: async (id, text) => {
+          const client = await this.#clientFor(target.repo);
           await this.#call(
             "PATCH",
             "/repos/{owner}/{repo}/issues/comments/{comment_id}",
             GithubComment,
             async () =>
-              (await this.#client.rest.issues.updateComment({ owner, repo, comment_id: id, body: text }))
-                .data,
+              (await client.rest.issues.updateComment({ owner, repo, comment_id: id, body: text })).data,
           );
         },
       },
@@ -63,8 +108,9 @@ export class GithubForge implements Forge {
 
   async setStatus(repoPath: string, status: CommitStatus): Promise<void> {
     const { owner, repo } = split(repoPath);
+    const client = await this.#clientFor(repoPath);
     await this.#call("POST", "/repos/{owner}/{repo}/statuses/{sha}", undefined, async () => {
-      await this.#client.rest.repos.createCommitStatus({
+      await client.rest.repos.createCommitStatus({
         owner,
         repo,
         sha: status.sha,
@@ -78,38 +124,57 @@ export class GithubForge implements Forge {
 
   async getChangeRequest(target: ChangeRequestRef): Promise<ChangeRequestInfo> {
     const { owner, repo } = split(target.repo);
+    const client = await this.#clientFor(target.repo);
     const pull = await this.#call(
       "GET",
       "/repos/{owner}/{repo}/pulls/{pull_number}",
       GithubPull,
-      async () => (await this.#client.rest.pulls.get({ owner, repo, pull_number: target.number })).data,
+      async () => (await client.rest.pulls.get({ owner, repo, pull_number: target.number })).data,
     );
     return toInfo(pull);
   }
 
   async findMergedChangeRequest(repoPath: string, sha: string): Promise<number | undefined> {
     const { owner, repo } = split(repoPath);
+    const client = await this.#clientFor(repoPath);
     const pulls = await this.#call(
       "GET",
       "/repos/{owner}/{repo}/commits/{commit_sha}/pulls",
       GithubPulls,
       async () =>
-        (await this.#client.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha }))
-          .data,
+        (await client.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha })).data,
     );
     return pulls.find((pull) => pull.merged_at)?.number;
   }
 
   /** Comment creation is not repeated by Octokit on 5xx (`retries: 0`): see upsertByMarker. */
   async #createComment(issue: { owner: string; repo: string; issue_number: number }, body: string) {
+    const client = await this.#clientFor(`${issue.owner}/${issue.repo}`);
     const created = await this.#call(
       "POST",
       "/repos/{owner}/{repo}/issues/{issue_number}/comments",
       GithubComment,
-      async () =>
-        (await this.#client.rest.issues.createComment({ ...issue, body, request: { retries: 0 } })).data,
+      async () => (await client.rest.issues.createComment({ ...issue, body, request: { retries: 0 } })).data,
     );
     return created.id;
+  }
+
+  /** The token client, or the client of the App installation that covers `repo`. */
+  async #clientFor(repo: string): Promise<GithubClient> {
+    const app = this.#app;
+    if (!app) return this.#tokenClient as GithubClient;
+    const installation = await app.installationOf(repo);
+    let client = this.#installationClients.get(installation);
+    if (!client) {
+      client = createGithubClient({
+        apiUrl: this.#apiUrl,
+        tokenSource: () => app.installationToken(installation),
+        options: this.#options,
+        onResponse: this.#quota.recorder(String(installation)),
+      });
+      this.#installationClients.set(installation, client);
+    }
+    return client;
   }
 }
 
@@ -128,11 +193,6 @@ const githubFailures: FailureReader = {
     return error instanceof Error ? error.message : String(error);
   },
 };
-
-function split(repoPath: string): { owner: string; repo: string } {
-  const [owner = "", repo = ""] = repoPath.split("/");
-  return { owner, repo };
-}
 
 function toInfo(pull: GithubPull): ChangeRequestInfo {
   const state = pull.merged_at ? "merged" : pull.state;

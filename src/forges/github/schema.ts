@@ -21,3 +21,9 @@ export const GithubPull = z.object({
 export const GithubPulls = z.array(GithubPull);
 
 export type GithubPull = z.infer<typeof GithubPull>;
+
+// https://docs.github.com/en/rest/apps/apps
+export const GithubInstallation = z.object({ id: z.number().int() });
+export const GithubApp = z.object({ slug: z.string().min(1) });
+/** What @octokit/auth-app hands back for an installation token. */
+export const GithubInstallationToken = z.object({ token: z.string().min(1), expiresAt: z.string().min(1) });

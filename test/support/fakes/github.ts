@@ -1,5 +1,7 @@
-// A fake of the GitHub REST subset Ferry uses: issue comments, commit statuses, pulls.
+// A fake of the GitHub REST subset Ferry uses: issue comments, commit statuses, pulls, check
+// runs and, with `app`, GitHub App authentication (github-app.ts).
 // Paths, verbs, status codes, Link pagination and body shapes follow docs.github.com/en/rest.
+import { FakeAppAuthority, type FakeAppOptions } from "./github-app.ts";
 import {
   FakeHttpApi,
   linkHeader,
@@ -36,18 +38,101 @@ export interface FakeStatus {
 
 const STATES = ["error", "failure", "pending", "success"];
 
+export interface FakeAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: string;
+  message: string;
+  title?: string;
+}
+
+/** A check run as GitHub keeps it, with every status it went through. */
+export interface FakeCheckRun {
+  id: number;
+  repo: string;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  external_id: string | null;
+  details_url: string | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+  annotations: FakeAnnotation[];
+  actions: { label: string; description: string; identifier: string }[];
+  /** The installation whose token created it (check runs belong to an App). */
+  installation: number | undefined;
+  history: { status: string; conclusion: string | null }[];
+}
+
+const CHECK_STATUSES = ["queued", "in_progress", "completed", "waiting", "requested", "pending"];
+const CONCLUSIONS = [
+  "action_required",
+  "cancelled",
+  "failure",
+  "neutral",
+  "success",
+  "skipped",
+  "stale",
+  "timed_out",
+];
+const ANNOTATION_LEVELS = ["notice", "warning", "failure"];
+const MAX_ANNOTATIONS_PER_REQUEST = 50;
+const MAX_OUTPUT_CHARS = 65_535;
+
+export interface FakeGithubOptions {
+  token?: string;
+  /** Authenticate as a GitHub App (JWT, installation tokens) instead of with `token`. */
+  app?: FakeAppOptions;
+}
+
 export class FakeGithub extends FakeHttpApi {
   readonly token: string;
+  readonly app: FakeAppAuthority | undefined;
   readonly pulls = new Map<string, FakePull>();
   readonly statuses: FakeStatus[] = [];
+  readonly checkRuns: FakeCheckRun[] = [];
   readonly #comments = new Map<string, Comment[]>();
   #nextId = 1000;
 
-  constructor(token = "ghp_fake_token_for_tests") {
+  constructor(options: string | FakeGithubOptions = {}) {
+    const { token = "ghp_fake_token_for_tests", app: appOptions } =
+      typeof options === "string" ? { token: options } : options;
+    const app = appOptions ? new FakeAppAuthority(appOptions) : undefined;
     super({
-      authorize: (request) => authorize(request, token),
+      authorize: (request) => (app ? app.authorize(request) : authorize(request, token)),
       notFound: (message) => notFound(message),
       routes: [
+        {
+          name: "getApp",
+          method: "GET",
+          pattern: "/app",
+          handle: () => this.#getApp(),
+        },
+        {
+          name: "getRepoInstallation",
+          method: "GET",
+          pattern: "/repos/:owner/:repo/installation",
+          handle: (r) => this.#repoInstallation(r),
+        },
+        {
+          name: "createInstallationToken",
+          method: "POST",
+          pattern: "/app/installations/:id/access_tokens",
+          handle: (r) => this.#installationToken(r),
+        },
+        {
+          name: "createCheckRun",
+          method: "POST",
+          pattern: "/repos/:owner/:repo/check-runs",
+          handle: (r) => this.#createCheckRun(r),
+        },
+        {
+          name: "updateCheckRun",
+          method: "PATCH",
+          pattern: "/repos/:owner/:repo/check-runs/:id",
+          handle: (r) => this.#updateCheckRun(r),
+        },
         {
           name: "listComments",
           method: "GET",
@@ -87,10 +172,26 @@ export class FakeGithub extends FakeHttpApi {
       ],
     });
     this.token = token;
+    this.app = app;
   }
 
-  static async start(token?: string): Promise<FakeGithub> {
-    return new FakeGithub(token).start();
+  static async start(options?: string | FakeGithubOptions): Promise<FakeGithub> {
+    return new FakeGithub(options).start();
+  }
+
+  /** Every call refused for its credentials (App mode); a test expects none. */
+  assertNoRefused(): void {
+    if (this.app && this.app.refused.length > 0)
+      throw new Error(`calls refused by the fake: ${this.app.refused.join("; ")}`);
+  }
+
+  checkRunsOf(repo: string): FakeCheckRun[] {
+    return this.checkRuns.filter((run) => run.repo === repo);
+  }
+
+  /** The installation whose token sent `call`'s request (App mode), from the recorded header. */
+  installationOfCall(call: { credential: string }): number | undefined {
+    return this.app?.installationOfToken(call.credential);
   }
 
   seedPull(repo: string, pull: FakePull): void {
@@ -197,6 +298,115 @@ export class FakeGithub extends FakeHttpApi {
     };
   }
 
+  #getApp(): FakeResponse {
+    const app = this.app;
+    if (!app) return notFound();
+    return {
+      status: 200,
+      body: {
+        id: app.id,
+        slug: app.slug,
+        node_id: `A_${app.id}`,
+        name: app.slug,
+        owner: { login: "ferry-org", id: 1, type: "Organization" },
+        permissions: { checks: "write", contents: "read" },
+        events: ["push", "pull_request", "check_run"],
+      },
+    };
+  }
+
+  #repoInstallation(r: FakeRequest): FakeResponse {
+    const installation = this.app?.installationFor(`${r.params.owner}/${r.params.repo}`);
+    if (!this.app || !installation) return notFound();
+    return {
+      status: 200,
+      body: {
+        id: installation.id,
+        account: { login: installation.account, id: installation.id * 10, type: "Organization" },
+        app_id: this.app.id,
+        app_slug: this.app.slug,
+        target_type: "Organization",
+        repository_selection: "all",
+        permissions: { checks: "write", contents: "read", pull_requests: "write" },
+        events: ["push", "pull_request"],
+      },
+    };
+  }
+
+  #installationToken(r: FakeRequest): FakeResponse {
+    const issued = this.app?.issueToken(Number(r.params.id));
+    if (!issued) return notFound();
+    return {
+      status: 201,
+      body: {
+        token: issued.token,
+        expires_at: new Date(issued.expiresAt).toISOString(),
+        permissions: { checks: "write", contents: "read", pull_requests: "write" },
+        repository_selection: "all",
+      },
+    };
+  }
+
+  #createCheckRun(r: FakeRequest): FakeResponse {
+    const token = (r.headers.authorization ?? "").split(" ")[1] ?? "";
+    const installation = this.app?.installationOfToken(token);
+    // https://docs.github.com/en/rest/checks/runs#create-a-check-run: "OAuth apps and
+    // authenticated users are not able to create a check suite" (nor runs).
+    if (installation === undefined)
+      return { status: 403, body: { message: "You must authenticate via a GitHub App.", status: "403" } };
+    const input = (r.body ?? {}) as Record<string, unknown>;
+    if (typeof input.name !== "string" || input.name === "") return invalid("name", "missing_field");
+    if (typeof input.head_sha !== "string" || input.head_sha === "")
+      return invalid("head_sha", "missing_field");
+    const run: FakeCheckRun = {
+      id: this.#nextId++,
+      repo: `${r.params.owner}/${r.params.repo}`,
+      name: input.name,
+      head_sha: input.head_sha,
+      status: "queued",
+      conclusion: null,
+      external_id: null,
+      details_url: null,
+      output: { title: null, summary: null, text: null },
+      annotations: [],
+      actions: [],
+      installation,
+      history: [],
+    };
+    const problem = applyCheckInput(run, input);
+    if (problem) return problem;
+    this.checkRuns.push(run);
+    return { status: 201, body: this.#checkShape(run) };
+  }
+
+  #updateCheckRun(r: FakeRequest): FakeResponse {
+    const repo = `${r.params.owner}/${r.params.repo}`;
+    const run = this.checkRuns.find(
+      (candidate) => String(candidate.id) === r.params.id && candidate.repo === repo,
+    );
+    if (!run) return notFound();
+    const problem = applyCheckInput(run, (r.body ?? {}) as Record<string, unknown>);
+    return problem ?? { status: 200, body: this.#checkShape(run) };
+  }
+
+  #checkShape(run: FakeCheckRun) {
+    return {
+      id: run.id,
+      node_id: `CR_${run.id}`,
+      head_sha: run.head_sha,
+      external_id: run.external_id,
+      url: `${this.url}/repos/${run.repo}/check-runs/${run.id}`,
+      html_url: `https://github.test/${run.repo}/runs/${run.id}`,
+      details_url: run.details_url,
+      status: run.status,
+      conclusion: run.conclusion,
+      name: run.name,
+      output: { ...run.output, annotations_count: run.annotations.length },
+      app: { id: this.app?.id ?? 0, slug: this.app?.slug ?? "" },
+      pull_requests: [],
+    };
+  }
+
   #pull(r: FakeRequest): FakeResponse {
     const pull = this.pulls.get(`${r.params.owner}/${r.params.repo}#${r.params.number}`);
     return pull ? { status: 200, body: pullShape(`${r.params.owner}/${r.params.repo}`, pull) } : notFound();
@@ -212,6 +422,71 @@ export class FakeGithub extends FakeHttpApi {
       .map(([, pull]) => pullShape(repo, pull));
     return { status: 200, body: found };
   }
+}
+
+/**
+ * Validates and applies a create/update body the way the Checks API does: a completed run needs a
+ * conclusion, output needs title and summary (each ≤ 65,535 characters), at most 50 annotations
+ * per request (appended to earlier ones), at most 3 actions.
+ */
+function applyCheckInput(run: FakeCheckRun, input: Record<string, unknown>): FakeResponse | undefined {
+  const status = input.status ?? (input.conclusion === undefined ? undefined : "completed");
+  if (status !== undefined && (typeof status !== "string" || !CHECK_STATUSES.includes(status)))
+    return invalid("status", "invalid");
+  if (
+    input.conclusion !== undefined &&
+    (typeof input.conclusion !== "string" || !CONCLUSIONS.includes(input.conclusion))
+  )
+    return invalid("conclusion", "invalid");
+  if (status === "completed" && input.conclusion === undefined) return invalid("conclusion", "missing_field");
+  const output = input.output as Record<string, unknown> | undefined;
+  let annotations: FakeAnnotation[] = [];
+  if (output !== undefined) {
+    if (typeof output.title !== "string") return invalid("title", "missing_field");
+    if (typeof output.summary !== "string") return invalid("summary", "missing_field");
+    if (output.summary.length > MAX_OUTPUT_CHARS) return invalid("summary", "too_long");
+    if (typeof output.text === "string" && output.text.length > MAX_OUTPUT_CHARS)
+      return invalid("text", "too_long");
+    const list = (output.annotations ?? []) as unknown[];
+    if (!Array.isArray(list) || list.length > MAX_ANNOTATIONS_PER_REQUEST)
+      return invalid("annotations", "too_long");
+    for (const item of list) {
+      const a = item as Partial<FakeAnnotation>;
+      if (typeof a.path !== "string" || a.path === "") return invalid("path", "missing_field");
+      if (typeof a.start_line !== "number" || typeof a.end_line !== "number" || a.start_line < 1)
+        return invalid("start_line", "invalid");
+      if (typeof a.annotation_level !== "string" || !ANNOTATION_LEVELS.includes(a.annotation_level))
+        return invalid("annotation_level", "invalid");
+      if (typeof a.message !== "string" || a.message === "") return invalid("message", "missing_field");
+    }
+    annotations = list as FakeAnnotation[];
+  }
+  const actions = input.actions as FakeCheckRun["actions"] | undefined;
+  if (actions !== undefined) {
+    if (!Array.isArray(actions) || actions.length > 3) return invalid("actions", "too_long");
+    for (const action of actions) {
+      if (typeof action.label !== "string" || action.label.length > 20) return invalid("label", "too_long");
+      if (typeof action.description !== "string" || action.description.length > 40)
+        return invalid("description", "too_long");
+      if (typeof action.identifier !== "string" || action.identifier.length > 20)
+        return invalid("identifier", "too_long");
+    }
+  }
+  if (typeof status === "string") run.status = status;
+  if (typeof input.conclusion === "string") run.conclusion = input.conclusion;
+  if (typeof input.external_id === "string") run.external_id = input.external_id;
+  if (typeof input.details_url === "string") run.details_url = input.details_url;
+  if (output !== undefined) {
+    run.output = {
+      title: output.title as string,
+      summary: output.summary as string,
+      text: typeof output.text === "string" ? output.text : run.output.text,
+    };
+    run.annotations.push(...annotations);
+  }
+  if (actions !== undefined) run.actions = actions;
+  if (typeof status === "string") run.history.push({ status: run.status, conclusion: run.conclusion });
+  return undefined;
 }
 
 function pullShape(repo: string, pull: FakePull) {

@@ -28,6 +28,8 @@ export interface RecordedCall {
   status: number;
   /** performance.now() when the request arrived: lets a test prove a Retry-After was waited out. */
   at: number;
+  /** The credentials part of the Authorization header (which token or JWT sent the call). */
+  credential: string;
 }
 
 export interface Injection {
@@ -132,6 +134,7 @@ export class FakeHttpApi {
       body,
       status: response.status,
       at,
+      credential: (req.headers.authorization ?? "").split(" ")[1] ?? "",
     });
     send(res, response);
   }

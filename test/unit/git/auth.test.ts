@@ -4,8 +4,8 @@ import { gitEnv } from "../../../src/git/run.ts";
 import { scrubSecrets } from "../../../src/render/scrub.ts";
 
 describe("git token auth", () => {
-  it("passes a GitHub token as a Basic header scoped to the remote's origin, through the environment", () => {
-    const auth = authFor({
+  it("passes a GitHub token as a Basic header scoped to the remote's origin, through the environment", async () => {
+    const auth = await authFor({
       repo: "a/b",
       url: "https://github.com/a/b.git",
       token: "ghs_abc123456789",
@@ -19,8 +19,8 @@ describe("git token auth", () => {
     expect(auth.secrets).toContain("ghs_abc123456789");
   });
 
-  it("uses oauth2 as the user for GitLab and nothing for local repositories", () => {
-    const gitlab = authFor({
+  it("uses oauth2 as the user for GitLab and nothing for local repositories", async () => {
+    const gitlab = await authFor({
       repo: "g/p",
       url: "https://gitlab.example.com/g/p.git",
       token: "glpat-x",
@@ -29,7 +29,28 @@ describe("git token auth", () => {
     expect(gitlab.env.GIT_CONFIG_VALUE_0).toBe(
       `Authorization: Basic ${Buffer.from("oauth2:glpat-x").toString("base64")}`,
     );
-    expect(authFor({ repo: "a/b", url: "/srv/repo", token: "t0ken" }).env).toEqual({});
+    expect((await authFor({ repo: "a/b", url: "/srv/repo", token: "t0ken" })).env).toEqual({});
+  });
+
+  it("asks a token source again for every git command (an App's installation token is renewed)", async () => {
+    const issued = ["ghs_first_installation_token", "ghs_second_installation_token"];
+    let asked = 0;
+    const location = {
+      repo: "a/b",
+      url: "https://github.com/a/b.git",
+      forgeType: "github" as const,
+      token: () => Promise.resolve(issued[asked++] ?? "none"),
+    };
+    const first = await authFor(location);
+    const second = await authFor(location);
+    expect(asked).toBe(2);
+    expect(first.secrets).toContain("ghs_first_installation_token");
+    expect(second.secrets).toContain("ghs_second_installation_token");
+    expect(second.env.GIT_CONFIG_VALUE_0).toBe(
+      `Authorization: Basic ${Buffer.from("x-access-token:ghs_second_installation_token").toString("base64")}`,
+    );
+    // Never in the URL.
+    expect(JSON.stringify(second.env)).not.toContain("ghs_second_installation_token@");
   });
 
   it("seals git from system and global config and from prompts", () => {
