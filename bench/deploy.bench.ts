@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Job, QueueEvents, Worker } from "bullmq";
+import { queuePrefix } from "../src/keys.ts";
 import { startPrivateRedis } from "../src/cli/up/redis.ts";
 import { parseConfig } from "../src/config/load.ts";
 import { createApp } from "../src/http/app.ts";
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
     );
     const port = await freePort();
     const config = parseConfig({
-      redis: { url: redis.url },
+      redis: { url: redis.url, prefix: `bench-${suffix}` },
       server: { port, host: "127.0.0.1" },
       workDir,
       forges: [
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
       ],
     });
     const logger = createLogger({ level: "warn" });
-    const runtime = createRuntime(config, { logger, prefix: `bench-${suffix}` });
+    const runtime = createRuntime(config, { logger });
     closers.push(() => runtime.close());
     const kube = createKubeClient(
       loadKubeConfig({ name: "local", kubeconfig: control.kubeconfig, inCluster: false }),
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
 
     const receiverRedis = createRedis(redis.url, "receiver");
     closers.push(() => Promise.resolve(receiverRedis.disconnect()));
-    const enqueuer = createEnqueuer(receiverRedis, { prefix: `bench-${suffix}` });
+    const enqueuer = createEnqueuer(receiverRedis, { prefix: config.redis.prefix });
     closers.push(() => enqueuer.close());
     const server = await listen(
       createApp({ config, enqueuer, redis: receiverRedis, logger, registry: runtime.registry }),
@@ -180,13 +181,13 @@ async function main(): Promise<void> {
     };
     const events = new QueueEvents(queueNames.sync, {
       connection: connection("worker"),
-      prefix: `bench-${suffix}`,
+      prefix: queuePrefix(config.redis.prefix),
     });
     closers.push(() => events.close());
     await events.waitUntilReady();
     const worker = new Worker(queueNames.sync, createSyncProcessor(runtime), {
       connection: connection("worker"),
-      prefix: `bench-${suffix}`,
+      prefix: queuePrefix(config.redis.prefix),
       concurrency: 4,
     });
     closers.push(() => worker.close());

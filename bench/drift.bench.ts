@@ -17,6 +17,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { Worker } from "bullmq";
 import * as yaml from "js-yaml";
 import { Registry } from "prom-client";
+import { queuePrefix } from "../src/keys.ts";
 import { appSchema, type AppConfig } from "../src/config/schema.ts";
 import { createKubeClient } from "../src/kube/client.ts";
 import { send } from "../src/kube/request.ts";
@@ -136,7 +137,7 @@ async function sweepChild(): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(process.env.BENCH_KUBECONFIG ?? "");
   const redis = createRedis(process.env.BENCH_REDIS ?? "", "worker");
-  const store = createRedisAppliedStateStore(redis, process.env.BENCH_PREFIX);
+  const store = createRedisAppliedStateStore(redis, process.env.BENCH_PREFIX ?? "");
   const { client, requests } = counting(createKubeClient(kc));
   const mode = process.env.BENCH_MODE === "always" ? "always" : "suspects";
   // Discovery once up front, as a long-running worker has it cached.
@@ -293,7 +294,7 @@ async function main(): Promise<void> {
     };
     const worker = new Worker(queueNames.reconcile, (job) => processReconcileJob(job.data, deps), {
       connection: createRedis(redisServer.url, "worker"),
-      prefix,
+      prefix: queuePrefix(prefix),
       concurrency: 4,
     });
     worker.on("failed", (job, error) =>

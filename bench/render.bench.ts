@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const cacheDir = await mkdtemp(join(tmpdir(), "ferry-bench-render-"));
   const gitService = new CliGitService({ cacheDir, attempts: 1 });
   const location = { repo: "acme/monorepo", url: repo.dir };
-  const cache = new RenderCache({ redis, registry: new Registry(), prefix: "bench:render:" });
+  const cache = new RenderCache({ redis, registry: new Registry(), prefix: `bench-${process.pid}` });
   const results: Record<string, number | string> = { apps: apps.length, sample: SAMPLE };
   try {
     const sha0 = await repo.head();

@@ -67,6 +67,7 @@ const signature = `sha256=${createHmac("sha256", secret).update(body).digest("he
 
 async function serveFerry(redisUrl: string, prefix: string): Promise<number> {
   const config = parseConfig({
+    redis: { url: redisUrl, prefix },
     forges: [{ name: "github", type: "github", webhookSecret: secret }],
     clusters: [{ name: "local", kubeconfig: "/dev/null" }],
     apps: [
@@ -80,7 +81,7 @@ async function serveFerry(redisUrl: string, prefix: string): Promise<number> {
     ],
   });
   const redis = createRedis(redisUrl, "receiver");
-  const enqueuer = createEnqueuer(redis, { prefix });
+  const enqueuer = createEnqueuer(redis, { prefix: config.redis.prefix });
   // `ferry serve`'s default level (info), to a real file descriptor as in production.
   const logger = createLogger({
     level: "info",

@@ -4,6 +4,7 @@
 // then they are aborted and BullMQ hands them to another worker (or to this one on restart).
 import { Worker, type Job, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
+import { queuePrefix } from "../src/keys.ts";
 import { createRedis } from "../src/queue/connection.ts";
 import { jobDurationMetric } from "../src/queue/metrics.ts";
 import { queueNames, type QueueKind } from "../src/queue/types.ts";
@@ -53,7 +54,7 @@ export async function startWorkers(
     const worker = new Worker(queueNames[kind], entry.processor, {
       connection,
       concurrency: entry.concurrency,
-      ...(runtime.prefix === undefined ? {} : { prefix: runtime.prefix }),
+      prefix: queuePrefix(runtime.prefix),
     });
     worker.on("completed", (job) => observe(kind, "completed", job));
     worker.on("failed", (job, error) => {

@@ -25,13 +25,13 @@ export function reconcileDeps(runtime: Runtime): ReconcileDeps {
   return {
     apps,
     redis,
-    ...(prefix === undefined ? {} : { prefix }),
+    prefix,
     logger: runtime.logger,
     git: runtime.git,
     location: (app) => runtime.location(app),
     kube: (cluster) => runtime.kube(cluster),
     enqueuer: runtime.enqueuer,
-    store: createSyncHistoryStore(redis),
+    store: createSyncHistoryStore(redis, prefix),
     metrics: reconcileMetrics(runtime.registry, {
       statusCounts: () =>
         countStatuses(
@@ -40,7 +40,7 @@ export function reconcileDeps(runtime: Runtime): ReconcileDeps {
           prefix,
         ),
     }),
-    recordCorrection: createHistoryRecorder(redis),
+    recordCorrection: createHistoryRecorder(redis, prefix),
   };
 }
 

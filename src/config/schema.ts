@@ -1,6 +1,7 @@
 // The schema of ferry.yaml (DESIGN.md §3). Defaults live here so that the rest of the code
 // reads a complete, typed configuration and never re-checks optional fields.
 import { z } from "zod";
+import { DEFAULT_KEY_PREFIX, keyPrefixSchema } from "../keys.ts";
 import { durationSchema } from "./duration.ts";
 
 const name = z
@@ -108,9 +109,13 @@ export const appSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  redis: z.strictObject({ url: z.string().min(1).default("redis://127.0.0.1:6379") }).default({
-    url: "redis://127.0.0.1:6379",
-  }),
+  redis: z
+    .strictObject({
+      url: z.string().min(1).default("redis://127.0.0.1:6379"),
+      /** Every key Ferry writes starts with it (src/keys.ts). */
+      prefix: keyPrefixSchema.default(DEFAULT_KEY_PREFIX),
+    })
+    .default({ url: "redis://127.0.0.1:6379", prefix: DEFAULT_KEY_PREFIX }),
   server: z
     .strictObject({
       port: z.number().int().min(0).max(65_535).default(8080),

@@ -15,10 +15,6 @@ export interface AppLockOptions {
   signal?: AbortSignal;
 }
 
-export function appLockKey(prefix: string | undefined, app: string): string {
-  return `${prefix ?? "ferry"}:deploy:${app}:lock`;
-}
-
 /** True while some worker holds the app's lock (the API shows the app as Syncing). */
 export async function isLocked(redis: Redis, key: string): Promise<boolean> {
   return (await redis.exists(key)) === 1;

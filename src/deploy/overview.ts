@@ -4,10 +4,11 @@
 // it without cluster credentials.
 import type { Redis } from "ioredis";
 import type { AppConfig } from "../config/schema.ts";
+import { deployLockKey } from "../keys.ts";
 import { readAppStatuses } from "../reconcile/status.ts";
 import type { AppStatus } from "../reconcile/types.ts";
 import { badRevision, readHealthyMark, readHistory, type DeploymentRecord } from "../sync/history.ts";
-import { appLockKey, isLocked } from "./lock.ts";
+import { isLocked } from "./lock.ts";
 
 export type SyncState = "Synced" | "OutOfSync" | "Syncing" | "Failed" | "Unknown";
 
@@ -34,8 +35,8 @@ export interface AppDetail extends AppOverview {
 
 export interface OverviewDeps {
   redis: Redis;
-  /** Prefix of Ferry's keys (locks, reconcile status); default "ferry". */
-  prefix?: string;
+  /** ferry.yaml's redis.prefix (src/keys.ts). */
+  prefix: string;
 }
 
 function syncState(
@@ -57,10 +58,10 @@ async function overviewOf(
   limit: number,
 ): Promise<AppOverview> {
   const [history, healthy, bad, locked] = await Promise.all([
-    readHistory(deps.redis, app.name),
-    readHealthyMark(deps.redis, app.name),
-    badRevision(deps.redis, app.name),
-    isLocked(deps.redis, appLockKey(deps.prefix, app.name)),
+    readHistory(deps.redis, deps.prefix, app.name),
+    readHealthyMark(deps.redis, deps.prefix, app.name),
+    badRevision(deps.redis, deps.prefix, app.name),
+    isLocked(deps.redis, deployLockKey(deps.prefix, app.name)),
   ]);
   const last = history.find((record) => record.result !== "skipped");
   return {

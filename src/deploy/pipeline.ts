@@ -8,6 +8,7 @@
 // selfHeal), and "manual", "selfHeal" and "rollback" syncs always re-apply.
 import type { AppConfig } from "../config/schema.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
+import { deployLockKey } from "../keys.ts";
 import type { SyncJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
 import type { SyncMetrics } from "../sync/metrics.ts";
@@ -16,7 +17,7 @@ import { isBadRevision, readHealthyMark, recordDeployment } from "../sync/histor
 import type { SyncOutcome } from "../sync/types.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
 import { reportFailure, reportOutcome, reportPending, type FeedbackTarget } from "./feedback.ts";
-import { appLockKey, withAppLock } from "./lock.ts";
+import { withAppLock } from "./lock.ts";
 import { renderRevision, resolveRevision } from "./source.ts";
 
 export interface DeployOptions {
@@ -56,7 +57,7 @@ export async function runDeploy(
     waitMs: options.lockWaitMs ?? 2 * app.sync.healthTimeout + 60_000,
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  return withAppLock(runtime.redis, appLockKey(runtime.prefix, app.name), lock, (signal) =>
+  return withAppLock(runtime.redis, deployLockKey(runtime.prefix, app.name), lock, (signal) =>
     deployLocked(job, runtime, app, { ...options, signal }),
   );
 }
@@ -72,12 +73,15 @@ async function deployLocked(
   const logger = runtime.logger.child({ app: app.name, revision, reason: job.reason, jobSha: job.sha });
   const base = { app: app.name, revision };
   if (AUTOMATIC.has(job.reason) || job.reason === "selfHeal") {
-    if (await isBadRevision(runtime.redis, app.name, revision)) {
+    if (await isBadRevision(runtime.redis, runtime.prefix, app.name, revision)) {
       logger.info("revision was rolled back before; waiting for a newer commit");
       return { ...base, result: "bad-revision", reason: "rolled back before; waiting for a newer commit" };
     }
   }
-  if (AUTOMATIC.has(job.reason) && (await readHealthyMark(runtime.redis, app.name))?.revision === revision) {
+  if (
+    AUTOMATIC.has(job.reason) &&
+    (await readHealthyMark(runtime.redis, runtime.prefix, app.name))?.revision === revision
+  ) {
     logger.info("revision already deployed and healthy; nothing to do");
     return { ...base, result: "unchanged", reason: "already deployed and healthy" };
   }
@@ -105,6 +109,7 @@ async function deployLocked(
   const outcome = await runSync({
     kube: runtime.kube(app.destination.cluster),
     redis: runtime.redis,
+    prefix: runtime.prefix,
     app,
     objects: rendered.objects,
     revision,
@@ -143,7 +148,7 @@ async function recordRenderFailure(
   started: number,
   reason: string,
 ): Promise<void> {
-  await recordDeployment(runtime.redis, app.name, {
+  await recordDeployment(runtime.redis, runtime.prefix, app.name, {
     revision,
     trigger: job.reason,
     ...(job.author !== undefined ? { author: job.author } : {}),

@@ -9,13 +9,11 @@ import { AppError } from "../errors.ts";
 export interface ApiDeps {
   config: FerryConfig;
   redis: Redis;
-  /** Prefix of Ferry's keys (locks, reconcile status); default "ferry". */
-  prefix?: string;
 }
 
 export function apiRoutes(deps: ApiDeps): Router {
   const router = Router();
-  const source = { redis: deps.redis, ...(deps.prefix !== undefined ? { prefix: deps.prefix } : {}) };
+  const source = { redis: deps.redis, prefix: deps.config.redis.prefix };
   router.get("/api/apps", async (_req, res) => {
     res.set("Cache-Control", "no-store").json({ apps: await readOverviews(source, deps.config.apps) });
   });

@@ -24,8 +24,6 @@ export interface AppDeps {
   logger: Logger;
   registry: Registry;
   queueTimeoutMs?: number;
-  /** Prefix of Ferry's Redis keys read by /api (locks, reconcile status); default "ferry". */
-  keyPrefix?: string;
 }
 
 /** Ferry refuses to receive webhooks it cannot authenticate, unless told it is a demo. */
@@ -76,14 +74,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.get("/metrics", async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
-  app.use(previewRoutes(deps.redis));
-  app.use(
-    apiRoutes({
-      config: deps.config,
-      redis: deps.redis,
-      ...(deps.keyPrefix === undefined ? {} : { prefix: deps.keyPrefix }),
-    }),
-  );
+  app.use(previewRoutes(deps.redis, deps.config.redis.prefix));
+  app.use(apiRoutes({ config: deps.config, redis: deps.redis }));
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
   return withLeanWebhooks(app, webhooks, metrics);

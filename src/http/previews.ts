@@ -7,10 +7,10 @@ import { AppError } from "../errors.ts";
 import { loadPreviewPage } from "../preview/pages.ts";
 import { PREVIEW_PAGE_CSP } from "../report/index.ts";
 
-export function previewRoutes(redis: Redis): Router {
+export function previewRoutes(redis: Redis, prefix: string): Router {
   const router = Router();
   router.get("/previews/:id", async (req, res) => {
-    const html = await loadPreviewPage(redis, req.params.id);
+    const html = await loadPreviewPage(redis, prefix, req.params.id);
     if (html === undefined) throw new AppError("NOT_FOUND", "no such preview (it may have expired)");
     res
       .status(200)

@@ -67,7 +67,7 @@ export async function publishPreview(input: {
   };
   const html = previewHtml(report);
   const previewId = pageId(html);
-  await savePreviewPage(input.redis, previewId, html);
+  await savePreviewPage(input.redis, input.config.redis.prefix, previewId, html);
   const url = previewUrl(publicUrlOf(input.config), previewId);
   const body = previewComment({ ...report, previewUrl: url });
   const comment = await forge.upsertComment(

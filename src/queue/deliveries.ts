@@ -2,8 +2,8 @@
 // and each delivery must create its jobs at most once. The claim is short-lived until the jobs
 // are stored, then kept for 72 hours; a failed enqueue releases it so a redelivery can succeed.
 import type { Redis } from "ioredis";
+import { deliveryKey } from "../keys.ts";
 import { whenReady } from "./connection.ts";
-import { deliveryKey } from "./job-ids.ts";
 
 export const deliveryRetentionSeconds = 72 * 3600;
 /** Long enough to cover one request; short enough that a crash never blocks a redelivery long. */

@@ -8,14 +8,8 @@ import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { withDeadline } from "./deadline.ts";
 import { createDeliveryLedger, type DeliveryLedger } from "./deliveries.ts";
-import {
-  changeRequestKey,
-  pendingPreviewKey,
-  previewJobId,
-  previewLockKey,
-  syncDeduplicationId,
-  syncJobId,
-} from "./job-ids.ts";
+import { pendingPreviewKey, previewLockKey } from "../keys.ts";
+import { changeRequestKey, previewJobId, syncDeduplicationId, syncJobId } from "./job-ids.ts";
 import { withRedisLock } from "./lock.ts";
 import { createQueues, closeQueues, type Queues } from "./queues.ts";
 import { previewJobSchema, syncJobSchema, type PreviewJob, type SyncJob } from "./types.ts";
@@ -29,8 +23,8 @@ export interface Enqueuer {
 }
 
 export interface EnqueuerOptions {
-  /** BullMQ prefix and prefix of Ferry's own keys; tests pass a random one. */
-  prefix?: string;
+  /** ferry.yaml's redis.prefix: of BullMQ's keys and Ferry's own (src/keys.ts). */
+  prefix: string;
   /** Upper bound for one enqueue while Redis is slow or gone. */
   timeoutMs?: number;
 }
@@ -53,10 +47,10 @@ async function removeIfPending(job: Job): Promise<void> {
   await job.remove().catch(() => undefined);
 }
 
-export function createEnqueuer(redis: Redis, options: EnqueuerOptions = {}): Enqueuer {
-  const keyPrefix = options.prefix ?? "ferry";
+export function createEnqueuer(redis: Redis, options: EnqueuerOptions): Enqueuer {
+  const keyPrefix = options.prefix;
   const timeoutMs = options.timeoutMs ?? 3_000;
-  const queues = createQueues(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
+  const queues = createQueues(redis, { prefix: keyPrefix });
   // The delivery ledger talks over its own connection, opened on the first claim (workers never
   // claim). A webhook's claim must not wait behind the BullMQ adds of other deliveries: with
   // auto-pipelining one batch per connection is in flight at a time, and the connection that

@@ -1,46 +1,34 @@
-// Deterministic job ids and Redis keys. BullMQ refuses custom job ids that contain ':' (they
+// Deterministic job ids (the Redis keys built from them are in src/keys.ts). BullMQ refuses custom job ids that contain ':' (they
 // collide with its own key layout) or that look like integers, so ids here use '/', '!' and '@'.
 import { hash } from "node:crypto";
 
 /** Anything outside a conservative alphabet becomes '_' so an id never contains ':'. */
-function safe(part: string): string {
+export function safeKeyPart(part: string): string {
   return part.toLowerCase().replace(/[^a-z0-9._/-]/g, "_");
 }
 
 /** Identifies one change request across its heads: `<forge>/<repo>!<number>`. */
 export function changeRequestKey(forge: string, repo: string, number: number): string {
-  return `${safe(forge)}/${safe(repo)}!${number}`;
+  return `${safeKeyPart(forge)}/${safeKeyPart(repo)}!${number}`;
 }
 
 /** One preview job per (change request, head): a redelivery of the same head is the same job. */
 export function previewJobId(forge: string, repo: string, number: number, headSha: string): string {
-  return `preview/${changeRequestKey(forge, repo, number)}@${safe(headSha).slice(0, 40)}`;
+  return `preview/${changeRequestKey(forge, repo, number)}@${safeKeyPart(headSha).slice(0, 40)}`;
 }
 
 /** One sync job per (app, trigger): BullMQ deduplication keeps at most one pending per app. */
 export function syncJobId(app: string, deliveryId: string): string {
-  return `sync/${safe(app)}/${deliveryDigest(deliveryId)}`;
+  return `sync/${safeKeyPart(app)}/${deliveryDigest(deliveryId)}`;
 }
 
 /** BullMQ deduplication id: at most one pending sync per app. */
 export function syncDeduplicationId(app: string): string {
-  return `sync/${safe(app)}`;
+  return `sync/${safeKeyPart(app)}`;
 }
 
 /** Delivery ids come from the forge: hash them so a hostile header cannot shape our keys. */
 export function deliveryDigest(deliveryId: string): string {
   // One-shot hash: no Hash object per call (this runs twice per accepted webhook).
   return hash("sha256", deliveryId, "hex").slice(0, 32);
-}
-
-export function deliveryKey(prefix: string, forge: string, deliveryId: string): string {
-  return `${prefix}:delivery:${safe(forge)}:${deliveryDigest(deliveryId)}`;
-}
-
-export function pendingPreviewKey(prefix: string, changeRequest: string): string {
-  return `${prefix}:preview-pending:${changeRequest}`;
-}
-
-export function previewLockKey(prefix: string, changeRequest: string): string {
-  return `${prefix}:preview-lock:${changeRequest}`;
 }

@@ -2,21 +2,19 @@
 // receiver must agree on names and prefix: both come from here.
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { queuePrefix } from "../keys.ts";
 import { queueNames, type QueueKind } from "./types.ts";
 
 export type Queues = Record<QueueKind, Queue>;
 
 export interface QueueOptions {
-  /** BullMQ key prefix; tests pass a random one to isolate themselves. Default BullMQ's own. */
-  prefix?: string;
+  /** ferry.yaml's redis.prefix (src/keys.ts); tests pass a random one to isolate themselves. */
+  prefix: string;
 }
 
-export function createQueues(connection: Redis, options: QueueOptions = {}): Queues {
+export function createQueues(connection: Redis, options: QueueOptions): Queues {
   const make = (kind: QueueKind) =>
-    new Queue(queueNames[kind], {
-      connection,
-      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-    });
+    new Queue(queueNames[kind], { connection, prefix: queuePrefix(options.prefix) });
   return { preview: make("preview"), sync: make("sync"), reconcile: make("reconcile") };
 }
 

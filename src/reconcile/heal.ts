@@ -15,7 +15,7 @@ import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { readBackoff, nextCorrection, writeBackoff, type BackoffOptions } from "./backoff.ts";
-import { appKey } from "./keys.ts";
+import { reconcileKey } from "../keys.ts";
 import type { DriftedObject } from "./types.ts";
 
 export const CORRECTIONS_KEPT = 50;
@@ -61,7 +61,7 @@ export async function healDrift(input: HealInput): Promise<HealOutcome> {
   const fixable = input.drifted.filter((item) => item.state !== "error" && input.desiredByKey.has(item.key));
   if (fixable.length === 0) return { action: "nothing" };
   const now = input.now ?? Date.now();
-  const key = appKey(input.prefix, input.app, "heal");
+  const key = reconcileKey(input.prefix, input.app, "heal");
   const decision = nextCorrection(await readBackoff(input.redis, key), now, input.backoff);
   if (!decision.allowed) return { action: "backoff", nextAt: decision.nextAt };
   // Taken before applying: a crash half-way still counts as an attempt.
@@ -84,7 +84,7 @@ export async function healDrift(input: HealInput): Promise<HealOutcome> {
     revision: input.revision,
     objects: applied.map((item) => ({ key: item.key, state: item.state, summary: item.summary })),
   };
-  const list = appKey(input.prefix, input.app, "corrections");
+  const list = reconcileKey(input.prefix, input.app, "corrections");
   await input.redis
     .multi()
     .lpush(list, JSON.stringify(correction))
@@ -94,6 +94,6 @@ export async function healDrift(input: HealInput): Promise<HealOutcome> {
 }
 
 export async function readCorrections(redis: Redis, prefix: string, app: string): Promise<Correction[]> {
-  const items = await redis.lrange(appKey(prefix, app, "corrections"), 0, CORRECTIONS_KEPT - 1);
+  const items = await redis.lrange(reconcileKey(prefix, app, "corrections"), 0, CORRECTIONS_KEPT - 1);
   return items.flatMap((item) => parseJsonOrUndefined(correctionSchema, item) ?? []);
 }

@@ -2,13 +2,13 @@
 // watches, drift explained from managedFields, self-heal with backoff, app status for the API.
 //
 // Wiring (workers/reconcile.ts stays thin):
-//   const store = createSyncHistoryStore(runtime.redis);   // the sync engine's history
+//   const store = createSyncHistoryStore(runtime.redis, prefix);   // the sync engine's history
 //   const metrics = reconcileMetrics(runtime.registry, {
 //     statusCounts: () => countStatuses(runtime.redis, config.apps.map((a) => a.name), prefix) });
 //   const deps: ReconcileDeps = { apps: () => config.apps, redis: runtime.redis, prefix,
 //     logger, git: runtime.git, location: runtime.location, kube: runtime.kube,
 //     enqueuer: runtime.enqueuer, store, metrics,
-//     recordCorrection: createHistoryRecorder(runtime.redis) };
+//     recordCorrection: createHistoryRecorder(runtime.redis, prefix) };
 //   await syncSchedulers(runtime.enqueuer.queues.reconcile, config.apps);
 //   new Worker(queueNames.reconcile, (job) => processReconcileJob(job.data, deps), {...});
 //   const watcher = startWatcher({ ...deps, kubeConfig: (cluster) => loadKubeConfig(...),
@@ -18,7 +18,7 @@
 // Deps:
 //   apps       the configured apps (a function, so a reloaded config is seen)
 //   redis      a worker-role ioredis connection for Ferry's keys (status, backoff, locks)
-//   prefix     key prefix of those keys (default "ferry"; tests pass a random one)
+//   prefix     ferry.yaml's redis.prefix: where those keys live (src/keys.ts)
 //   git        headOf (ls-remote) of src/git
 //   location   app → RepoLocation (src/runtime/locations.ts)
 //   kube       cluster name → KubeClient (src/kube/client.ts)
@@ -29,8 +29,8 @@
 //   backoff    self-heal backoff (default 2 s ×3 up to 5 min, reset after 10 min quiet)
 //   dryRun     "suspects" (default: dry-run only objects whose live copy differs) or "always"
 //   recordCorrection  optional: also write each self-heal into the deployment history
-//              (createHistoryRecorder(redis) from sync-store.ts)
-// Production store: createSyncHistoryStore(redis) reads the sync engine's history (last healthy
+//              (createHistoryRecorder(redis, prefix) from sync-store.ts)
+// Production store: createSyncHistoryStore(redis, prefix) reads the sync engine's history (last healthy
 // revision + manifests, bad revision). store.ts holds a stand-alone store that only tests and
 // bench/drift.bench.ts use, so it is not exported here.
 import type { Redis } from "ioredis";
@@ -47,7 +47,7 @@ import type { AppliedStateStore } from "./types.ts";
 export interface ReconcileDeps {
   apps: () => readonly AppConfig[];
   redis: Redis;
-  prefix?: string;
+  prefix: string;
   logger: Logger;
   git: Pick<GitService, "headOf">;
   location: (app: AppConfig) => RepoLocation;

@@ -11,7 +11,7 @@ import { DEFAULT_BACKOFF } from "./backoff.ts";
 import { detectDrift } from "./drift.ts";
 import { healDrift, type HealOutcome } from "./heal.ts";
 import { enqueueHealRetry } from "./jobs.ts";
-import { appKey, DEFAULT_PREFIX } from "./keys.ts";
+import { reconcileKey } from "../keys.ts";
 import { pollBranch, type PollOutcome } from "./poll.ts";
 import { readAppStatus, writeAppStatus } from "./status.ts";
 import type { AppStatus, DriftedObject } from "./types.ts";
@@ -39,12 +39,12 @@ export async function processReconcileJob(raw: unknown, deps: ReconcileDeps): Pr
   const data = reconcileJobSchema.parse(raw);
   const app = deps.apps().find((candidate) => candidate.name === data.app);
   if (!app) return { app: data.app, status: "NotConfigured", drifted: 0 };
-  const prefix = deps.prefix ?? DEFAULT_PREFIX;
+  const prefix = deps.prefix;
   const stop = deps.metrics.duration.startTimer({ trigger: data.trigger });
   try {
     const outcome = await withRedisLock(
       deps.redis,
-      appKey(prefix, app.name, "lock"),
+      reconcileKey(prefix, app.name, "lock"),
       { ttlMs: 120_000, waitMs: 60_000 },
       () => reconcileApp(data, app, deps),
     );
@@ -61,7 +61,7 @@ async function reconcileApp(
   app: AppConfig,
   deps: ReconcileDeps,
 ): Promise<ReconcileOutcome> {
-  const prefix = deps.prefix ?? DEFAULT_PREFIX;
+  const prefix = deps.prefix;
   const logger = deps.logger.child({ app: app.name, trigger: data.trigger });
   const previous = await readAppStatus(deps.redis, app.name, prefix);
   const save = (status: Omit<AppStatus, "app" | "checkedAt">) =>

@@ -3,7 +3,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
-import { appKey, DEFAULT_PREFIX } from "./keys.ts";
+import { reconcileKey } from "../keys.ts";
 import { appSyncStatuses, type AppStatus, type AppSyncStatus } from "./types.ts";
 
 const explanationSchema = z.object({
@@ -37,12 +37,8 @@ export const appStatusSchema = z.object({
   lastCorrection: z.object({ at: z.string(), objects: z.array(z.string()) }).optional(),
 });
 
-export async function writeAppStatus(
-  redis: Redis,
-  status: AppStatus,
-  prefix = DEFAULT_PREFIX,
-): Promise<void> {
-  await redis.set(appKey(prefix, status.app, "status"), JSON.stringify(appStatusSchema.parse(status)));
+export async function writeAppStatus(redis: Redis, status: AppStatus, prefix: string): Promise<void> {
+  await redis.set(reconcileKey(prefix, status.app, "status"), JSON.stringify(appStatusSchema.parse(status)));
 }
 
 function parseStatus(text: string | null): AppStatus | undefined {
@@ -53,26 +49,26 @@ function parseStatus(text: string | null): AppStatus | undefined {
 export async function readAppStatus(
   redis: Redis,
   app: string,
-  prefix = DEFAULT_PREFIX,
+  prefix: string,
 ): Promise<AppStatus | undefined> {
-  return parseStatus(await redis.get(appKey(prefix, app, "status")));
+  return parseStatus(await redis.get(reconcileKey(prefix, app, "status")));
 }
 
 /** Statuses of many apps in one round trip, in the order asked. */
 export async function readAppStatuses(
   redis: Redis,
   apps: readonly string[],
-  prefix = DEFAULT_PREFIX,
+  prefix: string,
 ): Promise<Map<string, AppStatus | undefined>> {
   if (apps.length === 0) return new Map();
-  const texts = await redis.mget(apps.map((app) => appKey(prefix, app, "status")));
+  const texts = await redis.mget(apps.map((app) => reconcileKey(prefix, app, "status")));
   return new Map(apps.map((app, index) => [app, parseStatus(texts[index] ?? null)]));
 }
 
 export async function countStatuses(
   redis: Redis,
   apps: readonly string[],
-  prefix = DEFAULT_PREFIX,
+  prefix: string,
 ): Promise<Record<AppSyncStatus, number>> {
   const counts: Record<AppSyncStatus, number> = { Synced: 0, OutOfSync: 0, Syncing: 0, Failed: 0 };
   for (const status of (await readAppStatuses(redis, apps, prefix)).values()) {

@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
-import { appKey, DEFAULT_PREFIX } from "./keys.ts";
+import { reconcileKey } from "../keys.ts";
 import type { AppliedState, AppliedStateStore } from "./types.ts";
 
 const appliedSchema = z.object({
@@ -26,10 +26,10 @@ export interface RedisAppliedStateStore extends AppliedStateStore {
   clearFailed(app: string): Promise<void>;
 }
 
-export function createRedisAppliedStateStore(redis: Redis, prefix = DEFAULT_PREFIX): RedisAppliedStateStore {
+export function createRedisAppliedStateStore(redis: Redis, prefix: string): RedisAppliedStateStore {
   return {
     async lastApplied(app) {
-      const stored = await redis.get(appKey(prefix, app, "applied"));
+      const stored = await redis.get(reconcileKey(prefix, app, "applied"));
       if (stored === null) return undefined;
       const text = gunzipSync(Buffer.from(stored, "base64")).toString("utf8");
       // A record another version wrote and this one cannot read: treat as never applied
@@ -38,18 +38,18 @@ export function createRedisAppliedStateStore(redis: Redis, prefix = DEFAULT_PREF
       return parsed.success ? parsed.data : undefined;
     },
     async lastFailedRevision(app) {
-      return (await redis.get(appKey(prefix, app, "failed"))) ?? undefined;
+      return (await redis.get(reconcileKey(prefix, app, "failed"))) ?? undefined;
     },
     async recordApplied(app, revision, objects) {
       const state: AppliedState = { revision, objects, appliedAt: new Date().toISOString() };
       const packed = gzipSync(JSON.stringify(state)).toString("base64");
-      await redis.set(appKey(prefix, app, "applied"), packed);
+      await redis.set(reconcileKey(prefix, app, "applied"), packed);
     },
     async recordFailed(app, revision) {
-      await redis.set(appKey(prefix, app, "failed"), revision);
+      await redis.set(reconcileKey(prefix, app, "failed"), revision);
     },
     async clearFailed(app) {
-      await redis.del(appKey(prefix, app, "failed"));
+      await redis.del(reconcileKey(prefix, app, "failed"));
     },
   };
 }

@@ -10,23 +10,26 @@ import { badRevision, readHealthyRevision, readHistory, recordDeployment } from 
 import type { Correction } from "./heal.ts";
 import type { AppliedStateStore } from "./types.ts";
 
-export function createSyncHistoryStore(redis: Redis): AppliedStateStore {
+export function createSyncHistoryStore(redis: Redis, prefix: string): AppliedStateStore {
   return {
     async lastApplied(app) {
-      const [newest] = await readHistory(redis, app);
+      const [newest] = await readHistory(redis, prefix, app);
       // A failure that changed nothing (render error, refused prune) left the healthy state.
       if (newest?.result === "failed" && newest.changed > 0) return undefined;
-      const healthy = await readHealthyRevision(redis, app);
+      const healthy = await readHealthyRevision(redis, prefix, app);
       return healthy && { revision: healthy.revision, objects: healthy.objects, appliedAt: healthy.at };
     },
-    lastFailedRevision: (app) => badRevision(redis, app),
+    lastFailedRevision: (app) => badRevision(redis, prefix, app),
   };
 }
 
 /** Writes a self-heal correction into the app's deployment history (trigger selfHeal). */
-export function createHistoryRecorder(redis: Redis): (app: string, correction: Correction) => Promise<void> {
+export function createHistoryRecorder(
+  redis: Redis,
+  prefix: string,
+): (app: string, correction: Correction) => Promise<void> {
   return (app, correction) =>
-    recordDeployment(redis, app, {
+    recordDeployment(redis, prefix, app, {
       revision: correction.revision,
       trigger: "selfHeal",
       startedAt: correction.at,

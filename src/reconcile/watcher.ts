@@ -11,7 +11,7 @@ import { APP_LABEL, objectKey, type KubeClient, type KubeObject } from "../kube/
 import type { Logger } from "../observability/logger.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { enqueueWatchReconcile } from "./jobs.ts";
-import { DEFAULT_PREFIX, watcherKey } from "./keys.ts";
+import { watcherKey } from "../keys.ts";
 import { createLease } from "./lease.ts";
 import type { AppliedStateStore } from "./types.ts";
 import { watchKind, type WatchEventType } from "./watch.ts";
@@ -19,7 +19,7 @@ import { watchKind, type WatchEventType } from "./watch.ts";
 export interface WatcherOptions {
   apps: () => readonly AppConfig[];
   redis: Redis;
-  prefix?: string;
+  prefix: string;
   logger: Logger;
   store: AppliedStateStore;
   kube: (cluster: string) => KubeClient;
@@ -54,7 +54,7 @@ export function startWatcher(options: WatcherOptions): Watcher {
   const leaseMs = options.leaseMs ?? 15_000;
   const debounceMs = options.debounceMs ?? 200;
   const refreshMs = options.refreshMs ?? 30_000;
-  const lease = createLease(options.redis, watcherKey(options.prefix ?? DEFAULT_PREFIX), leaseMs);
+  const lease = createLease(options.redis, watcherKey(options.prefix), leaseMs);
   const logger = options.logger.child({ role: "watcher", holder: lease.token.slice(0, 8) });
   const watches = new Map<string, KindWatch>();
   const pending = new Map<string, NodeJS.Timeout>();

@@ -8,6 +8,7 @@ import { deflateRaw, inflateRaw } from "node:zlib";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
 import { stableJson } from "../json.ts";
+import { renderCacheKey } from "../keys.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { ToolName } from "./binaries.ts";
 import { renderMetrics, type RenderMetrics } from "./metrics.ts";
@@ -25,7 +26,8 @@ export interface RenderCacheOptions {
   ttlSeconds?: number;
   /** Compressed results larger than this are not cached. */
   maxBytes?: number;
-  prefix?: string;
+  /** ferry.yaml's redis.prefix (src/keys.ts). */
+  prefix: string;
 }
 
 export class RenderCache {
@@ -41,7 +43,7 @@ export class RenderCache {
     this.metrics = renderMetrics(options.registry);
     this.#ttlSeconds = options.ttlSeconds ?? 7 * 24 * 3600;
     this.#maxBytes = options.maxBytes ?? 8 << 20;
-    this.#prefix = options.prefix ?? "ferry:render:";
+    this.#prefix = options.prefix;
   }
 
   /** Asked once per process and tool; a failed probe is retried next time. */
@@ -57,7 +59,7 @@ export class RenderCache {
 
   async get(key: string): Promise<KubeObject[] | undefined> {
     try {
-      const stored = await this.#redis.getBuffer(this.#prefix + key);
+      const stored = await this.#redis.getBuffer(renderCacheKey(this.#prefix, key));
       if (stored) {
         const objects = JSON.parse((await inflate(stored)).toString("utf8")) as KubeObject[];
         this.metrics.cacheHits.inc();
@@ -77,7 +79,7 @@ export class RenderCache {
         this.metrics.cacheSkipped.inc();
         return;
       }
-      await this.#redis.set(this.#prefix + key, packed, "EX", this.#ttlSeconds);
+      await this.#redis.set(renderCacheKey(this.#prefix, key), packed, "EX", this.#ttlSeconds);
     } catch {
       this.metrics.cacheErrors.inc();
     }

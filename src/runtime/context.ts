@@ -30,8 +30,8 @@ export interface Runtime {
   readonly forges: Map<string, Forge>;
   readonly renderCache: RenderCache;
   readonly workDir: string;
-  /** BullMQ prefix and prefix of Ferry's keys; tests isolate themselves with their own. */
-  readonly prefix: string | undefined;
+  /** ferry.yaml's redis.prefix: BullMQ's and every key of src/keys.ts start with it. */
+  readonly prefix: string;
   app(name: string): AppConfig;
   forgeOf(app: AppConfig): Forge;
   forgeConfigOf(app: AppConfig): ForgeConfig;
@@ -45,7 +45,6 @@ export interface Runtime {
 export interface RuntimeOptions {
   logger: Logger;
   registry?: Registry;
-  prefix?: string;
   forgeOptions?: ForgeOptions;
   /** Forges built by the caller (tests); default: from the configuration. */
   forges?: Map<string, Forge>;
@@ -62,14 +61,11 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
   const redis = createRedis(config.redis.url, "worker");
   redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
   const workDir = defaultWorkDir(config);
-  const enqueuer = createEnqueuer(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
+  const prefix = config.redis.prefix;
+  const enqueuer = createEnqueuer(redis, { prefix });
   const forges = options.forges ?? createForges(config, { logger, registry, ...options.forgeOptions });
   const kubeClients = new Map<string, KubeClient>();
-  const renderCache = new RenderCache({
-    redis,
-    registry,
-    ...(options.prefix === undefined ? {} : { prefix: `${options.prefix}:render:` }),
-  });
+  const renderCache = new RenderCache({ redis, registry, prefix });
 
   const app = (name: string): AppConfig => {
     const found = config.apps.find((candidate) => candidate.name === name);
@@ -110,7 +106,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     forges,
     renderCache,
     workDir,
-    prefix: options.prefix,
+    prefix,
     app,
     forgeOf,
     forgeConfigOf,

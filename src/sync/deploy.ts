@@ -24,6 +24,8 @@ import { waitHealthy } from "./wait.ts";
 export interface DeployContext {
   kube: KubeClient;
   redis: Redis;
+  /** ferry.yaml's redis.prefix (src/keys.ts). */
+  prefix: string;
   app: AppConfig;
   logger: Logger;
   signal?: AbortSignal;
@@ -71,7 +73,7 @@ export async function deploy(
   input: { objects: KubeObject[]; revision: string; prune: boolean; deadline: number },
   progress: DeployProgress,
 ): Promise<DeployResult> {
-  const { kube, redis, app, signal } = context;
+  const { kube, redis, prefix, app, signal } = context;
   // The sync's logger already carries the revision; a rollback's adds rollbackTo.
   const log = context.logger;
   progress.step = "plan";
@@ -79,7 +81,7 @@ export async function deploy(
   const plan = planSync({ app: app.name, objects: input.objects, destination: app.destination, scopeOf });
   const tracked = plannedObjects(plan).filter((planned) => planned.tracked);
   const desiredKeys = new Set(tracked.map((planned) => planned.key));
-  const { inventory, source } = await readInventory(kube, redis, app, signal);
+  const { inventory, source } = await readInventory(kube, redis, prefix, app, signal);
   log.info(
     { stages: plan.stages.map((s) => s.name), inventory: inventory.entries.length, source },
     "sync planned",
@@ -96,7 +98,7 @@ export async function deploy(
   }
   const union = mergeEntries(inventory.entries, tracked.map(entryOf));
   const pending = makeInventory(app.name, input.revision, union);
-  await writeInventoryToRedis(redis, pending);
+  await writeInventoryToRedis(redis, prefix, pending);
 
   const applyContext = {
     kube,
@@ -154,6 +156,6 @@ export async function deploy(
   );
   // Without prune, entries that left Git stay known, so that turning prune on later removes them.
   const entries = decision ? inventoryAfterPrune(tracked.map(entryOf), decision) : union;
-  await writeInventory(kube, redis, app, makeInventory(app.name, input.revision, entries), signal);
+  await writeInventory(kube, redis, prefix, app, makeInventory(app.name, input.revision, entries), signal);
   return { health: worstHealth(final.map((result) => result.health)), desired: [...desiredKeys] };
 }

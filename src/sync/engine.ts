@@ -8,6 +8,7 @@
 // Inputs (SyncInput):
 //   kube     KubeClient of the app's destination cluster (src/kube/client.ts)
 //   redis    ioredis instance: inventory copy, history, last healthy manifests, bad-revision mark
+//   prefix   ferry.yaml's redis.prefix: where those keys live (src/keys.ts)
 //   app      the app's validated config (destination, sync.prune/force/rollback/healthTimeout/
 //            pruneBudget/allowPrune/inventoryNamespace)
 //   objects  the rendered manifests of `revision` (the planner stamps tracking label/annotation
@@ -39,6 +40,7 @@ import type { SyncOutcome } from "./types.ts";
 export interface SyncInput {
   kube: KubeClient;
   redis: Redis;
+  prefix: string;
   app: AppConfig;
   objects: KubeObject[];
   revision: string;
@@ -65,6 +67,7 @@ function contextOf(input: SyncInput, logger: Logger): DeployContext {
   return {
     kube: input.kube,
     redis: input.redis,
+    prefix: input.prefix,
     app: input.app,
     logger,
     ...(input.signal ? { signal: input.signal } : {}),
@@ -76,11 +79,11 @@ function contextOf(input: SyncInput, logger: Logger): DeployContext {
 export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const { app, redis, revision } = input;
+  const { app, redis, prefix, revision } = input;
   const { logger } = input;
   const base = { app: app.name, revision };
 
-  if (input.trigger.reason !== "manual" && (await isBadRevision(redis, app.name, revision))) {
+  if (input.trigger.reason !== "manual" && (await isBadRevision(redis, prefix, app.name, revision))) {
     logger.info("revision marked bad; skipped");
     const skipped: SyncOutcome = {
       ...base,
@@ -106,7 +109,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
       { objects: input.objects, revision, prune: app.sync.prune, deadline },
       progress,
     );
-    await saveHealthyRevision(redis, app.name, revision, input.objects);
+    await saveHealthyRevision(redis, prefix, app.name, revision, input.objects);
     outcome = {
       ...base,
       result: "succeeded",
@@ -120,7 +123,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     const error = toAppError(thrown, "SYNC_FAILED");
     outcome = await onFailure(input, context, progress, error, started);
   }
-  await recordDeployment(redis, app.name, {
+  await recordDeployment(redis, prefix, app.name, {
     revision,
     trigger: input.trigger.reason,
     ...(input.trigger.author ? { author: input.trigger.author } : {}),
@@ -148,7 +151,7 @@ async function onFailure(
   error: AppError,
   started: number,
 ): Promise<SyncOutcome> {
-  const { app, redis, revision } = input;
+  const { app, redis, prefix, revision } = input;
   const failed = {
     app: app.name,
     revision,
@@ -163,7 +166,7 @@ async function onFailure(
   context.logger.warn({ err: error, step: progress.step }, "sync failed");
   const next = consequences(error, progress);
   // The revision broke the cluster: automatic syncs must not apply it again until a newer commit.
-  if (next.markBad) await markBadRevision(redis, app.name, revision);
+  if (next.markBad) await markBadRevision(redis, prefix, app.name, revision);
   if (!next.rollback) {
     const untouched = progress.applied.length === 0 ? { health: { status: "Unknown" as const } } : {};
     return { ...failed, ...untouched, durationMs: Date.now() - started };

@@ -1,18 +1,17 @@
-// Deployment history and rollback bookkeeping in Redis, per app:
-//   ferry:sync:<app>:history  LIST of DeploymentRecord JSON, newest first, at most 20
-//   ferry:sync:<app>:healthy  HASH {revision, at, manifests}: the last healthy revision with its
-//                             rendered, stamped objects (gzip + base64) so rollback needs no git
-//   ferry:sync:<app>:bad      STRING: the revision automatic syncs must not apply again
+// Deployment history and rollback bookkeeping in Redis, per app (keys: src/keys.ts syncKey):
+//   history  LIST of DeploymentRecord JSON, newest first, at most 20
+//   healthy  HASH {revision, at, manifests}: the last healthy revision with its rendered,
+//            stamped objects (gzip + base64) so rollback needs no git
+//   bad      STRING: the revision automatic syncs must not apply again
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
+import { syncKey as key } from "../keys.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { syncReasons } from "../queue/types.ts";
 
 export const HISTORY_LIMIT = 20;
-
-const key = (app: string, what: "history" | "healthy" | "bad") => `ferry:sync:${app}:${what}`;
 
 export const deploymentRecordSchema = z.object({
   revision: z.string(),
@@ -30,17 +29,22 @@ export const deploymentRecordSchema = z.object({
 });
 export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
 
-export async function recordDeployment(redis: Redis, app: string, record: DeploymentRecord): Promise<void> {
+export async function recordDeployment(
+  redis: Redis,
+  prefix: string,
+  app: string,
+  record: DeploymentRecord,
+): Promise<void> {
   await redis
     .multi()
-    .lpush(key(app, "history"), JSON.stringify(record))
-    .ltrim(key(app, "history"), 0, HISTORY_LIMIT - 1)
+    .lpush(key(prefix, app, "history"), JSON.stringify(record))
+    .ltrim(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1)
     .exec();
 }
 
 /** Newest first; entries that no longer parse (written by another version) are skipped. */
-export async function readHistory(redis: Redis, app: string): Promise<DeploymentRecord[]> {
-  const items = await redis.lrange(key(app, "history"), 0, HISTORY_LIMIT - 1);
+export async function readHistory(redis: Redis, prefix: string, app: string): Promise<DeploymentRecord[]> {
+  const items = await redis.lrange(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1);
   return items.flatMap((item) => parseJsonOrUndefined(deploymentRecordSchema, item) ?? []);
 }
 
@@ -60,16 +64,21 @@ const objectsSchema = z.array(
 
 export async function saveHealthyRevision(
   redis: Redis,
+  prefix: string,
   app: string,
   revision: string,
   objects: KubeObject[],
 ): Promise<void> {
   const manifests = gzipSync(JSON.stringify(objects)).toString("base64");
-  await redis.hset(key(app, "healthy"), { revision, at: new Date().toISOString(), manifests });
+  await redis.hset(key(prefix, app, "healthy"), { revision, at: new Date().toISOString(), manifests });
 }
 
-export async function readHealthyRevision(redis: Redis, app: string): Promise<HealthyRevision | undefined> {
-  const stored = await redis.hgetall(key(app, "healthy"));
+export async function readHealthyRevision(
+  redis: Redis,
+  prefix: string,
+  app: string,
+): Promise<HealthyRevision | undefined> {
+  const stored = await redis.hgetall(key(prefix, app, "healthy"));
   if (stored.revision === undefined || stored.manifests === undefined) return undefined;
   const objects = objectsSchema.parse(
     JSON.parse(gunzipSync(Buffer.from(stored.manifests, "base64")).toString("utf8")),
@@ -83,32 +92,43 @@ export async function readHealthyRevision(redis: Redis, app: string): Promise<He
  */
 export async function readHealthyMark(
   redis: Redis,
+  prefix: string,
   app: string,
 ): Promise<Omit<HealthyRevision, "objects"> | undefined> {
   const [[revision, at], hasManifests] = await Promise.all([
-    redis.hmget(key(app, "healthy"), "revision", "at"),
-    redis.hexists(key(app, "healthy"), "manifests"),
+    redis.hmget(key(prefix, app, "healthy"), "revision", "at"),
+    redis.hexists(key(prefix, app, "healthy"), "manifests"),
   ]);
   if (revision === null || revision === undefined || hasManifests === 0) return undefined;
   return { revision, at: at ?? "" };
 }
 
-export async function markBadRevision(redis: Redis, app: string, revision: string): Promise<void> {
-  await redis.set(key(app, "bad"), revision);
+export async function markBadRevision(
+  redis: Redis,
+  prefix: string,
+  app: string,
+  revision: string,
+): Promise<void> {
+  await redis.set(key(prefix, app, "bad"), revision);
 }
 
-export async function clearBadRevision(redis: Redis, app: string): Promise<void> {
-  await redis.del(key(app, "bad"));
+export async function clearBadRevision(redis: Redis, prefix: string, app: string): Promise<void> {
+  await redis.del(key(prefix, app, "bad"));
 }
 
 /**
  * True when automatic syncs must skip `revision`: it failed and was rolled back, and no newer
  * commit has arrived since (a newer commit is a different SHA, so the mark simply stops matching).
  */
-export async function isBadRevision(redis: Redis, app: string, revision: string): Promise<boolean> {
-  return (await redis.get(key(app, "bad"))) === revision;
+export async function isBadRevision(
+  redis: Redis,
+  prefix: string,
+  app: string,
+  revision: string,
+): Promise<boolean> {
+  return (await redis.get(key(prefix, app, "bad"))) === revision;
 }
 
-export async function badRevision(redis: Redis, app: string): Promise<string | undefined> {
-  return (await redis.get(key(app, "bad"))) ?? undefined;
+export async function badRevision(redis: Redis, prefix: string, app: string): Promise<string | undefined> {
+  return (await redis.get(key(prefix, app, "bad"))) ?? undefined;
 }

@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { AppConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
+import { syncKey } from "../keys.ts";
 import type { KubeClient, KubeObject, ObjectRef } from "../kube/types.ts";
 import { inventorySchema, type Inventory, type InventoryEntry } from "./inventory.ts";
 import { getLive } from "./kube.ts";
@@ -22,10 +23,6 @@ export function inventoryRef(app: Pick<AppConfig, "name" | "destination" | "sync
     namespace: app.sync.inventoryNamespace ?? app.destination.namespace,
     name: `ferry-inventory-${app.name}`,
   };
-}
-
-export function inventoryRedisKey(app: string): string {
-  return `ferry:sync:${app}:inventory`;
 }
 
 const configMapSchema = z.object({ data: z.record(z.string(), z.string()).optional() });
@@ -53,6 +50,7 @@ export async function clusterInventoryText(
 export async function readInventory(
   kube: KubeClient,
   redis: Redis,
+  prefix: string,
   app: AppConfig,
   signal?: AbortSignal,
 ): Promise<{ inventory: Inventory; source: "cluster" | "redis" | "none" }> {
@@ -61,7 +59,7 @@ export async function readInventory(
   const text = await clusterInventoryText(kube, app);
   if (text !== undefined)
     return { inventory: parseInventory(text, `ConfigMap ${ref.namespace}/${ref.name}`), source: "cluster" };
-  const cached = await redis.get(inventoryRedisKey(app.name));
+  const cached = await redis.get(syncKey(prefix, app.name, "inventory"));
   if (cached !== null) return { inventory: parseInventory(cached, "Redis"), source: "redis" };
   return { inventory: { app: app.name, entries: [] }, source: "none" };
 }
@@ -80,8 +78,12 @@ export function makeInventory(app: string, revision: string, entries: InventoryE
   return { app, revision, updatedAt: new Date().toISOString(), entries };
 }
 
-export async function writeInventoryToRedis(redis: Redis, inventory: Inventory): Promise<void> {
-  await redis.set(inventoryRedisKey(inventory.app), JSON.stringify(inventory));
+export async function writeInventoryToRedis(
+  redis: Redis,
+  prefix: string,
+  inventory: Inventory,
+): Promise<void> {
+  await redis.set(syncKey(prefix, inventory.app, "inventory"), JSON.stringify(inventory));
 }
 
 export async function writeInventoryToCluster(
@@ -97,10 +99,11 @@ export async function writeInventoryToCluster(
 export async function writeInventory(
   kube: KubeClient,
   redis: Redis,
+  prefix: string,
   app: AppConfig,
   inventory: Inventory,
   signal?: AbortSignal,
 ) {
-  await writeInventoryToRedis(redis, inventory);
+  await writeInventoryToRedis(redis, prefix, inventory);
   await writeInventoryToCluster(kube, app, inventory, signal);
 }

@@ -27,7 +27,7 @@ export async function rollback(
   context: DeployContext,
   failed: { revision: string; reason: string; timeoutMs: number },
 ): Promise<RollbackResult> {
-  const healthy = await readHealthyRevision(context.redis, context.app.name);
+  const healthy = await readHealthyRevision(context.redis, context.prefix, context.app.name);
   if (!healthy || healthy.revision === failed.revision) {
     return {
       rolledBack: false,

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { keyPattern } from "../../src/keys.ts";
 import { createEnqueuer } from "../../src/queue/enqueue.ts";
 import { readHistory } from "../../src/sync/history.ts";
 import { testKubeClient, useNamespace } from "../support/cluster.ts";
@@ -42,6 +43,7 @@ describe("ferry worker", () => {
     { timeout: 180_000 },
     async () => {
       const app = `sig-${randomUUID().slice(0, 8)}`;
+      const prefix = `t-${app}`;
       const files: Record<string, string> = {};
       for (let i = 0; i < 8; i++) files[`app/d${i}.yaml`] = deployment(`d${i}`, "nginx:1.27", 2);
       const repo: TestRepo = await createRepo(files);
@@ -52,7 +54,7 @@ describe("ferry worker", () => {
       await writeFile(
         configFile,
         JSON.stringify({
-          redis: { url: inject("redisUrl") },
+          redis: { url: inject("redisUrl"), prefix },
           workDir: join(dir, "work"),
           forges: [{ name: "gh", type: "github", webhookSecret: "s" }],
           clusters: [{ name: "test", kubeconfig: inject("kubeconfig") }],
@@ -87,10 +89,14 @@ describe("ferry worker", () => {
       };
 
       const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-      const enqueuer = createEnqueuer(redis);
+      const enqueuer = createEnqueuer(redis, { prefix });
       cleanups.push(
         () => redis.quit(),
         () => enqueuer.close(),
+        async () => {
+          const keys = await redis.keys(keyPattern(prefix));
+          if (keys.length > 0) await redis.del(...keys);
+        },
       );
 
       const first = startWorker();
@@ -113,7 +119,7 @@ describe("ferry worker", () => {
       const second = startWorker(["--http-port", String(port)]);
       await waitFor(
         "the sync to be recorded as succeeded",
-        async () => (await readHistory(redis, app)).some((record) => record.result === "succeeded"),
+        async () => (await readHistory(redis, prefix, app)).some((record) => record.result === "succeeded"),
         { timeoutMs: 120_000, intervalMs: 250, describe: () => output.join("").slice(-3000) },
       );
       const kube = testKubeClient();
@@ -137,11 +143,6 @@ describe("ferry worker", () => {
       expect(metrics).toContain("# TYPE ferry_job_duration_seconds histogram");
       second.child.kill("SIGTERM");
       expect(await second.exited).toBe(0);
-      await redis.del(
-        `ferry:sync:${app}:history`,
-        `ferry:sync:${app}:healthy`,
-        `ferry:sync:${app}:inventory`,
-      );
     },
   );
 });

@@ -1,6 +1,6 @@
 // The common ground of the end-to-end harnesses (deploy, preview): the forge fakes, a ferry.yaml
-// pointing at them and at the run's Redis and control plane, a runtime under a random queue
-// prefix, and the express app on a free port with signed webhook helpers. Each harness adds
+// pointing at them and at the run's Redis and control plane with a random key prefix (every
+// key of the run lives under it, src/keys.ts, and goes with it), and the express app on a free port with signed webhook helpers. Each harness adds
 // its own queue's worker on top; everything registered with `defer` is undone by `close`.
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -13,6 +13,7 @@ import { parseConfig } from "../../src/config/load.ts";
 import type { FerryConfig } from "../../src/config/schema.ts";
 import { createApp } from "../../src/http/app.ts";
 import { closeServer, listen } from "../../src/http/server.ts";
+import { keyPattern } from "../../src/keys.ts";
 import { createRedis } from "../../src/queue/connection.ts";
 import { createEnqueuer } from "../../src/queue/enqueue.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/context.ts";
@@ -27,7 +28,7 @@ export type WebhookAnswer = { status: number; jobs: string[] };
 export interface E2eBase {
   config: FerryConfig;
   runtime: Runtime;
-  /** The random queue prefix of this harness. */
+  /** The random key prefix of this harness (config.redis.prefix). */
   prefix: string;
   github: FakeGithub;
   gitlab: FakeGitlab;
@@ -47,10 +48,6 @@ export interface E2eOptions {
   extraClusters?: Array<Record<string, unknown>>;
   /** Prefix of the temporary workDir's name. */
   workDirPrefix: string;
-  /** Pass the queue prefix to the app's /api routes. */
-  apiPrefix?: boolean;
-  /** Redis key patterns removed on close besides `<prefix>:*`. */
-  extraKeys?: (config: FerryConfig) => string[];
 }
 
 /** Runs `build` with a fresh set of clean-up steps; on failure they are run before rethrowing. */
@@ -80,8 +77,9 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
     const url = `http://127.0.0.1:${port}`;
     const githubSecret = `gh-${randomUUID()}`;
     const gitlabSecret = `gl-${randomUUID()}`;
+    const prefix = `t-${randomUUID()}`;
     const config = parseConfig({
-      redis: { url: inject("redisUrl") },
+      redis: { url: inject("redisUrl"), prefix },
       server: { port, host: "127.0.0.1", publicUrl: url },
       workDir,
       forges: [
@@ -97,15 +95,13 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
       clusters: [{ name: "local", kubeconfig: inject("kubeconfig") }, ...(options.extraClusters ?? [])],
       apps: options.apps,
     });
-    const prefix = `t-${randomUUID()}`;
     const logs = captureLogs("info");
     const runtime = createRuntime(config, {
       logger: logs.logger,
-      prefix,
       forgeOptions: { retryUnitMs: 5, writeIntervalMs: 0 },
     });
     defer(() => runtime.close());
-    defer(() => deleteKeys(runtime.redis, [`${prefix}:*`, ...(options.extraKeys?.(config) ?? [])]));
+    defer(() => deleteKeys(runtime.redis, keyPattern(prefix)));
 
     const receiverRedis = createRedis(config.redis.url, "receiver");
     receiverRedis.on("error", () => undefined);
@@ -118,7 +114,6 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
       redis: receiverRedis,
       logger: logs.logger,
       registry: runtime.registry,
-      ...(options.apiPrefix === true ? { keyPrefix: prefix } : {}),
     });
     const server: Server = await listen(app, port, "127.0.0.1");
     defer(() => closeServer(server));
@@ -163,9 +158,7 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
   });
 }
 
-async function deleteKeys(redis: Redis, patterns: string[]): Promise<void> {
-  for (const pattern of patterns) {
-    const keys = await redis.keys(pattern);
-    if (keys.length > 0) await redis.del(...keys);
-  }
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  const keys = await redis.keys(pattern);
+  if (keys.length > 0) await redis.del(...keys);
 }

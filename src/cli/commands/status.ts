@@ -56,7 +56,9 @@ export function registerStatus(program: Command): void {
       const config = await loadConfigFile(flags.config);
       const redis = createRedis(config.redis.url, "receiver", { enableOfflineQueue: true });
       try {
-        process.stdout.write(formatStatus(await readOverviews({ redis }, config.apps)));
+        process.stdout.write(
+          formatStatus(await readOverviews({ redis, prefix: config.redis.prefix }, config.apps)),
+        );
       } finally {
         redis.disconnect();
       }

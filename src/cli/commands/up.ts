@@ -73,7 +73,7 @@ async function reportFirstDeploy(runtime: Runtime, settings: DemoSettings): Prom
   await runtime.enqueuer.enqueueSync({ app: DEMO_APP, reason: "manual" });
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    const [latest] = await readHistory(runtime.redis, DEMO_APP);
+    const [latest] = await readHistory(runtime.redis, runtime.prefix, DEMO_APP);
     if (latest) {
       const how = latest.result === "succeeded" ? `deployed ${latest.revision.slice(0, 7)}` : latest.result;
       console.log(

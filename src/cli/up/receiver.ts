@@ -18,13 +18,13 @@ export interface RunningReceiver {
 
 export async function startReceiver(
   config: FerryConfig,
-  options: { logger: Logger; registry: Registry; prefix?: string },
+  options: { logger: Logger; registry: Registry },
 ): Promise<RunningReceiver> {
   const { logger, registry } = options;
   const redis = createRedis(config.redis.url, "receiver");
   // ioredis reports every failed reconnect; /readyz and 503s already say Redis is down.
   redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
-  const enqueuer = createEnqueuer(redis, options.prefix === undefined ? {} : { prefix: options.prefix });
+  const enqueuer = createEnqueuer(redis, { prefix: config.redis.prefix });
   queueDepthMetric(registry, enqueuer.queues);
   const app = createApp({ config, enqueuer, redis, logger, registry });
   const server = await listen(app, config.server.port, config.server.host, {

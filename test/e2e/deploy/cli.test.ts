@@ -1,5 +1,7 @@
 // `ferry sync` and `ferry status` as a person runs them: a dry run plans and changes nothing,
-// a sync deploys in-process and reports, status shows the result as a table.
+// a sync deploys in-process and reports, status shows the result as a table. It runs on a
+// Redis database of its own (no other test uses number 9), so it can also check that every
+// key the sync wrote lives under the configured prefix.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -8,6 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { keyPattern, syncKey } from "../../../src/keys.ts";
 import { createNamespace, testKubeClient } from "../../support/cluster.ts";
 import { FakeGithub } from "../../support/fakes/github.ts";
 import { createRepo } from "../../support/git.ts";
@@ -37,9 +40,11 @@ describe("ferry sync / ferry status", () => {
     const dir = await mkdtemp(join(tmpdir(), "ferry-cli-sync-"));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const app = `cli-${randomBytes(3).toString("hex")}`;
-    const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
+    const redisUrl = `${inject("redisUrl")}/9`;
+    const prefix = `{t-${app}}`;
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     onTestFinished(async () => {
-      const keys = await redis.keys(`ferry:sync:${app}:*`);
+      const keys = await redis.keys(keyPattern(prefix));
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
     });
@@ -47,7 +52,7 @@ describe("ferry sync / ferry status", () => {
     await writeFile(
       config,
       JSON.stringify({
-        redis: { url: inject("redisUrl") },
+        redis: { url: redisUrl, prefix },
         workDir: join(dir, "work"),
         forges: [
           { name: "github", type: "github", apiUrl: github.url, token: github.token, webhookSecret: "s" },
@@ -81,6 +86,9 @@ describe("ferry sync / ferry status", () => {
     expect(synced.stdout).toContain("1 applied, 0 pruned");
     expect(await deploymentView(kube, ns.name)).toEqual({ image: "nginx:1.27", available: true });
     expect(github.statuses.map((status) => status.state)).toEqual(["pending", "success"]);
+    const written = await redis.keys("*");
+    expect(written).toContain(syncKey(prefix, app, "history"));
+    expect(written.filter((key) => !key.startsWith(`${prefix}:`))).toEqual([]);
 
     const status = await ferry("status", "--config", config);
     expect(status).toMatchObject({ code: 0 });

@@ -62,7 +62,7 @@ describe("deploy flow", () => {
     await s.harness.idle();
 
     expect(await deploymentView(s.kube, s.namespace)).toEqual({ image: "nginx:1.29", available: true });
-    const history = await readHistory(s.harness.runtime.redis, s.app);
+    const history = await readHistory(s.harness.runtime.redis, s.harness.runtime.prefix, s.app);
     expect(history.filter((record) => record.revision === newer)).toMatchObject([{ result: "succeeded" }]);
     expect(history.filter((record) => record.revision === older && record.result !== "succeeded")).toEqual(
       [],
@@ -89,7 +89,7 @@ describe("deploy flow", () => {
     const finishedJob = await Job.fromId(s.harness.runtime.enqueuer.queues.sync, id ?? "");
     expect(finishedJob?.attemptsStarted).toBeGreaterThanOrEqual(2);
     expect(await deploymentView(s.kube, s.namespace)).toEqual({ image: "nginx:1.28", available: true });
-    const history = await readHistory(s.harness.runtime.redis, s.app);
+    const history = await readHistory(s.harness.runtime.redis, s.harness.runtime.prefix, s.app);
     expect(history[0]).toMatchObject({ revision: sha, result: "succeeded" });
   });
 });

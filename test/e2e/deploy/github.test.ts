@@ -144,7 +144,7 @@ describe("deploy from a GitHub push", () => {
     const [comment] = s.harness.github.comments(s.project, 9);
     expect(comment?.body).toContain("failed: Prune refused");
     expect(comment?.body).toMatch(/pruneBudget 50/);
-    const [last] = await readHistory(s.harness.runtime.redis, s.app);
+    const [last] = await readHistory(s.harness.runtime.redis, s.harness.runtime.prefix, s.app);
     expect(last).toMatchObject({ revision: sha, result: "failed" });
   });
 });

@@ -4,6 +4,7 @@
 import { Job, QueueEvents, Worker } from "bullmq";
 import { expect } from "vitest";
 import type { DeployRun } from "../../../src/deploy/pipeline.ts";
+import { queuePrefix } from "../../../src/keys.ts";
 import { queueNames } from "../../../src/queue/types.ts";
 import { createSyncProcessor } from "../../../workers/sync.ts";
 import { startE2e, type E2eBase, type WebhookAnswer } from "../../support/e2e.ts";
@@ -30,12 +31,13 @@ export async function startDeployHarness(apps: Array<Record<string, unknown>>): 
   const base = await startE2e({
     apps,
     workDirPrefix: "ferry-deploy-e2e-",
-    apiPrefix: true,
-    extraKeys: (config) => config.apps.map((a) => `ferry:sync:${a.name}:*`),
   });
   const { runtime, prefix, connection, defer } = base;
   try {
-    const events = new QueueEvents(queueNames.sync, { connection: connection(), prefix });
+    const events = new QueueEvents(queueNames.sync, {
+      connection: connection(),
+      prefix: queuePrefix(prefix),
+    });
     defer(() => events.close());
     await events.waitUntilReady();
     const startWorker = async () => {
@@ -44,7 +46,7 @@ export async function startDeployHarness(apps: Array<Record<string, unknown>>): 
         createSyncProcessor(runtime, { lockTtlMs: 3_000, pollIntervalMs: 100 }),
         {
           connection: connection(),
-          prefix,
+          prefix: queuePrefix(prefix),
           concurrency: 4,
           // A worker that disappears mid-job: its job counts as stalled after a few seconds.
           lockDuration: 4_000,

@@ -2,7 +2,7 @@
 // webhooks, Redis queues under a random prefix, a BullMQ Worker running the preview processor,
 // real git repositories as the apps' repoUrl, the run's control plane, and the forge fakes.
 import { Job, QueueEvents, Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import { queuePrefix } from "../../../src/keys.ts";
 import type { PreviewOutcome } from "../../../src/preview/pipeline.ts";
 import { queueNames } from "../../../src/queue/types.ts";
 import { createPreviewProcessor } from "../../../workers/preview.ts";
@@ -20,12 +20,15 @@ export async function startHarness(
   const base = await startE2e({ apps, extraClusters, workDirPrefix: "ferry-preview-e2e-" });
   const { runtime, prefix, connection, defer } = base;
   try {
-    const events = new QueueEvents(queueNames.preview, { connection: connection(), prefix });
+    const events = new QueueEvents(queueNames.preview, {
+      connection: connection(),
+      prefix: queuePrefix(prefix),
+    });
     defer(() => events.close());
     await events.waitUntilReady();
     const worker = new Worker(queueNames.preview, createPreviewProcessor(runtime), {
       connection: connection(),
-      prefix,
+      prefix: queuePrefix(prefix),
     });
     defer(() => worker.close());
     await worker.waitUntilReady();
@@ -34,7 +37,6 @@ export async function startHarness(
       ...base,
       finished: async (ids) => {
         const results: PreviewOutcome[] = [];
-        defer(() => deletePages(runtime.redis, results));
         for (const id of ids) {
           const job = await Job.fromId(runtime.enqueuer.queues.preview, id);
           if (!job) throw new Error(`no job ${id}`);
@@ -47,12 +49,4 @@ export async function startHarness(
     await base.close();
     throw error;
   }
-}
-
-/** Preview pages live under Ferry's fixed key prefix, not the test's: remove the ones made. */
-async function deletePages(redis: Redis, outcomes: PreviewOutcome[]): Promise<void> {
-  const keys = outcomes.flatMap((outcome) =>
-    outcome.result === "posted" ? [`ferry:preview-page:${outcome.previewId}`] : [],
-  );
-  if (keys.length > 0) await redis.del(...keys);
 }

@@ -7,20 +7,23 @@ import { parseConfig } from "../../../src/config/load.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { closeServer, listen } from "../../../src/http/server.ts";
 import { PREVIEW_PAGE_TTL_SECONDS, savePreviewPage } from "../../../src/preview/pages.ts";
+import { keyPattern, previewPageKey } from "../../../src/keys.ts";
 import { createRedis } from "../../../src/queue/connection.ts";
 import { createEnqueuer } from "../../../src/queue/enqueue.ts";
 import { PREVIEW_PAGE_CSP } from "../../../src/report/index.ts";
 import { captureLogs } from "../../support/logs.ts";
 
 const redis = createRedis(inject("redisUrl"), "worker");
-const enqueuer = createEnqueuer(redis, { prefix: `t-pages-${process.pid}-${Date.now()}` });
+const config = parseConfig({ redis: { prefix: `t-pages-${process.pid}-${Date.now()}` } });
+const prefix = config.redis.prefix;
+const enqueuer = createEnqueuer(redis, { prefix });
 const id = "A".repeat(16) + "b_-".repeat(5) + "z";
 let base = "";
 let close: () => Promise<void> = () => Promise.resolve();
 
 beforeAll(async () => {
   const app = createApp({
-    config: parseConfig({}),
+    config,
     enqueuer,
     redis,
     logger: captureLogs().logger,
@@ -33,20 +36,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await close();
-  await redis.del(`ferry:preview-page:${id}`);
+  const keys = await redis.keys(keyPattern(prefix));
+  if (keys.length > 0) await redis.del(...keys);
   await enqueuer.close();
   await redis.quit();
 });
 
 describe("GET /previews/:id", () => {
   it("serves a stored page as HTML under the preview CSP, for a week", async () => {
-    await savePreviewPage(redis, id, "<!doctype html><p>full preview</p>");
+    await savePreviewPage(redis, prefix, id, "<!doctype html><p>full preview</p>");
     const response = await fetch(`${base}/previews/${id}`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     expect(response.headers.get("content-security-policy")).toBe(PREVIEW_PAGE_CSP);
     expect(await response.text()).toBe("<!doctype html><p>full preview</p>");
-    const ttl = await redis.ttl(`ferry:preview-page:${id}`);
+    const ttl = await redis.ttl(previewPageKey(prefix, id));
     expect(ttl).toBeGreaterThan(PREVIEW_PAGE_TTL_SECONDS - 60);
   });
 

@@ -8,6 +8,7 @@ import { Registry } from "prom-client";
 import { parseConfig } from "../../../src/config/load.ts";
 import type { FerryConfig } from "../../../src/config/schema.ts";
 import { createApp } from "../../../src/http/app.ts";
+import { keyPattern } from "../../../src/keys.ts";
 import { closeServer, listen } from "../../../src/http/server.ts";
 import { createRedis } from "../../../src/queue/connection.ts";
 import { createEnqueuer, type Enqueuer } from "../../../src/queue/enqueue.ts";
@@ -86,7 +87,7 @@ export async function startReceiver(redisUrl: string, config: FerryConfig): Prom
       await closeServer(server);
       await enqueuer.close();
       // BullMQ's keys and Ferry's own (delivery ledger, pending previews) share the prefix.
-      const keys = await redis.keys(`${prefix}:*`).catch(() => []);
+      const keys = await redis.keys(keyPattern(prefix)).catch(() => []);
       if (keys.length > 0) await redis.del(...keys).catch(() => undefined);
       redis.disconnect();
     },

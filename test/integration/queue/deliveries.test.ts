@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createDeliveryLedger, deliveryRetentionSeconds } from "../../../src/queue/deliveries.ts";
-import { deliveryKey } from "../../../src/queue/job-ids.ts";
+import { deliveryKey } from "../../../src/keys.ts";
 
 const clients: Redis[] = [];
 afterEach(async () => {

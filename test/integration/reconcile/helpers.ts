@@ -16,6 +16,7 @@ import {
   type KubeObject,
 } from "../../../src/kube/types.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
+import { keyPattern, queuePrefix } from "../../../src/keys.ts";
 import { createRedis } from "../../../src/queue/connection.ts";
 import { createEnqueuer, type Enqueuer } from "../../../src/queue/enqueue.ts";
 import { queueNames } from "../../../src/queue/types.ts";
@@ -88,7 +89,7 @@ export function harness(apps: AppConfig[], overrides: Partial<ReconcileDeps> = {
     startWorker() {
       const worker = new Worker(queueNames.reconcile, (job) => processReconcileJob(job.data, deps), {
         connection: createRedis(inject("redisUrl"), "worker"),
-        prefix,
+        prefix: queuePrefix(prefix),
         concurrency: 2,
       });
       workers.push(worker);
@@ -99,7 +100,7 @@ export function harness(apps: AppConfig[], overrides: Partial<ReconcileDeps> = {
       await enqueuer.queues.reconcile.obliterate({ force: true }).catch(() => undefined);
       await enqueuer.queues.sync.obliterate({ force: true }).catch(() => undefined);
       await enqueuer.close();
-      const keys = await redis.keys(`${prefix}:*`);
+      const keys = await redis.keys(keyPattern(prefix));
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
     },

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { keyPattern } from "../../../src/keys.ts";
 import { createRedis } from "../../../src/queue/connection.ts";
 import { createHistoryRecorder, createSyncHistoryStore } from "../../../src/reconcile/sync-store.ts";
 import {
@@ -16,16 +17,16 @@ import {
 import { configMap, stamp } from "./helpers.ts";
 
 let redis: Redis;
-let app: string;
+let prefix: string;
+const app = "store";
 
 beforeEach(() => {
   redis = createRedis(inject("redisUrl"), "worker");
-  // The sync history has no key prefix: a random app name keeps this test to itself.
-  app = `store-${randomBytes(4).toString("hex")}`;
+  prefix = `t-${randomBytes(6).toString("hex")}`;
 });
 
 afterEach(async () => {
-  const keys = await redis.keys(`ferry:sync:${app}:*`);
+  const keys = await redis.keys(keyPattern(prefix));
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
 });
@@ -42,19 +43,19 @@ const record = (result: "succeeded" | "failed" | "rolled-back", revision: string
 
 describe("sync history store", () => {
   it("reads the healthy revision and the bad mark, and records corrections as history", async () => {
-    const store = createSyncHistoryStore(redis);
+    const store = createSyncHistoryStore(redis, prefix);
     expect(await store.lastApplied(app)).toBeUndefined();
     const objects = [stamp(app, configMap("ns"))];
-    await saveHealthyRevision(redis, app, "a".repeat(40), objects);
-    await recordDeployment(redis, app, record("succeeded", "a".repeat(40)));
+    await saveHealthyRevision(redis, prefix, app, "a".repeat(40), objects);
+    await recordDeployment(redis, prefix, app, record("succeeded", "a".repeat(40)));
     expect(await store.lastApplied(app)).toMatchObject({ revision: "a".repeat(40), objects });
 
-    await markBadRevision(redis, app, "b".repeat(40));
-    await recordDeployment(redis, app, record("rolled-back", "b".repeat(40)));
+    await markBadRevision(redis, prefix, app, "b".repeat(40));
+    await recordDeployment(redis, prefix, app, record("rolled-back", "b".repeat(40)));
     expect(await store.lastFailedRevision(app)).toBe("b".repeat(40));
     expect((await store.lastApplied(app))?.revision).toBe("a".repeat(40));
 
-    await createHistoryRecorder(redis)(app, {
+    await createHistoryRecorder(redis, prefix)(app, {
       at: new Date().toISOString(),
       durationMs: 12,
       revision: "a".repeat(40),
@@ -62,7 +63,7 @@ describe("sync history store", () => {
         { key: "/ConfigMap/ns/settings", state: "deleted", summary: ["ConfigMap ns/settings was deleted"] },
       ],
     });
-    const [newest] = await readHistory(redis, app);
+    const [newest] = await readHistory(redis, prefix, app);
     expect(newest).toMatchObject({
       trigger: "selfHeal",
       result: "succeeded",
@@ -72,11 +73,11 @@ describe("sync history store", () => {
   });
 
   it("has no applied state while a failed revision that changed objects is in the cluster", async () => {
-    const store = createSyncHistoryStore(redis);
-    await saveHealthyRevision(redis, app, "a".repeat(40), [stamp(app, configMap("ns"))]);
-    await recordDeployment(redis, app, { ...record("failed", "c".repeat(40)), changed: 0 });
+    const store = createSyncHistoryStore(redis, prefix);
+    await saveHealthyRevision(redis, prefix, app, "a".repeat(40), [stamp(app, configMap("ns"))]);
+    await recordDeployment(redis, prefix, app, { ...record("failed", "c".repeat(40)), changed: 0 });
     expect((await store.lastApplied(app))?.revision).toBe("a".repeat(40));
-    await recordDeployment(redis, app, record("failed", "c".repeat(40)));
+    await recordDeployment(redis, prefix, app, record("failed", "c".repeat(40)));
     expect(await store.lastApplied(app)).toBeUndefined();
   });
 });

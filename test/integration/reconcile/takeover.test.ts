@@ -3,7 +3,7 @@
 // over once the lease expires and still catches drift.
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { watcherKey } from "../../../src/reconcile/keys.ts";
+import { watcherKey } from "../../../src/keys.ts";
 import { readAppStatus } from "../../../src/reconcile/status.ts";
 import type { Watcher } from "../../../src/reconcile/watcher.ts";
 import { useNamespace } from "../../support/cluster.ts";

@@ -9,6 +9,7 @@ import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { CliGitService } from "../../../src/git/service.ts";
 import type { RepoLocation } from "../../../src/git/types.ts";
+import { keyPattern } from "../../../src/keys.ts";
 import { RenderCache, renderApp } from "../../../src/render/index.ts";
 import { createRepo, type TestRepo } from "../../support/git.ts";
 import { app } from "./helpers.ts";
@@ -40,12 +41,12 @@ describe("content-keyed render cache", () => {
     cacheDir = await mkdtemp(join(tmpdir(), "ferry-render-cache-"));
     redis = new Redis(inject("redisUrl"));
     registry = new Registry();
-    prefix = `ferry:test:${randomUUID()}:`;
+    prefix = `t-${randomUUID()}`;
     git = new CliGitService({ cacheDir, attempts: 1 });
     location = { repo: "acme/deploy", url: repo.dir };
   });
   afterEach(async () => {
-    const keys = await redis.keys(`${prefix}*`);
+    const keys = await redis.keys(keyPattern(prefix));
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
     await repo.cleanup();
@@ -121,6 +122,6 @@ describe("content-keyed render cache", () => {
     expect((await renderAt(await repo.head(), other, cache)).cacheHit).toBe(false);
     expect((await renderAt(await repo.head(), other, cache)).cacheHit).toBe(false);
     expect(await counter("ferry_render_cache_skipped_total")).toBe(2);
-    expect(await redis.keys(`${prefix}*`)).toEqual([]);
+    expect(await redis.keys(keyPattern(prefix))).toEqual([]);
   });
 });

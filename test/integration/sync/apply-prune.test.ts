@@ -6,6 +6,7 @@ import { isBadRevision, readHistory } from "../../../src/sync/history.ts";
 import { syncMetrics } from "../../../src/sync/metrics.ts";
 import { testKubeClient, useNamespace } from "../../support/cluster.ts";
 import { configMap, deployment, makeApp, service, sha, sync, useRedis } from "./helpers.ts";
+import { syncKey } from "../../../src/keys.ts";
 
 const cm = (namespace: string, name: string) => ({ apiVersion: "v1", kind: "ConfigMap", namespace, name });
 
@@ -50,7 +51,7 @@ describe("runSync apply and prune", () => {
     const counted = await registry.getSingleMetricAsString("ferry_sync_objects_total");
     expect(counted).toContain(`ferry_sync_objects_total{app="${app.name}",action="applied"} 3`);
     expect(counted).toContain(`ferry_sync_objects_total{app="${app.name}",action="unchanged"} 3`);
-    const history = await readHistory(redis.client, app.name);
+    const history = await readHistory(redis.client, redis.prefix, app.name);
     expect(history.map((h) => [h.revision, h.result, h.changed])).toEqual([
       [sha(2), "succeeded", 0],
       [sha(1), "succeeded", 3],
@@ -125,13 +126,13 @@ describe("runSync apply and prune", () => {
     for (const name of names) expect(await kube.get(cm(ns.name, name))).toBeDefined();
     expect((await kube.get(cm(ns.name, "a")))?.data).toEqual({ key: "a" });
     // Nothing was applied, so there is nothing to roll back and no reason to block the SHA.
-    expect(await isBadRevision(redis.client, app.name, sha(2))).toBe(false);
+    expect(await isBadRevision(redis.client, redis.prefix, app.name, sha(2))).toBe(false);
   });
 
   it("keeps the inventory in a ConfigMap so that losing Redis does not lose it", async () => {
     const app = makeApp(ns.name);
     await sync(redis.client, app, [configMap("a"), configMap("b"), configMap("c")], sha(1));
-    await redis.client.del(`ferry:sync:${app.name}:inventory`);
+    await redis.client.del(syncKey(redis.prefix, app.name, "inventory"));
     const outcome = await sync(redis.client, app, [configMap("a"), configMap("b")], sha(2));
     expect(outcome.pruned).toEqual([`/ConfigMap/${ns.name}/c`]);
     const inventory = await testKubeClient().get(cm(ns.name, `ferry-inventory-${app.name}`));

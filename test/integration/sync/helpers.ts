@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, beforeEach, inject } from "vitest";
 import { appSchema, type AppConfig } from "../../../src/config/schema.ts";
+import { keyPattern } from "../../../src/keys.ts";
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { runSync, type SyncInput } from "../../../src/sync/engine.ts";
 import type { SyncOutcome } from "../../../src/sync/types.ts";
@@ -20,21 +21,20 @@ export function makeApp(namespace: string, sync: Record<string, unknown> = {}): 
   });
 }
 
-/** Apps synced through each connection, so that their keys can be removed after the test. */
-const appsOf = new WeakMap<Redis, Set<string>>();
+/** The key prefix of each test's connection (src/keys.ts): `sync` writes under it. */
+const prefixOf = new WeakMap<Redis, string>();
 
-/** A fresh Redis connection per test; afterwards the synced apps' keys go and it closes. */
-export function useRedis(): { readonly client: Redis } {
+/** A fresh Redis connection and key prefix per test; afterwards its keys go and it closes. */
+export function useRedis(): { readonly client: Redis; readonly prefix: string } {
   let client: Redis | undefined;
+  let prefix = "";
   beforeEach(() => {
     client = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
-    appsOf.set(client, new Set());
+    prefix = `t-${randomBytes(6).toString("hex")}`;
+    prefixOf.set(client, prefix);
   });
   afterEach(async () => {
-    const apps = client ? [...(appsOf.get(client) ?? [])] : [];
-    const keys = apps.flatMap((app) =>
-      ["inventory", "history", "healthy", "bad"].map((what) => `ferry:sync:${app}:${what}`),
-    );
+    const keys = client ? await client.keys(keyPattern(prefix)) : [];
     if (client && keys.length > 0) await client.del(...keys);
     client?.disconnect();
     client = undefined;
@@ -43,6 +43,10 @@ export function useRedis(): { readonly client: Redis } {
     get client() {
       if (!client) throw new Error("useRedis: only inside a test");
       return client;
+    },
+    get prefix() {
+      if (!client) throw new Error("useRedis: only inside a test");
+      return prefix;
     },
   };
 }
@@ -54,10 +58,12 @@ export function sync(
   revision: string,
   extra: Partial<SyncInput> = {},
 ): Promise<SyncOutcome> {
-  appsOf.get(redis)?.add(app.name);
+  const prefix = prefixOf.get(redis);
+  if (prefix === undefined) throw new Error("sync: pass the connection of useRedis()");
   return runSync({
     kube: testKubeClient(),
     redis,
+    prefix,
     app,
     objects,
     revision,

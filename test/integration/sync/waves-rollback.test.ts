@@ -80,8 +80,8 @@ describe("runSync waves and rollback", () => {
       name: "settings",
     });
     expect(settings?.data).toEqual({ key: "settings" });
-    expect(await isBadRevision(redis.client, app.name, sha(2))).toBe(true);
-    expect((await readHealthyRevision(redis.client, app.name))?.revision).toBe(sha(1));
+    expect(await isBadRevision(redis.client, redis.prefix, app.name, sha(2))).toBe(true);
+    expect((await readHealthyRevision(redis.client, redis.prefix, app.name))?.revision).toBe(sha(1));
 
     // The next automatic sync of the same SHA does nothing; a newer commit is applied again.
     const again = await sync(redis.client, app, bad, sha(2), { trigger: { reason: "poll" } });
@@ -89,7 +89,7 @@ describe("runSync waves and rollback", () => {
     const newer = await sync(redis.client, app, good, sha(3));
     expect(newer).toMatchObject({ result: "succeeded", pruned: [`/ConfigMap/${ns.name}/added-by-bad`] });
 
-    const history = await readHistory(redis.client, app.name);
+    const history = await readHistory(redis.client, redis.prefix, app.name);
     expect(history.map((h) => h.result)).toEqual(["succeeded", "rolled-back", "succeeded"]);
     expect(history[1]).toMatchObject({ revision: sha(2), rolledBackTo: sha(1) });
   });
@@ -115,7 +115,7 @@ describe("runSync waves and rollback", () => {
       name: "settings",
     });
     expect(settings?.data).toEqual({ key: "settings" });
-    expect(await isBadRevision(redis.client, app.name, sha(2))).toBe(true);
+    expect(await isBadRevision(redis.client, redis.prefix, app.name, sha(2))).toBe(true);
   });
 
   it("fails without rollback when there is no healthy revision yet, and marks the SHA bad", async () => {
@@ -124,6 +124,6 @@ describe("runSync waves and rollback", () => {
     const outcome = await sync(redis.client, app, [never], sha(7));
     expect(outcome).toMatchObject({ result: "failed", failedStep: "health", code: "HEALTH_TIMEOUT" });
     expect(outcome.reason).toMatch(/^no healthy revision to roll back to: wave 0 not healthy after 3 s/);
-    expect(await isBadRevision(redis.client, app.name, sha(7))).toBe(true);
+    expect(await isBadRevision(redis.client, redis.prefix, app.name, sha(7))).toBe(true);
   });
 });

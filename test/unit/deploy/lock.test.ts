@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { isAppError } from "../../../src/errors.ts";
-import { appLockKey, isLocked, withAppLock } from "../../../src/deploy/lock.ts";
+import { isLocked, withAppLock } from "../../../src/deploy/lock.ts";
+import { deployLockKey } from "../../../src/keys.ts";
 
 const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
 const keys: string[] = [];
@@ -13,7 +14,7 @@ afterEach(async () => {
 });
 
 function freshKey(): string {
-  const key = appLockKey(`t-${randomUUID()}`, "web");
+  const key = deployLockKey(`t-${randomUUID()}`, "web");
   keys.push(key);
   return key;
 }
