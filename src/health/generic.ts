@@ -3,6 +3,7 @@
 //   spec.suspend / spec.paused true            -> Suspended (stopped on purpose)
 //   status.observedGeneration < generation     -> Progressing (the status describes an older spec)
 //   Stalled=True                               -> Degraded (kstatus: the controller gave up)
+//   Synced=False (Crossplane)                  -> Degraded
 //   Reconciling=True                           -> Progressing
 //   Ready (else Available) True/False/Unknown  -> Healthy / Degraded, or Progressing when the
 //                                                 reason says it is on its way / Progressing
@@ -67,6 +68,11 @@ function byCondition(object: KubeObject, conditions: Condition[] | undefined): H
   const stalled = findCondition(conditions, "Stalled");
   if (stalled?.status === "True")
     return { status: "Degraded", message: `${name} stalled${suffix(because(stalled))}` };
+  // Crossplane's convention (managed resources, composites, claims in any group): Synced=False
+  // means the provider cannot reconcile the resource at all.
+  const synced = findCondition(conditions, "Synced");
+  if (synced?.status === "False")
+    return { status: "Degraded", message: `${name} not Synced${suffix(because(synced))}` };
   const reconciling = findCondition(conditions, "Reconciling");
   if (reconciling?.status === "True") {
     return { status: "Progressing", message: `${name} is reconciling${suffix(because(reconciling))}` };
