@@ -24,6 +24,7 @@ export const errorCodes = {
   KUBE_REJECTED: { http: 422, retryable: false, summary: "The cluster rejected an object" },
   FORGE_API_FAILED: { http: 502, retryable: true, summary: "The forge API call failed" },
   SYNC_FAILED: { http: 500, retryable: false, summary: "Sync failed" },
+  POLICY_DENIED: { http: 403, retryable: false, summary: "Refused by the app's project" },
   PRUNE_REFUSED: { http: 409, retryable: false, summary: "Prune refused by a safety rule" },
   HEALTH_TIMEOUT: { http: 500, retryable: false, summary: "Health not reached in time" },
   INTERNAL: { http: 500, retryable: true, summary: "Internal error" },

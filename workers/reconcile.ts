@@ -14,6 +14,7 @@ import {
   type ReconcileDeps,
   type Watcher,
 } from "../src/reconcile/index.ts";
+import { serviceAccountOf } from "../src/policy/project.ts";
 import type { Runtime } from "../src/runtime/context.ts";
 import type { QueueWorker } from "./index.ts";
 import { parseJob } from "./jobs.ts";
@@ -29,7 +30,7 @@ export function reconcileDeps(runtime: Runtime): ReconcileDeps {
     logger: runtime.logger,
     git: runtime.git,
     location: (app) => runtime.location(app),
-    kube: (cluster) => runtime.kube(cluster),
+    kube: (app) => runtime.kubeFor(app),
     enqueuer: runtime.enqueuer,
     store: createSyncHistoryStore(redis, prefix),
     metrics: reconcileMetrics(runtime.registry, {
@@ -56,7 +57,8 @@ export function createReconcileWorker(runtime: Runtime): QueueWorker {
       await syncSchedulers(runtime.enqueuer.queues.reconcile, runtime.config.apps);
       watcher = startWatcher({
         ...deps,
-        kubeConfig: (cluster) => runtime.kubeConfig(cluster),
+        kubeConfig: (app) => runtime.kubeConfigFor(app),
+        impersonates: (app) => serviceAccountOf(runtime.projectOf(app), app) !== undefined,
         queue: runtime.enqueuer.queues.reconcile,
       });
     },

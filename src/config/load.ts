@@ -3,7 +3,8 @@ import * as yaml from "js-yaml";
 import type { z } from "zod";
 import { AppError } from "../errors.ts";
 import { expandEnv } from "./env.ts";
-import { configSchema, type FerryConfig } from "./schema.ts";
+import { destinationsFor, globMatches } from "../policy/project.ts";
+import { configSchema, type FerryConfig, type KindRule } from "./schema.ts";
 
 /** Formats a zod/issue path the way people write it: `apps[2].destination.cluster`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -23,7 +24,7 @@ function zodProblems(error: z.ZodError): string[] {
 /** Checks that hold between sections: names unique, references resolve, secrets present. */
 function crossCheck(config: FerryConfig): string[] {
   const problems: string[] = [];
-  const unique = (section: "forges" | "clusters" | "apps") => {
+  const unique = (section: "forges" | "clusters" | "projects" | "apps") => {
     const seen = new Set<string>();
     config[section].forEach((item, i) => {
       if (seen.has(item.name)) problems.push(`${section}[${i}].name: duplicate name "${item.name}"`);
@@ -32,7 +33,9 @@ function crossCheck(config: FerryConfig): string[] {
   };
   unique("forges");
   unique("clusters");
+  unique("projects");
   unique("apps");
+  problems.push(...projectProblems(config));
   config.forges.forEach((forge, i) => {
     if (!forge.webhookSecret && !forge.insecureAcceptUnsigned) {
       problems.push(
@@ -51,6 +54,58 @@ function crossCheck(config: FerryConfig): string[] {
   config.clusters.forEach((cluster, i) => {
     if (!cluster.inCluster && !cluster.kubeconfig) {
       problems.push(`clusters[${i}]: needs kubeconfig or inCluster: true`);
+    }
+  });
+  return problems;
+}
+
+function duplicateRules(rules: readonly KindRule[], path: string): string[] {
+  const seen = new Set<string>();
+  return rules.flatMap((rule, i) => {
+    const key = `${rule.group}/${rule.kind}`;
+    if (seen.has(key)) return [`${path}[${i}]: ${key} is listed twice`];
+    seen.add(key);
+    return [];
+  });
+}
+
+/** Projects' own references, and each app's reference to its project. */
+function projectProblems(config: FerryConfig): string[] {
+  const problems: string[] = [];
+  const clusters = config.clusters.map((c) => c.name);
+  config.projects.forEach((project, p) => {
+    project.destinations.forEach((destination, d) => {
+      if (!clusters.some((cluster) => globMatches(destination.cluster, cluster))) {
+        problems.push(
+          `projects[${p}].destinations[${d}].cluster: "${destination.cluster}" matches no configured cluster`,
+        );
+      }
+    });
+    problems.push(...duplicateRules(project.clusterResources, `projects[${p}].clusterResources`));
+    problems.push(
+      ...duplicateRules(project.namespacedResourcesDenied, `projects[${p}].namespacedResourcesDenied`),
+    );
+  });
+  config.apps.forEach((app, i) => {
+    if (app.project === undefined) return;
+    const project = config.projects.find((candidate) => candidate.name === app.project);
+    if (!project) {
+      problems.push(`apps[${i}].project: unknown project "${app.project}"`);
+      return;
+    }
+    const { cluster, namespace } = app.destination;
+    const matching = destinationsFor(project, cluster, namespace);
+    if (matching.length === 0) {
+      problems.push(
+        `apps[${i}].destination: ${cluster}/${namespace} is not a destination of project "${project.name}"`,
+      );
+    }
+    // Two destinations that both hold the app must not disagree on whom to impersonate.
+    const accounts = new Set(matching.map((destination) => destination.serviceAccount ?? "(none)"));
+    if (accounts.size > 1) {
+      problems.push(
+        `apps[${i}].destination: overlapping destinations of project "${project.name}" name different serviceAccounts (${[...accounts].join(", ")})`,
+      );
     }
   });
   return problems;

@@ -91,8 +91,46 @@ export const ignoreDifferenceSchema = z.strictObject({
   jsonPointers: z.array(z.string().startsWith("/")).min(1),
 });
 
+/** A group/kind pattern of a project's lists; `*` in either matches anything. */
+export const kindRuleSchema = z.strictObject({
+  group: z.string(),
+  kind: z.string().min(1),
+});
+
+// Namespace globs may use `*` (any run of characters) and `?` (one character) between the
+// characters a namespace can hold; anything else could never match a namespace.
+const namespaceGlob = z
+  .string()
+  .regex(
+    /^[a-z0-9*?-]{1,63}$/,
+    "must be a namespace name or a glob of one (letters a-z, digits, '-', '*', '?')",
+  );
+
+export const projectDestinationSchema = z.strictObject({
+  /** A `clusters[].name`, or a glob of such names. */
+  cluster: z.string().min(1),
+  namespace: namespaceGlob,
+  /** Every request for the app is made as this ServiceAccount of its destination namespace. */
+  serviceAccount: name.optional(),
+});
+
+export const projectSchema = z.strictObject({
+  name,
+  destinations: z.array(projectDestinationSchema).min(1, "must list at least one destination"),
+  /** Cluster-scoped kinds the apps may render; none unless listed. */
+  clusterResources: z.array(kindRuleSchema).default([]),
+  /** Namespaced kinds the apps may not render. */
+  namespacedResourcesDenied: z.array(kindRuleSchema).default([]),
+  /** Whether `/ferry` commands may deploy the project's apps. */
+  allowCommands: z.boolean().default(true),
+  /** Whether apply may take over live objects that carry another app's tracking annotation. */
+  allowAdoption: z.boolean().default(false),
+});
+
 export const appSchema = z.strictObject({
   name,
+  /** A `projects[].name`; unset: a built-in project of the destination namespace alone. */
+  project: z.string().min(1).optional(),
   forge: z.string().min(1),
   repo: z.string().regex(/^[\w.-]+(\/[\w.-]+)+$/, "must be owner/name or a GitLab path_with_namespace"),
   repoUrl: z.string().min(1).optional(),
@@ -138,6 +176,7 @@ export const configSchema = z.strictObject({
   workDir: z.string().min(1).optional(),
   forges: z.array(forgeSchema).default([]),
   clusters: z.array(clusterSchema).default([]),
+  projects: z.array(projectSchema).default([]),
   apps: z.array(appSchema).default([]),
 });
 
@@ -147,4 +186,6 @@ export type GithubAppConfig = z.infer<typeof githubAppSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+export type ProjectConfig = z.infer<typeof projectSchema>;
+export type KindRule = z.infer<typeof kindRuleSchema>;
 export type IgnoreDifference = z.infer<typeof ignoreDifferenceSchema>;

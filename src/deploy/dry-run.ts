@@ -20,14 +20,14 @@ export interface DryRunResult {
 }
 
 export async function dryRunDeploy(
-  runtime: Pick<Runtime, "git" | "location" | "renderCache" | "kube">,
+  runtime: Pick<Runtime, "git" | "location" | "renderCache" | "kubeFor" | "projectOf">,
   app: AppConfig,
   revision: string,
   signal?: AbortSignal,
 ): Promise<DryRunResult> {
   const rendered = await renderRevision(runtime, app, revision, signal);
   if (!rendered.ok) throw rendered.error;
-  const kube = runtime.kube(app.destination.cluster);
+  const kube = runtime.kubeFor(app);
   const plan = planSync({
     app: app.name,
     objects: rendered.objects,
@@ -43,6 +43,7 @@ export async function dryRunDeploy(
   const diff = await clusterDiff({
     kube,
     app,
+    project: runtime.projectOf(app),
     ref,
     head: rendered.objects,
     base: [],

@@ -15,6 +15,7 @@ import type { SyncMetrics } from "../sync/metrics.ts";
 import { runSync } from "../sync/engine.ts";
 import { isBadRevision, readHealthyMark, recordDeployment } from "../sync/history.ts";
 import type { SyncOutcome } from "../sync/types.ts";
+import { policyError, violationsOf } from "../policy/check.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
 import { reportFailure, reportOutcome, reportPending, type FeedbackTarget } from "./feedback.ts";
 import { withAppLock } from "./lock.ts";
@@ -35,7 +36,13 @@ export interface DeployOptions {
 
 export type DeployRun =
   | { result: "unchanged" | "bad-revision"; app: string; revision: string; reason: string }
-  | { result: "render-failed"; app: string; revision: string; reason: string; code: ErrorCode }
+  | {
+      result: "render-failed" | "policy-refused";
+      app: string;
+      revision: string;
+      reason: string;
+      code: ErrorCode;
+    }
   | ({ result: "dry-run" } & DryRunResult)
   | ({ outcome: SyncOutcome } & { result: SyncOutcome["result"]; app: string; revision: string });
 
@@ -101,13 +108,33 @@ async function deployLocked(
   const rendered = await renderRevision(runtime, app, revision, signal);
   if (!rendered.ok) {
     logger.warn({ code: rendered.error.code, reason: rendered.error.message }, "render failed");
-    await recordRenderFailure(runtime, app, job, revision, started, rendered.error.message);
+    await recordFailureBeforeSync(
+      runtime,
+      job,
+      revision,
+      started,
+      `rendering failed: ${rendered.error.message}`,
+    );
     await reportFailure(target, `rendering failed: ${rendered.error.message}`);
     return { ...base, result: "render-failed", reason: rendered.error.message, code: rendered.error.code };
   }
 
+  // The project's verdict comes before any request about the objects: a refused object means
+  // nothing of this revision is applied, the allowed objects included.
+  const kube = runtime.kubeFor(app);
+  const project = runtime.projectOf(app);
+  const violations = await violationsOf(project, app, rendered.objects, kube);
+  if (violations.length > 0) {
+    const refused = policyError(app, violations);
+    logger.warn({ violations }, "refused by the project");
+    await recordFailureBeforeSync(runtime, job, revision, started, refused.message);
+    await reportFailure(target, refused.message);
+    return { ...base, result: "policy-refused", reason: refused.message, code: refused.code };
+  }
+
   const outcome = await runSync({
-    kube: runtime.kube(app.destination.cluster),
+    kube,
+    allowAdoption: project.allowAdoption,
     redis: runtime.redis,
     prefix: runtime.prefix,
     app,
@@ -140,15 +167,15 @@ function retryable(outcome: SyncOutcome): boolean {
   return outcome.result === "failed" && outcome.retryable === true;
 }
 
-async function recordRenderFailure(
+/** A failure found before anything was sent about the objects: the cluster is untouched. */
+async function recordFailureBeforeSync(
   runtime: Runtime,
-  app: AppConfig,
   job: SyncJob,
   revision: string,
   started: number,
   reason: string,
 ): Promise<void> {
-  await recordDeployment(runtime.redis, runtime.prefix, app.name, {
+  await recordDeployment(runtime.redis, runtime.prefix, job.app, {
     revision,
     trigger: job.reason,
     ...(job.author !== undefined ? { author: job.author } : {}),
@@ -158,6 +185,6 @@ async function recordRenderFailure(
     result: "failed",
     changed: 0,
     health: "Unknown",
-    reason: `rendering failed: ${reason}`,
+    reason,
   });
 }

@@ -9,6 +9,7 @@ import { normalize } from "./normalize.ts";
 import { compareResources } from "./order.ts";
 import { unifiedDiff } from "./unified.ts";
 import type {
+  ApiFailure,
   AppDiff,
   AppRef,
   ChangeAction,
@@ -68,6 +69,11 @@ export function compareRenders(input: RenderDiffInput, options: DiffOptions = {}
   const changes: ResourceChange[] = [];
   for (const [key, after] of head) {
     const before = base.get(key);
+    const refused = input.refused?.get(key);
+    if (refused !== undefined) {
+      changes.push(errorChange(after, refused, sensitiveValues([after, before], settings.pattern)));
+      continue;
+    }
     changes.push(change(after, before === undefined ? "add" : "change", before, after, settings));
   }
   for (const [key, before] of base) {
@@ -116,13 +122,7 @@ function liveChange(item: LiveObjectInput, settings: Settings): ResourceChange {
   const identity = identityOf(item);
   if (item.dryRunError !== undefined) {
     const secrets = sensitiveValues([item.desired, item.live, item.predicted, item.base], settings.pattern);
-    return {
-      ...describe(identity),
-      action: "error",
-      diff: "",
-      stats: { added: 0, removed: 0 },
-      error: blockingError(item.dryRunError, secrets),
-    };
+    return errorChange(identity, item.dryRunError, secrets);
   }
   if (item.predicted === undefined) {
     throw new AppError("INTERNAL", "compareLive needs a dry-run result or a dry-run error per object", {
@@ -144,6 +144,16 @@ function liveChange(item: LiveObjectInput, settings: Settings): ResourceChange {
     result.drift = true;
   }
   return result;
+}
+
+function errorChange(identity: KubeObject, failure: ApiFailure, secrets: string[]): ResourceChange {
+  return {
+    ...describe(identity),
+    action: "error",
+    diff: "",
+    stats: { added: 0, removed: 0 },
+    error: blockingError(failure, secrets),
+  };
 }
 
 function sameRender(base: KubeObject, head: KubeObject, settings: Settings): boolean {

@@ -103,6 +103,8 @@ export interface LiveDiffInput extends AppRef {
 export interface RenderDiffInput extends AppRef {
   base: KubeObject[];
   head: KubeObject[];
+  /** Head objects refused before any request (the app's project): blocking, by object key. */
+  refused?: ReadonlyMap<string, ApiFailure>;
   notes?: string[];
 }
 

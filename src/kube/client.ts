@@ -36,7 +36,8 @@ const listSchema = z.looseObject({
 const describe = (ref: ObjectRef) =>
   `${ref.apiVersion} ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 
-function collectionPath(info: ResourceInfo, namespace: string | undefined): string {
+/** `/apis/<group>/<version>[/namespaces/<ns>]/<plural>` (the watch streams use it too). */
+export function collectionPath(info: ResourceInfo, namespace: string | undefined): string {
   const scope = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
   return `${apiPrefix(info.apiVersion)}${scope}/${info.plural}`;
 }

@@ -2,7 +2,7 @@
 // code, causes) in details, because previews show it to people; 5xx, 429 and network
 // failures mean "try again later".
 import { z } from "zod";
-import { AppError } from "../errors.ts";
+import { AppError, isAppError } from "../errors.ts";
 
 const statusSchema = z.looseObject({
   kind: z.literal("Status"),
@@ -49,4 +49,9 @@ export function apiError(what: string, httpStatus: number, body: unknown): AppEr
 export function networkError(what: string, error: unknown): AppError {
   const reason = error instanceof Error ? error.message : String(error);
   return new AppError("KUBE_UNAVAILABLE", `${what}: ${reason}`, { cause: error });
+}
+
+/** The API refused the caller (RBAC): 403 Forbidden. */
+export function isForbidden(error: unknown): error is AppError {
+  return isAppError(error, "KUBE_REJECTED") && error.details?.httpStatus === 403;
 }

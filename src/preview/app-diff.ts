@@ -9,13 +9,17 @@ import type { Checkout, GitService, RepoLocation } from "../git/types.ts";
 import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { renderApp, type RenderCache, type RenderResult } from "../render/index.ts";
+import { refusals, refusedNote, violationsOf } from "../policy/check.ts";
+import type { Project } from "../policy/project.ts";
 import { clusterDiff } from "./cluster-diff.ts";
 
 export interface AppDiffContext {
   git: GitService;
   location: RepoLocation;
   renderCache: RenderCache;
-  kube: (cluster: string) => KubeClient;
+  /** The app's client (Runtime.kubeFor: as its project's ServiceAccount) and project. */
+  kubeFor: (app: AppConfig) => KubeClient;
+  projectOf: (app: AppConfig) => Project;
   checkouts: { head: Checkout; base: Checkout };
   /** Forks get render-only previews: their head is not trusted with the cluster's admission. */
   renderOnly: string | undefined;
@@ -61,21 +65,40 @@ export async function diffApp(ctx: AppDiffContext, app: AppConfig): Promise<AppD
   // A base that does not render (a new app, or one broken before this change) compares as empty.
   const base = baseRendered.ok ? baseRendered.result.objects : [];
   const notes = baseRendered.ok ? [] : ["The base commit does not render; compared with nothing."];
-  if (ctx.renderOnly !== undefined) {
+  const project = ctx.projectOf(app);
+  // Without the cluster, the project's verdict still shows (scopes from the render alone).
+  const renderOnly = async (note: string) => {
+    const violations = await violationsOf(project, app, head.result.objects);
+    const refused = violations.length > 0 ? [refusedNote(project, violations)] : [];
     return compareRenders(
-      { ...ref, base, head: head.result.objects, notes: [ctx.renderOnly, ...notes] },
+      {
+        ...ref,
+        base,
+        head: head.result.objects,
+        refused: refusals(violations),
+        notes: [note, ...refused, ...notes],
+      },
       options,
     );
-  }
+  };
+  if (ctx.renderOnly !== undefined) return renderOnly(ctx.renderOnly);
   try {
-    const kube = ctx.kube(app.destination.cluster);
-    return await clusterDiff({ kube, app, ref, head: head.result.objects, base, notes, ...signalOf(ctx) });
+    const kube = ctx.kubeFor(app);
+    return await clusterDiff({
+      kube,
+      app,
+      project,
+      ref,
+      head: head.result.objects,
+      base,
+      notes,
+      ...signalOf(ctx),
+    });
   } catch (error) {
     if (!ctx.fallbackOnUnavailable || !isAppError(error, "KUBE_UNAVAILABLE")) throw error;
     // The error's text names the API server's address: it stays in the logs, not on the MR.
     ctx.log?.warn({ app: app.name, reason: error.message }, "cluster unreachable, render-only preview");
-    const note = `Cluster ${app.destination.cluster} could not be reached, so it was not dry-run.`;
-    return compareRenders({ ...ref, base, head: head.result.objects, notes: [note, ...notes] }, options);
+    return renderOnly(`Cluster ${app.destination.cluster} could not be reached, so it was not dry-run.`);
   }
 }
 

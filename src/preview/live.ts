@@ -13,6 +13,8 @@ import {
   type KubeClient,
   type KubeObject,
 } from "../kube/types.ts";
+import { isForbidden } from "../kube/errors.ts";
+import { OWNED_REASON, ownershipConflict } from "../policy/ownership.ts";
 import { entryKey, inventorySchema, type InventoryEntry } from "../sync/inventory.ts";
 import { clusterInventoryText } from "../sync/inventory-store.ts";
 import { getLive, kindNotServed, refOf } from "../sync/kube.ts";
@@ -33,13 +35,30 @@ function failureOf(error: unknown): ApiFailure | undefined {
   };
 }
 
+/** Who is asking: another app's live object is a finding unless its project allows adoption. */
+export interface Ownership {
+  app: string;
+  allowAdoption: boolean;
+}
+
 async function inspect(
   kube: KubeClient,
   desired: KubeObject,
   base: KubeObject | undefined,
+  ownership: Ownership,
 ): Promise<LiveObjectInput> {
-  const live = await getLive(kube, refOf(desired));
+  let live: KubeObject | undefined;
+  try {
+    live = await getLive(kube, refOf(desired));
+  } catch (error) {
+    // A refused read (e.g. forbidden to the project's ServiceAccount) is a finding, not a crash.
+    const failure = failureOf(error);
+    if (!failure) throw error;
+    return { desired, dryRunError: failure, ...(base ? { base } : {}) };
+  }
   const item: LiveObjectInput = { desired, ...(live ? { live } : {}), ...(base ? { base } : {}) };
+  const conflict = live && ownershipConflict(ownership.app, live, ownership.allowAdoption);
+  if (conflict) return { ...item, dryRunError: { message: conflict, reason: OWNED_REASON } };
   try {
     item.predicted = await kube.apply(desired, { dryRun: true, force: true, fieldManager: FIELD_MANAGER });
   } catch (error) {
@@ -73,13 +92,14 @@ export async function liveObjects(
   kube: KubeClient,
   head: readonly KubeObject[],
   base: readonly KubeObject[],
+  ownership: Ownership,
   signal?: AbortSignal,
 ): Promise<LiveObjectInput[]> {
   const baseByKey = new Map(base.map((object) => [objectKey(object), object]));
   return mapLimit(
     head,
     CONCURRENCY,
-    (object) => inspect(kube, object, baseByKey.get(objectKey(object))),
+    (object) => inspect(kube, object, baseByKey.get(objectKey(object)), ownership),
     signal,
   );
 }
@@ -126,7 +146,9 @@ export async function liveInventory(
   for (const namespace of namespaces) {
     const lists = await mapLimit([...kinds.values()], CONCURRENCY, (kind) =>
       kube.list([kind], { namespace, labelSelector: `${APP_LABEL}=${app.name}` }).catch((error: unknown) => {
-        if (kindNotServed(error)) return [];
+        // A kind the app's ServiceAccount may not list: its objects' own reads already fail
+        // as blocking findings, so the preview is red either way.
+        if (kindNotServed(error) || isForbidden(error)) return [];
         throw error;
       }),
     );

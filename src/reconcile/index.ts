@@ -6,12 +6,12 @@
 //   const metrics = reconcileMetrics(runtime.registry, {
 //     statusCounts: () => countStatuses(runtime.redis, config.apps.map((a) => a.name), prefix) });
 //   const deps: ReconcileDeps = { apps: () => config.apps, redis: runtime.redis, prefix,
-//     logger, git: runtime.git, location: runtime.location, kube: runtime.kube,
+//     logger, git: runtime.git, location: runtime.location, kube: runtime.kubeFor,
 //     enqueuer: runtime.enqueuer, store, metrics,
 //     recordCorrection: createHistoryRecorder(runtime.redis, prefix) };
 //   await syncSchedulers(runtime.enqueuer.queues.reconcile, config.apps);
 //   new Worker(queueNames.reconcile, (job) => processReconcileJob(job.data, deps), {...});
-//   const watcher = startWatcher({ ...deps, kubeConfig: (cluster) => loadKubeConfig(...),
+//   const watcher = startWatcher({ ...deps, kubeConfig: runtime.kubeConfigFor, impersonates,
 //     queue: runtime.enqueuer.queues.reconcile });   // every worker; one holds the role
 //   on shutdown: await watcher.stop();
 //
@@ -21,7 +21,7 @@
 //   prefix     ferry.yaml's redis.prefix: where those keys live (src/keys.ts)
 //   git        headOf (ls-remote) of src/git
 //   location   app → RepoLocation (src/runtime/locations.ts)
-//   kube       cluster name → KubeClient (src/kube/client.ts)
+//   kube       app → its KubeClient (Runtime.kubeFor: impersonating its project's ServiceAccount)
 //   enqueuer   src/queue enqueuer: enqueueSync for polls, queues.sync to see syncs in flight,
 //              queues.reconcile for self-heal retries
 //   store      AppliedStateStore: last applied revision + objects, last failed revision
@@ -51,7 +51,8 @@ export interface ReconcileDeps {
   logger: Logger;
   git: Pick<GitService, "headOf">;
   location: (app: AppConfig) => RepoLocation;
-  kube: (cluster: string) => KubeClient;
+  /** The app's client (Runtime.kubeFor: as its project's ServiceAccount when it names one). */
+  kube: (app: AppConfig) => KubeClient;
   enqueuer: Pick<Enqueuer, "enqueueSync" | "queues">;
   store: AppliedStateStore;
   metrics: ReconcileMetrics;

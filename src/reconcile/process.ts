@@ -98,7 +98,7 @@ async function reconcileApp(
   }
 
   const { report, desiredByKey } = await detectDrift({
-    kube: deps.kube(app.destination.cluster),
+    kube: deps.kube(app),
     app,
     revision: applied.revision,
     desired: applied.objects,
@@ -114,7 +114,7 @@ async function reconcileApp(
   let message: string | undefined;
   if (report.drifted.length > 0 && app.sync.selfHeal) {
     heal = await healDrift({
-      kube: deps.kube(app.destination.cluster),
+      kube: deps.kube(app),
       redis: deps.redis,
       prefix,
       app: app.name,

@@ -7,8 +7,7 @@ import { request as httpRequest, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
-import { apiPrefix } from "../kube/discovery.ts";
-import { listAll } from "../kube/client.ts";
+import { collectionPath, listAll } from "../kube/client.ts";
 import type { KubeObject, ResourceInfo } from "../kube/types.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -23,6 +22,8 @@ export interface WatchHandlers {
 export interface KindWatchOptions extends WatchHandlers {
   kc: KubeConfig;
   resource: ResourceInfo;
+  /** Only this namespace (a namespaced kind); all namespaces when absent. */
+  namespace?: string;
   labelSelector: string;
   signal: AbortSignal;
   /** Server-side watch timeout; the loop simply resumes afterwards. */
@@ -37,12 +38,10 @@ const eventSchema = z.object({
 
 class Gone extends Error {}
 
-const collection = (resource: ResourceInfo) => `${apiPrefix(resource.apiVersion)}/${resource.plural}`;
-
 /** Streams one watch request; returns the last resourceVersion seen when the server ends it. */
 async function stream(options: KindWatchOptions, from: string): Promise<string> {
   const server = options.kc.getCurrentCluster()?.server ?? "";
-  const url = new URL(server.replace(/\/$/, "") + collection(options.resource));
+  const url = new URL(server.replace(/\/$/, "") + collectionPath(options.resource, options.namespace));
   url.searchParams.set("watch", "1");
   url.searchParams.set("labelSelector", options.labelSelector);
   url.searchParams.set("resourceVersion", from);
@@ -127,7 +126,10 @@ export async function watchKind(options: KindWatchOptions): Promise<void> {
   while (!options.signal.aborted) {
     try {
       if (version === undefined) {
-        const listed = await listAll(options.kc, options.resource, { labelSelector: options.labelSelector });
+        const listed = await listAll(options.kc, options.resource, {
+          labelSelector: options.labelSelector,
+          ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+        });
         if (options.signal.aborted) return;
         options.onList(listed.objects);
         version = listed.resourceVersion;

@@ -22,8 +22,15 @@ export interface WatcherOptions {
   prefix: string;
   logger: Logger;
   store: AppliedStateStore;
-  kube: (cluster: string) => KubeClient;
-  kubeConfig: (cluster: string) => KubeConfig;
+  /** The app's client and credentials (as its project's ServiceAccount when it names one). */
+  kube: (app: AppConfig) => KubeClient;
+  kubeConfig: (app: AppConfig) => KubeConfig;
+  /**
+   * Whether the app's requests are made as its own ServiceAccount. Such an app's kinds are
+   * watched per namespace with its credentials (its account may not list across namespaces);
+   * the others share one cluster-wide watch per kind, as Ferry. Default: none.
+   */
+  impersonates?: (app: AppConfig) => boolean;
   /** The reconcile queue. */
   queue: Queue;
   /** Lease time to live: a dead holder's role is taken over within about this long. */
@@ -40,6 +47,15 @@ export interface Watcher {
   /** Holds the role and every wanted kind has been listed once: changes from now on are seen. */
   isWatching(): boolean;
   stop(): Promise<void>;
+}
+
+/** A kind to watch, with the app whose credentials open the watch. */
+interface WantedKind {
+  app: AppConfig;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  labelSelector: string;
 }
 
 interface KindWatch {
@@ -106,8 +122,10 @@ export function startWatcher(options: WatcherOptions): Watcher {
       watch.seen.set(key, { print: fingerprint(object), app: appOf(object) });
   };
 
-  const startKind = async (cluster: string, apiVersion: string, kind: string) => {
-    const resource = await options.kube(cluster).resource(apiVersion, kind);
+  const startKind = async (wanted: WantedKind) => {
+    const { app, apiVersion, kind, namespace } = wanted;
+    const cluster = app.destination.cluster;
+    const resource = await options.kube(app).resource(apiVersion, kind);
     const watch: KindWatch = {
       abort: new AbortController(),
       done: Promise.resolve(),
@@ -115,9 +133,10 @@ export function startWatcher(options: WatcherOptions): Watcher {
       seen: new Map(),
     };
     watch.done = watchKind({
-      kc: options.kubeConfig(cluster),
+      kc: options.kubeConfig(app),
       resource,
-      labelSelector: APP_LABEL,
+      ...(namespace !== undefined && resource.namespaced ? { namespace } : {}),
+      labelSelector: wanted.labelSelector,
       signal: watch.abort.signal,
       onList: (objects) => {
         onList(watch, objects, !watch.listed);
@@ -130,17 +149,27 @@ export function startWatcher(options: WatcherOptions): Watcher {
     return watch;
   };
 
-  const wantedKinds = async (): Promise<Map<string, [string, string, string]>> => {
-    const wanted = new Map<string, [string, string, string]>();
+  /** One watch per cluster and kind as Ferry; per app and namespace for impersonating apps. */
+  const wantedKinds = async (): Promise<Map<string, WantedKind>> => {
+    const wanted = new Map<string, WantedKind>();
     for (const app of options.apps()) {
       const applied = await options.store.lastApplied(app.name);
+      const own = options.impersonates?.(app) === true;
       for (const object of applied?.objects ?? []) {
+        const { apiVersion, kind } = object;
         const cluster = app.destination.cluster;
-        wanted.set(`${cluster} ${object.apiVersion} ${object.kind}`, [
-          cluster,
-          object.apiVersion,
-          object.kind,
-        ]);
+        if (!own) {
+          wanted.set(`${cluster} ${apiVersion} ${kind}`, { app, apiVersion, kind, labelSelector: APP_LABEL });
+          continue;
+        }
+        const namespace = object.metadata.namespace;
+        wanted.set(`${cluster} app=${app.name} ${namespace ?? ""} ${apiVersion} ${kind}`, {
+          app,
+          apiVersion,
+          kind,
+          ...(namespace === undefined ? {} : { namespace }),
+          labelSelector: `${APP_LABEL}=${app.name}`,
+        });
       }
     }
     return wanted;
@@ -154,12 +183,16 @@ export function startWatcher(options: WatcherOptions): Watcher {
       watch.abort.abort();
       watches.delete(id);
     }
-    for (const [id, [cluster, apiVersion, kind]] of wanted) {
+    for (const [id, kind] of wanted) {
       if (watches.has(id) || stopped || !holder) continue;
       try {
-        watches.set(id, await startKind(cluster, apiVersion, kind));
+        watches.set(id, await startKind(kind));
       } catch (error) {
-        logger.warn({ cluster, apiVersion, kind, reason: String(error) }, "watch: cannot watch kind");
+        const { apiVersion } = kind;
+        logger.warn(
+          { cluster: kind.app.destination.cluster, apiVersion, kind: kind.kind, reason: String(error) },
+          "watch: cannot watch kind",
+        );
       }
     }
   };

@@ -3,6 +3,8 @@
 import type { AppDiff } from "../diff/types.ts";
 import { DEFAULT_SENSITIVE_KEY_PATTERN } from "../diff/mask.ts";
 import { noiseFilterDescription } from "../diff/normalize.ts";
+import { POLICY_REASON } from "../policy/check.ts";
+import { OWNED_REASON } from "../policy/ownership.ts";
 import { clip, escapeMarkdown, fenced, inlineCode, link } from "./markdown.ts";
 import { appSection, fitSections, sectionText } from "./sections.ts";
 import {
@@ -127,10 +129,20 @@ function findingsOf(apps: readonly AppDiff[]): Finding[] {
     for (const change of app.changes) {
       if (change.error === undefined) continue;
       const what = escapeMarkdown(`${change.kind} ${resourceName(change)}`);
-      findings.push({ title: `${name} · ${what}: dry-run failed`, message: change.error.message });
+      findings.push({
+        title: `${name} · ${what}: ${failureWords(change.error)}`,
+        message: change.error.message,
+      });
     }
   }
   return findings;
+}
+
+/** What kind of finding: the project's refusal and ownership come before any dry-run. */
+function failureWords(error: { reason?: string }): string {
+  if (error.reason === POLICY_REASON) return "refused by the app's project";
+  if (error.reason === OWNED_REASON) return "owned by another app";
+  return "dry-run failed";
 }
 
 /** Blocking findings go above the details: they are the reason the status is red. */

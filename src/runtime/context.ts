@@ -10,13 +10,13 @@ import { AppError } from "../errors.ts";
 import { createForges, type Forge, type ForgeOptions } from "../forges/index.ts";
 import { CliGitService } from "../git/service.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
-import { createKubeClient } from "../kube/client.ts";
-import { loadKubeConfig } from "../kube/kubeconfig.ts";
 import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
+import { projectOf, type Project } from "../policy/project.ts";
 import { createRedis } from "../queue/connection.ts";
 import { createEnqueuer, type Enqueuer } from "../queue/enqueue.ts";
 import { RenderCache } from "../render/cache.ts";
+import { createAppClients } from "./kube-clients.ts";
 import { repoLocation } from "./locations.ts";
 
 export interface Runtime {
@@ -36,9 +36,11 @@ export interface Runtime {
   forgeOf(app: AppConfig): Forge;
   forgeConfigOf(app: AppConfig): ForgeConfig;
   location(app: AppConfig): RepoLocation;
-  kube(cluster: string): KubeClient;
-  /** The cluster's credentials from ferry.yaml (the watcher opens its own watches with them). */
-  kubeConfig(cluster: string): KubeConfig;
+  /** The app's project: the one it names, or its built-in one. */
+  projectOf(app: AppConfig): Project;
+  /** The one way to talk to an app's cluster (see kube-clients.ts: impersonation). */
+  kubeFor(app: AppConfig): KubeClient;
+  kubeConfigFor(app: AppConfig): KubeConfig;
   close(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
   const prefix = config.redis.prefix;
   const enqueuer = createEnqueuer(redis, { prefix });
   const forges = options.forges ?? createForges(config, { logger, registry, ...options.forgeOptions });
-  const kubeClients = new Map<string, KubeClient>();
+  const clients = createAppClients(config);
   const renderCache = new RenderCache({ redis, registry, prefix });
 
   const app = (name: string): AppConfig => {
@@ -82,20 +84,6 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     if (!found) throw new AppError("CONFIG_INVALID", `app ${target.name}: unknown forge "${target.forge}"`);
     return found;
   };
-  const kubeConfig = (cluster: string): KubeConfig => {
-    const clusterConfig = config.clusters.find((candidate) => candidate.name === cluster);
-    if (!clusterConfig) throw new AppError("CONFIG_INVALID", `unknown cluster "${cluster}"`);
-    return loadKubeConfig(clusterConfig);
-  };
-  const kube = (cluster: string): KubeClient => {
-    let client = kubeClients.get(cluster);
-    if (!client) {
-      client = createKubeClient(kubeConfig(cluster));
-      kubeClients.set(cluster, client);
-    }
-    return client;
-  };
-
   return {
     config,
     logger,
@@ -111,8 +99,9 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     forgeOf,
     forgeConfigOf,
     location: (target) => repoLocation(target, forgeConfigOf(target), forgeOf(target)),
-    kube,
-    kubeConfig,
+    projectOf: (target) => projectOf(config, target),
+    kubeFor: (target) => clients.kubeFor(target),
+    kubeConfigFor: (target) => clients.kubeConfigFor(target),
     close: async () => {
       await enqueuer.close();
       await redis.quit().catch(() => redis.disconnect());

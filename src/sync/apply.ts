@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
+import { assertMayApply, ownedBy } from "../policy/ownership.ts";
 import { containedIn } from "./compare.ts";
 import { entryKey, entryRef, manifestHash, type InventoryEntry } from "./inventory.ts";
 import { getLive, getLiveMany, refOf } from "./kube.ts";
@@ -13,6 +14,9 @@ import type { PlannedObject, Stage } from "./types.ts";
 
 export interface ApplyContext {
   kube: KubeClient;
+  /** The app applying: live objects must be its own, or unclaimed, or adoption allowed. */
+  app: string;
+  allowAdoption: boolean;
   /** The inventory before this sync, by object key: the hashes of what was applied last. */
   previous: ReadonlyMap<string, InventoryEntry>;
   force: boolean;
@@ -78,11 +82,21 @@ export async function applyStage(context: ApplyContext, stage: Stage): Promise<S
   for (const planned of stage.objects) {
     context.signal?.throwIfAborted();
     const current = live.get(planned.key);
+    if (planned.tracked) assertMayApply(context.app, current, context.allowAdoption);
     if (!needsApply(planned, current, context.previous.get(planned.key))) {
       result.unchanged.push(planned.key);
       continue;
     }
-    if (current !== undefined && mustRecreate(planned)) await deleteAndWait(context, planned);
+    if (current !== undefined && mustRecreate(planned)) {
+      // A delete is only ever for an object this app created: never someone else's.
+      if (!ownedBy(context.app, current)) {
+        throw new AppError(
+          "POLICY_DENIED",
+          `${planned.key}: not deleted for re-creation, app ${context.app} did not create the live object`,
+        );
+      }
+      await deleteAndWait(context, planned);
+    }
     await context.kube.apply(planned.object, { force: context.force });
     result.applied.push(planned.key);
     context.onApplied?.(planned.key);

@@ -27,6 +27,8 @@ export interface DeployContext {
   /** ferry.yaml's redis.prefix (src/keys.ts). */
   prefix: string;
   app: AppConfig;
+  /** Apply may take over live objects another app's tracking annotation claims. */
+  allowAdoption: boolean;
   logger: Logger;
   signal?: AbortSignal;
   checks?: ReadonlyMap<string, HealthCheck>;
@@ -102,6 +104,8 @@ export async function deploy(
 
   const applyContext = {
     kube,
+    app: app.name,
+    allowAdoption: context.allowAdoption,
     previous: new Map(inventory.entries.map((entry) => [entryKey(entry), entry])),
     force: app.sync.force,
     deadline: input.deadline,

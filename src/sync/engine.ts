@@ -6,7 +6,9 @@
 // when Redis fails while recording.
 //
 // Inputs (SyncInput):
-//   kube     KubeClient of the app's destination cluster (src/kube/client.ts)
+//   kube     KubeClient of the app's destination cluster (Runtime.kubeFor: as its project's
+//            ServiceAccount when it names one)
+//   allowAdoption  the project lets apply take over another app's objects (default false)
 //   redis    ioredis instance: inventory copy, history, last healthy manifests, bad-revision mark
 //   prefix   ferry.yaml's redis.prefix: where those keys live (src/keys.ts)
 //   app      the app's validated config (destination, sync.prune/force/rollback/healthTimeout/
@@ -39,6 +41,8 @@ import type { SyncOutcome } from "./types.ts";
 
 export interface SyncInput {
   kube: KubeClient;
+  /** The app's project lets apply take over objects another app's tracking annotation claims. */
+  allowAdoption?: boolean;
   redis: Redis;
   prefix: string;
   app: AppConfig;
@@ -69,6 +73,7 @@ function contextOf(input: SyncInput, logger: Logger): DeployContext {
     redis: input.redis,
     prefix: input.prefix,
     app: input.app,
+    allowAdoption: input.allowAdoption ?? false,
     logger,
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.options?.checks ? { checks: input.options.checks } : {}),

@@ -46,6 +46,9 @@ export interface E2eBase {
 export interface E2eOptions {
   apps: Array<Record<string, unknown>>;
   extraClusters?: Array<Record<string, unknown>>;
+  projects?: Array<Record<string, unknown>>;
+  /** The "local" cluster's kubeconfig (e.g. a recording proxy's); the run's control plane by default. */
+  kubeconfig?: string;
   /** Prefix of the temporary workDir's name. */
   workDirPrefix: string;
 }
@@ -92,7 +95,11 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
         },
         { name: "gitlab", type: "gitlab", url: gitlab.url, token: gitlab.token, webhookSecret: gitlabSecret },
       ],
-      clusters: [{ name: "local", kubeconfig: inject("kubeconfig") }, ...(options.extraClusters ?? [])],
+      clusters: [
+        { name: "local", kubeconfig: options.kubeconfig ?? inject("kubeconfig") },
+        ...(options.extraClusters ?? []),
+      ],
+      projects: options.projects ?? [],
       apps: options.apps,
     });
     const logs = captureLogs("info");

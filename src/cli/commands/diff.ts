@@ -8,8 +8,8 @@ import type { AppDiff, ResourceChange } from "../../diff/index.ts";
 import { AppError } from "../../errors.ts";
 import { createForge } from "../../forges/index.ts";
 import { CliGitService } from "../../git/service.ts";
-import { createKubeClient } from "../../kube/client.ts";
-import { loadKubeConfig } from "../../kube/kubeconfig.ts";
+import { projectOf } from "../../policy/project.ts";
+import { createAppClients } from "../../runtime/kube-clients.ts";
 import { clusterDiff } from "../../preview/cluster-diff.ts";
 import { renderApp } from "../../render/index.ts";
 import { countsText } from "../../report/summary.ts";
@@ -62,14 +62,15 @@ async function diffAt(
   const checkout = await git.checkout(location, sha);
   try {
     const rendered = await renderApp({ checkoutDir: checkout.dir, app });
-    const kube = createKubeClient(loadKubeConfig(cluster));
+    const kube = createAppClients(config).kubeFor(app);
     const ref = {
       app: app.name,
       cluster: app.destination.cluster,
       namespace: app.destination.namespace,
       sourceType: rendered.sourceType,
     };
-    const diff = await clusterDiff({ kube, app, ref, head: rendered.objects, base: [], notes: [] });
+    const project = projectOf(config, app);
+    const diff = await clusterDiff({ kube, app, project, ref, head: rendered.objects, base: [], notes: [] });
     return { diff, sha };
   } finally {
     await checkout.cleanup();

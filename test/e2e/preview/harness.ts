@@ -6,7 +6,7 @@ import { queuePrefix } from "../../../src/keys.ts";
 import type { PreviewOutcome } from "../../../src/preview/pipeline.ts";
 import { queueNames } from "../../../src/queue/types.ts";
 import { createPreviewProcessor } from "../../../workers/preview.ts";
-import { startE2e, type E2eBase } from "../../support/e2e.ts";
+import { startE2e, type E2eBase, type E2eOptions } from "../../support/e2e.ts";
 
 export interface Harness extends Omit<E2eBase, "connection" | "defer"> {
   /** Waits until every job has finished and returns what the processor returned. */
@@ -16,8 +16,9 @@ export interface Harness extends Omit<E2eBase, "connection" | "defer"> {
 export async function startHarness(
   apps: Array<Record<string, unknown>>,
   extraClusters: Array<Record<string, unknown>> = [],
+  more: Pick<E2eOptions, "projects" | "kubeconfig"> = {},
 ): Promise<Harness> {
-  const base = await startE2e({ apps, extraClusters, workDirPrefix: "ferry-preview-e2e-" });
+  const base = await startE2e({ apps, extraClusters, workDirPrefix: "ferry-preview-e2e-", ...more });
   const { runtime, prefix, connection, defer } = base;
   try {
     const events = new QueueEvents(queueNames.preview, {

@@ -44,6 +44,7 @@ const sample = configSchema.parse({
     { name: "ga", type: "github", app: { id: 1, privateKey: "pem" } },
   ],
   clusters: [{ name: "c" }],
+  projects: [{ name: "p", destinations: [{ cluster: "c", namespace: "n" }] }],
   apps: [{ ...bareApp, ignoreDifferences: [{ kind: "K", jsonPointers: ["/x"] }] }],
 });
 
