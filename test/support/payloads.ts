@@ -1,6 +1,6 @@
 // Webhook bodies for end-to-end tests start from the forges' own examples: GitHub's from
-// @octokit/webhooks-examples, GitLab's documented hooks in ../shared/fixtures/gitlab. Each test
-// then replaces repository, branches and SHAs with its own.
+// @octokit/webhooks-examples, GitLab's in test/fixtures/gitlab (written here after GitLab's
+// webhook events documentation). Each test then replaces repository, branches and SHAs.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ interface Definition {
 }
 
 const require = createRequire(import.meta.url);
-const gitlabFixtures = join(import.meta.dirname, "../../../shared/fixtures/gitlab");
+const gitlabFixtures = join(import.meta.dirname, "../fixtures/gitlab");
 
 /** A copy of the first GitHub example of `event` that `matches`; `what` names it in the error. */
 export function githubExample(

@@ -1,5 +1,6 @@
-// Command lines of the five components (flags from shared/testcluster.md). Everything listens
-// on 127.0.0.1 only.
+// Command lines of the five components (etcd, kube-apiserver, controller-manager, scheduler,
+// kwok), with the flags each one documents; tools/testcluster/README.md says how they are built.
+// Everything listens on 127.0.0.1 only.
 import { join } from "node:path";
 import type { Pki } from "./pki.ts";
 

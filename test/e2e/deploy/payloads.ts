@@ -1,5 +1,5 @@
 // Push webhook bodies for the deploy tests: GitHub's own push example
-// (@octokit/webhooks-examples) and GitLab's documented Push Hook (../shared/fixtures/gitlab),
+// (@octokit/webhooks-examples) and GitLab's documented Push Hook (test/fixtures/gitlab),
 // with repository, branch and SHAs replaced by the test's.
 import { githubExample, gitlabFixture, setGithubRepository } from "../../support/payloads.ts";
 

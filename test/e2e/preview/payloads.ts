@@ -1,6 +1,6 @@
 // Webhook bodies for the end-to-end previews: GitHub's own pull_request examples
 // (@octokit/webhooks-examples) and GitLab's documented merge request hook
-// (../shared/fixtures/gitlab), with repository, branches and SHAs replaced by the test's.
+// (test/fixtures/gitlab), with repository, branches and SHAs replaced by the test's.
 import { githubExample, gitlabFixture, setGithubRepository } from "../../support/payloads.ts";
 
 export interface PullInput {

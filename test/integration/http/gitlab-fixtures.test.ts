@@ -1,20 +1,19 @@
-// Acceptance: GitLab's documented payloads (../shared/fixtures/gitlab) are classified correctly
+// Acceptance: payloads shaped like GitLab's documented hooks (test/fixtures/gitlab) are classified correctly
 // with the right token, refused with a wrong one, and ignored kinds answer 200.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { startReceiver, testConfig, type Receiver } from "./receiver.ts";
 
-const fixtures = join(import.meta.dirname, "../../../../shared/fixtures/gitlab");
+const fixtures = join(import.meta.dirname, "../../fixtures/gitlab");
 const headers = JSON.parse(readFileSync(join(fixtures, "headers.json"), "utf8")) as Record<string, string>;
 const fixture = (file: string) => readFileSync(join(fixtures, file), "utf8");
 
 // Each fixture names a different project; track all of them on their target branches.
 const config = testConfig([
-  { name: "diaspora", forge: "gitlab", repo: "Mike/Diaspora", branch: "master", path: "apps/diaspora" },
-  { name: "gitlab-test", forge: "gitlab", repo: "gitlabhq/gitlab-test", branch: "master" },
-  { name: "markdown", forge: "gitlab", repo: "gitlab-org/gitlab-test", branch: "markdown" },
-  { name: "example", forge: "gitlab", repo: "jsmith/example", branch: "master" },
+  { name: "platform", forge: "gitlab", repo: "acme/platform/deploy", branch: "main", path: "apps/platform" },
+  { name: "shop", forge: "gitlab", repo: "acme/apps/shop", branch: "main" },
+  { name: "catalog", forge: "gitlab", repo: "acme/apps/catalog", branch: "release" },
 ]);
 
 let receiver: Receiver | undefined;
@@ -57,9 +56,9 @@ describe("GitLab fixtures", () => {
     expect(status).toBe(202);
     expect(syncs.map((job) => job.data as unknown)).toEqual([
       expect.objectContaining({
-        app: "diaspora",
+        app: "platform",
         reason: "webhook",
-        sha: "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+        sha: "c3a9d7e5f1b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8",
       }),
     ]);
   });
@@ -80,13 +79,13 @@ describe("GitLab fixtures", () => {
     expect(previews.map((job) => job.data as unknown)).toEqual([
       expect.objectContaining({
         forge: "gitlab",
-        repo: "gitlabhq/gitlab-test",
-        number: 1,
-        headSha: "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
-        headRef: "ms-viewport",
-        baseRef: "master",
+        repo: "acme/apps/shop",
+        number: 3,
+        headSha: "c3a9d7e5f1b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8",
+        headRef: "bump-web",
+        baseRef: "main",
         isFork: false,
-        apps: ["gitlab-test"],
+        apps: ["shop"],
       }),
     ]);
   });
@@ -108,7 +107,7 @@ describe("GitLab fixtures", () => {
   });
 
   it.each([
-    ["update with oldrev", { action: "update", oldrev: "95790bf891e76fee5e1747ab589903a6a1f80f22" }],
+    ["update with oldrev", { action: "update", oldrev: "6f1c0e2b9d4a8e7f3c5b1a0d9e8f7c6b5a4d3e2f" }],
     ["reopen", { action: "reopen" }],
   ])("merge_request.json %s asks for a preview", async (_what, attributes) => {
     const { status, previews } = await deliver("merge_request.json", (body) => {
@@ -139,9 +138,9 @@ describe("GitLab fixtures", () => {
     expect(status).toBe(202);
     expect(previews.map((job) => job.data as unknown)).toEqual([
       expect.objectContaining({
-        number: 1,
-        headSha: "562e173be03b8ff2efb05345d12df18815438a4b",
-        baseRef: "markdown",
+        number: 7,
+        headSha: "4b8e2d6f0a1c3e5b7d9f1a2c4e6b8d0f2a4c6e8b",
+        baseRef: "release",
       }),
     ]);
   });

@@ -4,13 +4,13 @@ import { promisify } from "node:util";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/kube/types.ts";
-import { repoRoot } from "../../../src/render/binaries.ts";
-import { podinfoFixture } from "./helpers.ts";
+import { repoRoot, toolPath } from "../../../src/render/binaries.ts";
+import { byHand, fixtureRepo } from "./helpers.ts";
 
 const run = promisify(execFile);
 const ferry = (...args: string[]) =>
   run(process.execPath, [join(repoRoot, "src/cli/main.ts"), ...args], {
-    cwd: podinfoFixture,
+    cwd: fixtureRepo,
     maxBuffer: 16 << 20,
   });
 
@@ -18,16 +18,26 @@ describe("ferry render", () => {
   it("prints the chart's objects as a YAML stream", async () => {
     const { stdout } = await ferry(
       "render",
-      "charts/podinfo",
+      "charts/web",
       "--values",
-      "charts/podinfo/values-prod.yaml",
+      "charts/web/values-prod.yaml",
       "--namespace",
       "demo",
     );
     const objects = (yaml.loadAll(stdout) as KubeObject[]).filter(Boolean);
-    expect(objects).toHaveLength(6);
+    const reference = await byHand(toolPath("helm"), [
+      "template",
+      "web",
+      join(fixtureRepo, "charts/web"),
+      "-f",
+      join(fixtureRepo, "charts/web/values-prod.yaml"),
+      "--skip-tests",
+    ]);
+    expect(objects.map((object) => object.kind).sort()).toEqual(
+      reference.map((object) => object.kind).sort(),
+    );
     expect(objects.every((object) => object.metadata.namespace === "demo")).toBe(true);
-    expect(objects[0]?.metadata.labels?.["ferry.dev/app"]).toBe("podinfo");
+    expect(objects[0]?.metadata.labels?.["ferry.dev/app"]).toBe("web");
   });
 
   it("exits 1 with the reason when rendering fails", async () => {
@@ -35,8 +45,9 @@ describe("ferry render", () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(failure).toMatchObject({ code: 1 });
-    expect((failure as { stderr: string }).stderr).toContain(
-      "ferry: kustomization.yaml: Kustomization has no metadata.name",
+    // The path is relative to the enclosing git repository's root (here Ferry's own).
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /^ferry: (test\/fixtures\/repos\/web\/kustomize\/)?kustomization\.yaml: Kustomization has no metadata\.name/m,
     );
   });
 });

@@ -7,7 +7,8 @@ import { APP_LABEL, TRACKING_ANNOTATION, type KubeObject } from "../../../src/ku
 import { repoRoot } from "../../../src/render/binaries.ts";
 import { renderApp, type RenderAppOptions } from "../../../src/render/index.ts";
 
-export const podinfoFixture = join(repoRoot, "..", "shared", "fixtures", "repos", "podinfo");
+/** A chart and a kustomization of our own (test/fixtures/README.md). */
+export const fixtureRepo = join(repoRoot, "test", "fixtures", "repos", "web");
 
 const run = promisify(execFile);
 
