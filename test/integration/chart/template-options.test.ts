@@ -187,3 +187,69 @@ describe("chart metadata", () => {
     expect(chart).toContain(`appVersion: "${version}"`);
   });
 });
+
+describe("chart impersonation mode (issue 12)", () => {
+  const accounts = [
+    { namespace: "web", name: "ferry-deployer" },
+    { namespace: "api", name: "ferry-deployer" },
+    { namespace: "api", name: "migrator" },
+  ];
+
+  it("lets the worker only impersonate the named ServiceAccounts and keep its own state", async () => {
+    const objects = await template({
+      ...minimalValues,
+      rbac: { scope: "impersonate", serviceAccounts: accounts },
+    });
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+    const rulesOf = (object: KubeObject) => (object as KubeObject & { rules: Rule[] }).rules;
+    expect(find(objects, "ClusterRole").map((r) => r.metadata.name)).toEqual(["ferry-impersonate-groups"]);
+    expect(rulesOf(only(objects, "ClusterRole", "ferry-impersonate-groups"))).toEqual([
+      {
+        apiGroups: [""],
+        resources: ["groups"],
+        verbs: ["impersonate"],
+        resourceNames: [
+          "system:serviceaccounts",
+          "system:authenticated",
+          "system:serviceaccounts:web",
+          "system:serviceaccounts:api",
+        ],
+      },
+    ]);
+    const roles = find(objects, "Role").map((r) => `${r.metadata.namespace}/${r.metadata.name}`);
+    expect(roles.sort()).toEqual(["api/ferry-impersonate", "ferry/ferry-state", "web/ferry-impersonate"]);
+    const api = find(objects, "Role").find((r) => r.metadata.namespace === "api");
+    expect(rulesOf(api!)).toEqual([
+      {
+        apiGroups: [""],
+        resources: ["serviceaccounts"],
+        verbs: ["impersonate", "get"],
+        resourceNames: ["ferry-deployer", "migrator"],
+      },
+    ]);
+    expect(rulesOf(only(objects, "Role", "ferry-state"))).toEqual([
+      {
+        apiGroups: [""],
+        resources: ["configmaps"],
+        verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+      },
+    ]);
+    // No deploy rights of its own anywhere: nothing but impersonation and its state.
+    const text = JSON.stringify([...find(objects, "ClusterRole"), ...find(objects, "Role")]);
+    for (const kind of ["deployments", "secrets", "namespaces", "pods"]) expect(text).not.toContain(kind);
+    for (const binding of [...find(objects, "RoleBinding"), ...find(objects, "ClusterRoleBinding")]) {
+      expect((binding as KubeObject & { subjects: unknown[] }).subjects).toEqual([
+        { kind: "ServiceAccount", name: "ferry", namespace: "ferry" },
+      ]);
+    }
+  });
+
+  it("keeps the wide mode behind an explicit value and refuses impersonation without accounts", async () => {
+    const wide = await template({ ...minimalValues, rbac: { scope: "cluster" } });
+    expect(JSON.stringify(only(wide, "ClusterRole", "ferry"))).toContain('"deployments"');
+    expect(JSON.stringify(wide)).not.toContain("impersonate");
+    expect(await failure({ ...minimalValues, rbac: { scope: "impersonate" } })).toContain(
+      "rbac.scope=impersonate needs rbac.serviceAccounts",
+    );
+  });
+});
