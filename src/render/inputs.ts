@@ -16,7 +16,8 @@ export async function renderInputs(
   const appDir = await confine(root, request.appPath, "app path", root, fs);
   switch (type) {
     case "plain":
-      return [rel(appDir)];
+      // A symlinked manifest is read through its link: its target decides the output too.
+      return [rel(appDir), ...(await checkSymlinks(root, appDir, "manifest file", fs))];
     case "kustomize": {
       const { dirs, files } = await walkKustomization(root, request.appPath, fs);
       return [...dirs, ...files];

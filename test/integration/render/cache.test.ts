@@ -1,7 +1,7 @@
 // The render cache is keyed by content: overlays with a shared sibling base render from git
 // checkouts, a change in the base misses, a change elsewhere hits.
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -92,6 +92,22 @@ describe("content-keyed render cache", () => {
 
     expect(await counter("ferry_render_cache_hits_total")).toBe(1);
     expect(await counter("ferry_render_cache_misses_total")).toBe(2);
+  });
+
+  it("misses when the target of a symlinked manifest of a plain app changes", async () => {
+    await mkdir(join(repo.dir, "apps/linked"), { recursive: true });
+    await symlink("../../other/cm.yaml", join(repo.dir, "apps/linked/cm.yaml"));
+    await repo.write({ "apps/linked/own.yaml": cm("own", "1") });
+    const cache = new RenderCache({ redis, registry, prefix });
+    const linked = app("apps/linked");
+    const first = await renderAt(await repo.commit("link"), linked, cache);
+    expect(first).toMatchObject({ sourceType: "plain", cacheHit: false });
+    expect((await renderAt(await repo.head(), linked, cache)).cacheHit).toBe(true);
+
+    await repo.write({ "other/cm.yaml": cm("other", "2") });
+    const changed = await renderAt(await repo.commit("target"), linked, cache);
+    expect(changed.cacheHit).toBe(false);
+    expect(changed.objects.find((object) => object.metadata.name === "other")?.data).toEqual({ v: "2" });
   });
 
   it("keys helm renders on the chart, the value files and the parameters", async () => {
