@@ -3,7 +3,7 @@
 // decides the deploy: once the cluster changed, a forge that is down is logged, not retried,
 // because retrying the job would only deploy the same revision again to post a comment.
 import type { AppConfig } from "../config/schema.ts";
-import type { Forge } from "../forges/types.ts";
+import type { CheckAction, CheckConclusion, Forge } from "../forges/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import {
   deployComment,
@@ -25,7 +25,24 @@ export interface FeedbackTarget {
   /** The change request the trigger named, when it was about this very revision. */
   changeRequest?: number;
   logger: Logger;
+  /** The `ferry deploy: <app>` check run, when the forge reports through check runs. */
+  checkRun?: number;
 }
+
+export function deployCheckName(app: string): string {
+  return `ferry deploy: ${app}`;
+}
+
+export function deployExternalId(app: string): string {
+  return `deploy:${app}`;
+}
+
+/** The button on a failed or held-back deploy; it runs a sync like `/ferry sync`. */
+export const SYNC_NOW: CheckAction = {
+  label: "Sync now",
+  description: "Deploy the branch head again",
+  identifier: "sync",
+};
 
 /** "rolled back to abc1234: <why>" → "<why>": the comment says where it rolled back to itself. */
 function failureText(outcome: SyncOutcome): string {
@@ -40,14 +57,68 @@ async function quietly(logger: Logger, what: string, call: () => Promise<unknown
   }
 }
 
+/** Pending status, or with check runs an in_progress `ferry deploy: <app>` run. */
 export async function reportPending(target: FeedbackTarget): Promise<void> {
-  await setStatus(target, deployPending(target.app.name, target.revision));
+  const { forge, app, revision } = target;
+  const checks = forge.checks;
+  if (!checks) return setStatus(target, deployPending(app.name, revision));
+  await quietly(target.logger, "deploy check run not created", async () => {
+    target.checkRun = await checks.start(app.repo, {
+      name: deployCheckName(app.name),
+      headSha: revision,
+      externalId: deployExternalId(app.name),
+    });
+  });
 }
 
-async function setStatus(target: FeedbackTarget, text: StatusText): Promise<void> {
+interface Settled {
+  conclusion: CheckConclusion;
+  /** The markdown also posted as the change request's note. */
+  summary: string;
+}
+
+/** The final word: a status, or the completion of the deploy's check run (never both). */
+async function setStatus(target: FeedbackTarget, text: StatusText, settled?: Settled): Promise<void> {
   const { forge, app, revision } = target;
+  const checks = forge.checks;
+  if (checks && settled) {
+    const id = target.checkRun;
+    if (id === undefined) return; // its creation failed and was logged
+    await quietly(target.logger, "deploy check run not completed", () =>
+      checks.finish(app.repo, id, {
+        conclusion: settled.conclusion,
+        title: text.description,
+        summary: settled.summary,
+        annotations: [],
+        ...(settled.conclusion === "success" || settled.conclusion === "neutral"
+          ? {}
+          : { actions: [SYNC_NOW] }),
+      }),
+    );
+    return;
+  }
   await quietly(target.logger, "deploy status not set", () =>
     forge.setStatus(app.repo, { sha: revision, context: deployContext(app.name), ...text }),
+  );
+}
+
+/**
+ * A webhook brought a revision that was rolled back before: it waits for a newer commit. With
+ * check runs that is said as `action_required` with the "Sync now" button.
+ */
+export async function reportHeldBack(target: FeedbackTarget, reason: string): Promise<void> {
+  if (!target.forge.checks) return;
+  await reportPending(target);
+  await setStatus(
+    target,
+    {
+      state: "failure",
+      description: `${target.app.name} at ${target.revision.slice(0, 7)} is held back: ${reason}`,
+    },
+    {
+      conclusion: "action_required",
+      summary: `This revision of **${target.app.name}** was rolled back before and is not deployed automatically (${reason}). Press **Sync now** to deploy it anyway.\n`,
+    },
   );
 }
 
@@ -66,11 +137,14 @@ async function comment(target: FeedbackTarget, body: string): Promise<void> {
 /** A render (or other permanent pre-sync) failure: nothing in the cluster changed. */
 export async function reportFailure(target: FeedbackTarget, message: string): Promise<void> {
   const { app, revision } = target;
-  await setStatus(target, deployFailed(app.name, message));
-  await comment(
-    target,
-    deployFailedComment({ app: app.name, cluster: app.destination.cluster, sha: revision, message }),
-  );
+  const body = deployFailedComment({
+    app: app.name,
+    cluster: app.destination.cluster,
+    sha: revision,
+    message,
+  });
+  await setStatus(target, deployFailed(app.name, message), { conclusion: "failure", summary: body });
+  await comment(target, body);
 }
 
 export async function reportOutcome(target: FeedbackTarget, outcome: SyncOutcome): Promise<void> {
@@ -79,24 +153,23 @@ export async function reportOutcome(target: FeedbackTarget, outcome: SyncOutcome
   if (outcome.result === "skipped") return;
   if (outcome.result === "succeeded") {
     const changed = outcome.applied.length + outcome.pruned.length;
-    await setStatus(target, deploySucceeded(app.name, changed, outcome.health.status));
-    await comment(
-      target,
-      deployComment({
-        app: app.name,
-        cluster,
-        sha: revision,
-        durationMs: outcome.durationMs,
-        changed,
-        health: outcome.health.status,
-      }),
-    );
+    const body = deployComment({
+      app: app.name,
+      cluster,
+      sha: revision,
+      durationMs: outcome.durationMs,
+      changed,
+      health: outcome.health.status,
+    });
+    await setStatus(target, deploySucceeded(app.name, changed, outcome.health.status), {
+      conclusion: changed > 0 ? "success" : "neutral",
+      summary: body,
+    });
+    await comment(target, body);
     return;
   }
   const message = failureText(outcome);
   if (outcome.result === "rolled-back" && outcome.rolledBackTo !== undefined) {
-    await setStatus(target, deployRolledBack(app.name, outcome.rolledBackTo, message));
-    const revert = await openRevert(target, outcome.rolledBackTo, message);
     const body = rollbackComment({
       app: app.name,
       cluster,
@@ -104,14 +177,20 @@ export async function reportOutcome(target: FeedbackTarget, outcome: SyncOutcome
       toSha: outcome.rolledBackTo,
       message,
     });
+    await setStatus(target, deployRolledBack(app.name, outcome.rolledBackTo, message), {
+      conclusion: "failure",
+      summary: body,
+    });
+    const revert = await openRevert(target, outcome.rolledBackTo, message);
     await comment(
       target,
       revert === undefined ? body : `${body}A revert was opened so Git matches the cluster: ${revert}\n`,
     );
     return;
   }
-  await setStatus(target, deployFailed(app.name, message));
-  await comment(target, deployFailedComment({ app: app.name, cluster, sha: revision, message }));
+  const body = deployFailedComment({ app: app.name, cluster, sha: revision, message });
+  await setStatus(target, deployFailed(app.name, message), { conclusion: "failure", summary: body });
+  await comment(target, body);
 }
 
 /** `sync.openRevert`: keep Git the truth by proposing the revert of the bad commit. */

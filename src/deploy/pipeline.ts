@@ -17,7 +17,13 @@ import { isBadRevision, readHealthyMark, recordDeployment } from "../sync/histor
 import type { SyncOutcome } from "../sync/types.ts";
 import { policyError, violationsOf } from "../policy/check.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
-import { reportFailure, reportOutcome, reportPending, type FeedbackTarget } from "./feedback.ts";
+import {
+  reportFailure,
+  reportHeldBack,
+  reportOutcome,
+  reportPending,
+  type FeedbackTarget,
+} from "./feedback.ts";
 import { withAppLock } from "./lock.ts";
 import { renderRevision, resolveRevision } from "./source.ts";
 
@@ -82,7 +88,11 @@ async function deployLocked(
   if (AUTOMATIC.has(job.reason) || job.reason === "selfHeal") {
     if (await isBadRevision(runtime.redis, runtime.prefix, app.name, revision)) {
       logger.info("revision was rolled back before; waiting for a newer commit");
-      return { ...base, result: "bad-revision", reason: "rolled back before; waiting for a newer commit" };
+      const reason = "rolled back before; waiting for a newer commit";
+      // Said once per push, not on every poll.
+      if (job.reason === "webhook")
+        await reportHeldBack({ forge: runtime.forgeOf(app), app, revision, logger }, reason);
+      return { ...base, result: "bad-revision", reason };
     }
   }
   if (

@@ -29,6 +29,44 @@ export interface ChangeRequestInfo {
   url?: string;
 }
 
+/** How a check run ended (GitHub's Checks API; only the ones Ferry uses). */
+export type CheckConclusion = "success" | "failure" | "neutral" | "action_required";
+
+/** A note on a line of a file in the repository, shown in "Files changed". */
+export interface CheckAnnotation {
+  path: string;
+  startLine: number;
+  endLine: number;
+  level: "notice" | "warning" | "failure";
+  title: string;
+  message: string;
+}
+
+/** A button on a check run; pressing it sends check_run.requested_action with `identifier`. */
+export interface CheckAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
+export interface CheckRunResult {
+  conclusion: CheckConclusion;
+  title: string;
+  /** Markdown, at most 65,535 characters. */
+  summary: string;
+  annotations: CheckAnnotation[];
+  actions?: CheckAction[];
+  detailsUrl?: string;
+}
+
+/** Check runs: a forge that has them (a GitHub App) reports through them instead of statuses. */
+export interface CheckRuns {
+  /** Creates the run `in_progress` on `headSha`; returns its id. */
+  start(repo: string, run: { name: string; headSha: string; externalId: string }): Promise<number>;
+  /** Completes the run; annotations beyond the per-request limit go in further updates. */
+  finish(repo: string, id: number, result: CheckRunResult): Promise<void>;
+}
+
 export interface Forge {
   readonly name: string;
   readonly type: "github" | "gitlab";
@@ -40,6 +78,8 @@ export interface Forge {
   /** Plain new comment (deploy and rollback reports). */
   createComment(target: ChangeRequestRef, body: string): Promise<number>;
   setStatus(repo: string, status: CommitStatus): Promise<void>;
+  /** Present when the forge reports through check runs (GitHub App mode). */
+  readonly checks?: CheckRuns;
   getChangeRequest(target: ChangeRequestRef): Promise<ChangeRequestInfo>;
   /** The merged change request whose merge (or squash) produced `sha`, if any. */
   findMergedChangeRequest(repo: string, sha: string): Promise<number | undefined>;

@@ -4,13 +4,15 @@
 import type { AppConfig } from "../config/schema.ts";
 import type { AppDiff } from "../diff/index.ts";
 import { AppError, isAppError, toAppError } from "../errors.ts";
-import type { Forge } from "../forges/index.ts";
+import type { CheckAnnotation, Forge } from "../forges/index.ts";
 import type { Checkout, GitService, RepoLocation } from "../git/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { PreviewJob } from "../queue/types.ts";
 import { PREVIEW_CONTEXT, previewError, previewPending } from "../report/index.ts";
 import type { Runtime } from "../runtime/context.ts";
+import { annotationsFor } from "./annotations.ts";
 import { diffApp } from "./app-diff.ts";
+import { failPreviewChecks, startPreviewChecks, type PreviewChecks } from "./checks.ts";
 import { previewMetrics } from "./metrics.ts";
 import { resolveBase } from "./base.ts";
 import { publishPreview } from "./publish.ts";
@@ -70,15 +72,29 @@ async function previewSteps(
     return stale;
   }
   const status = { sha: job.headSha, context: PREVIEW_CONTEXT };
-  await forge.setStatus(job.repo, { ...status, ...previewPending() });
+  // With check runs, each touched app's run says "in progress" instead of one pending status.
+  const runs: PreviewChecks = new Map();
+  if (!forge.checks) await forge.setStatus(job.repo, { ...status, ...previewPending() });
   try {
     const location = runtime.location(first);
     const baseSha = await resolveBase(runtime.git, location, job);
-    const diffs = await diffTouchedApps(runtime, apps, location, job.headSha, baseSha, {
+    const { diffs, annotations } = await diffTouchedApps(runtime, apps, location, job.headSha, baseSha, {
       renderOnly: job.isFork ? FORK_NOTE : undefined,
       fallbackOnUnavailable: options.finalAttempt ?? true,
       log,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(forge.checks
+        ? {
+            onTouched: async (touched: AppConfig[]) => {
+              const started = await startPreviewChecks(
+                forge,
+                job,
+                touched.map((app) => app.name),
+              );
+              for (const [app, id] of started) runs.set(app, id);
+            },
+          }
+        : {}),
     });
     // Rendering takes a while: a push in between makes this run's result stale.
     const staleNow = await staleness(forge, job);
@@ -93,6 +109,7 @@ async function previewSteps(
       config: runtime.config,
       baseSha,
       apps: diffs,
+      ...(forge.checks ? { checks: { runs, annotations } } : {}),
     });
     log.info(
       { apps: diffs.map((d) => d.app), state: published.status.state, comment: published.comment.action },
@@ -110,7 +127,12 @@ async function previewSteps(
     const failure = toAppError(error);
     if (!failure.retryable || options.finalAttempt === true) {
       log.warn({ code: failure.code, reason: failure.message }, "preview failed");
-      await forge.setStatus(job.repo, { ...status, ...previewError(failure.message) }).catch(() => undefined);
+      if (forge.checks)
+        await failPreviewChecks(forge, job.repo, runs, failure.message).catch(() => undefined);
+      else
+        await forge
+          .setStatus(job.repo, { ...status, ...previewError(failure.message) })
+          .catch(() => undefined);
     }
     throw error;
   }
@@ -151,30 +173,36 @@ async function diffTouchedApps(
     fallbackOnUnavailable: boolean;
     log: Logger;
     signal?: AbortSignal;
+    /** Told which apps the change touches before any is rendered (check runs start then). */
+    onTouched?: (apps: AppConfig[]) => Promise<void>;
   },
-): Promise<AppDiff[]> {
+): Promise<{ diffs: AppDiff[]; annotations: Map<string, CheckAnnotation[]> }> {
   const changed = await runtime.git.changedPaths(location, baseSha, headSha);
+  const { onTouched, ...diffMode } = mode;
   return withCheckouts(runtime.git, location, headSha, baseSha, async (checkouts) => {
     const touched = await touchedApps(apps, changed, { head: checkouts.head.dir, base: checkouts.base.dir });
+    await onTouched?.(touched);
     const diffs: AppDiff[] = [];
+    const annotations = new Map<string, CheckAnnotation[]>();
     for (const app of touched) {
       mode.signal?.throwIfAborted();
-      diffs.push(
-        await diffApp(
-          {
-            git: runtime.git,
-            location,
-            renderCache: runtime.renderCache,
-            kubeFor: (app) => runtime.kubeFor(app),
-            projectOf: (app) => runtime.projectOf(app),
-            checkouts,
-            ...mode,
-          },
-          app,
-        ),
+      const diff = await diffApp(
+        {
+          git: runtime.git,
+          location,
+          renderCache: runtime.renderCache,
+          kubeFor: (app) => runtime.kubeFor(app),
+          projectOf: (app) => runtime.projectOf(app),
+          checkouts,
+          ...diffMode,
+        },
+        app,
       );
+      diffs.push(diff);
+      // Annotations need the checkouts, which are gone once this returns.
+      if (onTouched) annotations.set(app.name, await annotationsFor(app, diff, checkouts));
     }
-    return diffs;
+    return { diffs, annotations };
   });
 }
 

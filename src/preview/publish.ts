@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { FerryConfig } from "../config/schema.ts";
 import type { AppDiff } from "../diff/index.ts";
-import type { Forge, UpsertResult } from "../forges/index.ts";
+import type { CheckAnnotation, Forge, UpsertResult } from "../forges/index.ts";
 import type { PreviewJob } from "../queue/types.ts";
 import {
   PREVIEW_CONTEXT,
@@ -15,6 +15,7 @@ import {
   type PreviewReportInput,
   type StatusText,
 } from "../report/index.ts";
+import { previewCheckResult, type PreviewChecks } from "./checks.ts";
 import { savePreviewPage } from "./pages.ts";
 import type { Redis } from "ioredis";
 
@@ -52,6 +53,8 @@ export async function publishPreview(input: {
   config: FerryConfig;
   baseSha: string;
   apps: AppDiff[];
+  /** With check runs: the run of each app and its annotations; no commit status then. */
+  checks?: { runs: PreviewChecks; annotations: Map<string, CheckAnnotation[]> };
 }): Promise<Published> {
   const { job, forge } = input;
   const template = commitUrlTemplate(job.url);
@@ -76,6 +79,25 @@ export async function publishPreview(input: {
     body,
   );
   const status = previewResult(input.apps);
-  await forge.setStatus(job.repo, { sha: job.headSha, context: PREVIEW_CONTEXT, ...status, targetUrl: url });
+  const { checks } = input;
+  if (checks && forge.checks) {
+    for (const diff of input.apps) {
+      const id = checks.runs.get(diff.app);
+      if (id === undefined) continue;
+      const annotations = checks.annotations.get(diff.app) ?? [];
+      await forge.checks.finish(
+        job.repo,
+        id,
+        previewCheckResult({ ...report, previewUrl: url }, diff, annotations),
+      );
+    }
+  } else {
+    await forge.setStatus(job.repo, {
+      sha: job.headSha,
+      context: PREVIEW_CONTEXT,
+      ...status,
+      targetUrl: url,
+    });
+  }
   return { previewId, url, comment, status };
 }

@@ -18,6 +18,7 @@ import { createRedis } from "../../src/queue/connection.ts";
 import { createEnqueuer } from "../../src/queue/enqueue.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/context.ts";
 import { FakeGithub } from "./fakes/github.ts";
+import type { FakeAppOptions } from "./fakes/github-app.ts";
 import { FakeGitlab } from "./fakes/gitlab.ts";
 import { captureLogs } from "./logs.ts";
 import { freePort } from "./ports.ts";
@@ -51,6 +52,8 @@ export interface E2eOptions {
   kubeconfig?: string;
   /** Prefix of the temporary workDir's name. */
   workDirPrefix: string;
+  /** The `github` forge is a GitHub App (the fake verifies its JWT and installation tokens). */
+  githubApp?: FakeAppOptions;
 }
 
 /** Runs `build` with a fresh set of clean-up steps; on failure they are run before rethrowing. */
@@ -71,7 +74,10 @@ async function withClosers<T>(
 
 export function startE2e(options: E2eOptions): Promise<E2eBase> {
   return withClosers(async (defer, close) => {
-    const [github, gitlab] = await Promise.all([FakeGithub.start(), FakeGitlab.start()]);
+    const [github, gitlab] = await Promise.all([
+      FakeGithub.start(options.githubApp ? { app: options.githubApp } : {}),
+      FakeGitlab.start(),
+    ]);
     defer(() => github.close());
     defer(() => gitlab.close());
     const workDir = await mkdtemp(join(tmpdir(), options.workDirPrefix));
@@ -90,7 +96,9 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
           name: "github",
           type: "github",
           apiUrl: github.url,
-          token: github.token,
+          ...(github.app
+            ? { app: { id: github.app.id, privateKey: github.app.privateKeyPem } }
+            : { token: github.token }),
           webhookSecret: githubSecret,
         },
         { name: "gitlab", type: "gitlab", url: gitlab.url, token: gitlab.token, webhookSecret: gitlabSecret },

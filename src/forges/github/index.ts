@@ -3,8 +3,16 @@ import { forgeCaller, type FailureReader, type ForgeCaller } from "../call.ts";
 import { truncate } from "../marker.ts";
 import type { ResolvedForgeOptions } from "../options.ts";
 import { createWithRetry, upsertByMarker } from "../upsert.ts";
-import type { ChangeRequestInfo, ChangeRequestRef, CommitStatus, Forge, UpsertResult } from "../types.ts";
+import type {
+  ChangeRequestInfo,
+  ChangeRequestRef,
+  CheckRuns,
+  CommitStatus,
+  Forge,
+  UpsertResult,
+} from "../types.ts";
 import { GithubAppCredentials, splitRepo as split } from "./app.ts";
+import { githubCheckRuns } from "./checks.ts";
 import { createGithubClient, type GithubClient } from "./client.ts";
 import { QuotaTracker } from "./quota.ts";
 import { GithubComment, GithubComments, GithubPull, GithubPulls } from "./schema.ts";
@@ -30,6 +38,8 @@ export class GithubForge implements Forge {
   readonly #tokenClient: GithubClient | undefined;
   readonly #app: GithubAppCredentials | undefined;
   readonly #installationClients = new Map<number, GithubClient>();
+  /** Only a GitHub App may create check runs. */
+  readonly checks: CheckRuns | undefined;
 
   constructor(config: GithubConfig, options: ResolvedForgeOptions) {
     this.name = config.name;
@@ -51,6 +61,7 @@ export class GithubForge implements Forge {
         call: this.#call,
         onResponse: this.#quota.recorder("app"),
       });
+      this.checks = githubCheckRuns((repo) => this.#clientFor(repo), this.#call);
     } else {
       this.#tokenClient = createGithubClient({
         apiUrl: config.apiUrl,

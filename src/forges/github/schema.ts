@@ -27,3 +27,6 @@ export const GithubInstallation = z.object({ id: z.number().int() });
 export const GithubApp = z.object({ slug: z.string().min(1) });
 /** What @octokit/auth-app hands back for an installation token. */
 export const GithubInstallationToken = z.object({ token: z.string().min(1), expiresAt: z.string().min(1) });
+
+// https://docs.github.com/en/rest/checks/runs
+export const GithubCheckRun = z.object({ id: z.number().int() });

@@ -79,6 +79,7 @@ export async function setup(
   forge: "github" | "gitlab",
   files: Record<string, string>,
   sync: Record<string, unknown> = {},
+  more: Parameters<typeof startDeployHarness>[1] = {},
 ): Promise<Setup> {
   const repo = await createRepo(files);
   onTestFinished(() => repo.cleanup());
@@ -86,18 +87,21 @@ export async function setup(
   onTestFinished(() => ns.delete());
   const app = `web-${randomBytes(3).toString("hex")}`;
   const project = `acme/${app}`;
-  const harness = await startDeployHarness([
-    {
-      name: app,
-      forge,
-      repo: project,
-      repoUrl: repo.dir,
-      branch: "main",
-      path: "apps/web",
-      destination: { cluster: "local", namespace: ns.name },
-      sync: { healthTimeout: "60s", ...sync },
-    },
-  ]);
+  const harness = await startDeployHarness(
+    [
+      {
+        name: app,
+        forge,
+        repo: project,
+        repoUrl: repo.dir,
+        branch: "main",
+        path: "apps/web",
+        destination: { cluster: "local", namespace: ns.name },
+        sync: { healthTimeout: "60s", ...sync },
+      },
+    ],
+    more,
+  );
   onTestFinished(() => harness.close());
   return { harness, repo, namespace: ns.name, app, project, kube: testKubeClient() };
 }

@@ -7,7 +7,7 @@ import type { DeployRun } from "../../../src/deploy/pipeline.ts";
 import { queuePrefix } from "../../../src/keys.ts";
 import { queueNames } from "../../../src/queue/types.ts";
 import { createSyncProcessor } from "../../../workers/sync.ts";
-import { startE2e, type E2eBase, type WebhookAnswer } from "../../support/e2e.ts";
+import { startE2e, type E2eBase, type E2eOptions, type WebhookAnswer } from "../../support/e2e.ts";
 import { githubPush, gitlabPush, type PushInput } from "./payloads.ts";
 
 export interface DeployHarness extends Omit<E2eBase, "postGithub" | "postGitlab" | "connection" | "defer"> {
@@ -27,8 +27,12 @@ export interface DeployHarness extends Omit<E2eBase, "postGithub" | "postGitlab"
   startWorker: () => Promise<Worker>;
 }
 
-export async function startDeployHarness(apps: Array<Record<string, unknown>>): Promise<DeployHarness> {
+export async function startDeployHarness(
+  apps: Array<Record<string, unknown>>,
+  more: Pick<E2eOptions, "githubApp"> = {},
+): Promise<DeployHarness> {
   const base = await startE2e({
+    ...more,
     apps,
     workDirPrefix: "ferry-deploy-e2e-",
   });

@@ -1,0 +1,49 @@
+// Acceptance (issue 16): a deploy from a push, with the forge configured as a GitHub App,
+// reports through a `ferry deploy: <app>` check run on the deployed commit (in_progress, then
+// success with the deploy note as its summary) and posts no commit status. The fake's
+// installation tokens live one second, so the deploy spans several of them; none is refused.
+import { describe, expect, it } from "vitest";
+import { changedFiles, deployment, setup, waitAvailable, ZERO } from "./fixtures.ts";
+
+describe("deploy with a GitHub App", () => {
+  it("completes a check run on the deployed commit and refuses no call across token lifetimes", async () => {
+    const s = await setup(
+      "github",
+      { "apps/web/deployment.yaml": deployment("nginx:1.27") },
+      {},
+      {
+        githubApp: { id: 91, installations: [{ id: 9, account: "acme" }], tokenTtlMs: 1_000 },
+      },
+    );
+    const sha = await s.repo.head();
+    const { status, jobs } = await s.harness.pushGithub({
+      repo: s.project,
+      branch: "main",
+      before: ZERO,
+      after: sha,
+      modified: await changedFiles(s.repo, ZERO, sha),
+    });
+    expect(status).toBe(202);
+    const [run] = await s.harness.finished(jobs);
+    expect(run).toMatchObject({ result: "succeeded", revision: sha });
+    await waitAvailable(s.kube, s.namespace, "nginx:1.27");
+
+    const checks = s.harness.github.checkRunsOf(s.project);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({
+      name: `ferry deploy: ${s.app}`,
+      head_sha: sha,
+      external_id: `deploy:${s.app}`,
+    });
+    expect(checks[0]?.history).toEqual([
+      { status: "in_progress", conclusion: null },
+      { status: "completed", conclusion: "success" },
+    ]);
+    expect(checks[0]?.output.summary).toContain(s.app);
+    expect(checks[0]?.actions).toEqual([]);
+    expect(s.harness.github.statuses).toEqual([]);
+    s.harness.github.assertNoUnexpected();
+    s.harness.github.assertNoRefused();
+    expect(s.harness.github.app?.tokens.size).toBeGreaterThanOrEqual(2);
+  });
+});
