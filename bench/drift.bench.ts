@@ -154,7 +154,7 @@ async function sweepChild(): Promise<void> {
     concurrency,
     async (i) => {
       const applied = await store.lastApplied(appName(i));
-      if (!applied) throw new Error(`no applied state for ${appName(i)}`);
+      if (!applied || applied === "refused") throw new Error(`no applied state for ${appName(i)}`);
       const result = await detectDrift({
         kube: client,
         app: appOf(i),

@@ -8,11 +8,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { pino } from "pino";
 import { Registry } from "prom-client";
 import { sourceSchema } from "../src/config/schema.ts";
 import { CliGitService } from "../src/git/service.ts";
 import { toolPath } from "../src/render/binaries.ts";
 import { RenderCache, renderApp, touchedApps } from "../src/render/index.ts";
+import { StateSeal } from "../src/state/seal.ts";
 import { createRepo } from "../test/support/git.ts";
 import { startRedis } from "../test/support/redis.ts";
 
@@ -101,7 +103,9 @@ async function main(): Promise<void> {
   const cacheDir = await mkdtemp(join(tmpdir(), "ferry-bench-render-"));
   const gitService = new CliGitService({ cacheDir, attempts: 1 });
   const location = { repo: "acme/monorepo", url: repo.dir };
-  const cache = new RenderCache({ redis, registry: new Registry(), prefix: `bench-${process.pid}` });
+  const registry = new Registry();
+  const seal = new StateSeal([StateSeal.generateKey()], { registry, logger: pino({ level: "silent" }) });
+  const cache = new RenderCache({ redis, registry, seal, prefix: `bench-${process.pid}` });
   const results: Record<string, number | string> = { apps: apps.length, sample: SAMPLE };
   try {
     const sha0 = await repo.head();

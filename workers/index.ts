@@ -47,7 +47,7 @@ export async function startWorkers(
   for (const kind of kinds) {
     const entry = factories[kind](runtime);
     // BullMQ leaves a connection it was given open on close(): this file owns and closes it.
-    const connection = createRedis(runtime.config.redis.url, "worker");
+    const connection = createRedis(runtime.config.redis, "worker");
     connection.on("error", (error: Error) =>
       runtime.logger.debug({ reason: error.message }, "redis connection error"),
     );

@@ -32,7 +32,7 @@ export function reconcileDeps(runtime: Runtime): ReconcileDeps {
     location: (app) => runtime.location(app),
     kube: (app) => runtime.kubeFor(app),
     enqueuer: runtime.enqueuer,
-    store: createSyncHistoryStore(redis, prefix),
+    store: createSyncHistoryStore(redis, prefix, runtime.seal),
     metrics: reconcileMetrics(runtime.registry, {
       statusCounts: () =>
         countStatuses(

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { AppError } from "../errors.ts";
 import { expandEnv } from "./env.ts";
 import { destinationsFor, globMatches } from "../policy/project.ts";
+import { forRole, type ConfigRole } from "./roles.ts";
 import { configSchema, type FerryConfig, type KindRule } from "./schema.ts";
 
 /** Formats a zod/issue path the way people write it: `apps[2].destination.cluster`. */
@@ -22,7 +23,7 @@ function zodProblems(error: z.ZodError): string[] {
 }
 
 /** Checks that hold between sections: names unique, references resolve, secrets present. */
-function crossCheck(config: FerryConfig): string[] {
+function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
   const problems: string[] = [];
   const unique = (section: "forges" | "clusters" | "projects" | "apps") => {
     const seen = new Set<string>();
@@ -37,7 +38,7 @@ function crossCheck(config: FerryConfig): string[] {
   unique("apps");
   problems.push(...projectProblems(config));
   config.forges.forEach((forge, i) => {
-    if (!forge.webhookSecret && !forge.insecureAcceptUnsigned) {
+    if (role !== "worker" && !forge.webhookSecret && !forge.insecureAcceptUnsigned) {
       problems.push(
         `forges[${i}].webhookSecret: required (set insecureAcceptUnsigned: true only for local demos)`,
       );
@@ -51,8 +52,11 @@ function crossCheck(config: FerryConfig): string[] {
       problems.push(`apps[${i}].destination.cluster: unknown cluster "${app.destination.cluster}"`);
     }
   });
+  if (config.redis.tls && !config.redis.url.startsWith("rediss://")) {
+    problems.push("redis.tls: needs a rediss:// URL (redis:// is not encrypted)");
+  }
   config.clusters.forEach((cluster, i) => {
-    if (!cluster.inCluster && !cluster.kubeconfig) {
+    if (role !== "receiver" && !cluster.inCluster && !cluster.kubeconfig) {
       problems.push(`clusters[${i}]: needs kubeconfig or inCluster: true`);
     }
   });
@@ -111,13 +115,17 @@ function projectProblems(config: FerryConfig): string[] {
   return problems;
 }
 
-/** Validates an already parsed document (after YAML) against the schema and cross-checks. */
+/**
+ * Validates an already parsed document (after YAML) against the schema and cross-checks. With a
+ * role, the fields only the other role reads are dropped first (src/config/roles.ts).
+ */
 export function parseConfig(
   document: unknown,
   env: NodeJS.ProcessEnv = process.env,
   source = "config",
+  role: ConfigRole = "all",
 ): FerryConfig {
-  const { value, problems } = expandEnv(document ?? {}, env);
+  const { value, problems } = expandEnv(forRole(document ?? {}, role), env);
   if (problems.length > 0) {
     throw configError(
       problems.map((p) => `${p.path}: environment variable ${p.variable} is not set`),
@@ -126,7 +134,7 @@ export function parseConfig(
   }
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) throw configError(zodProblems(parsed.error), source);
-  const cross = crossCheck(parsed.data);
+  const cross = crossCheck(parsed.data, role);
   if (cross.length > 0) throw configError(cross, source);
   return parsed.data;
 }
@@ -143,6 +151,7 @@ export function parseConfigText(
   text: string,
   env: NodeJS.ProcessEnv = process.env,
   source = "config",
+  role: ConfigRole = "all",
 ): FerryConfig {
   let document: unknown;
   try {
@@ -150,12 +159,13 @@ export function parseConfigText(
   } catch (error) {
     throw configError([`invalid YAML ${describeYamlError(error)}`], source);
   }
-  return parseConfig(document, env, source);
+  return parseConfig(document, env, source, role);
 }
 
 export async function loadConfigFile(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
+  role: ConfigRole = "all",
 ): Promise<FerryConfig> {
   let text: string;
   try {
@@ -169,5 +179,5 @@ export async function loadConfigFile(
       },
     );
   }
-  return parseConfigText(text, env, file);
+  return parseConfigText(text, env, file, role);
 }

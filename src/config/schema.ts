@@ -146,14 +146,38 @@ export const appSchema = z.strictObject({
   ignoreDifferences: z.array(ignoreDifferenceSchema).default([]),
 });
 
+/** TLS of the Redis connection; the URL must be rediss://. Paths are PEM files read at start. */
+export const redisTlsSchema = z.strictObject({
+  /** CA bundle that signed the server's certificate; the system's CAs when unset. */
+  ca: z.string().min(1).optional(),
+  /** Client certificate and key, for servers that require them (tls-auth-clients). */
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+  /** Name to verify the server certificate against, when it differs from the URL's host. */
+  servername: z.string().min(1).optional(),
+});
+
+/**
+ * How to reach Redis. One object so that other connection modes (sentinel, cluster) can join
+ * `url` here later without moving the fields people already set.
+ */
+export const redisSchema = z.strictObject({
+  url: z
+    .string()
+    .min(1)
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss:// (TLS)")
+    .default("redis://127.0.0.1:6379"),
+  /** Every key Ferry writes starts with it (src/keys.ts). */
+  prefix: keyPrefixSchema.default(DEFAULT_KEY_PREFIX),
+  /** ACL user; overrides one in the URL. */
+  username: z.string().min(1).optional(),
+  /** Password of the ACL user (or of `requirepass`); overrides one in the URL. */
+  password: z.string().min(1).optional(),
+  tls: redisTlsSchema.optional(),
+});
+
 export const configSchema = z.strictObject({
-  redis: z
-    .strictObject({
-      url: z.string().min(1).default("redis://127.0.0.1:6379"),
-      /** Every key Ferry writes starts with it (src/keys.ts). */
-      prefix: keyPrefixSchema.default(DEFAULT_KEY_PREFIX),
-    })
-    .default({ url: "redis://127.0.0.1:6379", prefix: DEFAULT_KEY_PREFIX }),
+  redis: redisSchema.default({ url: "redis://127.0.0.1:6379", prefix: DEFAULT_KEY_PREFIX }),
   server: z
     .strictObject({
       port: z.number().int().min(0).max(65_535).default(8080),
@@ -183,6 +207,7 @@ export const configSchema = z.strictObject({
 export type FerryConfig = z.infer<typeof configSchema>;
 export type ForgeConfig = z.infer<typeof forgeSchema>;
 export type GithubAppConfig = z.infer<typeof githubAppSchema>;
+export type RedisConfig = z.infer<typeof redisSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;

@@ -7,8 +7,11 @@
 // applies nothing twice. Drift of that revision is reconcile's business (it syncs with reason
 // selfHeal), and "manual", "selfHeal" and "rollback" syncs always re-apply.
 import type { AppConfig } from "../config/schema.ts";
+import { sensitiveValues } from "../diff/index.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
 import { deployLockKey } from "../keys.ts";
+import { scrubbingForge } from "../forges/scrubbed.ts";
+import { scrubberFor } from "../observability/scrub.ts";
 import type { SyncJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
 import type { SyncMetrics } from "../sync/metrics.ts";
@@ -25,7 +28,7 @@ import {
   type FeedbackTarget,
 } from "./feedback.ts";
 import { withAppLock } from "./lock.ts";
-import { renderRevision, resolveRevision } from "./source.ts";
+import { renderBranchRevision, renderRevision, resolveRevision } from "./source.ts";
 
 export interface DeployOptions {
   signal?: AbortSignal;
@@ -142,11 +145,18 @@ async function deployLocked(
     return { ...base, result: "policy-refused", reason: refused.message, code: refused.code };
   }
 
+  // From here on, every text about this deploy (statuses, comments, history, logs) is scrubbed
+  // of the values of the Secrets it renders: an admission webhook may echo them.
+  const scrub = scrubberFor(sensitiveValues(rendered.objects));
+  const reporting: FeedbackTarget = { ...target, forge: scrubbingForge(target.forge, scrub) };
   const outcome = await runSync({
     kube,
+    scrub,
     allowAdoption: project.allowAdoption,
     redis: runtime.redis,
     prefix: runtime.prefix,
+    seal: runtime.seal,
+    renderFromGit: (earlier) => renderBranchRevision(runtime, app, earlier, logger, signal),
     app,
     objects: rendered.objects,
     revision,
@@ -168,7 +178,7 @@ async function deployLocked(
       retryable: true,
     });
   }
-  await reportOutcome(target, outcome);
+  await reportOutcome(reporting, outcome);
   return { ...base, result: outcome.result, outcome };
 }
 

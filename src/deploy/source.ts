@@ -3,6 +3,7 @@
 import type { AppConfig } from "../config/schema.ts";
 import { isAppError, type AppError } from "../errors.ts";
 import type { KubeObject } from "../kube/types.ts";
+import type { Logger } from "../observability/logger.ts";
 import type { SyncJob } from "../queue/types.ts";
 import { renderApp } from "../render/index.ts";
 import type { Runtime } from "../runtime/context.ts";
@@ -46,4 +47,42 @@ export async function renderRevision(
   } finally {
     await checkout.cleanup();
   }
+}
+
+/**
+ * The objects of an earlier revision, rendered from Git again: the rollback's way back when the
+ * stored manifests were refused. Only a commit on the app's branch (an ancestor of its head) is
+ * rendered, since the revision itself was read from Redis: anything else, or a render that
+ * fails, gives undefined and no rollback.
+ */
+export async function renderBranchRevision(
+  runtime: DeployRuntime,
+  app: AppConfig,
+  revision: string,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<KubeObject[] | undefined> {
+  try {
+    const location = runtime.location(app);
+    const head = await runtime.git.headOf(location, app.branch);
+    const onBranch =
+      head === revision || (await runtime.git.mergeBase?.(location, head, revision)) === revision;
+    if (!onBranch) {
+      logger.warn({ claimed: revision }, "rollback target is not on the app's branch; not rendering it");
+      return undefined;
+    }
+    const rendered = await renderRevision(runtime, app, revision, signal);
+    if (rendered.ok) return rendered.objects;
+    logger.warn(
+      { code: rendered.error.code, reason: rendered.error.message },
+      "rollback target did not render",
+    );
+  } catch (error) {
+    signal?.throwIfAborted();
+    logger.warn(
+      { reason: error instanceof Error ? error.message : String(error) },
+      "rollback target did not render",
+    );
+  }
+  return undefined;
 }

@@ -5,7 +5,6 @@ export {
   DEFAULT_SENSITIVE_KEY_PATTERN,
   maskOne,
   maskPair,
-  scrubText,
   sensitiveValues,
   type MaskedObject,
 } from "./mask.ts";

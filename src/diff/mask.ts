@@ -3,6 +3,7 @@
 // only tell the byte length and whether the value was added, removed or changed — the values
 // are compared here, never printed. The YAML writer only accepts MaskedObject, so there is no
 // path from a raw object to text that skips this step.
+import { scrubText } from "../observability/scrub.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { ApiFailure, BlockingError } from "./types.ts";
 
@@ -118,10 +119,6 @@ function placeholder(detail: string): string {
   return `${PLACEHOLDER} (${detail})`;
 }
 
-// Shorter values are left alone: replacing every "ab" in a message would make it unreadable,
-// and a 3-byte value carries too little to be a credential worth protecting this way.
-const MIN_SCRUB_LENGTH = 4;
-
 /**
  * Every form in which a secret value of these objects could appear in free text: decoded,
  * base64, JSON-escaped, and each long line of a multi-line value (PEM keys).
@@ -154,23 +151,6 @@ function formsOf(bytes: Buffer): string[] {
     JSON.stringify(plain).slice(1, -1),
     ...lines,
   ];
-}
-
-const BEARER = /\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/-]{8,}=*/gi;
-// key=value as in URLs and environment dumps. Only with "=": "token controller" or
-// "password: must be set" in an API message are words, not credentials.
-const KEY_VALUE = /\b(access_token|token|password|passwd|secret|api[_-]?key)(=)[^\s&"',;]{4,}/gi;
-export const SCRUBBED = "********";
-
-/** Removes the given secret values, bearer tokens and `token=…`-style values from text. */
-export function scrubText(text: string, secrets: readonly string[]): string {
-  const byLength = secrets
-    .filter((value) => value.length >= MIN_SCRUB_LENGTH)
-    .sort((a, b) => b.length - a.length);
-  let result = text;
-  for (const value of byLength) result = result.replaceAll(value, SCRUBBED);
-  const keep = (_match: string, name: string, separator: string): string => `${name}${separator}${SCRUBBED}`;
-  return result.replace(BEARER, keep).replace(KEY_VALUE, keep);
 }
 
 /** An API failure turned into a blocking finding whose message cannot carry a secret value. */

@@ -1,3 +1,4 @@
+import { scrubText } from "../observability/scrub.ts";
 import { AppError } from "../errors.ts";
 
 export interface ForgeCall {
@@ -29,9 +30,6 @@ export function forgeApiError(call: ForgeCall, status: number | undefined, forge
 
 /** Removes tokens from any text that might echo them back (some proxies do). */
 export function scrub(text: string, tokens: string | undefined | readonly string[]): string {
-  let clean = text;
-  for (const token of typeof tokens === "string" ? [tokens] : (tokens ?? [])) {
-    if (token) clean = clean.split(token).join("[redacted]");
-  }
-  return clean;
+  const list = typeof tokens === "string" ? [tokens] : (tokens ?? []);
+  return scrubText(text, list.filter(Boolean));
 }

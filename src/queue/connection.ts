@@ -5,7 +5,18 @@
 //   forge gets a 503 it can redeliver later.
 // - "worker": BullMQ's blocking commands need maxRetriesPerRequest: null and must wait out an
 //   outage instead of failing jobs.
+//
+// Where and how to connect comes from ferry.yaml's `redis` (RedisConfig): the URL (redis:// or
+// rediss:// for TLS), an ACL user and password that override the URL's, and for TLS a CA
+// bundle, a client certificate and a server name.
+import { readFileSync } from "node:fs";
+import type { ConnectionOptions } from "node:tls";
 import { Redis, type RedisOptions } from "ioredis";
+import type { RedisConfig } from "../config/schema.ts";
+
+/** Where and how to connect: ferry.yaml's `redis` without the key prefix. */
+export type RedisConnection = Pick<RedisConfig, "url" | "username" | "password" | "tls">;
+import { AppError } from "../errors.ts";
 import { withDeadline } from "./deadline.ts";
 
 export type ConnectionRole = "receiver" | "worker";
@@ -29,9 +40,51 @@ const workerOptions: RedisOptions = {
   retryStrategy: (times) => Math.min(times * 200, 5_000),
 };
 
-export function createRedis(url: string, role: ConnectionRole, extra: RedisOptions = {}): Redis {
+function pem(path: string, field: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new AppError("CONFIG_INVALID", `redis.tls.${field}: cannot read ${path} (${code})`, {
+      cause: error,
+    });
+  }
+}
+
+function tlsOptions(tls: RedisConnection["tls"] = {}): ConnectionOptions {
+  return {
+    ...(tls.ca ? { ca: pem(tls.ca, "ca") } : {}),
+    ...(tls.cert ? { cert: pem(tls.cert, "cert") } : {}),
+    ...(tls.key ? { key: pem(tls.key, "key") } : {}),
+    ...(tls.servername ? { servername: tls.servername } : {}),
+  };
+}
+
+/** ioredis options for a RedisConfig: the URL's parts, the config's credentials, TLS. */
+export function redisOptions(config: RedisConnection): RedisOptions {
+  const url = new URL(config.url);
+  const decoded = (part: string) => (part === "" ? undefined : decodeURIComponent(part));
+  const username = config.username ?? decoded(url.username);
+  const password = config.password ?? decoded(url.password);
+  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ""),
+    port: url.port === "" ? 6379 : Number(url.port),
+    db,
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+    ...(url.protocol === "rediss:" ? { tls: tlsOptions(config.tls) } : {}),
+  };
+}
+
+export function createRedis(
+  target: string | RedisConnection,
+  role: ConnectionRole,
+  extra: RedisOptions = {},
+): Redis {
   const base = role === "receiver" ? receiverOptions : workerOptions;
-  return new Redis(url, { ...base, ...extra });
+  const config = typeof target === "string" ? { url: target } : target;
+  return new Redis({ ...redisOptions(config), ...base, ...extra });
 }
 
 /** PING with its own deadline: readiness must answer even when Redis hangs. */

@@ -9,9 +9,10 @@
 // every desired field with the same value: applying them again would be a no-op, so only
 // suspects cost a request (`dryRun: "always"` turns that off).
 import type { AppConfig } from "../config/schema.ts";
-import { normalize } from "../diff/index.ts";
+import { normalize, sensitiveValues } from "../diff/index.ts";
 import { APP_LABEL, objectKey, type KubeClient, type KubeObject } from "../kube/types.ts";
 import { toAppError } from "../errors.ts";
+import { scrubberFor, type Scrubber } from "../observability/scrub.ts";
 import { deletedSummary, describeObject, explainFields } from "./explain.ts";
 import { containedIn } from "../sync/compare.ts";
 import { refOf } from "../sync/kube.ts";
@@ -33,6 +34,8 @@ export interface DriftInput {
 export interface DriftResult {
   report: DriftReport;
   desiredByKey: Map<string, KubeObject>;
+  /** Scrubs the values of the Secrets on both sides from any text about this run. */
+  scrub: Scrubber;
 }
 
 /** Desired objects with the namespace a namespaced kind lands in when the render omits it. */
@@ -127,6 +130,9 @@ export async function detectDrift(input: DriftInput): Promise<DriftResult> {
   const desired = await placed(input.kube, input.app, input.desired);
   input.signal?.throwIfAborted();
   const live = await readLive(input.kube, input.app, desired);
+  // The report is stored for /api/apps and logged: a dry-run error (an admission webhook) may
+  // echo a Secret's value, and a hand-edited Secret's new value is on the live side only.
+  const scrub = scrubberFor(sensitiveValues([...desired, ...live.values()]));
   const desiredByKey = new Map(desired.map((object) => [objectKey(object), object]));
   const drifted: DriftedObject[] = [];
   // Dry-runs in small batches: enough to overlap round trips, not enough to flood the apiserver.
@@ -137,7 +143,7 @@ export async function detectDrift(input: DriftInput): Promise<DriftResult> {
     const found = await Promise.all(
       slice.map((object) => compareOne(input, object, live.get(objectKey(object)))),
     );
-    for (const item of found) if (item) drifted.push(item);
+    for (const item of found) if (item) drifted.push(scrub.deep(item));
   }
   const report: DriftReport = {
     app: input.app.name,
@@ -146,5 +152,5 @@ export async function detectDrift(input: DriftInput): Promise<DriftResult> {
     objects: desired.length,
     drifted,
   };
-  return { report, desiredByKey };
+  return { report, desiredByKey, scrub };
 }

@@ -28,10 +28,12 @@ export interface PollOutcome {
 export async function pollBranch(input: PollInput): Promise<PollOutcome> {
   const { app } = input;
   const head = await input.git.headOf(input.location, app.branch);
-  const [applied, failed] = await Promise.all([
+  const [stored, failed] = await Promise.all([
     input.store.lastApplied(app.name),
     input.store.lastFailedRevision(app.name),
   ]);
+  // A refused record says nothing about what is deployed: deploy the head from Git again.
+  const applied = stored === "refused" ? undefined : stored;
   const outcome = (result: PollResult): PollOutcome => ({
     head,
     ...(applied ? { applied: applied.revision } : {}),
@@ -41,7 +43,9 @@ export async function pollBranch(input: PollInput): Promise<PollOutcome> {
   // Rolled back: wait for a newer commit rather than deploying the bad one again.
   if (failed === head) return outcome("failed-revision");
   if (!app.sync.auto) return outcome("auto-off");
-  await input.enqueuer.enqueueSync({ app: app.name, reason: "poll", sha: head });
+  // "selfHeal" re-applies even when the head is the healthy revision the refused record named.
+  const reason = stored === "refused" ? "selfHeal" : "poll";
+  await input.enqueuer.enqueueSync({ app: app.name, reason, sha: head });
   input.logger.info({ sha: head, applied: applied?.revision }, "poll: missed webhook");
   return outcome("sync-enqueued");
 }

@@ -91,13 +91,20 @@ async function reconcileApp(
     deps.store.lastFailedRevision(app.name),
   ]);
   const headFailed = head !== undefined && head === failed;
+  if (applied === "refused") {
+    // Never compare with or heal towards a record that failed its check: deploy from Git.
+    await deps.enqueuer.enqueueSync({ app: app.name, reason: "selfHeal", ...(head ? { sha: head } : {}) });
+    const message = "stored state refused (failed its authenticity check); re-deploying from Git";
+    await save({ status: "Syncing", drifted: [], ...withHead, message });
+    return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.result } : {}), drifted: 0 };
+  }
   if (!applied) {
     const status = headFailed ? "Failed" : "OutOfSync";
     await save({ status, drifted: [], ...withHead, message: "no applied state recorded to compare with" });
     return { app: app.name, status, ...(poll ? { poll: poll.result } : {}), drifted: 0 };
   }
 
-  const { report, desiredByKey } = await detectDrift({
+  const { report, desiredByKey, scrub } = await detectDrift({
     kube: deps.kube(app),
     app,
     revision: applied.revision,
@@ -129,7 +136,7 @@ async function reconcileApp(
       deps.metrics.driftCorrected.inc({ app: app.name }, fixed.size);
       lastCorrection = { at: heal.correction.at, objects: [...fixed] };
       await deps.recordCorrection?.(app.name, heal.correction);
-      logger.info({ corrected: [...fixed], failed: heal.failed }, "self-heal: drift corrected");
+      logger.info({ corrected: [...fixed], failed: scrub.deep(heal.failed) }, "self-heal: drift corrected");
     } else if (heal.action === "backoff") {
       message = `self-heal backing off until ${new Date(heal.nextAt).toISOString()}`;
       await enqueueHealRetry(deps.enqueuer.queues.reconcile, app.name, heal.nextAt - Date.now());

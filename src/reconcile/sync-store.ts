@@ -6,18 +6,22 @@
 // failed revision, and healing towards the healthy one would be a rollback nobody asked for.
 // Then there is no applied state to compare with until the next sync.
 import type { Redis } from "ioredis";
+import type { StateSeal } from "../state/seal.ts";
 import { badRevision, readHealthyRevision, readHistory, recordDeployment } from "../sync/history.ts";
 import type { Correction } from "./heal.ts";
 import type { AppliedStateStore } from "./types.ts";
 
-export function createSyncHistoryStore(redis: Redis, prefix: string): AppliedStateStore {
+export function createSyncHistoryStore(redis: Redis, prefix: string, seal: StateSeal): AppliedStateStore {
   return {
     async lastApplied(app) {
       const [newest] = await readHistory(redis, prefix, app);
       // A failure that changed nothing (render error, refused prune) left the healthy state.
       if (newest?.result === "failed" && newest.changed > 0) return undefined;
-      const healthy = await readHealthyRevision(redis, prefix, app);
-      return healthy && { revision: healthy.revision, objects: healthy.objects, appliedAt: healthy.at };
+      const healthy = await readHealthyRevision(redis, prefix, seal, app);
+      if (healthy.state === "refused") return "refused";
+      return healthy.state === "verified"
+        ? { revision: healthy.revision, objects: healthy.objects, appliedAt: healthy.at }
+        : undefined;
     },
     lastFailedRevision: (app) => badRevision(redis, prefix, app),
   };

@@ -17,7 +17,11 @@ export interface AppliedState {
  * own history) feeds.
  */
 export interface AppliedStateStore {
-  lastApplied(app: string): Promise<AppliedState | undefined>;
+  /**
+   * undefined: nothing recorded; "refused": a record is there but failed its authenticity check
+   * (src/state/seal.ts), so it must not be compared with or applied: deploy from Git instead.
+   */
+  lastApplied(app: string): Promise<AppliedState | "refused" | undefined>;
   /** The revision that failed (and was rolled back) and must not be applied automatically again. */
   lastFailedRevision(app: string): Promise<string | undefined>;
 }

@@ -155,7 +155,7 @@ export function startWatcher(options: WatcherOptions): Watcher {
     for (const app of options.apps()) {
       const applied = await options.store.lastApplied(app.name);
       const own = options.impersonates?.(app) === true;
-      for (const object of applied?.objects ?? []) {
+      for (const object of applied === "refused" ? [] : (applied?.objects ?? [])) {
         const { apiVersion, kind } = object;
         const cluster = app.destination.cluster;
         if (!own) {

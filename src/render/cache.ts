@@ -1,7 +1,9 @@
 // Render results in Redis, keyed by what went into them (input object ids, tool versions,
 // parameters) rather than by commit, so a commit elsewhere in a monorepo is a hit. Values are
-// zlib-compressed JSON; results above a size bound are not stored, and a Redis failure only
-// costs a re-render.
+// zlib-compressed JSON, sealed (src/state/seal.ts) under the cache key: a deploy applies what it
+// reads here, so an entry that does not open is refused and the app rendered again, and Secret
+// values never sit in Redis in the clear. Results above a size bound are not stored, and a Redis
+// failure only costs a re-render.
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { deflateRaw, inflateRaw } from "node:zlib";
@@ -10,6 +12,7 @@ import type { Registry } from "prom-client";
 import { stableJson } from "../json.ts";
 import { renderCacheKey } from "../keys.ts";
 import type { KubeObject } from "../kube/types.ts";
+import type { StateSeal } from "../state/seal.ts";
 import type { ToolName } from "./binaries.ts";
 import { renderMetrics, type RenderMetrics } from "./metrics.ts";
 import { toolVersion } from "./tools.ts";
@@ -18,11 +21,12 @@ const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 
 /** Bump when the shape of cached objects or of the normalization changes. */
-const FORMAT = "ferry-render-1";
+const FORMAT = "ferry-render-2";
 
 export interface RenderCacheOptions {
   redis: Redis;
   registry: Registry;
+  seal: StateSeal;
   ttlSeconds?: number;
   /** Compressed results larger than this are not cached. */
   maxBytes?: number;
@@ -33,6 +37,7 @@ export interface RenderCacheOptions {
 export class RenderCache {
   readonly metrics: RenderMetrics;
   readonly #redis: Redis;
+  readonly #seal: StateSeal;
   readonly #ttlSeconds: number;
   readonly #maxBytes: number;
   readonly #prefix: string;
@@ -40,6 +45,7 @@ export class RenderCache {
 
   constructor(options: RenderCacheOptions) {
     this.#redis = options.redis;
+    this.#seal = options.seal;
     this.metrics = renderMetrics(options.registry);
     this.#ttlSeconds = options.ttlSeconds ?? 7 * 24 * 3600;
     this.#maxBytes = options.maxBytes ?? 8 << 20;
@@ -60,8 +66,9 @@ export class RenderCache {
   async get(key: string): Promise<KubeObject[] | undefined> {
     try {
       const stored = await this.#redis.getBuffer(renderCacheKey(this.#prefix, key));
-      if (stored) {
-        const objects = JSON.parse((await inflate(stored)).toString("utf8")) as KubeObject[];
+      const opened = stored ? this.#seal.open("render-cache", `render:${key}`, stored) : undefined;
+      if (opened) {
+        const objects = JSON.parse((await inflate(opened)).toString("utf8")) as KubeObject[];
         this.metrics.cacheHits.inc();
         return objects;
       }
@@ -79,7 +86,8 @@ export class RenderCache {
         this.metrics.cacheSkipped.inc();
         return;
       }
-      await this.#redis.set(renderCacheKey(this.#prefix, key), packed, "EX", this.#ttlSeconds);
+      const sealed = this.#seal.seal(`render:${key}`, packed);
+      await this.#redis.set(renderCacheKey(this.#prefix, key), sealed, "EX", this.#ttlSeconds);
     } catch {
       this.metrics.cacheErrors.inc();
     }

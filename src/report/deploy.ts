@@ -1,6 +1,6 @@
 // Short notes on merged MRs after a deploy: what was deployed where, how long it took, and, when
 // health failed, what Ferry rolled back to and why.
-import { scrubText } from "../diff/mask.ts";
+import { scrubText } from "../observability/scrub.ts";
 import { clip, escapeMarkdown, inlineCode, link } from "./markdown.ts";
 import { commitUrl, healthText, plural, shortSha } from "./summary.ts";
 

@@ -1,6 +1,6 @@
 // Commit status descriptions. Forges cut or refuse long ones (GitHub: 140 characters), so every
 // text is clipped here, and scrubbed: a status is as public as the repository.
-import { scrubText } from "../diff/mask.ts";
+import { scrubText } from "../observability/scrub.ts";
 import type { AppDiff } from "../diff/types.ts";
 import type { CommitState } from "../forges/types.ts";
 import { clip } from "./markdown.ts";

@@ -17,6 +17,7 @@ import { createRedis } from "../queue/connection.ts";
 import { createEnqueuer, type Enqueuer } from "../queue/enqueue.ts";
 import { RenderCache } from "../render/cache.ts";
 import { createAppClients } from "./kube-clients.ts";
+import { StateSeal } from "../state/seal.ts";
 import { repoLocation } from "./locations.ts";
 
 export interface Runtime {
@@ -29,6 +30,8 @@ export interface Runtime {
   readonly git: GitService;
   readonly forges: Map<string, Forge>;
   readonly renderCache: RenderCache;
+  /** Seals the stored records that can lead to a write (FERRY_STATE_KEY: workers only). */
+  readonly seal: StateSeal;
   readonly workDir: string;
   /** ferry.yaml's redis.prefix: BullMQ's and every key of src/keys.ts start with it. */
   readonly prefix: string;
@@ -50,6 +53,8 @@ export interface RuntimeOptions {
   forgeOptions?: ForgeOptions;
   /** Forges built by the caller (tests); default: from the configuration. */
   forges?: Map<string, Forge>;
+  /** The state keys; default: FERRY_STATE_KEY and FERRY_STATE_PREVIOUS_KEYS from the environment. */
+  stateKeys?: readonly string[];
 }
 
 export function defaultWorkDir(config: FerryConfig): string {
@@ -60,14 +65,18 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
   const { logger } = options;
   const registry = options.registry ?? new Registry();
   if (!options.registry) collectDefaultMetrics({ register: registry });
-  const redis = createRedis(config.redis.url, "worker");
+  // First: a worker without its state key must stop before it connects to anything.
+  const seal = options.stateKeys
+    ? new StateSeal(options.stateKeys, { registry, logger })
+    : StateSeal.fromEnv(process.env, { registry, logger });
+  const redis = createRedis(config.redis, "worker");
   redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
   const workDir = defaultWorkDir(config);
   const prefix = config.redis.prefix;
   const enqueuer = createEnqueuer(redis, { prefix });
   const forges = options.forges ?? createForges(config, { logger, registry, ...options.forgeOptions });
   const clients = createAppClients(config);
-  const renderCache = new RenderCache({ redis, registry, prefix });
+  const renderCache = new RenderCache({ redis, registry, seal, prefix });
 
   const app = (name: string): AppConfig => {
     const found = config.apps.find((candidate) => candidate.name === name);
@@ -93,6 +102,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     git: new CliGitService({ cacheDir: workDir }),
     forges,
     renderCache,
+    seal,
     workDir,
     prefix,
     app,

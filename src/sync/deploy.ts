@@ -6,6 +6,8 @@ import type { Redis } from "ioredis";
 import type { AppConfig } from "../config/schema.ts";
 import { worstHealth, type Health, type HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
+import type { Scrubber } from "../observability/scrub.ts";
+import type { StateSeal } from "../state/seal.ts";
 import { applyStage, executePrune } from "./apply.ts";
 import { entryKey, entryOf, entryRef, mergeEntries } from "./inventory.ts";
 import {
@@ -26,6 +28,15 @@ export interface DeployContext {
   redis: Redis;
   /** ferry.yaml's redis.prefix (src/keys.ts). */
   prefix: string;
+  /** Seals and opens the stored records that can lead to a write (src/state/seal.ts). */
+  seal: StateSeal;
+  /** Scrubs failure texts of the Secrets the job rendered (src/observability/scrub.ts). */
+  scrub?: Scrubber;
+  /**
+   * Renders a revision from Git again, for a rollback whose stored manifests were refused;
+   * undefined when the revision is not on the app's branch. Without it such a rollback stops.
+   */
+  renderFromGit?: (revision: string) => Promise<KubeObject[] | undefined>;
   app: AppConfig;
   /** Apply may take over live objects another app's tracking annotation claims. */
   allowAdoption: boolean;

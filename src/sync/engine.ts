@@ -11,6 +11,11 @@
 //   allowAdoption  the project lets apply take over another app's objects (default false)
 //   redis    ioredis instance: inventory copy, history, last healthy manifests, bad-revision mark
 //   prefix   ferry.yaml's redis.prefix: where those keys live (src/keys.ts)
+//   seal     StateSeal (src/state/seal.ts): seals the last healthy manifests, opens them for rollback
+//   scrub    optional Scrubber (src/observability/scrub.ts) of the Secrets the job rendered: every
+//            failure text the engine records, logs or returns passes it
+//   renderFromGit  optional: renders a revision of the app's branch again, for a rollback whose
+//            stored manifests were refused (the deploy pipeline passes it)
 //   app      the app's validated config (destination, sync.prune/force/rollback/healthTimeout/
 //            pruneBudget/allowPrune/inventoryNamespace)
 //   objects  the rendered manifests of `revision` (the planner stamps tracking label/annotation
@@ -29,10 +34,12 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.ts";
-import { toAppError, type AppError } from "../errors.ts";
+import { AppError, toAppError } from "../errors.ts";
 import type { HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import type { syncReasons } from "../queue/types.ts";
+import type { Scrubber } from "../observability/scrub.ts";
+import type { StateSeal } from "../state/seal.ts";
 import { deploy, newProgress, type DeployContext, type DeployProgress } from "./deploy.ts";
 import { isBadRevision, markBadRevision, recordDeployment, saveHealthyRevision } from "./history.ts";
 import { observeOutcome, type SyncMetrics } from "./metrics.ts";
@@ -45,6 +52,9 @@ export interface SyncInput {
   allowAdoption?: boolean;
   redis: Redis;
   prefix: string;
+  seal: StateSeal;
+  scrub?: Scrubber;
+  renderFromGit?: DeployContext["renderFromGit"];
   app: AppConfig;
   objects: KubeObject[];
   revision: string;
@@ -72,6 +82,9 @@ function contextOf(input: SyncInput, logger: Logger): DeployContext {
     kube: input.kube,
     redis: input.redis,
     prefix: input.prefix,
+    seal: input.seal,
+    ...(input.scrub ? { scrub: input.scrub } : {}),
+    ...(input.renderFromGit ? { renderFromGit: input.renderFromGit } : {}),
     app: input.app,
     allowAdoption: input.allowAdoption ?? false,
     logger,
@@ -114,7 +127,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
       { objects: input.objects, revision, prune: app.sync.prune, deadline },
       progress,
     );
-    await saveHealthyRevision(redis, prefix, app.name, revision, input.objects);
+    await saveHealthyRevision(redis, prefix, input.seal, app.name, revision, input.objects);
     outcome = {
       ...base,
       result: "succeeded",
@@ -125,7 +138,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     logger.info({ applied: progress.applied.length, pruned: progress.pruned.length }, "sync succeeded");
   } catch (thrown) {
     input.signal?.throwIfAborted();
-    const error = toAppError(thrown, "SYNC_FAILED");
+    const error = scrubbed(toAppError(thrown, "SYNC_FAILED"), input.scrub);
     outcome = await onFailure(input, context, progress, error, started);
   }
   await recordDeployment(redis, prefix, app.name, {
@@ -143,6 +156,14 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   });
   if (input.options?.metrics) observeOutcome(input.options.metrics, outcome);
   return outcome;
+}
+
+/** The error with its message scrubbed: it becomes the outcome's reason, a history entry and logs. */
+function scrubbed(error: AppError, scrub: Scrubber | undefined): AppError {
+  if (!scrub) return error;
+  const message = scrub(error.message);
+  if (message === error.message) return error;
+  return new AppError(error.code, message, { retryable: error.retryable });
 }
 
 function lists(progress: DeployProgress) {

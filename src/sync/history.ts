@@ -1,7 +1,10 @@
 // Deployment history and rollback bookkeeping in Redis, per app (keys: src/keys.ts syncKey):
 //   history  LIST of DeploymentRecord JSON, newest first, at most 20
 //   healthy  HASH {revision, at, manifests}: the last healthy revision with its rendered,
-//            stamped objects (gzip + base64) so rollback needs no git
+//            stamped objects, so rollback and self-heal need no git. `manifests` is
+//            {revision, at, objects} gzipped and sealed (src/state/seal.ts, base64): only a
+//            worker's key writes one that opens; revision and at are repeated in the clear
+//            for the API
 //   bad      STRING: the revision automatic syncs must not apply again
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { Redis } from "ioredis";
@@ -10,6 +13,7 @@ import { parseJsonOrUndefined } from "../json.ts";
 import { syncKey as key } from "../keys.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { syncReasons } from "../queue/types.ts";
+import type { StateSeal } from "../state/seal.ts";
 
 export const HISTORY_LIMIT = 20;
 
@@ -54,36 +58,59 @@ export interface HealthyRevision {
   objects: KubeObject[];
 }
 
-const objectsSchema = z.array(
-  z.looseObject({
-    apiVersion: z.string(),
-    kind: z.string(),
-    metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
-  }),
-);
+/**
+ * What Redis holds as the last healthy revision: nothing, a record that opened, or one that was
+ * refused (its seal did not open: never apply it). `claimed` is the revision its clear-text field
+ * names, which only a check against Git may turn into something to render.
+ */
+export type HealthyRead =
+  { state: "none" } | ({ state: "verified" } & HealthyRevision) | { state: "refused"; claimed?: string };
+
+const sealedHealthySchema = z.object({
+  revision: z.string().min(1),
+  at: z.string(),
+  objects: z.array(
+    z.looseObject({
+      apiVersion: z.string(),
+      kind: z.string(),
+      metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+    }),
+  ),
+});
+
+const healthyContext = (app: string) => `healthy:${app}`;
 
 export async function saveHealthyRevision(
   redis: Redis,
   prefix: string,
+  seal: StateSeal,
   app: string,
   revision: string,
   objects: KubeObject[],
 ): Promise<void> {
-  const manifests = gzipSync(JSON.stringify(objects)).toString("base64");
-  await redis.hset(key(prefix, app, "healthy"), { revision, at: new Date().toISOString(), manifests });
+  const at = new Date().toISOString();
+  const packed = gzipSync(JSON.stringify({ revision, at, objects }));
+  const manifests = seal.seal(healthyContext(app), packed).toString("base64");
+  await redis.hset(key(prefix, app, "healthy"), { revision, at, manifests });
 }
 
 export async function readHealthyRevision(
   redis: Redis,
   prefix: string,
+  seal: StateSeal,
   app: string,
-): Promise<HealthyRevision | undefined> {
+): Promise<HealthyRead> {
   const stored = await redis.hgetall(key(prefix, app, "healthy"));
-  if (stored.revision === undefined || stored.manifests === undefined) return undefined;
-  const objects = objectsSchema.parse(
-    JSON.parse(gunzipSync(Buffer.from(stored.manifests, "base64")).toString("utf8")),
-  );
-  return { revision: stored.revision, at: stored.at ?? "", objects };
+  if (stored.manifests === undefined) return { state: "none" };
+  const refused: HealthyRead = {
+    state: "refused",
+    ...(stored.revision === undefined ? {} : { claimed: stored.revision }),
+  };
+  const opened = seal.open("healthy", healthyContext(app), Buffer.from(stored.manifests, "base64"));
+  if (opened === undefined) return refused;
+  const record = parseJsonOrUndefined(sealedHealthySchema, gunzipSync(opened).toString("utf8"));
+  // Sealed by Ferry but in a shape this version does not know: not usable, yet not an attack.
+  return record === undefined ? { state: "none" } : { state: "verified", ...record };
 }
 
 /**

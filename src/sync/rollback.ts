@@ -3,7 +3,13 @@
 // health, and say what happened. Rollback does not prune: in an emergency it changes as little
 // as possible; objects the bad revision added stay in the inventory and the next successful
 // sync prunes them.
+//
+// The stored manifests are applied only when their seal opens (src/state/seal.ts). A refused
+// record is never applied: the revision it names is rendered from Git again when the caller can
+// (renderFromGit, which also checks that the revision is on the app's branch); otherwise nothing
+// is rolled back.
 import { toAppError } from "../errors.ts";
+import type { KubeObject } from "../kube/types.ts";
 import { deploy, newProgress, type DeployContext } from "./deploy.ts";
 import { readHealthyRevision } from "./history.ts";
 import type { Health } from "../health/types.ts";
@@ -27,7 +33,7 @@ export async function rollback(
   context: DeployContext,
   failed: { revision: string; reason: string; timeoutMs: number },
 ): Promise<RollbackResult> {
-  const healthy = await readHealthyRevision(context.redis, context.prefix, context.app.name);
+  const healthy = await healthyTarget(context);
   if (!healthy || healthy.revision === failed.revision) {
     return {
       rolledBack: false,
@@ -59,12 +65,24 @@ export async function rollback(
     };
   } catch (error) {
     const cause = toAppError(error, "SYNC_FAILED");
-    log.error({ err: cause, step: progress.step }, "rollback failed");
+    const why = context.scrub ? context.scrub(cause.message) : cause.message;
+    log.error({ code: cause.code, reason: why, step: progress.step }, "rollback failed");
     return {
       rolledBack: false,
       revision: healthy.revision,
-      reason: `rollback to ${shortSha(healthy.revision)} failed (${cause.message}) after: ${failed.reason}`,
+      reason: `rollback to ${shortSha(healthy.revision)} failed (${why}) after: ${failed.reason}`,
       applied: progress.applied,
     };
   }
+}
+
+/** The verified stored revision, or the refused one's revision rendered from Git again. */
+async function healthyTarget(
+  context: DeployContext,
+): Promise<{ revision: string; objects: KubeObject[] } | undefined> {
+  const stored = await readHealthyRevision(context.redis, context.prefix, context.seal, context.app.name);
+  if (stored.state === "verified") return stored;
+  if (stored.state === "none" || stored.claimed === undefined || !context.renderFromGit) return undefined;
+  const objects = await context.renderFromGit(stored.claimed);
+  return objects && { revision: stored.claimed, objects };
 }

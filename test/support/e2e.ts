@@ -118,7 +118,7 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
     defer(() => runtime.close());
     defer(() => deleteKeys(runtime.redis, keyPattern(prefix)));
 
-    const receiverRedis = createRedis(config.redis.url, "receiver");
+    const receiverRedis = createRedis(config.redis, "receiver");
     receiverRedis.on("error", () => undefined);
     defer(() => Promise.resolve(receiverRedis.disconnect()));
     const enqueuer = createEnqueuer(receiverRedis, { prefix });
@@ -163,7 +163,7 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
           "x-gitlab-event-uuid": randomUUID(),
         }),
       connection: () => {
-        const client = createRedis(config.redis.url, "worker");
+        const client = createRedis(config.redis, "worker");
         defer(() => Promise.resolve(client.disconnect()));
         return client;
       },

@@ -33,7 +33,7 @@ export function registerDiff(program: Command): void {
     .option("--revision <rev>", "commit SHA or branch to render (default: the app's branch head)")
     .option("--exit-code", "exit 1 when there is a difference")
     .action(async (name: string, flags: DiffFlags) => {
-      const config = await loadConfigFile(flags.config);
+      const config = await loadConfigFile(flags.config, process.env, "worker");
       const { diff, sha } = await diffAt(config, name, flags.revision);
       process.stdout.write(formatDiff(diff, sha));
       const changed = diff.counts.added + diff.counts.changed + diff.counts.removed > 0;

@@ -7,7 +7,7 @@ import { createLogger } from "../../observability/logger.ts";
 import { startReceiver, untilSignal } from "../up/receiver.ts";
 
 export async function serve(configFile: string): Promise<void> {
-  const config = await loadConfigFile(configFile);
+  const config = await loadConfigFile(configFile, process.env, "receiver");
   const logger = createLogger();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

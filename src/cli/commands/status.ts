@@ -53,8 +53,8 @@ export function registerStatus(program: Command): void {
     .description("show each app's sync state, health, applied revision and last deployment")
     .requiredOption("--config <file>", "path to ferry.yaml")
     .action(async (flags: { config: string }) => {
-      const config = await loadConfigFile(flags.config);
-      const redis = createRedis(config.redis.url, "receiver", { enableOfflineQueue: true });
+      const config = await loadConfigFile(flags.config, process.env, "receiver");
+      const redis = createRedis(config.redis, "receiver", { enableOfflineQueue: true });
       try {
         process.stdout.write(
           formatStatus(await readOverviews({ redis, prefix: config.redis.prefix }, config.apps)),

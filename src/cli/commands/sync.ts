@@ -42,7 +42,7 @@ export function registerSync(program: Command): void {
     .option("--revision <rev>", "commit SHA or branch to deploy (default: the app's branch head)")
     .option("--dry-run", "print the plan and what would change; apply nothing")
     .action(async (name: string, flags: SyncFlags) => {
-      const config = await loadConfigFile(flags.config);
+      const config = await loadConfigFile(flags.config, process.env, "worker");
       const logger = createLogger({
         level: process.env.FERRY_LOG_LEVEL ?? "warn",
         destination: process.stderr,

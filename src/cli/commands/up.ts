@@ -13,6 +13,7 @@ import { startLocalCluster } from "../../kube/local/controlplane.ts";
 import { cleanGenerated, runningCluster, stopRecorded } from "../../kube/local/manage.ts";
 import { createLogger, type Logger } from "../../observability/logger.ts";
 import { createRuntime, type Runtime } from "../../runtime/context.ts";
+import { STATE_KEY_ENV, StateSeal } from "../../state/seal.ts";
 import { readHistory } from "../../sync/history.ts";
 import { startWorkers } from "../../../workers/index.ts";
 import { DEMO_APP, demoConfig, demoSecret, nextSteps, seedDemoRepo, type DemoSettings } from "../up/demo.ts";
@@ -29,16 +30,24 @@ interface UpOptions {
 
 type Cleanup = () => Promise<unknown>;
 
-/** Runs receiver and workers for a configuration until SIGINT/SIGTERM. */
+/**
+ * Runs receiver and workers for a configuration until SIGINT/SIGTERM. The state keys come from
+ * the environment unless the demo hands in its own.
+ */
 async function runAll(
   config: FerryConfig,
   logger: Logger,
-  started?: (runtime: Runtime, port: number) => Promise<void>,
+  options: { started?: (runtime: Runtime, port: number) => Promise<void>; stateKeys?: string[] } = {},
 ): Promise<void> {
+  const { started } = options;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const signalled = untilSignal(logger);
-  const runtime = createRuntime(config, { logger, registry });
+  const runtime = createRuntime(config, {
+    logger,
+    registry,
+    ...(options.stateKeys ? { stateKeys: options.stateKeys } : {}),
+  });
   const receiver = await startReceiver(config, { logger, registry });
   const workers = await startWorkers(runtime);
   try {
@@ -92,10 +101,13 @@ async function demo(options: UpOptions, logger: Logger): Promise<void> {
   const cleanups: Cleanup[] = [];
   try {
     let redisUrl = process.env.REDIS_URL;
+    let stateKeys: string[] | undefined;
     if (!redisUrl) {
       const redis = await startPrivateRedis();
       cleanups.push(() => redis.stop());
       redisUrl = redis.url;
+      // Its own Redis lives as long as this process: so may a state key nobody had to set up.
+      if (!process.env[STATE_KEY_ENV]) stateKeys = [StateSeal.generateKey()];
     }
     const kubeconfig = options.kubeconfig ?? (await localCluster(resolve(dir, "cluster"), cleanups));
     const settings: DemoSettings = {
@@ -108,7 +120,10 @@ async function demo(options: UpOptions, logger: Logger): Promise<void> {
       secret: await demoSecret(dir),
     };
     const config = demoConfig(settings);
-    await runAll(config, logger, (runtime, port) => reportFirstDeploy(runtime, { ...settings, port }));
+    await runAll(config, logger, {
+      started: (runtime, port) => reportFirstDeploy(runtime, { ...settings, port }),
+      ...(stateKeys ? { stateKeys } : {}),
+    });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }

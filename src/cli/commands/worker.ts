@@ -35,7 +35,7 @@ export function registerWorker(program: Command): void {
     .option("--http-port <port>", "serve /healthz, /readyz and /metrics on this port")
     .action(async (options: { config: string; queues: string; httpPort?: string }) => {
       const kinds = parseQueues(options.queues);
-      const config = await loadConfigFile(options.config);
+      const config = await loadConfigFile(options.config, process.env, "worker");
       const logger = createLogger();
       // Listen first: a SIGTERM that arrives during start-up still ends in a clean stop.
       const signalled = untilSignal(logger);

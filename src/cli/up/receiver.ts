@@ -21,7 +21,7 @@ export async function startReceiver(
   options: { logger: Logger; registry: Registry },
 ): Promise<RunningReceiver> {
   const { logger, registry } = options;
-  const redis = createRedis(config.redis.url, "receiver");
+  const redis = createRedis(config.redis, "receiver");
   // ioredis reports every failed reconnect; /readyz and 503s already say Redis is down.
   redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
   const enqueuer = createEnqueuer(redis, { prefix: config.redis.prefix });

@@ -14,8 +14,10 @@ import {
   recordDeployment,
   saveHealthyRevision,
 } from "../../../src/sync/history.ts";
+import { testSeal } from "../../support/state.ts";
 import { configMap, stamp } from "./helpers.ts";
 
+const seal = testSeal();
 let redis: Redis;
 let prefix: string;
 const app = "store";
@@ -43,17 +45,17 @@ const record = (result: "succeeded" | "failed" | "rolled-back", revision: string
 
 describe("sync history store", () => {
   it("reads the healthy revision and the bad mark, and records corrections as history", async () => {
-    const store = createSyncHistoryStore(redis, prefix);
+    const store = createSyncHistoryStore(redis, prefix, seal);
     expect(await store.lastApplied(app)).toBeUndefined();
     const objects = [stamp(app, configMap("ns"))];
-    await saveHealthyRevision(redis, prefix, app, "a".repeat(40), objects);
+    await saveHealthyRevision(redis, prefix, seal, app, "a".repeat(40), objects);
     await recordDeployment(redis, prefix, app, record("succeeded", "a".repeat(40)));
     expect(await store.lastApplied(app)).toMatchObject({ revision: "a".repeat(40), objects });
 
     await markBadRevision(redis, prefix, app, "b".repeat(40));
     await recordDeployment(redis, prefix, app, record("rolled-back", "b".repeat(40)));
     expect(await store.lastFailedRevision(app)).toBe("b".repeat(40));
-    expect((await store.lastApplied(app))?.revision).toBe("a".repeat(40));
+    expect(await store.lastApplied(app)).toMatchObject({ revision: "a".repeat(40) });
 
     await createHistoryRecorder(redis, prefix)(app, {
       at: new Date().toISOString(),
@@ -73,11 +75,18 @@ describe("sync history store", () => {
   });
 
   it("has no applied state while a failed revision that changed objects is in the cluster", async () => {
-    const store = createSyncHistoryStore(redis, prefix);
-    await saveHealthyRevision(redis, prefix, app, "a".repeat(40), [stamp(app, configMap("ns"))]);
+    const store = createSyncHistoryStore(redis, prefix, seal);
+    await saveHealthyRevision(redis, prefix, seal, app, "a".repeat(40), [stamp(app, configMap("ns"))]);
     await recordDeployment(redis, prefix, app, { ...record("failed", "c".repeat(40)), changed: 0 });
-    expect((await store.lastApplied(app))?.revision).toBe("a".repeat(40));
+    expect(await store.lastApplied(app)).toMatchObject({ revision: "a".repeat(40) });
+
     await recordDeployment(redis, prefix, app, record("failed", "c".repeat(40)));
     expect(await store.lastApplied(app)).toBeUndefined();
+  });
+
+  it("says refused, not 'nothing recorded', for a healthy record that does not open", async () => {
+    const store = createSyncHistoryStore(redis, prefix, seal);
+    await saveHealthyRevision(redis, prefix, testSeal(), app, "a".repeat(40), [stamp(app, configMap("ns"))]);
+    expect(await store.lastApplied(app)).toBe("refused");
   });
 });

@@ -11,7 +11,9 @@ import { CliGitService } from "../../../src/git/service.ts";
 import type { RepoLocation } from "../../../src/git/types.ts";
 import { keyPattern } from "../../../src/keys.ts";
 import { RenderCache, renderApp } from "../../../src/render/index.ts";
+import { deflateRawSync } from "node:zlib";
 import { createRepo, type TestRepo } from "../../support/git.ts";
+import { testSeal } from "../../support/state.ts";
 import { app } from "./helpers.ts";
 
 const cm = (name: string, value: string) =>
@@ -22,6 +24,7 @@ describe("content-keyed render cache", () => {
   let cacheDir: string;
   let redis: Redis;
   let registry: Registry;
+  let seal: ReturnType<typeof testSeal>;
   let prefix: string;
   let git: CliGitService;
   let location: RepoLocation;
@@ -41,6 +44,7 @@ describe("content-keyed render cache", () => {
     cacheDir = await mkdtemp(join(tmpdir(), "ferry-render-cache-"));
     redis = new Redis(inject("redisUrl"));
     registry = new Registry();
+    seal = testSeal({ registry });
     prefix = `t-${randomUUID()}`;
     git = new CliGitService({ cacheDir, attempts: 1 });
     location = { repo: "acme/deploy", url: repo.dir };
@@ -70,7 +74,7 @@ describe("content-keyed render cache", () => {
     (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
 
   it("hits for an unrelated commit and misses when the shared base changes", async () => {
-    const cache = new RenderCache({ redis, registry, prefix });
+    const cache = new RenderCache({ redis, registry, seal, prefix });
     const prod = app("overlays/prod");
     const first = await renderAt(await repo.head(), prod, cache);
     expect(first).toMatchObject({ sourceType: "kustomize", cacheHit: false });
@@ -111,7 +115,7 @@ describe("content-keyed render cache", () => {
   });
 
   it("keys helm renders on the chart, the value files and the parameters", async () => {
-    const cache = new RenderCache({ redis, registry, prefix });
+    const cache = new RenderCache({ redis, registry, seal, prefix });
     const web = app("charts/web", { valueFiles: ["../../envs/prod/values.yaml"] });
     const first = await renderAt(await repo.head(), web, cache);
     expect(first.objects[0]?.data).toEqual({ v: "one" });
@@ -133,11 +137,28 @@ describe("content-keyed render cache", () => {
   });
 
   it("does not store results above the size bound", async () => {
-    const cache = new RenderCache({ redis, registry, prefix, maxBytes: 10 });
+    const cache = new RenderCache({ redis, registry, seal, prefix, maxBytes: 10 });
     const other = app("other");
     expect((await renderAt(await repo.head(), other, cache)).cacheHit).toBe(false);
     expect((await renderAt(await repo.head(), other, cache)).cacheHit).toBe(false);
     expect(await counter("ferry_render_cache_skipped_total")).toBe(2);
     expect(await redis.keys(keyPattern(prefix))).toEqual([]);
+  });
+
+  it("refuses an entry it did not seal and renders from Git instead", async () => {
+    const cache = new RenderCache({ redis, registry, seal, prefix });
+    const prod = app("overlays/prod");
+    const head = await repo.head();
+    const first = await renderAt(head, prod, cache);
+    const [key] = await redis.keys(keyPattern(prefix));
+    expect(key).toBeDefined();
+    // What an entry looked like before sealing (raw deflate of the JSON): a planted object.
+    const planted = [{ ...first.objects[0], data: { v: "planted" } }];
+    await redis.set(key!, deflateRawSync(Buffer.from(JSON.stringify(planted))));
+    const again = await renderAt(head, prod, cache);
+    expect(again).toMatchObject({ cacheHit: false, objects: first.objects });
+    expect(await counter("ferry_state_refused_total")).toBe(1);
+    // The render rewrote the entry, sealed: the next render is a hit again.
+    expect((await renderAt(head, prod, cache)).cacheHit).toBe(true);
   });
 });

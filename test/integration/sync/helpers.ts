@@ -10,6 +10,10 @@ import type { KubeObject } from "../../../src/kube/types.ts";
 import { runSync, type SyncInput } from "../../../src/sync/engine.ts";
 import type { SyncOutcome } from "../../../src/sync/types.ts";
 import { testKubeClient } from "../../support/cluster.ts";
+import { testSeal } from "../../support/state.ts";
+
+/** The seal every sync of these tests uses (one key, as one installation has). */
+export const seal = testSeal();
 
 export function makeApp(namespace: string, sync: Record<string, unknown> = {}): AppConfig {
   return appSchema.parse({
@@ -64,6 +68,7 @@ export function sync(
     kube: testKubeClient(),
     redis,
     prefix,
+    seal,
     app,
     objects,
     revision,

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { isBadRevision, readHealthyRevision, readHistory } from "../../../src/sync/history.ts";
 import { NEVER_READY_LABEL, testKubeClient, useNamespace } from "../../support/cluster.ts";
-import { configMap, deployment, makeApp, service, sha, sync, useRedis } from "./helpers.ts";
+import { configMap, deployment, makeApp, seal, service, sha, sync, useRedis } from "./helpers.ts";
 
 function job(name: string, wave: string): KubeObject {
   return {
@@ -81,7 +81,7 @@ describe("runSync waves and rollback", () => {
     });
     expect(settings?.data).toEqual({ key: "settings" });
     expect(await isBadRevision(redis.client, redis.prefix, app.name, sha(2))).toBe(true);
-    expect((await readHealthyRevision(redis.client, redis.prefix, app.name))?.revision).toBe(sha(1));
+    expect(await readHealthyRevision(redis.client, redis.prefix, seal, app.name)).toMatchObject({ revision: sha(1) });
 
     // The next automatic sync of the same SHA does nothing; a newer commit is applied again.
     const again = await sync(redis.client, app, bad, sha(2), { trigger: { reason: "poll" } });

@@ -99,3 +99,68 @@ describe("ferry.yaml", () => {
     expect(parseConfigText(text, env).forges[0]?.insecureAcceptUnsigned).toBe(true);
   });
 });
+
+describe("ferry.yaml per role", () => {
+  const webhookSecrets = { GITHUB_WEBHOOK_SECRET: "s1", GITLAB_WEBHOOK_SECRET: "s2" };
+  const tokens = { GITHUB_TOKEN: "t1", GITLAB_TOKEN: "t2" };
+
+  it("loads for the receiver with webhook secrets only, and drops tokens and cluster credentials", () => {
+    const config = parseConfigText(example, webhookSecrets, "ferry.yaml", "receiver");
+    expect(config.forges.map((forge) => [forge.webhookSecret, forge.token])).toEqual([
+      ["s1", undefined],
+      ["s2", undefined],
+    ]);
+    expect(config.clusters).toEqual([{ name: "prod", inCluster: false }]);
+    // The same environment is not enough for the other roles.
+    expect(problemOf(example, webhookSecrets)).toContain("environment variable GITHUB_TOKEN is not set");
+  });
+
+  it("loads for workers with tokens only, and drops the webhook secrets", () => {
+    const config = parseConfigText(example, tokens, "ferry.yaml", "worker");
+    expect(config.forges.map((forge) => [forge.token, forge.webhookSecret])).toEqual([
+      ["t1", undefined],
+      ["t2", undefined],
+    ]);
+    expect(config.clusters[0]).toMatchObject({ kubeconfig: "/etc/ferry/kubeconfig", context: "prod" });
+    expect(problemOf(example, tokens)).toContain("environment variable GITHUB_WEBHOOK_SECRET is not set");
+  });
+
+  it("still checks what the role uses", () => {
+    const unsigned = example.replace("    webhookSecret: ${GITHUB_WEBHOOK_SECRET}\n", "");
+    expect(() => parseConfigText(unsigned, webhookSecrets, "ferry.yaml", "receiver")).toThrow(
+      "forges[0].webhookSecret: required",
+    );
+    const noCredentials = example.replace("kubeconfig: /etc/ferry/kubeconfig, context: prod", "inCluster: false");
+    expect(() => parseConfigText(noCredentials, tokens, "ferry.yaml", "worker")).toThrow(
+      "clusters[0]: needs kubeconfig or inCluster: true",
+    );
+  });
+});
+
+describe("ferry.yaml redis", () => {
+  const withRedis = (redis: string) => example.replace(/^redis: .*$/m, `redis: ${redis}`);
+
+  it("takes an ACL user, a password and TLS files", () => {
+    const config = parseConfigText(
+      withRedis(
+        '{ url: "rediss://redis.internal:6380/2", username: ferry-worker, password: "${REDIS_PASSWORD}", tls: { ca: /etc/ferry/redis-ca.pem } }',
+      ),
+      { ...env, REDIS_PASSWORD: "pw" },
+    );
+    expect(config.redis).toEqual({
+      url: "rediss://redis.internal:6380/2",
+      username: "ferry-worker",
+      password: "pw",
+      tls: { ca: "/etc/ferry/redis-ca.pem" },
+    });
+  });
+
+  it("refuses TLS settings on a redis:// URL and URLs of other schemes", () => {
+    expect(problemOf(withRedis("{ url: redis://r:6379, tls: { ca: /ca.pem } }"))).toContain(
+      "redis.tls: needs a rediss:// URL",
+    );
+    expect(problemOf(withRedis("{ url: http://r:6379 }"))).toContain(
+      "redis.url: must start with redis:// or rediss://",
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { blockingError, maskOne, maskPair, scrubText, sensitiveValues } from "../../../src/diff/mask.ts";
+import { blockingError, maskOne, maskPair, sensitiveValues } from "../../../src/diff/mask.ts";
+import { scrubText } from "../../../src/observability/scrub.ts";
 import { configMap, secret } from "./objects.ts";
 
 const b64 = (text: string): string => Buffer.from(text).toString("base64");

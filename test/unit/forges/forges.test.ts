@@ -43,7 +43,7 @@ describe("forge API errors", () => {
   });
 
   it("scrubs a token echoed in a message", () => {
-    expect(scrub("bad token s3cr3t here", "s3cr3t")).toBe("bad token [redacted] here");
+    expect(scrub("bad token s3cr3t here", "s3cr3t")).toBe("bad token ******** here");
     expect(scrub("nothing", undefined)).toBe("nothing");
   });
 });

@@ -70,7 +70,7 @@ describe("runTool", () => {
       ),
     );
     expect(error.code).toBe("GIT_FAILED");
-    expect(error.message).toContain("git fetch failed: cannot fetch https://[redacted]example.com/r.git");
+    expect(error.message).toContain("git fetch failed: cannot fetch https://********@example.com/r.git");
     expect(error.message).not.toContain("s3cret");
   });
 

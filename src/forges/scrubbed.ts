@@ -1,0 +1,24 @@
+// The forge as one job sees it: every text it sends (comment bodies, status descriptions,
+// revert request titles and bodies) passes the job's Scrubber first (src/observability/scrub.ts),
+// so no report path can forget it.
+import type { Scrubber } from "../observability/scrub.ts";
+import type { Forge } from "./types.ts";
+
+export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
+  const open = forge.openRevertRequest?.bind(forge);
+  return {
+    name: forge.name,
+    type: forge.type,
+    upsertComment: (target, key, body) => forge.upsertComment(target, key, scrub(body)),
+    createComment: (target, body) => forge.createComment(target, scrub(body)),
+    setStatus: (repo, status) => forge.setStatus(repo, { ...status, description: scrub(status.description) }),
+    getChangeRequest: (target) => forge.getChangeRequest(target),
+    findMergedChangeRequest: (repo, sha) => forge.findMergedChangeRequest(repo, sha),
+    ...(open
+      ? {
+          openRevertRequest: (repo: string, input: Parameters<NonNullable<Forge["openRevertRequest"]>>[1]) =>
+            open(repo, { ...input, title: scrub(input.title), body: scrub(input.body) }),
+        }
+      : {}),
+  };
+}
