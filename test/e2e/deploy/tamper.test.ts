@@ -17,7 +17,15 @@ import { readHistory } from "../../../src/sync/history.ts";
 import { NEVER_READY_LABEL } from "../../support/cluster.ts";
 import { dumpRedis, encode } from "../../support/redis-dump.ts";
 import { reconcileDeps } from "../../../workers/reconcile.ts";
-import { changedFiles, deployment, deploymentView, setup, waitAvailable, ZERO, type Setup } from "./fixtures.ts";
+import {
+  changedFiles,
+  deployment,
+  deploymentView,
+  setup,
+  waitAvailable,
+  ZERO,
+  type Setup,
+} from "./fixtures.ts";
 
 const run = promisify(execFile);
 
@@ -30,9 +38,10 @@ async function push(s: Setup, before: string, after: string): Promise<void> {
 }
 
 /**
- * The attack: every readable value that mentions `image` now says `planted`; every sealed
- * record of the app (healthy manifests, render cache) is replaced by the pre-seal encoding of
- * the same objects with the planted image. Returns how many values were changed.
+ * The attack: every readable value that mentions `image` now says `planted`; the sealed records
+ * of the app (healthy manifests, render cache), which mention nothing readable, are replaced by
+ * the pre-seal encoding of the same objects with the planted image. Returns how many values were
+ * changed.
  */
 async function tamper(s: Setup, image: string, planted: string): Promise<number> {
   const redis = s.harness.runtime.redis;
@@ -48,11 +57,12 @@ async function tamper(s: Setup, image: string, planted: string): Promise<number>
     else return;
     changed++;
   };
+  const healthy = `ferry:sync:${s.app}:healthy`;
   for (const value of await dumpRedis(redis)) {
     const { decoded } = value;
     if (decoded?.text.includes(image)) {
       await write(value, encode(decoded.encoding, decoded.text.replaceAll(image, planted)));
-    } else if (!decoded && value.key === `ferry:sync:${s.app}:healthy` && value.field === "manifests") {
+    } else if (value.key === healthy && value.field === "manifests") {
       await write(value, encode("base64+gzip", JSON.stringify([forged])));
     } else if (!decoded && value.key.startsWith(`${s.harness.prefix}:render:`)) {
       await write(value, encode("deflate-raw", JSON.stringify([forged])));
@@ -80,7 +90,11 @@ describe("tampered Redis state", () => {
     const tag = randomBytes(4).toString("hex");
     const image = `registry.example/tamper-${tag}:1.0`;
     const planted = `registry.example/planted-${tag}:6.6.6`;
-    const s = await setup("github", { "apps/web/deployment.yaml": deployment(image) }, { healthTimeout: "20s" });
+    const s = await setup(
+      "github",
+      { "apps/web/deployment.yaml": deployment(image) },
+      { healthTimeout: "20s" },
+    );
     const good = await s.repo.head();
     await push(s, ZERO, good);
     await waitAvailable(s.kube, s.namespace, image);

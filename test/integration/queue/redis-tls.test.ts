@@ -111,9 +111,15 @@ describe("Redis with TLS and an ACL user", () => {
       "--tls-auth-clients",
       "no",
       "--user",
-      "default off",
+      "default",
+      "off",
       "--user",
-      "ferry-worker on >worker-password ~* &* +@all",
+      "ferry-worker",
+      "on",
+      ">worker-password",
+      "~*",
+      "&*",
+      "+@all",
     ]);
     const config = {
       url: `rediss://127.0.0.1:${port}`,

@@ -130,7 +130,10 @@ describe("ferry.yaml per role", () => {
     expect(() => parseConfigText(unsigned, webhookSecrets, "ferry.yaml", "receiver")).toThrow(
       "forges[0].webhookSecret: required",
     );
-    const noCredentials = example.replace("kubeconfig: /etc/ferry/kubeconfig, context: prod", "inCluster: false");
+    const noCredentials = example.replace(
+      "kubeconfig: /etc/ferry/kubeconfig, context: prod",
+      "inCluster: false",
+    );
     expect(() => parseConfigText(noCredentials, tokens, "ferry.yaml", "worker")).toThrow(
       "clusters[0]: needs kubeconfig or inCluster: true",
     );
