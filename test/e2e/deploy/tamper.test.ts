@@ -57,14 +57,15 @@ async function tamper(s: Setup, image: string, planted: string): Promise<number>
     else return;
     changed++;
   };
-  const healthy = `ferry:sync:${s.app}:healthy`;
-  for (const value of await dumpRedis(redis)) {
+  const healthy = syncKey(s.harness.prefix, s.app, "healthy");
+  // Every key of this installation (the image is unique to this test, so no other key names it).
+  for (const value of await dumpRedis(redis, `${s.harness.prefix}:*`)) {
     const { decoded } = value;
     if (decoded?.text.includes(image)) {
       await write(value, encode(decoded.encoding, decoded.text.replaceAll(image, planted)));
     } else if (value.key === healthy && value.field === "manifests") {
       await write(value, encode("base64+gzip", JSON.stringify([forged])));
-    } else if (!decoded && value.key.startsWith(`${s.harness.prefix}:render:`)) {
+    } else if (value.key.startsWith(`${s.harness.prefix}:render:`)) {
       await write(value, encode("deflate-raw", JSON.stringify([forged])));
     }
   }

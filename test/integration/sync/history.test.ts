@@ -112,7 +112,10 @@ describe("sync history in Redis", () => {
     }
     // The same record copied to another app does not open there either.
     const other = appName();
-    await redis.client.hset(syncKey(redis.prefix, other, "healthy"), { revision: sha(5), manifests: genuine });
+    await redis.client.hset(syncKey(redis.prefix, other, "healthy"), {
+      revision: sha(5),
+      manifests: genuine,
+    });
     expect((await readHealthyRevision(redis.client, redis.prefix, seal, other)).state).toBe("refused");
 
     const counted = await registry.getSingleMetricAsString("ferry_state_refused_total");
@@ -134,13 +137,15 @@ describe("sync history in Redis", () => {
     });
     await saveHealthyRevision(redis.client, redis.prefix, rotated, app, sha(7), objects);
     // Once rewritten, the old key is no longer needed.
-    expect(await readHealthyRevision(redis.client, redis.prefix, testSeal({ keys: [newKey] }), app)).toMatchObject({
+    expect(
+      await readHealthyRevision(redis.client, redis.prefix, testSeal({ keys: [newKey] }), app),
+    ).toMatchObject({
       state: "verified",
       revision: sha(7),
     });
-    expect((await readHealthyRevision(redis.client, redis.prefix, testSeal({ keys: [oldKey] }), app)).state).toBe(
-      "refused",
-    );
+    expect(
+      (await readHealthyRevision(redis.client, redis.prefix, testSeal({ keys: [oldKey] }), app)).state,
+    ).toBe("refused");
     await redis.client.del(syncKey(redis.prefix, app, "healthy"));
   });
 

@@ -81,7 +81,9 @@ describe("runSync waves and rollback", () => {
     });
     expect(settings?.data).toEqual({ key: "settings" });
     expect(await isBadRevision(redis.client, redis.prefix, app.name, sha(2))).toBe(true);
-    expect(await readHealthyRevision(redis.client, redis.prefix, seal, app.name)).toMatchObject({ revision: sha(1) });
+    expect(await readHealthyRevision(redis.client, redis.prefix, seal, app.name)).toMatchObject({
+      revision: sha(1),
+    });
 
     // The next automatic sync of the same SHA does nothing; a newer commit is applied again.
     const again = await sync(redis.client, app, bad, sha(2), { trigger: { reason: "poll" } });

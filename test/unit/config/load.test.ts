@@ -152,6 +152,7 @@ describe("ferry.yaml redis", () => {
     );
     expect(config.redis).toEqual({
       url: "rediss://redis.internal:6380/2",
+      prefix: "ferry",
       username: "ferry-worker",
       password: "pw",
       tls: { ca: "/etc/ferry/redis-ca.pem" },
