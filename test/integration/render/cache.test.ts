@@ -102,7 +102,7 @@ describe("content-keyed render cache", () => {
     await mkdir(join(repo.dir, "apps/linked"), { recursive: true });
     await symlink("../../other/cm.yaml", join(repo.dir, "apps/linked/cm.yaml"));
     await repo.write({ "apps/linked/own.yaml": cm("own", "1") });
-    const cache = new RenderCache({ redis, registry, prefix });
+    const cache = new RenderCache({ redis, registry, seal, prefix });
     const linked = app("apps/linked");
     const first = await renderAt(await repo.commit("link"), linked, cache);
     expect(first).toMatchObject({ sourceType: "plain", cacheHit: false });
