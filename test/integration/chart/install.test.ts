@@ -102,10 +102,34 @@ async function can(serviceAccount: string, verb: string, resource: string, ns?: 
 }
 
 describe("chart installed on the test control plane", () => {
-  it("runs its pods, and grants the worker cluster-wide deploy rights but no escalation", async () => {
+  it("by default runs its pods and lets the worker act only as the ServiceAccounts values name", async () => {
+    const home = await namespace("ferry");
+    const team = await namespace("team");
+    const other = await namespace("other");
+    const release = await install(home.name, {
+      ...minimalValues,
+      rbac: { serviceAccounts: [{ namespace: team.name, name: "deployer" }] },
+    });
+    await waitForRunningPods(home.name, release);
+
+    const worker = `system:serviceaccount:${home.name}:${release}-ferry`;
+    expect(await can(worker, "impersonate", "serviceaccounts/deployer", team.name)).toBe(true);
+    expect(await can(worker, "impersonate", "serviceaccounts/default", team.name)).toBe(false);
+    expect(await can(worker, "impersonate", "serviceaccounts/deployer", other.name)).toBe(false);
+    expect(await can(worker, "create", "configmaps", home.name)).toBe(true);
+    // No deploy rights of its own, anywhere.
+    for (const ns of [team.name, other.name, home.name]) {
+      expect(await can(worker, "patch", "deployments.apps", ns)).toBe(false);
+      expect(await can(worker, "get", "secrets", ns)).toBe(false);
+    }
+    expect(await can(worker, "create", "configmaps", team.name)).toBe(false);
+    expect(await can(worker, "create", "namespaces")).toBe(false);
+  });
+
+  it("in the explicit wide mode, grants the worker cluster-wide deploy rights but no escalation", async () => {
     const home = await namespace("ferry");
     const other = await namespace("apps");
-    const release = await install(home.name, minimalValues);
+    const release = await install(home.name, { ...minimalValues, rbac: { scope: "cluster" } });
     await waitForRunningPods(home.name, release);
 
     const worker = `system:serviceaccount:${home.name}:${release}-ferry`;

@@ -80,18 +80,41 @@ describe("chart defaults", () => {
     expect(receiver.pod.automountServiceAccountToken).toBe(false);
     expect(receiver.pod.serviceAccountName).toBe("ferry-receiver");
     expect(worker.pod.serviceAccountName).toBe("ferry");
-    const binding = only(objects, "ClusterRoleBinding", "ferry") as KubeObject & {
+    const binding = only(objects, "RoleBinding", "ferry-state") as KubeObject & {
+      subjects: unknown[];
+      roleRef: { kind: string; name: string };
+    };
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "ferry", namespace: "ferry" }]);
+    expect(binding.roleRef).toMatchObject({ kind: "Role", name: "ferry-state" });
+    const subjects = find(objects, "ClusterRoleBinding").concat(find(objects, "RoleBinding"));
+    expect(JSON.stringify(subjects)).not.toContain("ferry-receiver");
+  });
+
+  it("defaults to the impersonate mode: with no accounts named, no rights beyond its own ConfigMaps", () => {
+    // Issue 12: the default RBAC follows the model; the wide ClusterRole is opt-in.
+    expect(find(objects, "ClusterRole")).toEqual([]);
+    expect(find(objects, "ClusterRoleBinding")).toEqual([]);
+    expect(find(objects, "Role").map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual([
+      "ferry/ferry-state",
+    ]);
+    expect((only(objects, "Role", "ferry-state") as KubeObject & { rules: unknown[] }).rules).toEqual([
+      {
+        apiGroups: [""],
+        resources: ["configmaps"],
+        verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+      },
+    ]);
+  });
+
+  it("in the explicit wide mode, grants write on the kinds Ferry deploys, with Namespaces and CRDs", async () => {
+    const wide = await template({ ...minimalValues, rbac: { scope: "cluster" } });
+    const binding = only(wide, "ClusterRoleBinding", "ferry") as KubeObject & {
       subjects: unknown[];
       roleRef: { name: string };
     };
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "ferry", namespace: "ferry" }]);
     expect(binding.roleRef.name).toBe("ferry");
-    const subjects = find(objects, "ClusterRoleBinding").concat(find(objects, "RoleBinding"));
-    expect(JSON.stringify(subjects)).not.toContain("ferry-receiver");
-  });
-
-  it("grants write on the kinds Ferry deploys, with Namespaces and CRDs in cluster scope", () => {
-    const role = only(objects, "ClusterRole", "ferry") as KubeObject & {
+    const role = only(wide, "ClusterRole", "ferry") as KubeObject & {
       rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
     };
     const verbsFor = (group: string, resource: string) =>

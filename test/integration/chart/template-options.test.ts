@@ -99,9 +99,9 @@ describe("chart options", () => {
   });
 
   it("drops every Secret permission when manageSecrets is off", async () => {
-    const objects = await template({ ...minimalValues, rbac: { manageSecrets: false } });
+    const objects = await template({ ...minimalValues, rbac: { scope: "cluster", manageSecrets: false } });
     expect(JSON.stringify(only(objects, "ClusterRole", "ferry"))).not.toContain("secrets");
-    const withSecrets = await template(minimalValues);
+    const withSecrets = await template({ ...minimalValues, rbac: { scope: "cluster" } });
     expect(JSON.stringify(only(withSecrets, "ClusterRole", "ferry"))).toContain('"secrets"');
   });
 
@@ -244,12 +244,17 @@ describe("chart impersonation mode (issue 12)", () => {
     }
   });
 
-  it("keeps the wide mode behind an explicit value and refuses impersonation without accounts", async () => {
+  it("keeps the wide mode behind an explicit value; impersonation without accounts grants nothing", async () => {
     const wide = await template({ ...minimalValues, rbac: { scope: "cluster" } });
     expect(JSON.stringify(only(wide, "ClusterRole", "ferry"))).toContain('"deployments"');
     expect(JSON.stringify(wide)).not.toContain("impersonate");
-    expect(await failure({ ...minimalValues, rbac: { scope: "impersonate" } })).toContain(
-      "rbac.scope=impersonate needs rbac.serviceAccounts",
+    const none = await template({ ...minimalValues, rbac: { scope: "impersonate" } });
+    expect(JSON.stringify(none)).not.toContain("impersonate");
+    expect(find(none, "Role").map((r) => r.metadata.name)).toEqual(["ferry-state"]);
+    const notes = await helm(
+      ["install", "ferry", chartDir, "--namespace", "ferry", "--dry-run=client"],
+      minimalValues,
     );
+    expect(notes.stdout).toContain("No rbac.serviceAccounts are listed");
   });
 });
