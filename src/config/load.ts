@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import * as yaml from "js-yaml";
 import type { z } from "zod";
 import { AppError } from "../errors.ts";
+import { compileRules } from "../health/registry.ts";
 import { expandEnv } from "./env.ts";
 import { destinationsFor, globMatches } from "../policy/project.ts";
 import { forRole, type ConfigRole } from "./roles.ts";
@@ -60,6 +61,7 @@ function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
       problems.push(`clusters[${i}]: needs kubeconfig or inCluster: true`);
     }
   });
+  problems.push(...healthRuleProblems(config));
   return problems;
 }
 
@@ -113,6 +115,17 @@ function projectProblems(config: FerryConfig): string[] {
     }
   });
   return problems;
+}
+
+/** Every CEL expression of `health.rules` compiles now, not when a sync first meets the kind. */
+function healthRuleProblems(config: FerryConfig): string[] {
+  try {
+    compileRules(config.health.rules, "health.rules");
+    return [];
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return (error.details?.problems as string[] | undefined) ?? [error.message];
+  }
 }
 
 /**

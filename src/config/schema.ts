@@ -2,6 +2,7 @@
 // reads a complete, typed configuration and never re-checks optional fields.
 import { z } from "zod";
 import { DEFAULT_KEY_PREFIX, keyPrefixSchema } from "../keys.ts";
+import { healthRuleSchema } from "../health/rules/compile.ts";
 import { durationSchema } from "./duration.ts";
 
 const name = z
@@ -202,6 +203,8 @@ export const configSchema = z.strictObject({
   clusters: z.array(clusterSchema).default([]),
   projects: z.array(projectSchema).default([]),
   apps: z.array(appSchema).default([]),
+  /** Health rules for kinds Ferry does not know (docs/health.md); compiled in load.ts. */
+  health: z.strictObject({ rules: z.array(healthRuleSchema).max(500).default([]) }).default({ rules: [] }),
 });
 
 export type FerryConfig = z.infer<typeof configSchema>;

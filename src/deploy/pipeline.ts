@@ -168,6 +168,7 @@ async function deployLocked(
     logger,
     signal,
     options: {
+      checks: runtime.healthChecks,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
     },

@@ -6,6 +6,7 @@
 // Order of precedence: the user's rules (ferry.yaml health.rules), Ferry's core kinds (code,
 // written from the Kubernetes API conventions), the built-in operator rules (CEL data in
 // rules/operators.ts), and for everything else the generic conventions (generic.ts).
+import { AppError } from "../errors.ts";
 import { groupOf, type KubeObject } from "../kube/types.ts";
 import { apiServiceHealth, crdHealth } from "./apis.ts";
 import { hpaHealth } from "./autoscaling.ts";
@@ -51,12 +52,24 @@ const coreChecks: ReadonlyArray<[string, HealthCheck]> = [
   ["apiextensions.crossplane.io/*", genericHealth],
 ];
 
-/** Compiles rules (each must compile: see compileRule) into their map entries. */
+/**
+ * Compiles rules into their map entries; throws one CONFIG_INVALID listing every broken
+ * expression of every rule, each with its path (`health.rules[1].failed: ...`).
+ */
 export function compileRules(rules: readonly HealthRule[], path: string): Array<[string, HealthCheck]> {
-  return rules.map((rule, index) => [
-    healthKey(rule.apiVersion, rule.kind),
-    compileRule(rule, `${path}[${index}]`),
-  ]);
+  const entries: Array<[string, HealthCheck]> = [];
+  const problems: string[] = [];
+  rules.forEach((rule, index) => {
+    try {
+      entries.push([healthKey(rule.apiVersion, rule.kind), compileRule(rule, `${path}[${index}]`)]);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      problems.push(...((error.details?.problems as string[] | undefined) ?? [error.message]));
+    }
+  });
+  if (problems.length > 0)
+    throw new AppError("CONFIG_INVALID", problems.join("; "), { details: { problems } });
+  return entries;
 }
 
 let builtins: ReadonlyMap<string, HealthCheck> | undefined;

@@ -10,6 +10,8 @@ import { AppError } from "../errors.ts";
 import { createForges, type Forge, type ForgeOptions } from "../forges/index.ts";
 import { CliGitService } from "../git/service.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
+import { defaultHealthChecks } from "../health/registry.ts";
+import type { HealthCheck } from "../health/types.ts";
 import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { projectOf, type Project } from "../policy/project.ts";
@@ -32,6 +34,8 @@ export interface Runtime {
   readonly renderCache: RenderCache;
   /** Seals the stored records that can lead to a write (FERRY_STATE_KEY: workers only). */
   readonly seal: StateSeal;
+  /** Health checks: the built-in ones with ferry.yaml's health.rules on top. */
+  readonly healthChecks: ReadonlyMap<string, HealthCheck>;
   readonly workDir: string;
   /** ferry.yaml's redis.prefix: BullMQ's and every key of src/keys.ts start with it. */
   readonly prefix: string;
@@ -103,6 +107,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     forges,
     renderCache,
     seal,
+    healthChecks: defaultHealthChecks(config.health.rules),
     workDir,
     prefix,
     app,

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerCluster } from "./cluster.ts";
 import { registerConfig } from "./config.ts";
 import { registerDiff } from "./diff.ts";
+import { registerHealth } from "./health.ts";
 import { registerRender } from "./render.ts";
 import { registerServe } from "./serve.ts";
 import { registerStatus } from "./status.ts";
@@ -20,4 +21,5 @@ export const commands: Array<(program: Command) => void> = [
   registerDiff,
   registerSync,
   registerStatus,
+  registerHealth,
 ];
