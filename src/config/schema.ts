@@ -1,4 +1,4 @@
-// The schema of ferry.yaml (DESIGN.md §3). Defaults live here so that the rest of the code
+// The schema of ferry.yaml (docs/configuration.md). Defaults live here so that the rest of the code
 // reads a complete, typed configuration and never re-checks optional fields.
 import { z } from "zod";
 import { DEFAULT_KEY_PREFIX, keyPrefixSchema } from "../keys.ts";

@@ -1,4 +1,4 @@
-// The deploy pipeline (DESIGN.md §1 flow 2, issue 7), top to bottom: take the app's lock →
+// The deploy pipeline (docs/architecture.md), top to bottom: take the app's lock →
 // resolve the revision → skip what is already live or known bad → pending status → checkout
 // and render → runSync (plan, apply, prune, health, rollback, history) → status and comment.
 //

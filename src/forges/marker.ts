@@ -1,4 +1,4 @@
-// The hidden first line that lets Ferry find its own comment again (DESIGN.md §5).
+// The hidden first line that lets Ferry find its own comment again (docs/architecture.md).
 
 export function markerPrefix(key: string): string {
   return `<!-- ferry:${key} `;

@@ -1,4 +1,4 @@
-// GET /api/apps and GET /api/apps/:name (DESIGN.md §4): sync state, health, applied revision,
+// GET /api/apps and GET /api/apps/:name (README.md): sync state, health, applied revision,
 // drift and the last deployments of each configured app, as JSON. Read-only and Redis-only.
 import { Router } from "express";
 import type { Redis } from "ioredis";

@@ -1,4 +1,4 @@
-// GET /previews/:id — the full, untruncated preview of one run (DESIGN.md §4), as stored by
+// GET /previews/:id — the full, untruncated preview of one run (README.md), as stored by
 // the preview worker. The page is inert HTML; the CSP header forbids scripts and remote loads
 // even if a future change to the page forgot to escape something.
 import { Router } from "express";

@@ -16,7 +16,7 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
-/** Cluster conventions of DESIGN.md §4. */
+/** Conventions in the cluster (docs/architecture.md). */
 export const FIELD_MANAGER = "ferry";
 export const APP_LABEL = "ferry.dev/app";
 export const TRACKING_ANNOTATION = "ferry.dev/tracking-id";
@@ -31,7 +31,7 @@ export function groupOf(apiVersion: string): string {
   return slash === -1 ? "" : apiVersion.slice(0, slash);
 }
 
-/** `<app>:<group>/<kind>:<namespace>/<name>` — the tracking id of DESIGN.md §4. */
+/** `<app>:<group>/<kind>:<namespace>/<name>` — the tracking id (docs/architecture.md). */
 export function trackingId(app: string, object: KubeObject): string {
   return `${app}:${groupOf(object.apiVersion)}/${object.kind}:${object.metadata.namespace ?? ""}/${object.metadata.name}`;
 }

@@ -1,4 +1,4 @@
-// Which app owns a live object: the one named by its tracking annotation (DESIGN.md §4,
+// Which app owns a live object: the one named by its tracking annotation (docs/architecture.md,
 // `<app>:<group>/<kind>:<namespace>/<name>`). Apply never takes over another app's object
 // unless the project allows adoption, and deletes (hooks, Recreate=true) touch only objects
 // the app itself created.

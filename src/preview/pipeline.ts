@@ -1,4 +1,4 @@
-// The preview pipeline (DESIGN.md §1 flow 1, §5), top to bottom: is this head still the newest
+// The preview pipeline (docs/architecture.md), top to bottom: is this head still the newest
 // → pending status → changed paths → touched apps → render and dry-run each → post the comment
 // and the final status. Nothing in a cluster changes here: every apply is a dry run.
 import type { AppConfig } from "../config/schema.ts";

@@ -1,4 +1,4 @@
-// source.type auto (DESIGN.md §3): a Chart.yaml makes a Helm chart, a kustomization file a
+// source.type auto (docs/configuration.md): a Chart.yaml makes a Helm chart, a kustomization file a
 // Kustomize build, anything else a directory of plain manifests.
 import { join } from "node:path";
 import type { SourceConfig } from "../config/schema.ts";

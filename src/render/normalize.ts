@@ -1,6 +1,6 @@
 // Makes rendered objects ready to compare and apply: namespaced kinds get the destination
 // namespace when the manifests leave it out, cluster-scoped ones lose a stray namespace, and
-// every object carries Ferry's tracking label and annotation (DESIGN.md §4).
+// every object carries Ferry's tracking label and annotation (docs/architecture.md).
 import { APP_LABEL, TRACKING_ANNOTATION, trackingId, type KubeObject } from "../kube/types.ts";
 import { scopeOf, type ScopeLookup } from "./scope.ts";
 

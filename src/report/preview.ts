@@ -1,4 +1,4 @@
-// The sticky preview comment of DESIGN.md §5. Header, table, blocking findings and footer are
+// The sticky preview comment (docs/architecture.md). Header, table, blocking findings and footer are
 // always kept; the per-app sections get what is left of the forge's size budget.
 import type { AppDiff } from "../diff/types.ts";
 import { DEFAULT_SENSITIVE_KEY_PATTERN } from "../diff/mask.ts";

@@ -28,7 +28,7 @@ export function totalsOf(apps: readonly AppDiff[]): Totals {
   return totals;
 }
 
-/** `+1 ~1 −0` (U+2212 minus, as in DESIGN.md §5). */
+/** `+1 ~1 −0` (U+2212 minus, the same in every comment and status). */
 export function countsText(counts: Pick<ChangeCounts, "added" | "changed" | "removed">): string {
   return `+${counts.added} ~${counts.changed} −${counts.removed}`;
 }

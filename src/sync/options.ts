@@ -1,4 +1,4 @@
-// Per-object `ferry.dev/sync-options: Prune=false,Recreate=true` (DESIGN.md §4), read the way
+// Per-object `ferry.dev/sync-options: Prune=false,Recreate=true` (docs/architecture.md), read as
 // Argo CD reads its sync-options annotation: comma-separated Key=value, case-insensitive.
 import { SYNC_OPTIONS_ANNOTATION, type KubeObject } from "../kube/types.ts";
 

@@ -1,8 +1,8 @@
 // The prune decision, pure: which inventory entries to delete, which to keep and why, or a
-// refusal. Rules (issue 7, DESIGN.md §4): a candidate is in the inventory and no longer
-// desired; it is deleted only when its live copy carries this app's tracking annotation and
-// not `Prune=false`; the whole prune is refused when it would delete a Namespace, CRD or PVC
-// not listed in sync.allowPrune, or more than sync.pruneBudget of the inventory.
+// refusal. Rules (docs/architecture.md): a candidate is in the inventory and no longer desired;
+// it is deleted only when its live copy carries this app's tracking annotation and not
+// `Prune=false`; the whole prune is refused when it would delete a Namespace, CRD or PVC not
+// listed in sync.allowPrune, or more than sync.pruneBudget of the inventory.
 import { AppError } from "../errors.ts";
 import { TRACKING_ANNOTATION, trackingId, type KubeObject } from "../kube/types.ts";
 import { entryKey, type InventoryEntry } from "./inventory.ts";

@@ -11,7 +11,7 @@ async function up(dir: string): Promise<void> {
   else console.log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s (logs in ${dir})`);
   console.log(`apiserver ${cluster.server}; stop it with: ferry cluster down --dir ${dir}`);
   console.log(`use it with kubectl: kubectl --kubeconfig ${cluster.kubeconfig} get nodes, or:`);
-  // Last line by contract (DESIGN.md §4): scripts run `eval "$(ferry cluster up | tail -1)"`.
+  // Last line by contract : scripts run `eval "$(ferry cluster up | tail -1)"`.
   console.log(`export KUBECONFIG=${cluster.kubeconfig}`);
 }
 
