@@ -15,6 +15,11 @@ export class OfflineForge implements Forge {
     this.#logger = logger;
   }
 
+  /** Writes nothing, so it is no one. */
+  identity(): Promise<string> {
+    return Promise.resolve("");
+  }
+
   upsertComment(target: ChangeRequestRef, key: string, body: string): Promise<UpsertResult> {
     this.#logger?.info(
       { forge: this.name, ...target, key, chars: body.length },

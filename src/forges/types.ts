@@ -71,8 +71,15 @@ export interface Forge {
   readonly name: string;
   readonly type: "github" | "gitlab";
   /**
+   * The account Ferry writes as (GitHub: the token's user, or a GitHub App's `<slug>[bot]`;
+   * GitLab: the token's user). Only comments it wrote can be Ferry's: anyone can type a marker.
+   * Asked once, then cached.
+   */
+  identity(): Promise<string>;
+  /**
    * Keeps ONE comment per (change request, key): finds it by the hidden marker that starts
-   * with `<!-- ferry:<key> `, edits it in place, and leaves it alone when the body is equal.
+   * with `<!-- ferry:<key> ` among the comments Ferry's identity wrote, edits it in place, and
+   * leaves it alone when the body is equal.
    */
   upsertComment(target: ChangeRequestRef, key: string, body: string): Promise<UpsertResult>;
   /** Plain new comment (deploy and rollback reports). */

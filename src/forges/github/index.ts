@@ -2,7 +2,7 @@ import type { ForgeConfig } from "../../config/schema.ts";
 import { forgeCaller, type FailureReader, type ForgeCaller } from "../call.ts";
 import { truncate } from "../marker.ts";
 import type { ResolvedForgeOptions } from "../options.ts";
-import { createWithRetry, upsertByMarker } from "../upsert.ts";
+import { cachedIdentity, createWithRetry, upsertByMarker } from "../upsert.ts";
 import type {
   ChangeRequestInfo,
   ChangeRequestRef,
@@ -15,7 +15,7 @@ import { GithubAppCredentials, splitRepo as split } from "./app.ts";
 import { githubCheckRuns } from "./checks.ts";
 import { createGithubClient, type GithubClient } from "./client.ts";
 import { QuotaTracker } from "./quota.ts";
-import { GithubComment, GithubComments, GithubPull, GithubPulls } from "./schema.ts";
+import { GithubComment, GithubComments, GithubPull, GithubPulls, GithubUser } from "./schema.ts";
 
 type GithubConfig = Extract<ForgeConfig, { type: "github" }>;
 
@@ -77,6 +77,20 @@ export class GithubForge implements Forge {
     return this.#app ? this.#app.tokenFor(repo) : Promise.resolve(this.#token ?? "");
   }
 
+  /** An App writes as `<slug>[bot]`; a token as its user (GET /user). */
+  readonly identity = cachedIdentity(async () => {
+    if (this.#app) return `${await this.#app.slug()}[bot]`;
+    const client = this.#tokenClient;
+    if (!client) throw new Error("unreachable: a GitHub forge has an App or a token client");
+    const user = await this.#call(
+      "GET",
+      "/user",
+      GithubUser,
+      async () => (await client.rest.users.getAuthenticated()).data,
+    );
+    return user.login;
+  });
+
   upsertComment(target: ChangeRequestRef, key: string, body: string): Promise<UpsertResult> {
     const { owner, repo } = split(target.repo);
     const issue = { owner, repo, issue_number: target.number };
@@ -84,13 +98,15 @@ export class GithubForge implements Forge {
       {
         list: async () => {
           const client = await this.#clientFor(target.repo);
-          return this.#call(
+          const comments = await this.#call(
             "GET",
             "/repos/{owner}/{repo}/issues/{issue_number}/comments",
             GithubComments,
             () => client.paginate(client.rest.issues.listComments, { ...issue, per_page: 100 }),
           );
+          return comments.map(({ id, body, user }) => ({ id, body, author: user?.login }));
         },
+        self: () => this.identity(),
         create: (text) => this.#createComment(issue, text),
         update: async (id, text) => {
           const client = await this.#clientFor(target.repo);

@@ -8,7 +8,12 @@ export const GithubComment = z.object({
     .string()
     .nullish()
     .transform((body) => body ?? ""),
+  /** The author; null for a deleted account ("ghost"). */
+  user: z.object({ login: z.string() }).nullish(),
 });
+
+/** https://docs.github.com/en/rest/users/users#get-the-authenticated-user */
+export const GithubUser = z.object({ login: z.string().min(1) });
 export const GithubComments = z.array(GithubComment);
 
 export const GithubPull = z.object({

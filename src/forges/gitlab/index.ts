@@ -1,4 +1,4 @@
-import { Branches, Commits, MergeRequestNotes, MergeRequests } from "@gitbeaker/rest";
+import { Branches, Commits, MergeRequestNotes, MergeRequests, Users } from "@gitbeaker/rest";
 import type { ForgeConfig } from "../../config/schema.ts";
 import { AppError } from "../../errors.ts";
 import { forgeCaller, type FailureReader, type ForgeCaller } from "../call.ts";
@@ -12,7 +12,7 @@ import type {
   Forge,
   UpsertResult,
 } from "../types.ts";
-import { createWithRetry, upsertByMarker } from "../upsert.ts";
+import { cachedIdentity, createWithRetry, upsertByMarker } from "../upsert.ts";
 import { createGitlabRequester, GitlabAnswerError } from "./requester.ts";
 import {
   GitlabCommit,
@@ -21,6 +21,7 @@ import {
   GitlabMergeRequests,
   GitlabNote,
   GitlabNotes,
+  GitlabUser,
 } from "./schema.ts";
 
 type GitlabConfig = Extract<ForgeConfig, { type: "gitlab" }>;
@@ -59,8 +60,15 @@ export class GitlabForge implements Forge {
       commits: new Commits(settings),
       mergeRequests: new MergeRequests(settings),
       branches: new Branches(settings),
+      users: new Users(settings),
     };
   }
+
+  /** The token's user (GET /user). */
+  readonly identity = cachedIdentity(async () => {
+    const user = await this.#call("GET", "/user", GitlabUser, () => this.#api.users.showCurrentUser());
+    return user.username;
+  });
 
   upsertComment(target: ChangeRequestRef, key: string, body: string): Promise<UpsertResult> {
     const { repo, number } = target;
@@ -71,8 +79,11 @@ export class GitlabForge implements Forge {
           const notes = await this.#call("GET", notesRoute, GitlabNotes, () =>
             this.#api.notes.all(repo, number, { perPage: 100 }),
           );
-          return notes.filter((note) => !note.system);
+          return notes
+            .filter((note) => !note.system)
+            .map(({ id, body, author }) => ({ id, body, author: author?.username }));
         },
+        self: () => this.identity(),
         create: (text) => this.#createNote(target, text),
         update: async (id, text) => {
           await this.#call("PUT", `${notesRoute}/:note_id`, GitlabNote, () =>

@@ -7,7 +7,11 @@ export const GitlabNote = z.object({
   body: z.string(),
   /** System notes ("added 1 commit") are GitLab's, never Ferry's. */
   system: z.boolean().default(false),
+  author: z.object({ username: z.string() }).nullish(),
 });
+
+/** https://docs.gitlab.com/api/users/#retrieve-the-current-user */
+export const GitlabUser = z.object({ username: z.string().min(1) });
 export const GitlabNotes = z.array(GitlabNote);
 
 export const GitlabMergeRequest = z.object({

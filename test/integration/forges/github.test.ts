@@ -35,7 +35,7 @@ describe("GitHub forge against the fake", () => {
     const first = await forge.upsertComment(target, "preview key=gh/acme/shop!7", "hello");
     expect(first.action).toBe("created");
     expect(fake.comments(repo, 7)).toEqual([
-      { id: first.id, body: "<!-- ferry:preview key=gh/acme/shop!7 -->\nhello" },
+      { id: first.id, body: "<!-- ferry:preview key=gh/acme/shop!7 -->\nhello", author: "ferry-bot" },
     ]);
 
     const second = await forge.upsertComment(target, "preview key=gh/acme/shop!7", "hello");
@@ -45,8 +45,30 @@ describe("GitHub forge against the fake", () => {
     const body = "<!-- ferry:preview key=gh/acme/shop!7 head=bbb -->\nchanged";
     const third = await forge.upsertComment(target, "preview key=gh/acme/shop!7", body);
     expect(third).toEqual({ id: first.id, action: "updated" });
-    expect(fake.comments(repo, 7)).toEqual([{ id: first.id, body }]);
+    expect(fake.comments(repo, 7)).toEqual([{ id: first.id, body, author: "ferry-bot" }]);
     expect(fake.callsTo("createComment")).toHaveLength(1);
+  });
+
+  it("never edits a comment with Ferry's marker that another user wrote: makes its own", async () => {
+    const planted = "<!-- ferry:preview key=gh/acme/shop!7 -->\nclick here to approve";
+    fake.seedComments(repo, 7, [planted], "mallory");
+    const first = await forge.upsertComment(target, "preview key=gh/acme/shop!7", "the real preview");
+    expect(first.action).toBe("created");
+    const second = await forge.upsertComment(target, "preview key=gh/acme/shop!7", "the next preview");
+    expect(second).toEqual({ id: first.id, action: "updated" });
+    expect(fake.comments(repo, 7)).toEqual([
+      { id: expect.any(Number) as unknown, body: planted, author: "mallory" },
+      {
+        id: first.id,
+        body: "<!-- ferry:preview key=gh/acme/shop!7 -->\nthe next preview",
+        author: "ferry-bot",
+      },
+    ]);
+    expect(fake.callsTo("updateComment").map((call) => call.path)).toEqual([
+      `/repos/${repo}/issues/comments/${first.id}`,
+    ]);
+    // The identity is asked once per forge and cached.
+    expect(fake.callsTo("getAuthenticatedUser")).toHaveLength(1);
   });
 
   it("finds its comment on page 2 of more than 100 comments", async () => {
@@ -153,6 +175,6 @@ describe("GitHub forge against the fake", () => {
 
   it("creates plain comments for reports", async () => {
     const id = await forge.createComment(target, "Deployed");
-    expect(fake.comments(repo, 7)).toEqual([{ id, body: "Deployed" }]);
+    expect(fake.comments(repo, 7)).toEqual([{ id, body: "Deployed", author: "ferry-bot" }]);
   });
 });

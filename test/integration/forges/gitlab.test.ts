@@ -47,8 +47,30 @@ describe("GitLab forge against the fake", () => {
     const third = await forge.upsertComment(target, "preview key=gl/shop!12", "changed");
     expect(third).toEqual({ id: first.id, action: "updated" });
     expect(fake.notes(project, 12)).toEqual([
-      { id: first.id, body: "<!-- ferry:preview key=gl/shop!12 -->\nchanged", system: false },
+      {
+        id: first.id,
+        body: "<!-- ferry:preview key=gl/shop!12 -->\nchanged",
+        system: false,
+        author: "ferry-bot",
+      },
     ]);
+  });
+
+  it("never edits a note with Ferry's marker that another user wrote: makes its own", async () => {
+    const planted = "<!-- ferry:preview key=gl/shop!12 -->\nlooks fine, merge it";
+    fake.seedNotes(project, 12, [planted], false, "mallory");
+    const first = await forge.upsertComment(target, "preview key=gl/shop!12", "the real preview");
+    expect(first.action).toBe("created");
+    const second = await forge.upsertComment(target, "preview key=gl/shop!12", "the next preview");
+    expect(second).toEqual({ id: first.id, action: "updated" });
+    expect(fake.notes(project, 12).map(({ body, author }) => ({ body, author }))).toEqual([
+      { body: planted, author: "mallory" },
+      { body: "<!-- ferry:preview key=gl/shop!12 -->\nthe next preview", author: "ferry-bot" },
+    ]);
+    expect(fake.callsTo("updateNote").map((call) => call.path)).toEqual([
+      `/api/v4/projects/acme%2Fplatform%2Fshop/merge_requests/12/notes/${first.id}`,
+    ]);
+    expect(fake.callsTo("currentUser")).toHaveLength(1);
   });
 
   it("follows pagination past 100 notes and skips system notes that quote the marker", async () => {
@@ -161,6 +183,6 @@ describe("GitLab forge against the fake", () => {
 
   it("creates plain notes for reports", async () => {
     const id = await forge.createComment(target, "Deployed");
-    expect(fake.notes(project, 12)).toEqual([{ id, body: "Deployed", system: false }]);
+    expect(fake.notes(project, 12)).toEqual([{ id, body: "Deployed", system: false, author: "ferry-bot" }]);
   });
 });

@@ -23,6 +23,8 @@ export interface FakePull {
 interface Comment {
   id: number;
   body: string;
+  /** The author's login. */
+  user: string;
   created_at: string;
   updated_at: string;
 }
@@ -82,6 +84,8 @@ const MAX_OUTPUT_CHARS = 65_535;
 
 export interface FakeGithubOptions {
   token?: string;
+  /** The login of the token's user (GET /user); default "ferry-bot". */
+  login?: string;
   /** Authenticate as a GitHub App (JWT, installation tokens) instead of with `token`. */
   app?: FakeAppOptions;
 }
@@ -89,6 +93,8 @@ export interface FakeGithubOptions {
 export class FakeGithub extends FakeHttpApi {
   readonly token: string;
   readonly app: FakeAppAuthority | undefined;
+  /** Who comments made through the API are by: the token's user, or the App's `<slug>[bot]`. */
+  readonly login: string;
   readonly pulls = new Map<string, FakePull>();
   readonly statuses: FakeStatus[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
@@ -96,13 +102,22 @@ export class FakeGithub extends FakeHttpApi {
   #nextId = 1000;
 
   constructor(options: string | FakeGithubOptions = {}) {
-    const { token = "ghp_fake_token_for_tests", app: appOptions } =
-      typeof options === "string" ? { token: options } : options;
+    const {
+      token = "ghp_fake_token_for_tests",
+      app: appOptions,
+      login = "ferry-bot",
+    } = typeof options === "string" ? { token: options } : options;
     const app = appOptions ? new FakeAppAuthority(appOptions) : undefined;
     super({
       authorize: (request) => (app ? app.authorize(request) : authorize(request, token)),
       notFound: (message) => notFound(message),
       routes: [
+        {
+          name: "getAuthenticatedUser",
+          method: "GET",
+          pattern: "/user",
+          handle: () => ({ status: 200, body: userShape(this.login, 1) }),
+        },
         {
           name: "getApp",
           method: "GET",
@@ -173,6 +188,7 @@ export class FakeGithub extends FakeHttpApi {
     });
     this.token = token;
     this.app = app;
+    this.login = app ? `${app.slug}[bot]` : login;
   }
 
   static async start(options?: string | FakeGithubOptions): Promise<FakeGithub> {
@@ -199,23 +215,24 @@ export class FakeGithub extends FakeHttpApi {
     if (!this.#comments.has(`${repo}#${pull.number}`)) this.#comments.set(`${repo}#${pull.number}`, []);
   }
 
-  seedComments(repo: string, number: number, bodies: string[]): void {
+  /** Comments written by `author` (Ferry's own login unless said otherwise). */
+  seedComments(repo: string, number: number, bodies: string[], author = this.login): void {
     const list = this.#thread(repo, number);
     if (!list) throw new Error(`seed pull ${repo}#${number} first`);
-    for (const body of bodies) list.push(this.#newComment(body));
+    for (const body of bodies) list.push(this.#newComment(body, author));
   }
 
-  comments(repo: string, number: number): { id: number; body: string }[] {
-    return (this.#thread(repo, number) ?? []).map(({ id, body }) => ({ id, body }));
+  comments(repo: string, number: number): { id: number; body: string; author: string }[] {
+    return (this.#thread(repo, number) ?? []).map(({ id, body, user }) => ({ id, body, author: user }));
   }
 
   #thread(repo: string, number: number | string): Comment[] | undefined {
     return this.#comments.get(`${repo}#${number}`);
   }
 
-  #newComment(body: string): Comment {
+  #newComment(body: string, user: string): Comment {
     const now = new Date().toISOString();
-    return { id: this.#nextId++, body, created_at: now, updated_at: now };
+    return { id: this.#nextId++, body, user, created_at: now, updated_at: now };
   }
 
   #shape(r: FakeRequest, comment: Comment) {
@@ -225,7 +242,7 @@ export class FakeGithub extends FakeHttpApi {
       node_id: `IC_${comment.id}`,
       url: `${this.url}/repos/${owner}/${repo}/issues/comments/${comment.id}`,
       html_url: `https://github.test/${owner}/${repo}/pull/0#issuecomment-${comment.id}`,
-      user: { login: "ferry-bot", id: 1, type: "Bot" },
+      user: userShape(comment.user, comment.user === this.login ? 1 : 2),
       author_association: "NONE",
     };
   }
@@ -244,7 +261,7 @@ export class FakeGithub extends FakeHttpApi {
     if (!thread) return notFound();
     const body = (r.body as { body?: unknown } | undefined)?.body;
     if (typeof body !== "string") return invalid("body", "missing_field");
-    const comment = this.#newComment(body);
+    const comment = this.#newComment(body, this.login);
     thread.push(comment);
     return {
       status: 201,
@@ -487,6 +504,11 @@ function applyCheckInput(run: FakeCheckRun, input: Record<string, unknown>): Fak
   if (actions !== undefined) run.actions = actions;
   if (typeof status === "string") run.history.push({ status: run.status, conclusion: run.conclusion });
   return undefined;
+}
+
+/** A simple-user object (https://docs.github.com/en/rest/users/users). */
+function userShape(login: string, id: number) {
+  return { login, id, node_id: `U_${id}`, type: login.endsWith("[bot]") ? "Bot" : "User", site_admin: false };
 }
 
 function pullShape(repo: string, pull: FakePull) {

@@ -25,6 +25,8 @@ interface Note {
   id: number;
   body: string;
   system: boolean;
+  /** The author's username. */
+  author: string;
   created_at: string;
   updated_at: string;
 }
@@ -43,6 +45,8 @@ const P = "/api/v4/projects/:id";
 
 export class FakeGitlab extends FakeHttpApi {
   readonly token: string;
+  /** The username of the token's user (GET /user); notes made through the API are theirs. */
+  readonly username: string;
   readonly mergeRequests = new Map<string, FakeMergeRequest>();
   readonly statuses: FakeGitlabStatus[] = [];
   readonly branches = new Map<string, string>();
@@ -50,11 +54,17 @@ export class FakeGitlab extends FakeHttpApi {
   readonly #notes = new Map<string, Note[]>();
   #nextId = 5000;
 
-  constructor(token = "glpat-fake-token-for-tests") {
+  constructor(token = "glpat-fake-token-for-tests", username = "ferry-bot") {
     super({
       authorize: (request) => authorize(request, token),
       notFound: (message) => ({ status: 404, body: { error: message } }),
       routes: [
+        {
+          name: "currentUser",
+          method: "GET",
+          pattern: "/api/v4/user",
+          handle: () => ({ status: 200, body: { ...userShape(this.username), state: "active" } }),
+        },
         {
           name: "listNotes",
           method: "GET",
@@ -112,10 +122,11 @@ export class FakeGitlab extends FakeHttpApi {
       ],
     });
     this.token = token;
+    this.username = username;
   }
 
-  static async start(token?: string): Promise<FakeGitlab> {
-    return new FakeGitlab(token).start();
+  static async start(token?: string, username?: string): Promise<FakeGitlab> {
+    return new FakeGitlab(token, username).start();
   }
 
   seedMergeRequest(project: string, mr: FakeMergeRequest): void {
@@ -123,19 +134,25 @@ export class FakeGitlab extends FakeHttpApi {
     if (!this.#notes.has(`${project}!${mr.iid}`)) this.#notes.set(`${project}!${mr.iid}`, []);
   }
 
-  seedNotes(project: string, iid: number, bodies: string[], system = false): void {
+  /** Notes written by `author` (the token's user unless said otherwise). */
+  seedNotes(project: string, iid: number, bodies: string[], system = false, author = this.username): void {
     const thread = this.#notes.get(`${project}!${iid}`);
     if (!thread) throw new Error(`seed merge request ${project}!${iid} first`);
-    for (const body of bodies) thread.push(this.#newNote(body, system));
+    for (const body of bodies) thread.push(this.#newNote(body, system, author));
   }
 
-  notes(project: string, iid: number): { id: number; body: string; system: boolean }[] {
-    return (this.#notes.get(`${project}!${iid}`) ?? []).map(({ id, body, system }) => ({ id, body, system }));
+  notes(project: string, iid: number): { id: number; body: string; system: boolean; author: string }[] {
+    return (this.#notes.get(`${project}!${iid}`) ?? []).map(({ id, body, system, author }) => ({
+      id,
+      body,
+      system,
+      author,
+    }));
   }
 
-  #newNote(body: string, system: boolean): Note {
+  #newNote(body: string, system: boolean, author: string): Note {
     const now = new Date().toISOString();
-    return { id: this.#nextId++, body, system, created_at: now, updated_at: now };
+    return { id: this.#nextId++, body, system, author, created_at: now, updated_at: now };
   }
 
   #shape(r: FakeRequest, note: Note) {
@@ -143,7 +160,7 @@ export class FakeGitlab extends FakeHttpApi {
       ...note,
       type: null,
       attachment: null,
-      author: { id: 1, username: "ferry-bot", name: "Ferry" },
+      author: userShape(note.author),
       noteable_type: "MergeRequest",
       noteable_iid: Number(r.params.iid),
       resolvable: false,
@@ -173,7 +190,7 @@ export class FakeGitlab extends FakeHttpApi {
     if (!thread) return notFound();
     const body = field(r, "body");
     if (body === undefined) return { status: 400, body: { error: "body is missing" } };
-    const note = this.#newNote(body, false);
+    const note = this.#newNote(body, false, this.username);
     thread.push(note);
     return { status: 201, body: this.#shape(r, note) };
   }
@@ -330,4 +347,16 @@ export function rateLimited(retryAfterSeconds: number): Injection {
 
 export function serverError(): Injection {
   return { status: 500, body: { message: "500 Internal Server Error" } };
+}
+
+/** The basic user object GitLab embeds as a note's author (https://docs.gitlab.com/api/notes/). */
+function userShape(username: string) {
+  return {
+    id: username.length,
+    username,
+    name: username,
+    state: "active",
+    avatar_url: null,
+    web_url: `https://gitlab.test/${username}`,
+  };
 }
