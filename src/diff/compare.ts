@@ -7,7 +7,8 @@ import { groupOf, objectKey, type KubeObject } from "../kube/types.ts";
 import { blockingError, DEFAULT_SENSITIVE_KEY_PATTERN, maskPair, sensitiveValues } from "./mask.ts";
 import { normalize } from "./normalize.ts";
 import { compareResources } from "./order.ts";
-import { unifiedDiff } from "./unified.ts";
+import { diffTexts } from "./diff-pool.ts";
+import { toYaml } from "./unified.ts";
 import type {
   ApiFailure,
   AppDiff,
@@ -39,9 +40,9 @@ function settingsOf(options: DiffOptions): Settings {
 }
 
 /** Live mode: server-side dry-run results against the current cluster objects. */
-export function compareLive(input: LiveDiffInput, options: DiffOptions = {}): AppDiff {
+export async function compareLive(input: LiveDiffInput, options: DiffOptions = {}): Promise<AppDiff> {
   const settings = settingsOf(options);
-  const changes = input.objects.map((item) => liveChange(item, settings));
+  const changes = await Promise.all(input.objects.map((item) => liveChange(item, settings)));
   const wanted = new Set<string>();
   for (const item of input.objects) {
     wanted.add(objectKey(identityOf(item)));
@@ -57,28 +58,32 @@ export function compareLive(input: LiveDiffInput, options: DiffOptions = {}): Ap
     const key = objectKey(object);
     if (!wanted.has(key)) pruned.set(key, object);
   }
-  for (const object of pruned.values()) changes.push(change(object, "remove", object, undefined, settings));
+  for (const object of pruned.values())
+    changes.push(await change(object, "remove", object, undefined, settings));
   return assemble(input, "live", changes, input.notes ?? [], settings);
 }
 
 /** Render mode: base render vs head render, for forks and when the cluster is unreachable. */
-export function compareRenders(input: RenderDiffInput, options: DiffOptions = {}): AppDiff {
+export async function compareRenders(input: RenderDiffInput, options: DiffOptions = {}): Promise<AppDiff> {
   const settings = settingsOf(options);
   const base = byKey(input.base);
   const head = byKey(input.head);
-  const changes: ResourceChange[] = [];
+  const pending: Promise<ResourceChange>[] = [];
   for (const [key, after] of head) {
     const before = base.get(key);
     const refused = input.refused?.get(key);
     if (refused !== undefined) {
-      changes.push(errorChange(after, refused, sensitiveValues([after, before], settings.pattern)));
+      pending.push(
+        Promise.resolve(errorChange(after, refused, sensitiveValues([after, before], settings.pattern))),
+      );
       continue;
     }
-    changes.push(change(after, before === undefined ? "add" : "change", before, after, settings));
+    pending.push(change(after, before === undefined ? "add" : "change", before, after, settings));
   }
   for (const [key, before] of base) {
-    if (!head.has(key)) changes.push(change(before, "remove", before, undefined, settings));
+    if (!head.has(key)) pending.push(change(before, "remove", before, undefined, settings));
   }
+  const changes = await Promise.all(pending);
   return assemble(input, "render", changes, [RENDER_ONLY_NOTE, ...(input.notes ?? [])], settings);
 }
 
@@ -118,7 +123,7 @@ function identityOf(item: LiveObjectInput): KubeObject {
   return item.predicted ?? item.live ?? item.desired;
 }
 
-function liveChange(item: LiveObjectInput, settings: Settings): ResourceChange {
+async function liveChange(item: LiveObjectInput, settings: Settings): Promise<ResourceChange> {
   const identity = identityOf(item);
   if (item.dryRunError !== undefined) {
     const secrets = sensitiveValues([item.desired, item.live, item.predicted, item.base], settings.pattern);
@@ -129,7 +134,7 @@ function liveChange(item: LiveObjectInput, settings: Settings): ResourceChange {
       details: { key: objectKey(item.desired) },
     });
   }
-  const result = change(
+  const result = await change(
     identity,
     item.live === undefined ? "add" : "change",
     item.live,
@@ -160,26 +165,35 @@ function sameRender(base: KubeObject, head: KubeObject, settings: Settings): boo
   return isDeepStrictEqual(normalize(base, settings.rules), normalize(head, settings.rules));
 }
 
-function change(
+async function change(
   identity: KubeObject,
   action: Exclude<ChangeAction, "error" | "unchanged">,
   before: KubeObject | undefined,
   after: KubeObject | undefined,
   settings: Settings,
-): ResourceChange {
+): Promise<ResourceChange> {
   const masked = maskPair(
     before === undefined ? undefined : normalize(before, settings.rules),
     after === undefined ? undefined : normalize(after, settings.rules),
     settings.pattern,
   );
-  const diff = unifiedDiff(masked.before, masked.after);
+  const diff = await diffTexts(toYaml(masked.before), toYaml(masked.after));
   const unchanged = action === "change" && diff.added + diff.removed === 0;
-  return {
+  const result: ResourceChange = {
     ...describe(identity),
     action: unchanged ? "unchanged" : action,
     diff: diff.text,
     stats: { added: diff.added, removed: diff.removed },
   };
+  if (diff.tooLarge) result.tooLarge = tooLargeSummary(result);
+  return result;
+}
+
+/** "ConfigMap big: 20,000 lines changed, too large to show" */
+function tooLargeSummary(change: ResourceChange): string {
+  // A changed line is one removed and one added; the larger side counts the lines touched.
+  const lines = Math.max(change.stats.added, change.stats.removed);
+  return `${change.kind} ${change.name}: ${lines.toLocaleString("en-US")} lines changed, too large to show`;
 }
 
 function describe(object: KubeObject): Pick<ResourceChange, "key" | "group" | "kind" | "name" | "namespace"> {

@@ -9,5 +9,6 @@ export {
   type MaskedObject,
 } from "./mask.ts";
 export { noiseFilterDescription, normalize } from "./normalize.ts";
+export { closeDiffPool } from "./diff-pool.ts";
 export { toYaml, unifiedDiff } from "./unified.ts";
 export type * from "./types.ts";

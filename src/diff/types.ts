@@ -28,8 +28,13 @@ export interface ResourceChange {
   action: ChangeAction;
   /** Unified diff hunks (context 3) of the normalized, masked YAML; "" when there is none. */
   diff: string;
-  /** Lines added and removed in `diff`. */
+  /** Lines added and removed in `diff` (past the diff budget: lines only one side has). */
   stats: { added: number; removed: number };
+  /**
+   * The diff was over its budget (src/diff/unified.ts), so `diff` is empty and this says so:
+   * "ConfigMap big: 20,000 lines changed, too large to show".
+   */
+  tooLarge?: string;
   /**
    * Live mode only: the head render equals the base render for this object, so the difference
    * comes from a change made in the cluster (drift) that this merge would revert, not from Git.

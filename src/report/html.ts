@@ -97,6 +97,8 @@ function resourceHtml(change: ResourceChange): string {
       .join(", ");
     return `<h3 class="error">${escapeHtml(`${heading}${detail === "" ? "" : ` (${detail})`}`)}</h3><pre>${escapeHtml(change.error.message)}</pre>`;
   }
+  if (change.tooLarge !== undefined)
+    return `<h3>${escapeHtml(heading + drift)}</h3><p>${escapeHtml(change.tooLarge)}</p>`;
   const lines = change.diff === "" ? [] : change.diff.split("\n");
   return `<h3>${escapeHtml(heading + drift)}</h3><pre>${lines.map(lineHtml).join("")}</pre>`;
 }

@@ -55,11 +55,10 @@ function resourceBlock(change: ResourceChange): ResourceBlock {
     };
   }
   const drift = change.drift === true ? ` — ${DRIFT_NOTE}` : "";
-  return {
-    heading: `${title} — ${actionWords[change.action]}${drift}`,
-    language: "diff",
-    lines: change.diff === "" ? [] : change.diff.split("\n"),
-  };
+  const heading = `${title} — ${actionWords[change.action]}${drift}`;
+  // Over the diff budget: the count instead of the hunks (the footer links the full page).
+  if (change.tooLarge !== undefined) return { heading, language: "text", lines: [change.tooLarge] };
+  return { heading, language: "diff", lines: change.diff === "" ? [] : change.diff.split("\n") };
 }
 
 /** A block as text; with `maxLines`, only that many lines followed by an "omitted" line. */

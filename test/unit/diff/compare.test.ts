@@ -15,8 +15,8 @@ import {
 } from "./objects.ts";
 
 describe("compareLive", () => {
-  it("counts an added Service and a changed Deployment image, with the image line in the diff", () => {
-    const result = compareLive(imageAndServiceInput());
+  it("counts an added Service and a changed Deployment image, with the image line in the diff", async () => {
+    const result = await compareLive(imageAndServiceInput());
     expect(result.counts).toEqual({ added: 1, changed: 1, removed: 0, unchanged: 0, errors: 0 });
     expect(result.mode).toBe("live");
     expect(result.changes.map((c) => [c.kind, c.action])).toEqual([
@@ -30,9 +30,9 @@ describe("compareLive", () => {
     expect(result.changes[1]?.stats).toEqual({ added: 1, removed: 1 });
   });
 
-  it("never reports server noise (revision, uid, managedFields, status) as a change", () => {
+  it("never reports server noise (revision, uid, managedFields, status) as a change", async () => {
     const desired = deployment(oldImage);
-    const result = compareLive({
+    const result = await compareLive({
       ...podinfoRef,
       objects: [{ desired, live: asLive(desired, "1"), predicted: asLive(desired, "7") }],
       inventory: [],
@@ -41,7 +41,7 @@ describe("compareLive", () => {
     expect(result.changes[0]).toMatchObject({ action: "unchanged", diff: "" });
   });
 
-  it("applies ignoreDifferences to both sides", () => {
+  it("applies ignoreDifferences to both sides", async () => {
     const live = asLive(deployment(oldImage));
     const predicted = asLive(deployment(oldImage, {}));
     (predicted.spec as { replicas: number }).replicas = 5;
@@ -50,18 +50,18 @@ describe("compareLive", () => {
       objects: [{ desired: deployment(oldImage), live, predicted }],
       inventory: [],
     };
-    expect(compareLive(input).counts.changed).toBe(1);
-    const ignored = compareLive(input, {
+    expect((await compareLive(input)).counts.changed).toBe(1);
+    const ignored = await compareLive(input, {
       ignoreDifferences: [{ kind: "Deployment", jsonPointers: ["/spec/replicas"] }],
     });
     expect(ignored.counts).toMatchObject({ changed: 0, unchanged: 1 });
     expect(ignored.ignoreDifferences).toHaveLength(1);
   });
 
-  it("turns a dry-run error into a blocking finding with the API's message", () => {
+  it("turns a dry-run error into a blocking finding with the API's message", async () => {
     const message =
       'Deployment.apps "podinfo" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"other"}}: field is immutable';
-    const result = compareLive(rejectedDeploymentInput(message));
+    const result = await compareLive(rejectedDeploymentInput(message));
     expect(result.counts.errors).toBe(1);
     expect(result.changes[0]).toMatchObject({
       action: "error",
@@ -69,9 +69,9 @@ describe("compareLive", () => {
     });
   });
 
-  it("scrubs secret values the API echoes back in a dry-run error", () => {
+  it("scrubs secret values the API echoes back in a dry-run error", async () => {
     const desired = secret({ password: "plain-text-pw" });
-    const result = compareLive({
+    const result = await compareLive({
       ...podinfoRef,
       objects: [{ desired, dryRunError: { message: 'admission webhook denied "plain-text-pw"' } }],
       inventory: [],
@@ -79,10 +79,10 @@ describe("compareLive", () => {
     expect(result.changes[0]?.error?.message).toBe('admission webhook denied "********"');
   });
 
-  it("lists inventory objects that left Git as removals, matching namespace-less renders", () => {
+  it("lists inventory objects that left Git as removals, matching namespace-less renders", async () => {
     const desired = service();
     delete desired.metadata.namespace;
-    const result = compareLive({
+    const result = await compareLive({
       ...podinfoRef,
       objects: [{ desired, live: asLive(service()), predicted: asLive(service()) }],
       inventory: [asLive(service()), asLive(configMap({ a: "b" }, "old-settings"))],
@@ -95,8 +95,8 @@ describe("compareLive", () => {
     expect(result.counts.removed).toBe(1);
   });
 
-  it("shows Secret key names and byte lengths, never the value or its base64", () => {
-    const result = compareLive({
+  it("shows Secret key names and byte lengths, never the value or its base64", async () => {
+    const result = await compareLive({
       ...podinfoRef,
       objects: [
         {
@@ -116,10 +116,10 @@ describe("compareLive", () => {
     expect(result.changes[0]?.diff).toContain("-  user: ++++++++ (removed, 10 bytes)");
   });
 
-  it("marks a change as drift when the head render equals the base render", () => {
+  it("marks a change as drift when the head render equals the base render", async () => {
     const desired = deployment(oldImage);
     const live = asLive(deployment("hand-edited:1"));
-    const result = compareLive({
+    const result = await compareLive({
       ...podinfoRef,
       objects: [{ desired, base: deployment(oldImage), live, predicted: asLive(desired) }],
       inventory: [],
@@ -127,21 +127,21 @@ describe("compareLive", () => {
     expect(result.changes[0]).toMatchObject({ action: "change", drift: true });
   });
 
-  it("refuses an object with neither a dry-run answer nor an error", () => {
-    expect(() => compareLive({ ...podinfoRef, objects: [{ desired: service() }], inventory: [] })).toThrow(
-      AppError,
-    );
+  it("refuses an object with neither a dry-run answer nor an error", async () => {
+    await expect(
+      compareLive({ ...podinfoRef, objects: [{ desired: service() }], inventory: [] }),
+    ).rejects.toThrow(AppError);
   });
 
-  it("is deterministic: the same input in another order gives identical output", () => {
+  it("is deterministic: the same input in another order gives identical output", async () => {
     const objects = [
       { desired: service("b"), predicted: service("b") },
       { desired: deployment(newImage), live: asLive(deployment(oldImage)), predicted: deployment(newImage) },
       { desired: service("a"), predicted: service("a") },
       { desired: secret({ k: "value-1" }), predicted: secret({ k: "value-1" }) },
     ];
-    const first = compareLive({ ...podinfoRef, objects, inventory: [] });
-    const second = compareLive({ ...podinfoRef, objects: [...objects].reverse(), inventory: [] });
+    const first = await compareLive({ ...podinfoRef, objects, inventory: [] });
+    const second = await compareLive({ ...podinfoRef, objects: [...objects].reverse(), inventory: [] });
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
     expect(first.changes.map((c) => `${c.kind}/${c.name}`)).toEqual([
       "Secret/db",
@@ -153,8 +153,8 @@ describe("compareLive", () => {
 });
 
 describe("compareRenders", () => {
-  it("compares base and head renders without the cluster", () => {
-    const result = compareRenders({
+  it("compares base and head renders without the cluster", async () => {
+    const result = await compareRenders({
       ...podinfoRef,
       base: [deployment(oldImage), configMap({ a: "1" })],
       head: [deployment(newImage), service()],

@@ -7,9 +7,9 @@ import { checkMarkdown, expectWellFormed } from "./check-markdown.ts";
 import { manyResourcesDiff, reportBase } from "./fixtures.ts";
 
 /** An app whose single ConfigMap holds one very long line and some backtick runs. */
-function awkwardApp(name: string): AppDiff {
+async function awkwardApp(name: string): Promise<AppDiff> {
   const data = { long: "x".repeat(30_000), fence: "````` inside", short: "ok" };
-  return compareLive({
+  return await compareLive({
     ...podinfoRef,
     app: name,
     objects: [{ desired: configMap(data), predicted: configMap(data) }],
@@ -17,14 +17,14 @@ function awkwardApp(name: string): AppDiff {
   });
 }
 
-describe("comment size budget", () => {
-  const apps = [
-    ...Array.from({ length: 12 }, (_, i) =>
-      manyResourcesDiff(40 + i * 17, `app-${String(i).padStart(2, "0")}`),
-    ),
-    awkwardApp("app-awkward"),
-  ];
+const apps = await Promise.all([
+  ...Array.from({ length: 12 }, (_, i) =>
+    manyResourcesDiff(40 + i * 17, `app-${String(i).padStart(2, "0")}`),
+  ),
+  awkwardApp("app-awkward"),
+]);
 
+describe("comment size budget", () => {
   it.each([6_000, 9_000, 15_000, 27_000, 40_000, 60_000, 120_000])(
     "fits %i characters with everything closed",
     (budget) => {

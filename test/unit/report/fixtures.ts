@@ -9,12 +9,12 @@ export const baseSha = "1111111aaaaaaabbbbbbbcccccccdddddddeeee";
 export const headSha = "2222222aaaaaaabbbbbbbcccccccdddddddeeee";
 
 /** The issue's scenario: the head changes the Deployment image and adds a Service. */
-export function imageAndServiceDiff(): AppDiff {
-  return compareLive(imageAndServiceInput());
+export async function imageAndServiceDiff(): Promise<AppDiff> {
+  return await compareLive(imageAndServiceInput());
 }
 
 /** `count` new ConfigMaps, each with a few keys: a large change. */
-export function manyResourcesDiff(count: number, app = "bulk"): AppDiff {
+export async function manyResourcesDiff(count: number, app = "bulk"): Promise<AppDiff> {
   const objects = Array.from({ length: count }, (_, index) => {
     const name = `settings-${String(index).padStart(4, "0")}`;
     const object: KubeObject = configMap(
@@ -23,7 +23,7 @@ export function manyResourcesDiff(count: number, app = "bulk"): AppDiff {
     );
     return { desired: object, predicted: asLive(object) };
   });
-  return compareLive({ ...podinfoRef, app, objects, inventory: [] });
+  return await compareLive({ ...podinfoRef, app, objects, inventory: [] });
 }
 
 export const reportBase = {

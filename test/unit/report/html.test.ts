@@ -5,8 +5,8 @@ import { configMap, podinfoRef } from "../diff/objects.ts";
 import { imageAndServiceDiff, newImage, reportBase } from "./fixtures.ts";
 
 describe("previewHtml", () => {
-  it("is a self-contained page with every resource and its diff", () => {
-    const html = previewHtml({ ...reportBase, apps: [imageAndServiceDiff()] });
+  it("is a self-contained page with every resource and its diff", async () => {
+    const html = previewHtml({ ...reportBase, apps: [await imageAndServiceDiff()] });
     expect(html.startsWith("<!doctype html>")).toBe(true);
     expect(html).toContain("Content-Security-Policy");
     expect(html).toContain("+ Service podinfo/podinfo — added");
@@ -14,8 +14,8 @@ describe("previewHtml", () => {
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\//);
   });
 
-  it("escapes everything that comes from Git or the cluster", () => {
-    const app = compareRenders({
+  it("escapes everything that comes from Git or the cluster", async () => {
+    const app = await compareRenders({
       ...podinfoRef,
       app: "x<script>alert(1)</script>",
       base: [],

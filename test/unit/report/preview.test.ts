@@ -17,8 +17,8 @@ import { imageAndServiceDiff, manyResourcesDiff, newImage, oldImage, reportBase 
 const fullUrl = previewUrl("https://ferry.example.com/", "run-123");
 
 describe("previewComment", () => {
-  it("starts with the marker, shows counts +1 ~1 −0 and the image line in a diff block", () => {
-    const body = previewComment({ ...reportBase, apps: [imageAndServiceDiff()] });
+  it("starts with the marker, shows counts +1 ~1 −0 and the image line in a diff block", async () => {
+    const body = previewComment({ ...reportBase, apps: [await imageAndServiceDiff()] });
     const [first] = body.split("\n");
     expect(first).toBe(`<!-- ferry:preview key=github/acme/deploy!42 head=${reportBase.headSha} -->`);
     expect(parsePreviewMarker(body)).toEqual({ key: "github/acme/deploy!42", head: reportBase.headSha });
@@ -35,19 +35,19 @@ describe("previewComment", () => {
     expect(diffLines).toContain(`+        - image: ${newImage}`);
   });
 
-  it("links the SHAs when a commit URL template is given", () => {
+  it("links the SHAs when a commit URL template is given", async () => {
     const body = previewComment({
       ...reportBase,
-      apps: [imageAndServiceDiff()],
+      apps: [await imageAndServiceDiff()],
       commitUrlTemplate: "https://github.com/acme/deploy/commit/{sha}",
     });
     expect(body).toContain(`[\`2222222\`](https://github.com/acme/deploy/commit/${reportBase.headSha})`);
   });
 
-  it("renders a dry-run error as a blocking failure with the API's message", () => {
+  it("renders a dry-run error as a blocking failure with the API's message", async () => {
     const message =
       'Deployment.apps "podinfo" is invalid: spec.selector: Invalid value: {"app":"other"}: field is immutable';
-    const app = compareLive(rejectedDeploymentInput(message));
+    const app = await compareLive(rejectedDeploymentInput(message));
     const body = previewComment({ ...reportBase, apps: [app] });
     expect(body).toContain("❌ Ferry preview: 1 blocking error: fix before merging");
     expect(body).toContain("❌ dry-run: 1 error");
@@ -57,7 +57,7 @@ describe("previewComment", () => {
     expect(previewHtml({ ...reportBase, apps: [app] })).toContain("field is immutable");
   });
 
-  it("shows a failed render as a blocking finding", () => {
+  it("shows a failed render as a blocking finding", async () => {
     const app = renderFailure({
       ...podinfoRef,
       sourceType: "helm",
@@ -66,7 +66,7 @@ describe("previewComment", () => {
     });
     const body = previewComment({
       ...reportBase,
-      apps: [app, imageAndServiceDiff()].map((a, i) => ({ ...a, app: `app-${i}` })),
+      apps: [app, await imageAndServiceDiff()].map((a, i) => ({ ...a, app: `app-${i}` })),
     });
     expect(body).toContain("| app-0 | prod / podinfo | helm | +0 ~0 −0 | ❌ render failed |");
     expect(body).toContain("**app-0**: rendering failed");
@@ -74,9 +74,9 @@ describe("previewComment", () => {
     expect(expectWellFormed(checkMarkdown(body))).toBeUndefined();
   });
 
-  it("shows Secret key names and byte lengths but never the value or its base64", () => {
+  it("shows Secret key names and byte lengths but never the value or its base64", async () => {
     const values = ["s3cret-plaintext-A", "s3cret-plaintext-B", "ConfigMapApiKey99"];
-    const app = compareLive({
+    const app = await compareLive({
       ...podinfoRef,
       objects: [
         {
@@ -106,9 +106,13 @@ describe("previewComment", () => {
     expect(html).toContain("password: ++++++++ (changed, 18 → 18 bytes)");
   });
 
-  it("keeps a 3,000-resource change under GitHub's limit, well formed, with a link to the full preview", () => {
-    const app = manyResourcesDiff(3000);
-    const body = previewComment({ ...reportBase, apps: [app, imageAndServiceDiff()], previewUrl: fullUrl });
+  it("keeps a 3,000-resource change under GitHub's limit, well formed, with a link to the full preview", async () => {
+    const app = await manyResourcesDiff(3000);
+    const body = previewComment({
+      ...reportBase,
+      apps: [app, await imageAndServiceDiff()],
+      previewUrl: fullUrl,
+    });
     expect(body.length).toBeLessThan(65_536);
     expect(body.length).toBeLessThanOrEqual(60_000);
     expect(expectWellFormed(checkMarkdown(body))).toBeUndefined();
@@ -126,9 +130,9 @@ describe("previewComment", () => {
     expect(listed).toContain("settings-2999");
   });
 
-  it("cuts an oversized diff at line boundaries and still closes every fence and details", () => {
+  it("cuts an oversized diff at line boundaries and still closes every fence and details", async () => {
     const keys = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`key-${i}`, `value-${i}`]));
-    const app = compareLive({
+    const app = await compareLive({
       ...podinfoRef,
       objects: [{ desired: configMap(keys), predicted: configMap(keys) }],
       inventory: [],
@@ -146,8 +150,8 @@ describe("previewComment", () => {
     expect(full.length).toBeGreaterThan(8_000);
   });
 
-  it("uses the GitLab budget for GitLab and a configured budget when given", () => {
-    const app = manyResourcesDiff(300);
+  it("uses the GitLab budget for GitLab and a configured budget when given", async () => {
+    const app = await manyResourcesDiff(300);
     const github = previewComment({ ...reportBase, apps: [app], budget: 20_000 });
     const gitlab = previewComment({ ...reportBase, forgeType: "gitlab", apps: [app] });
     expect(github.length).toBeLessThanOrEqual(20_000);
@@ -156,8 +160,8 @@ describe("previewComment", () => {
     expect(gitlab).toContain("settings-0299");
   });
 
-  it("makes fences longer than any backtick run in the content", () => {
-    const app = compareLive({
+  it("makes fences longer than any backtick run in the content", async () => {
+    const app = await compareLive({
       ...podinfoRef,
       objects: [
         {
@@ -176,8 +180,8 @@ describe("previewComment", () => {
     );
   });
 
-  it("discloses noise filters, ignoreDifferences and masking in the footer", () => {
-    const app = compareLive(
+  it("discloses noise filters, ignoreDifferences and masking in the footer", async () => {
+    const app = await compareLive(
       {
         ...podinfoRef,
         objects: [
@@ -200,9 +204,15 @@ describe("previewComment", () => {
     expect(body).toContain("Secret values are masked");
   });
 
-  it("is deterministic: the same change in any order gives an identical body", () => {
-    const first = previewComment({ ...reportBase, apps: [imageAndServiceDiff(), manyResourcesDiff(5)] });
-    const second = previewComment({ ...reportBase, apps: [manyResourcesDiff(5), imageAndServiceDiff()] });
+  it("is deterministic: the same change in any order gives an identical body", async () => {
+    const first = previewComment({
+      ...reportBase,
+      apps: [await imageAndServiceDiff(), await manyResourcesDiff(5)],
+    });
+    const second = previewComment({
+      ...reportBase,
+      apps: [await manyResourcesDiff(5), await imageAndServiceDiff()],
+    });
     expect(second).toBe(first);
   });
 });

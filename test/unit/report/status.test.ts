@@ -14,17 +14,17 @@ import { asLive, deployment, podinfoRef } from "../diff/objects.ts";
 import { headSha, imageAndServiceDiff, manyResourcesDiff } from "./fixtures.ts";
 
 describe("commit status texts", () => {
-  it("reports a preview's counts as success, and blocking errors as failure", () => {
+  it("reports a preview's counts as success, and blocking errors as failure", async () => {
     expect(previewPending().state).toBe("pending");
-    expect(previewResult([imageAndServiceDiff(), manyResourcesDiff(0, "idle")])).toEqual({
+    expect(previewResult([await imageAndServiceDiff(), await manyResourcesDiff(0, "idle")])).toEqual({
       state: "success",
       description: "+1 ~1 −0 · 1 of 2 apps changed",
     });
-    expect(previewResult([manyResourcesDiff(0)])).toEqual({
+    expect(previewResult([await manyResourcesDiff(0)])).toEqual({
       state: "success",
       description: "No changes to the cluster (1 app)",
     });
-    const broken = compareLive({
+    const broken = await compareLive({
       ...podinfoRef,
       objects: [
         {
