@@ -19,6 +19,7 @@ export const errorCodes = {
   RENDER_FAILED: { http: 422, retryable: false, summary: "Rendering the manifests failed" },
   RENDER_TIMEOUT: { http: 422, retryable: false, summary: "Rendering timed out" },
   RENDER_TOO_LARGE: { http: 422, retryable: false, summary: "Rendered output is too large" },
+  RENDER_OUT_OF_MEMORY: { http: 422, retryable: false, summary: "Rendering needed too much memory" },
   MANIFEST_INVALID: { http: 422, retryable: false, summary: "A manifest is invalid" },
   KUBE_UNAVAILABLE: { http: 503, retryable: true, summary: "The cluster is unreachable" },
   KUBE_REJECTED: { http: 422, retryable: false, summary: "The cluster rejected an object" },

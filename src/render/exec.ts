@@ -2,7 +2,13 @@
 // process may loop forever, print gigabytes or fork helpers of its own, so every run gets its
 // own process group (killed as a whole), a deadline, an output cap and an AbortSignal, and
 // whatever it printed on stderr is scrubbed of secrets before it reaches an error message.
+// Renders also get a memory limit: RLIMIT_AS (address space) set by util-linux's prlimit (see
+// docs/operations.md). Not RLIMIT_DATA: Go's heap grows inside address space it reserved
+// early, which the kernel does not count again, so helm allocated 1.5 GB under a 256 MiB
+// RLIMIT_DATA. The Go runtime itself reserves some 600-900 MiB at start, hence the 2 GiB.
 import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 import { AppError, type ErrorCode } from "../errors.ts";
 import { scrubSecrets } from "./scrub.ts";
 
@@ -10,6 +16,7 @@ export interface ExecCodes {
   failed: ErrorCode;
   timeout: ErrorCode;
   tooLarge: ErrorCode;
+  outOfMemory: ErrorCode;
 }
 
 export interface ExecOptions {
@@ -19,6 +26,8 @@ export interface ExecOptions {
   env: NodeJS.ProcessEnv;
   timeoutMs?: number;
   maxOutputBytes?: number;
+  /** Address space limit (RLIMIT_AS) of the process and of each process it starts. */
+  maxMemoryBytes?: number;
   signal?: AbortSignal | undefined;
   stdin?: string | Buffer;
   /** Exact strings that must never appear in an error (tokens); scrubbed besides the patterns. */
@@ -36,13 +45,44 @@ export interface ExecResult {
 
 export const DEFAULT_TIMEOUT_MS = 90_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 << 20;
+/** Address space helm and kustomize may use per render: far above real charts' needs. */
+export const RENDER_MAX_MEMORY_BYTES = 2 * 1024 ** 3;
 const STDERR_KEEP_BYTES = 16 << 10;
 
 const renderCodes: ExecCodes = {
   failed: "RENDER_FAILED",
   timeout: "RENDER_TIMEOUT",
   tooLarge: "RENDER_TOO_LARGE",
+  outOfMemory: "RENDER_OUT_OF_MEMORY",
 };
+
+/** util-linux's prlimit on the PATH Ferry started with (renders run with a sealed PATH). */
+function findPrlimit(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, "prlimit");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const prlimit = findPrlimit();
+
+/** Whether renders get their memory limit on this machine (docs/operations.md). */
+export const memoryLimitAvailable = prlimit !== undefined;
+
+/** How a process that hit its allocation limit says so: Go's runtime, glibc, C++ and Python. */
+const OUT_OF_MEMORY =
+  /fatal error: runtime: out of memory|runtime: cannot allocate memory|Cannot allocate memory|std::bad_alloc|MemoryError|out of memory/i;
+
+function withMemoryLimit(command: string, args: string[], maxMemoryBytes: number | undefined) {
+  if (maxMemoryBytes === undefined || prlimit === undefined) return { command, args, limited: false };
+  return { command: prlimit, args: [`--as=${maxMemoryBytes}`, "--", command, ...args], limited: true };
+}
 
 type Stop = { kind: "timeout" } | { kind: "tooLarge" } | { kind: "aborted"; reason: unknown };
 
@@ -54,7 +94,8 @@ export function runTool(command: string, args: string[], options: ExecOptions): 
   if (options.signal?.aborted) return Promise.reject(abortError(options.what, options.signal.reason));
 
   return new Promise<ExecResult>((resolve, reject) => {
-    const child = spawn(command, args, {
+    const run = withMemoryLimit(command, args, options.maxMemoryBytes);
+    const child = spawn(run.command, run.args, {
       cwd: options.cwd,
       env: options.env,
       detached: true,
@@ -112,6 +153,16 @@ export function runTool(command: string, args: string[], options: ExecOptions): 
       }
       if (stop?.kind === "aborted") return reject(abortError(options.what, stop.reason));
       const code = exitCode ?? -1;
+      if (code !== 0 && run.limited && OUT_OF_MEMORY.test(stderr)) {
+        // Like a timeout: a bound the render crossed, not something a retry would fix.
+        const mib = Math.round((options.maxMemoryBytes ?? 0) / (1 << 20));
+        return reject(
+          new AppError(
+            codes.outOfMemory,
+            `${options.what} needed more than ${mib} MiB of memory; stopped it`,
+          ),
+        );
+      }
       if (code !== 0 && !(options.okExitCodes ?? []).includes(code)) {
         const detail = cleanStderr === "" ? `exit code ${code}` : cleanStderr;
         return reject(

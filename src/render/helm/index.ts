@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { KubeObject } from "../../kube/types.ts";
 import { toolPath } from "../binaries.ts";
-import { runTool } from "../exec.ts";
+import { RENDER_MAX_MEMORY_BYTES, runTool } from "../exec.ts";
 import { parseManifests } from "../manifests.ts";
 import { checkSymlinks, confine } from "../paths.ts";
 import { sealedEnv, withScratch } from "../tools.ts";
@@ -50,6 +50,7 @@ async function renderHelm(request: RenderRequest): Promise<KubeObject[]> {
       env: sealedEnv(home),
       timeoutMs: request.timeoutMs,
       maxOutputBytes: request.maxOutputBytes,
+      maxMemoryBytes: RENDER_MAX_MEMORY_BYTES,
       signal: request.signal,
     });
     return stdout.toString("utf8");

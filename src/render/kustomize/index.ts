@@ -3,7 +3,7 @@
 // kustomizations of their own, which walkKustomization has confined to the checkout) and no
 // plugin or helm flags, after walkKustomization refused anything remote or executable.
 import { toolPath } from "../binaries.ts";
-import { runTool } from "../exec.ts";
+import { RENDER_MAX_MEMORY_BYTES, runTool } from "../exec.ts";
 import { parseManifests } from "../manifests.ts";
 import { confine } from "../paths.ts";
 import { sealedEnv, withScratch } from "../tools.ts";
@@ -25,6 +25,7 @@ async function renderKustomize(request: RenderRequest): Promise<KubeObject[]> {
       env: sealedEnv(home),
       timeoutMs: request.timeoutMs,
       maxOutputBytes: request.maxOutputBytes,
+      maxMemoryBytes: RENDER_MAX_MEMORY_BYTES,
       signal: request.signal,
     }),
   );

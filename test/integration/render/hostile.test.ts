@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppError, type ErrorCode } from "../../../src/errors.ts";
+import { memoryLimitAvailable } from "../../../src/render/exec.ts";
 import { render } from "./helpers.ts";
 
 const chartYaml = (more = "") => `apiVersion: v2\nname: evil\nversion: 0.1.0\n${more}`;
@@ -193,5 +194,20 @@ describe("hostile repositories", () => {
       ["a", { x: "1" }],
       ["b", undefined],
     ]);
+  });
+
+  it("stops a chart that allocates past the render memory limit, reported like a timeout", async () => {
+    // A real helm: the template asks for a 3 GB string, over the 2 GiB RLIMIT_AS prlimit gives
+    // every render, so the Go runtime's allocation fails at once (nothing is allocated).
+    expect(memoryLimitAvailable).toBe(true);
+    await files({
+      "charts/hog/Chart.yaml": chartYaml(),
+      "charts/hog/templates/cm.yaml": `${cm("hog")}data:\n  size: "{{ repeat 3000000000 "x" | len }}"\n`,
+    });
+    await refused(
+      render(root, "charts/hog"),
+      "RENDER_OUT_OF_MEMORY",
+      /^helm template needed more than 2048 MiB of memory; stopped it$/,
+    );
   });
 });
