@@ -9,6 +9,7 @@ export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
   return {
     name: forge.name,
     type: forge.type,
+    identity: () => forge.identity(),
     upsertComment: (target, key, body) => forge.upsertComment(target, key, scrub(body)),
     createComment: (target, body) => forge.createComment(target, scrub(body)),
     setStatus: (repo, status) => forge.setStatus(repo, { ...status, description: scrub(status.description) }),
