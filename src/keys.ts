@@ -17,7 +17,7 @@
 //   <prefix>:render:<digest>                  STRING render cache (render/cache.ts)
 //   <prefix>:sync:<app>:history|healthy|bad   deployment history and rollback (sync/history.ts)
 //   <prefix>:sync:<app>:inventory             STRING copy of the inventory (sync/inventory-store.ts)
-//   <prefix>:deploy:<app>:lock                STRING one deploy per app (deploy/lock.ts)
+//   <prefix>:deploy:<app>:lock                STRING one writer per app: sync, rollback, prune, heal (deploy/lock.ts)
 //   <prefix>:reconcile:<app>:<what>           reconcile state per app (reconcile/*)
 //   <prefix>:reconcile:watcher                STRING the watcher role lease (reconcile/watcher.ts)
 import { z } from "zod";
@@ -77,7 +77,7 @@ export function deployLockKey(prefix: string, app: string): string {
   return `${prefix}:deploy:${app}:lock`;
 }
 
-export type ReconcileKey = "applied" | "failed" | "status" | "heal" | "corrections" | "lock";
+export type ReconcileKey = "applied" | "failed" | "status" | "heal" | "corrections";
 
 export function reconcileKey(prefix: string, app: string, what: ReconcileKey): string {
   return `${prefix}:reconcile:${app}:${what}`;

@@ -1,15 +1,17 @@
-// One sync per app at a time across every worker process: the shared Redis lock of
-// src/queue/lock.ts, renewed by the holder while it runs, so a long health wait keeps it, and
-// a worker that dies lets it expire after `ttlMs` instead of blocking the app forever. Losing
-// the lock (Redis was down longer than the TTL, or a GC pause) aborts the run: another worker
-// may have started.
+// One writer per app at a time across every worker process: sync, its rollback and prune (the
+// deploy pipeline) and self-heal (reconcile) all take the same Redis lock of src/queue/lock.ts.
+// The holder renews it while it runs, so a long health wait keeps it, and a worker that dies
+// lets it expire after `ttlMs` instead of blocking the app forever. Losing the lock (Redis was
+// down longer than the TTL, or a GC pause) aborts the run: another writer may have started.
+// A sync waits for the lock (it must deploy its revision); a heal never waits: it is skipped and
+// retried later (src/reconcile/process.ts), since a sync holding the lock changes the objects anyway.
 import type { Redis } from "ioredis";
 import { AppError } from "../errors.ts";
-import { redisLock, takeLock } from "../queue/lock.ts";
+import { redisLock, takeLock, type RedisLock } from "../queue/lock.ts";
 
 export interface AppLockOptions {
   ttlMs: number;
-  /** How long to wait for a sync of the same app that another worker is running. */
+  /** How long to wait for another writer of the same app (0: try once). */
   waitMs: number;
   retryMs?: number;
   signal?: AbortSignal;
@@ -36,13 +38,36 @@ export async function withAppLock<T>(
     retryMs: () => options.retryMs ?? 250,
     ...(options.signal ? { signal: options.signal } : {}),
     timeout: () =>
-      new AppError("QUEUE_UNAVAILABLE", "another sync of this app is still running", { retryable: true }),
+      new AppError("QUEUE_UNAVAILABLE", "another writer of this app is still running", { retryable: true }),
   });
+  return holding(lock, options, critical);
+}
+
+/**
+ * Runs `critical` only if the lock is free right now; `{ taken: true }` without running it when
+ * another writer holds it.
+ */
+export async function ifAppLockFree<T>(
+  redis: Redis,
+  key: string,
+  options: Omit<AppLockOptions, "waitMs" | "retryMs">,
+  critical: (signal: AbortSignal) => Promise<T>,
+): Promise<{ taken: true } | { taken: false; value: T }> {
+  const lock = redisLock(redis, key, options.ttlMs);
+  if (!(await lock.take())) return { taken: true };
+  return { taken: false, value: await holding(lock, options, critical) };
+}
+
+async function holding<T>(
+  lock: RedisLock,
+  options: Pick<AppLockOptions, "ttlMs" | "signal">,
+  critical: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const lost = new AbortController();
   const renew = async () => {
     // A Redis error is not proof of loss: keep running and try again next round.
     const kept = await lock.renew().catch(() => true);
-    if (!kept) lost.abort(new AppError("SYNC_FAILED", "the app's sync lock was lost", { retryable: true }));
+    if (!kept) lost.abort(new AppError("SYNC_FAILED", "the app's lock was lost", { retryable: true }));
   };
   const timer = setInterval(() => void renew(), Math.max(50, Math.floor(options.ttlMs / 3)));
   const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;

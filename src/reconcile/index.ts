@@ -30,6 +30,7 @@
 //   dryRun     "suspects" (default: dry-run only objects whose live copy differs) or "always"
 //   recordCorrection  optional: also write each self-heal into the deployment history
 //              (createHistoryRecorder(redis, prefix) from sync-store.ts)
+//   lockedRetryMs  retry delay of a run that found the app\'s writer lock taken (default 5 s)
 // Production store: createSyncHistoryStore(redis, prefix) reads the sync engine's history (last healthy
 // revision + manifests, bad revision). store.ts holds a stand-alone store that only tests and
 // bench/drift.bench.ts use, so it is not exported here.
@@ -59,6 +60,8 @@ export interface ReconcileDeps {
   backoff?: BackoffOptions;
   dryRun?: "always" | "suspects";
   recordCorrection?: (app: string, correction: Correction) => Promise<void>;
+  /** Delay of the retry when a run found the app's lock held by a sync (default 5 s). */
+  lockedRetryMs?: number;
 }
 
 export { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";

@@ -1,17 +1,23 @@
 // One reconcile run for one app, as the reconcile worker calls it: poll the branch (timer and
 // manual runs), then compare the live objects with the last applied state, then self-heal or
 // report. The result is written as the app's status for the API.
+//
+// Comparing and healing happen under the app's one writer lock (src/deploy/lock.ts), the lock
+// every sync, rollback and prune holds: a heal can then never force the previous revision back
+// over a sync that started after some check. A run that finds the lock taken does not wait: it
+// says Syncing and is retried a little later.
 import type { Queue } from "bullmq";
 import type { AppConfig } from "../config/schema.ts";
+import type { Logger } from "../observability/logger.ts";
+import { ifAppLockFree } from "../deploy/lock.ts";
 import { isAppError } from "../errors.ts";
-import { withRedisLock } from "../queue/lock.ts";
 import { syncDeduplicationId } from "../queue/job-ids.ts";
 import { reconcileJobSchema, type ReconcileJob } from "../queue/types.ts";
 import { DEFAULT_BACKOFF } from "./backoff.ts";
 import { detectDrift } from "./drift.ts";
 import { healDrift, type HealOutcome } from "./heal.ts";
 import { enqueueHealRetry } from "./jobs.ts";
-import { reconcileKey } from "../keys.ts";
+import { deployLockKey } from "../keys.ts";
 import { pollBranch, type PollOutcome } from "./poll.ts";
 import { readAppStatus, writeAppStatus } from "./status.ts";
 import type { AppStatus, DriftedObject } from "./types.ts";
@@ -22,8 +28,14 @@ export interface ReconcileOutcome {
   status: AppStatus["status"] | "NotConfigured";
   poll?: PollOutcome["result"];
   drifted: number;
-  heal?: HealOutcome["action"];
+  /** "locked": another writer (a sync) held the app's lock; the run is retried later. */
+  heal?: HealOutcome["action"] | "locked";
 }
+
+/** How long a run that found the app locked waits before it tries again. */
+export const LOCKED_RETRY_MS = 5_000;
+/** The lock's TTL while comparing and healing (renewed at a third of it). */
+const HEAL_LOCK_TTL_MS = 30_000;
 
 const pendingStates = new Set(["active", "waiting", "delayed", "prioritized", "waiting-children"]);
 
@@ -39,15 +51,9 @@ export async function processReconcileJob(raw: unknown, deps: ReconcileDeps): Pr
   const data = reconcileJobSchema.parse(raw);
   const app = deps.apps().find((candidate) => candidate.name === data.app);
   if (!app) return { app: data.app, status: "NotConfigured", drifted: 0 };
-  const prefix = deps.prefix;
   const stop = deps.metrics.duration.startTimer({ trigger: data.trigger });
   try {
-    const outcome = await withRedisLock(
-      deps.redis,
-      reconcileKey(prefix, app.name, "lock"),
-      { ttlMs: 120_000, waitMs: 60_000 },
-      () => reconcileApp(data, app, deps),
-    );
+    const outcome = await reconcileApp(data, app, deps);
     stop({ result: outcome.status });
     return outcome;
   } catch (error) {
@@ -64,8 +70,7 @@ async function reconcileApp(
   const prefix = deps.prefix;
   const logger = deps.logger.child({ app: app.name, trigger: data.trigger });
   const previous = await readAppStatus(deps.redis, app.name, prefix);
-  const save = (status: Omit<AppStatus, "app" | "checkedAt">) =>
-    writeAppStatus(deps.redis, { app: app.name, checkedAt: new Date().toISOString(), ...status }, prefix);
+  const save = statusWriter(app, deps);
 
   // Watch runs skip the ls-remote: they must answer within a second of a cluster change.
   let poll: PollOutcome | undefined;
@@ -86,6 +91,34 @@ async function reconcileApp(
     await save({ status: "Syncing", drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
     return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.result } : {}), drifted: 0 };
   }
+  const locked = await ifAppLockFree(
+    deps.redis,
+    deployLockKey(prefix, app.name),
+    { ttlMs: HEAL_LOCK_TTL_MS },
+    () => compareAndHeal(app, deps, { logger, previous, head, ...(poll ? { poll } : {}) }),
+  );
+  if (!locked.taken) return locked.value;
+  await enqueueHealRetry(deps.enqueuer.queues.reconcile, app.name, deps.lockedRetryMs ?? LOCKED_RETRY_MS);
+  await save({ status: "Syncing", drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
+  logger.info("another writer holds the app's lock; drift check retried later");
+  return {
+    app: app.name,
+    status: "Syncing",
+    ...(poll ? { poll: poll.result } : {}),
+    drifted: 0,
+    heal: "locked",
+  };
+}
+
+async function compareAndHeal(
+  app: AppConfig,
+  deps: ReconcileDeps,
+  seen: { logger: Logger; previous: AppStatus | undefined; head: string | undefined; poll?: PollOutcome },
+): Promise<ReconcileOutcome> {
+  const prefix = deps.prefix;
+  const { logger, previous, head, poll } = seen;
+  const withHead = head === undefined ? {} : { head };
+  const save = statusWriter(app, deps);
   const [applied, failed] = await Promise.all([
     deps.store.lastApplied(app.name),
     deps.store.lastFailedRevision(app.name),
@@ -160,6 +193,12 @@ async function reconcileApp(
     drifted: report.drifted.length,
     ...(heal ? { heal: heal.action } : {}),
   };
+}
+
+function statusWriter(app: AppConfig, deps: ReconcileDeps) {
+  const prefix = deps.prefix;
+  return (status: Omit<AppStatus, "app" | "checkedAt">) =>
+    writeAppStatus(deps.redis, { app: app.name, checkedAt: new Date().toISOString(), ...status }, prefix);
 }
 
 function revisionOf(status: AppStatus | undefined): { revision?: string } {

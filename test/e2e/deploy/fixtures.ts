@@ -2,6 +2,7 @@
 // apps/web, its own namespace and harness per test, and cluster reads.
 import { randomBytes } from "node:crypto";
 import { expect, onTestFinished } from "vitest";
+import type { DeployRun } from "../../../src/deploy/pipeline.ts";
 import type { KubeClient, KubeObject } from "../../../src/kube/types.ts";
 import { createNamespace, testKubeClient } from "../../support/cluster.ts";
 import { createRepo, git, type TestRepo } from "../../support/git.ts";
@@ -9,19 +10,29 @@ import { startDeployHarness, type DeployHarness } from "./harness.ts";
 
 export function deployment(
   image: string,
-  options: { labels?: Record<string, string>; wave?: number } = {},
+  options: {
+    labels?: Record<string, string>;
+    wave?: number;
+    annotations?: Record<string, string>;
+    replicas?: number;
+  } = {},
 ): string {
   const labels = Object.entries(options.labels ?? {})
     .map(([key, value]) => `\n        ${key}: "${value}"`)
     .join("");
-  const wave =
-    options.wave === undefined ? "" : `\n  annotations:\n    ferry.dev/sync-wave: "${options.wave}"`;
+  const annotations = {
+    ...options.annotations,
+    ...(options.wave === undefined ? {} : { "ferry.dev/sync-wave": String(options.wave) }),
+  };
+  const metadata = Object.entries(annotations)
+    .map(([key, value]) => `\n    ${key}: "${value}"`)
+    .join("");
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: web${wave}
+  name: web${metadata === "" ? "" : `\n  annotations:${metadata}`}
 spec:
-  replicas: 1
+  replicas: ${options.replicas ?? 1}
   selector:
     matchLabels:
       app: web
@@ -74,23 +85,28 @@ export interface Setup {
   kube: KubeClient;
 }
 
-/** A repository with `files`, a namespace and a harness with one app on `forge`, all removed afterwards. */
+/**
+ * A repository with `files`, a namespace and a harness with one app on `forge`, all removed
+ * afterwards. `app` adds fields to the app's config (e.g. ignoreDifferences).
+ */
 export async function setup(
   forge: "github" | "gitlab",
   files: Record<string, string>,
   sync: Record<string, unknown> = {},
   more: Parameters<typeof startDeployHarness>[1] = {},
+  app: Record<string, unknown> = {},
 ): Promise<Setup> {
   const repo = await createRepo(files);
   onTestFinished(() => repo.cleanup());
   const ns = await createNamespace("deploy");
   onTestFinished(() => ns.delete());
-  const app = `web-${randomBytes(3).toString("hex")}`;
-  const project = `acme/${app}`;
+  const name = `web-${randomBytes(3).toString("hex")}`;
+  const project = `acme/${name}`;
   const harness = await startDeployHarness(
     [
       {
-        name: app,
+        ...app,
+        name,
         forge,
         repo: project,
         repoUrl: repo.dir,
@@ -103,7 +119,7 @@ export async function setup(
     more,
   );
   onTestFinished(() => harness.close());
-  return { harness, repo, namespace: ns.name, app, project, kube: testKubeClient() };
+  return { harness, repo, namespace: ns.name, app: name, project, kube: testKubeClient() };
 }
 
 interface DeploymentView {
@@ -150,4 +166,19 @@ export async function changedFiles(repo: TestRepo, before: string, after: string
       ? await git(repo.dir, "ls-tree", "-r", "--name-only", after)
       : await git(repo.dir, "diff", "--name-only", before, after);
   return out.split("\n").filter(Boolean);
+}
+
+/** Pushes `before` → `after` on main as GitHub sends it and waits for the jobs' runs. */
+export async function pushAndWait(s: Setup, before: string, after: string): Promise<DeployRun[]> {
+  const modified = await changedFiles(s.repo, before, after);
+  const answer = await s.harness.pushGithub({ repo: s.project, branch: "main", before, after, modified });
+  expect(answer.status).toBe(202);
+  return s.harness.finished(answer.jobs);
+}
+
+/** Pushes the repository's head as a new branch's first commit and waits for its deploy to succeed. */
+export async function deployFirst(s: Setup): Promise<string> {
+  const sha = await s.repo.head();
+  expect(await pushAndWait(s, ZERO, sha)).toMatchObject([{ result: "succeeded", revision: sha }]);
+  return sha;
 }

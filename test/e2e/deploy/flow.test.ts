@@ -4,19 +4,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Job } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { readHistory } from "../../../src/sync/history.ts";
-import { changedFiles, deployment, deploymentView, job, setup, ZERO, type Setup } from "./fixtures.ts";
+import { changedFiles, deployFirst, deployment, deploymentView, job, setup, type Setup } from "./fixtures.ts";
 
 async function post(s: Setup, before: string, after: string): Promise<string[]> {
   const modified = await changedFiles(s.repo, before, after);
   const answer = await s.harness.pushGithub({ repo: s.project, branch: "main", before, after, modified });
   expect(answer.status).toBe(202);
   return answer.jobs;
-}
-
-async function deployFirst(s: Setup): Promise<string> {
-  const sha = await s.repo.head();
-  expect(await s.harness.finished(await post(s, ZERO, sha))).toMatchObject([{ result: "succeeded" }]);
-  return sha;
 }
 
 const time = (value: unknown) => Date.parse(String(value));

@@ -8,30 +8,14 @@ import { readHistory } from "../../../src/sync/history.ts";
 import {
   changedFiles,
   configMap,
+  deployFirst,
   deployment,
   deploymentView,
   getConfigMap,
   setup,
   waitAvailable,
-  ZERO,
   type Setup,
 } from "./fixtures.ts";
-
-async function deployFirst(s: Setup): Promise<string> {
-  const sha = await s.repo.head();
-  const modified = await changedFiles(s.repo, ZERO, sha);
-  const { status, jobs } = await s.harness.pushGithub({
-    repo: s.project,
-    branch: "main",
-    before: ZERO,
-    after: sha,
-    modified,
-  });
-  expect(status).toBe(202);
-  const [run] = await s.harness.finished(jobs);
-  expect(run).toMatchObject({ result: "succeeded", revision: sha });
-  return sha;
-}
 
 async function pushMerged(s: Setup, number: number, before: string, after: string) {
   s.harness.github.seedPull(s.project, {
