@@ -8,7 +8,7 @@ export {
   sensitiveValues,
   type MaskedObject,
 } from "./mask.ts";
-export { noiseFilterDescription, normalize } from "./normalize.ts";
+export { noiseFilterDescription, normalize, withoutIgnored } from "./normalize.ts";
 export { closeDiffPool } from "./diff-pool.ts";
 export { toYaml, unifiedDiff } from "./unified.ts";
 export type * from "./types.ts";

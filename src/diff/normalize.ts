@@ -49,6 +49,22 @@ export function ignoreRulesFor(object: KubeObject, rules: readonly IgnoreDiffere
 }
 
 /**
+ * The manifest to apply over an object that already exists: without the fields
+ * ignoreDifferences names. Those stay with whoever manages them (an HPA, `kubectl scale`);
+ * with server-side apply, not sending a field also gives up Ferry's ownership of it. A new
+ * object is created from the full manifest instead. The input is never mutated.
+ */
+export function withoutIgnored(object: KubeObject, rules: readonly IgnoreDifference[]): KubeObject {
+  const matching = ignoreRulesFor(object, rules);
+  if (matching.length === 0) return object;
+  const copy = structuredClone(object);
+  for (const rule of matching) {
+    for (const pointer of rule.jsonPointers) removeAtPointer(copy, pointer);
+  }
+  return copy;
+}
+
+/**
  * A deep, key-sorted copy without server noise and without the fields ignoreDifferences names.
  * The input is never mutated; applying it to both sides of a comparison makes it symmetric.
  */

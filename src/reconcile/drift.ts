@@ -9,7 +9,7 @@
 // every desired field with the same value: applying them again would be a no-op, so only
 // suspects cost a request (`dryRun: "always"` turns that off).
 import type { AppConfig } from "../config/schema.ts";
-import { normalize, sensitiveValues } from "../diff/index.ts";
+import { normalize, sensitiveValues, withoutIgnored } from "../diff/index.ts";
 import { APP_LABEL, objectKey, type KubeClient, type KubeObject } from "../kube/types.ts";
 import { toAppError } from "../errors.ts";
 import { scrubberFor, type Scrubber } from "../observability/scrub.ts";
@@ -30,7 +30,11 @@ export interface DriftInput {
   signal?: AbortSignal;
 }
 
-/** The report plus the desired manifests of the drifted objects, for self-heal. */
+/**
+ * The report plus what self-heal applies per object: the desired manifest, without the fields
+ * ignoreDifferences names when the object exists (they stay with whoever manages them), in
+ * full when it was deleted.
+ */
 export interface DriftResult {
   report: DriftReport;
   desiredByKey: Map<string, KubeObject>;
@@ -103,7 +107,7 @@ async function compareOne(
   if (input.dryRun !== "always" && containedIn(normalize(desired, rules), liveNormal)) return undefined;
   let predicted: KubeObject;
   try {
-    predicted = await input.kube.apply(desired, { force: true, dryRun: true });
+    predicted = await input.kube.apply(withoutIgnored(desired, rules), { force: true, dryRun: true });
   } catch (error) {
     const message = toAppError(error).message;
     return {
@@ -133,7 +137,13 @@ export async function detectDrift(input: DriftInput): Promise<DriftResult> {
   // The report is stored for /api/apps and logged: a dry-run error (an admission webhook) may
   // echo a Secret's value, and a hand-edited Secret's new value is on the live side only.
   const scrub = scrubberFor(sensitiveValues([...desired, ...live.values()]));
-  const desiredByKey = new Map(desired.map((object) => [objectKey(object), object]));
+  const rules = input.app.ignoreDifferences;
+  const desiredByKey = new Map(
+    desired.map((object) => {
+      const key = objectKey(object);
+      return [key, live.has(key) ? withoutIgnored(object, rules) : object];
+    }),
+  );
   const drifted: DriftedObject[] = [];
   // Dry-runs in small batches: enough to overlap round trips, not enough to flood the apiserver.
   const batch = 8;

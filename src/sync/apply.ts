@@ -1,13 +1,16 @@
 // Applying one stage and executing a prune decision. Objects go one at a time in the planned
 // order (kind order inside a wave is part of the contract, and a stage is small); only those
-// that differ from the cluster are sent (see compare.ts for what "differ" means).
+// that differ from the cluster are sent (see compare.ts for what "differ" means), and over an
+// existing object without the fields ignoreDifferences names.
 import { setTimeout as sleep } from "node:timers/promises";
+import type { IgnoreDifference } from "../config/schema.ts";
+import { withoutIgnored } from "../diff/index.ts";
 import { AppError } from "../errors.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { assertMayApply, ownedBy } from "../policy/ownership.ts";
 import { containedIn } from "./compare.ts";
 import { entryKey, entryRef, manifestHash, type InventoryEntry } from "./inventory.ts";
-import { getLive, getLiveMany, refOf } from "./kube.ts";
+import { getLive, refOf } from "./kube.ts";
 import { hasSyncOption } from "./options.ts";
 import type { PruneDecision } from "./prune.ts";
 import type { PlannedObject, Stage } from "./types.ts";
@@ -20,27 +23,25 @@ export interface ApplyContext {
   /** The inventory before this sync, by object key: the hashes of what was applied last. */
   previous: ReadonlyMap<string, InventoryEntry>;
   force: boolean;
+  /** The app's ignoreDifferences: left out when applying over an existing object. */
+  ignoreDifferences: readonly IgnoreDifference[];
   deadline: number;
   signal?: AbortSignal;
   /** Called after each object the server accepted, so a failure can say how far it got. */
   onApplied?: (key: string) => void;
 }
 
-export interface StageResult {
-  applied: string[];
-  unchanged: string[];
-}
-
 export function needsApply(
   planned: PlannedObject,
   live: KubeObject | undefined,
   previous: InventoryEntry | undefined,
+  ignoreDifferences: readonly IgnoreDifference[] = [],
 ): boolean {
   if (live === undefined) return true;
   // Ferry only creates what it does not track (the destination namespace); it never takes it over.
   if (!planned.tracked) return false;
   if (previous?.hash !== manifestHash(planned.object)) return true;
-  return !containedIn(planned.object, live);
+  return !containedIn(withoutIgnored(planned.object, ignoreDifferences), live);
 }
 
 /**
@@ -72,36 +73,59 @@ async function deleteAndWait(context: ApplyContext, planned: PlannedObject): Pro
   }
 }
 
-export async function applyStage(context: ApplyContext, stage: Stage): Promise<StageResult> {
-  const live = await getLiveMany(
-    context.kube,
-    stage.objects.map((planned) => refOf(planned.object)),
-    context.signal,
-  );
-  const result: StageResult = { applied: [], unchanged: [] };
+/** One object a stage sends: the body (ignored fields left out when it exists), and how. */
+export interface PendingWrite {
+  planned: PlannedObject;
+  body: KubeObject;
+  /** Delete the live object and create it anew (hooks, Recreate=true). */
+  recreate: boolean;
+}
+
+/**
+ * What a stage would write, given the live objects: only the objects that differ from the
+ * cluster, each with the body to send. Pure, so the validation before any write (validate.ts)
+ * checks exactly what is applied afterwards.
+ */
+export function stageWrites(
+  context: Pick<ApplyContext, "app" | "allowAdoption" | "previous" | "ignoreDifferences">,
+  stage: Stage,
+  live: ReadonlyMap<string, KubeObject | undefined>,
+): { writes: PendingWrite[]; unchanged: string[] } {
+  const writes: PendingWrite[] = [];
+  const unchanged: string[] = [];
   for (const planned of stage.objects) {
-    context.signal?.throwIfAborted();
     const current = live.get(planned.key);
     if (planned.tracked) assertMayApply(context.app, current, context.allowAdoption);
-    if (!needsApply(planned, current, context.previous.get(planned.key))) {
-      result.unchanged.push(planned.key);
+    if (!needsApply(planned, current, context.previous.get(planned.key), context.ignoreDifferences)) {
+      unchanged.push(planned.key);
       continue;
     }
-    if (current !== undefined && mustRecreate(planned)) {
-      // A delete is only ever for an object this app created: never someone else's.
-      if (!ownedBy(context.app, current)) {
-        throw new AppError(
-          "POLICY_DENIED",
-          `${planned.key}: not deleted for re-creation, app ${context.app} did not create the live object`,
-        );
-      }
-      await deleteAndWait(context, planned);
+    const recreate = current !== undefined && mustRecreate(planned);
+    // A delete is only ever for an object this app created: never someone else's.
+    if (recreate && !ownedBy(context.app, current)) {
+      throw new AppError(
+        "POLICY_DENIED",
+        `${planned.key}: not deleted for re-creation, app ${context.app} did not create the live object`,
+      );
     }
-    await context.kube.apply(planned.object, { force: context.force });
-    result.applied.push(planned.key);
-    context.onApplied?.(planned.key);
+    const exists = current !== undefined && !recreate;
+    const body = exists ? withoutIgnored(planned.object, context.ignoreDifferences) : planned.object;
+    writes.push({ planned, body, recreate });
   }
-  return result;
+  return { writes, unchanged };
+}
+
+/** Sends a stage's writes one at a time, in the planned order. */
+export async function applyWrites(context: ApplyContext, writes: PendingWrite[]): Promise<string[]> {
+  const applied: string[] = [];
+  for (const write of writes) {
+    context.signal?.throwIfAborted();
+    if (write.recreate) await deleteAndWait(context, write.planned);
+    await context.kube.apply(write.body, { force: context.force });
+    applied.push(write.planned.key);
+    context.onApplied?.(write.planned.key);
+  }
+  return applied;
 }
 
 /**

@@ -1,5 +1,6 @@
-// One pass of the straight pipeline for a set of rendered objects: plan, check prune, apply
-// stage by stage waiting for health, prune, final health, record the inventory. Used for the
+// One pass of the straight pipeline for a set of rendered objects: plan, validate every write
+// by server-side dry-run (validate.ts), check prune, apply stage by stage waiting for health,
+// prune, final health, record the inventory. Used for the
 // revision being synced and, with prune off, for the revision a rollback returns to.
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
@@ -8,7 +9,7 @@ import { worstHealth, type Health, type HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import type { Scrubber } from "../observability/scrub.ts";
 import type { StateSeal } from "../state/seal.ts";
-import { applyStage, executePrune } from "./apply.ts";
+import { applyWrites, executePrune, stageWrites, type ApplyContext } from "./apply.ts";
 import { entryKey, entryOf, entryRef, mergeEntries } from "./inventory.ts";
 import {
   makeInventory,
@@ -21,6 +22,7 @@ import { discoverScopes, getLiveMany, refOf } from "./kube.ts";
 import { planSync, plannedObjects } from "./plan.ts";
 import { decidePrune, inventoryAfterPrune, pruneCandidates, type PruneDecision } from "./prune.ts";
 import type { SyncStep } from "./types.ts";
+import { checkableNow, validateWrites } from "./validate.ts";
 import { waitHealthy } from "./wait.ts";
 
 export interface DeployContext {
@@ -92,13 +94,54 @@ export async function deploy(
   progress.step = "plan";
   const scopeOf = await discoverScopes(kube, input.objects);
   const plan = planSync({ app: app.name, objects: input.objects, destination: app.destination, scopeOf });
-  const tracked = plannedObjects(plan).filter((planned) => planned.tracked);
-  const desiredKeys = new Set(tracked.map((planned) => planned.key));
-  const { inventory, source } = await readInventory(kube, redis, prefix, app, signal);
+  const planned = plannedObjects(plan);
+  const tracked = planned.filter((item) => item.tracked);
+  const desiredKeys = new Set(tracked.map((item) => item.key));
+  const [{ inventory, source }, live] = await Promise.all([
+    readInventory(kube, redis, prefix, app, signal),
+    getLiveMany(
+      kube,
+      planned.map((item) => refOf(item.object)),
+      signal,
+    ),
+  ]);
   log.info(
     { stages: plan.stages.map((s) => s.name), inventory: inventory.entries.length, source },
     "sync planned",
   );
+  const applyContext: ApplyContext = {
+    kube,
+    app: app.name,
+    allowAdoption: context.allowAdoption,
+    previous: new Map(inventory.entries.map((entry) => [entryKey(entry), entry])),
+    force: app.sync.force,
+    ignoreDifferences: app.ignoreDifferences,
+    deadline: input.deadline,
+    onApplied: (key: string) => progress.applied.push(key),
+    ...(signal ? { signal } : {}),
+  };
+
+  // Validate before write: what the API refuses is refused before anything changes.
+  progress.step = "validate";
+  const writes = plan.stages.map((stage) => stageWrites(applyContext, stage, live));
+  const created = new Set(
+    plan.stages
+      .filter((stage) => stage.kind === "namespaces")
+      .flatMap((stage) => stage.objects)
+      .filter((item) => live.get(item.key) === undefined)
+      .map((item) => item.object.metadata.name),
+  );
+  const served = (object: KubeObject) =>
+    object.kind === "CustomResourceDefinition" ||
+    object.kind === "Namespace" ||
+    scopeOf(object.apiVersion, object.kind) !== undefined;
+  const checks = checkableNow(
+    writes.flatMap((stage) => stage.writes),
+    served,
+    created,
+  );
+  await validateWrites(kube, checks.now, { force: app.sync.force, ...(signal ? { signal } : {}) });
+  log.debug({ checked: checks.now.length, later: checks.later.length }, "writes validated");
 
   // Prune is decided before anything changes, so a refused prune leaves the cluster untouched.
   progress.step = "prune-check";
@@ -113,19 +156,18 @@ export async function deploy(
   const pending = makeInventory(app.name, input.revision, union);
   await writeInventoryToRedis(redis, prefix, pending);
 
-  const applyContext = {
-    kube,
-    app: app.name,
-    allowAdoption: context.allowAdoption,
-    previous: new Map(inventory.entries.map((entry) => [entryKey(entry), entry])),
-    force: app.sync.force,
-    deadline: input.deadline,
-    onApplied: (key: string) => progress.applied.push(key),
-    ...(signal ? { signal } : {}),
-  };
   const timeoutMs = app.sync.healthTimeout;
   let clusterInventoryWritten = false;
-  for (const stage of plan.stages) {
+  let laterChecked = checks.later.length === 0;
+  let changedBefore = false;
+  for (const [index, stage] of plan.stages.entries()) {
+    const early = stage.kind === "namespaces" || stage.kind === "crds";
+    if (!laterChecked && !early) {
+      // Namespaces exist and CRDs are established now: the rest can be checked.
+      progress.step = "validate";
+      await validateWrites(kube, checks.later, { force: app.sync.force, ...(signal ? { signal } : {}) });
+      laterChecked = true;
+    }
     // The ConfigMap can only be written once its namespace exists, i.e. after that stage.
     // Redis has this inventory already.
     if (!clusterInventoryWritten && stage.kind !== "namespaces") {
@@ -133,12 +175,25 @@ export async function deploy(
       clusterInventoryWritten = true;
     }
     progress.step = "apply";
-    const result = await applyStage(applyContext, stage);
+    // The first read holds until something changed; later stages read their objects again.
+    const result = changedBefore
+      ? stageWrites(
+          applyContext,
+          stage,
+          await getLiveMany(
+            kube,
+            stage.objects.map((item) => refOf(item.object)),
+            signal,
+          ),
+        )
+      : (writes[index] as ReturnType<typeof stageWrites>);
+    const applied = await applyWrites(applyContext, result.writes);
+    changedBefore ||= applied.length > 0;
     progress.unchanged.push(...result.unchanged);
     progress.step = "health";
     await waitHealthy(
       kube,
-      stage.objects.map((planned) => refOf(planned.object)),
+      stage.objects.map((item) => refOf(item.object)),
       {
         deadline: input.deadline,
         what: stage.name,
@@ -149,7 +204,7 @@ export async function deploy(
       },
     );
     log.info(
-      { stage: stage.name, applied: result.applied.length, unchanged: result.unchanged.length },
+      { stage: stage.name, applied: applied.length, unchanged: result.unchanged.length },
       "stage healthy",
     );
   }
@@ -160,7 +215,7 @@ export async function deploy(
   progress.step = "health";
   const final = await waitHealthy(
     kube,
-    tracked.map((planned) => refOf(planned.object)),
+    tracked.map((item) => refOf(item.object)),
     {
       deadline: input.deadline,
       what: "app",

@@ -66,13 +66,17 @@ export interface SyncInput {
 
 /**
  * What a failure calls for. Nothing to undo when nothing was applied or pruned; the SHA is
- * marked bad when the revision itself is at fault (the cluster rejected it, or what it changed
- * did not become healthy), never for a refused prune or invalid manifests caught before any
- * change, nor when the cluster was unreachable (retryable: the job is tried again).
+ * marked bad when the revision itself is at fault (the cluster rejected it, at validation or at
+ * apply, or what it changed did not become healthy), never for a refused prune or invalid
+ * manifests caught while planning, nor when the cluster was unreachable (retryable: the job is
+ * tried again).
  */
 function consequences(error: AppError, progress: DeployProgress): { markBad: boolean; rollback: boolean } {
   if (error.retryable) return { markBad: false, rollback: false };
   if (progress.step === "plan" || progress.step === "prune-check") return { markBad: false, rollback: false };
+  // Refused by validation: nothing of the revision was written (at most the namespaces and CRDs
+  // it brings), so there is nothing to undo, but automatic syncs must not try it again.
+  if (progress.step === "validate") return { markBad: error.code === "KUBE_REJECTED", rollback: false };
   const changed = progress.applied.length + progress.pruned.length > 0;
   return { markBad: changed || error.code === "KUBE_REJECTED", rollback: changed };
 }

@@ -33,7 +33,7 @@ export interface SyncPlan {
   dropped: { key: string; reason: string }[];
 }
 
-export type SyncStep = "plan" | "prune-check" | "apply" | "health" | "prune" | "rollback";
+export type SyncStep = "plan" | "validate" | "prune-check" | "apply" | "health" | "prune" | "rollback";
 export type SyncResult = "succeeded" | "failed" | "rolled-back" | "skipped";
 
 export interface SyncOutcome {

@@ -1,5 +1,6 @@
-// Waves wait for health before the next one, and a revision that never becomes healthy is
-// rolled back to the last healthy manifests, then skipped by automatic syncs.
+// Waves wait for health before the next one, a revision that never becomes healthy is rolled
+// back to the last healthy manifests, then skipped by automatic syncs, and a revision the API
+// refuses is refused before anything is written.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { isBadRevision, readHealthyRevision, readHistory } from "../../../src/sync/history.ts";
@@ -96,20 +97,26 @@ describe("runSync waves and rollback", () => {
     expect(history[1]).toMatchObject({ revision: sha(2), rolledBackTo: sha(1) });
   });
 
-  it("rolls back when the cluster rejects an object part-way through the apply", async () => {
+  it("refuses a revision the API rejects before writing anything: nothing applied, no rollback", async () => {
     const app = makeApp(ns.name);
     const kube = testKubeClient();
     expect((await sync(redis.client, app, [configMap("settings")], sha(1))).result).toBe("succeeded");
-    const invalid = { ...service("web"), spec: { selector: { app: "web" }, ports: [{ port: 70000 }] } };
+    // The invalid Service is in a later wave than the changed ConfigMap.
+    const invalid = {
+      ...service("web"),
+      metadata: { name: "web", annotations: { "ferry.dev/sync-wave": "1" } },
+      spec: { selector: { app: "web" }, ports: [{ port: 70000 }] },
+    };
     const outcome = await sync(redis.client, app, [configMap("settings", { key: "new" }), invalid], sha(2));
     expect(outcome).toMatchObject({
-      result: "rolled-back",
-      failedStep: "apply",
+      result: "failed",
+      failedStep: "validate",
       code: "KUBE_REJECTED",
-      applied: [`/ConfigMap/${ns.name}/settings`],
-      rolledBackTo: sha(1),
+      applied: [],
+      health: { status: "Unknown" },
     });
-    expect(outcome.reason).toMatch(/^rolled back to 0000000: apply v1 Service .*web.*70000/);
+    expect(outcome.rolledBackTo).toBeUndefined();
+    expect(outcome.reason).toMatch(/^Service web: Service "web" is invalid: .*70000/);
     const settings = await kube.get({
       apiVersion: "v1",
       kind: "ConfigMap",
@@ -117,7 +124,13 @@ describe("runSync waves and rollback", () => {
       name: "settings",
     });
     expect(settings?.data).toEqual({ key: "settings" });
+    expect(
+      await kube.get({ apiVersion: "v1", kind: "Service", namespace: ns.name, name: "web" }),
+    ).toBeUndefined();
     expect(await isBadRevision(redis.client, redis.prefix, app.name, sha(2))).toBe(true);
+    const history = await readHistory(redis.client, redis.prefix, app.name);
+    expect(history.map((record) => record.result)).toEqual(["failed", "succeeded"]);
+    expect(history[0]?.rolledBackTo).toBeUndefined();
   });
 
   it("fails without rollback when there is no healthy revision yet, and marks the SHA bad", async () => {
