@@ -31,6 +31,7 @@ export function reconcileDeps(runtime: Runtime): ReconcileDeps {
     git: runtime.git,
     location: (app) => runtime.location(app),
     kube: (app) => runtime.kubeFor(app),
+    allowAdoption: (app) => runtime.projectOf(app).allowAdoption,
     enqueuer: runtime.enqueuer,
     store: createSyncHistoryStore(redis, prefix, runtime.seal),
     metrics: reconcileMetrics(runtime.registry, {

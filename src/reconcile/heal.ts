@@ -8,12 +8,17 @@
 // - no checkout and no render: a heal is one PATCH per drifted object, so a corrected field
 //   is back within a second of the watch event;
 // - it skips apps with a sync pending or running (the caller checks), so it never races the
-//   sync engine over the same objects.
+//   sync engine over the same objects;
+// - it follows apply's ownership rule (src/policy/ownership.ts): an object whose tracking
+//   annotation now names another app is not taken back (unless the project allows adoption),
+//   the refusal is reported as a failed correction and the object stays drifted.
 // Each correction is recorded (a Redis list per app, newest first) and counted.
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
+import { assertMayApply } from "../policy/ownership.ts";
+import { getLive, refOf } from "../sync/kube.ts";
 import { readBackoff, nextCorrection, writeBackoff, type BackoffOptions } from "./backoff.ts";
 import { reconcileKey } from "../keys.ts";
 import type { DriftedObject } from "./types.ts";
@@ -25,6 +30,8 @@ export interface HealInput {
   redis: Redis;
   prefix: string;
   app: string;
+  /** The app's project lets it take over objects another app's tracking annotation claims. */
+  allowAdoption: boolean;
   revision: string;
   drifted: DriftedObject[];
   desiredByKey: Map<string, KubeObject>;
@@ -71,7 +78,11 @@ export async function healDrift(input: HealInput): Promise<HealOutcome> {
   await Promise.all(
     fixable.map(async (item) => {
       try {
-        await input.kube.apply(input.desiredByKey.get(item.key) as KubeObject, { force: true });
+        const desired = input.desiredByKey.get(item.key) as KubeObject;
+        // Read now, not at detection: the owner may have changed since (or a deleted object
+        // been re-created by another app).
+        assertMayApply(input.app, await getLive(input.kube, refOf(desired)), input.allowAdoption);
+        await input.kube.apply(desired, { force: true });
         applied.push(item);
       } catch (error) {
         failed.push({ key: item.key, error: error instanceof Error ? error.message : String(error) });

@@ -7,6 +7,7 @@
 //     statusCounts: () => countStatuses(runtime.redis, config.apps.map((a) => a.name), prefix) });
 //   const deps: ReconcileDeps = { apps: () => config.apps, redis: runtime.redis, prefix,
 //     logger, git: runtime.git, location: runtime.location, kube: runtime.kubeFor,
+//     allowAdoption: (app) => runtime.projectOf(app).allowAdoption,
 //     enqueuer: runtime.enqueuer, store, metrics,
 //     recordCorrection: createHistoryRecorder(runtime.redis, prefix) };
 //   await syncSchedulers(runtime.enqueuer.queues.reconcile, config.apps);
@@ -22,6 +23,8 @@
 //   git        headOf (ls-remote) of src/git
 //   location   app → RepoLocation (src/runtime/locations.ts)
 //   kube       app → its KubeClient (Runtime.kubeFor: impersonating its project's ServiceAccount)
+//   allowAdoption  app → its project's allowAdoption (Runtime.projectOf); self-heal follows
+//              apply's ownership rule with it. Unset: never take over another app's object
 //   enqueuer   src/queue enqueuer: enqueueSync for polls, queues.sync to see syncs in flight,
 //              queues.reconcile for self-heal retries
 //   store      AppliedStateStore: last applied revision + objects, last failed revision
@@ -54,6 +57,8 @@ export interface ReconcileDeps {
   location: (app: AppConfig) => RepoLocation;
   /** The app's client (Runtime.kubeFor: as its project's ServiceAccount when it names one). */
   kube: (app: AppConfig) => KubeClient;
+  /** The app's project lets self-heal take over another app's objects (default: never). */
+  allowAdoption?: (app: AppConfig) => boolean;
   enqueuer: Pick<Enqueuer, "enqueueSync" | "queues">;
   store: AppliedStateStore;
   metrics: ReconcileMetrics;

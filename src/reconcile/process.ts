@@ -158,6 +158,7 @@ async function compareAndHeal(
       redis: deps.redis,
       prefix,
       app: app.name,
+      allowAdoption: deps.allowAdoption?.(app) ?? false,
       revision: applied.revision,
       drifted: report.drifted,
       desiredByKey,
