@@ -11,6 +11,7 @@ export const errorCodes = {
   WEBHOOK_UNSUPPORTED_MEDIA: { http: 415, retryable: false, summary: "Unsupported content type" },
   FORGE_UNKNOWN: { http: 404, retryable: false, summary: "Unknown forge" },
   NOT_FOUND: { http: 404, retryable: false, summary: "Not found" },
+  PREVIEW_SUPERSEDED: { http: 410, retryable: false, summary: "A newer preview replaced this one" },
   QUEUE_UNAVAILABLE: { http: 503, retryable: true, summary: "The job queue is unavailable" },
   RECEIVER_BUSY: { http: 503, retryable: true, summary: "The receiver is busy; retry later" },
   GIT_FAILED: { http: 502, retryable: true, summary: "Git operation failed" },

@@ -14,6 +14,7 @@
 //   <prefix>:preview-pending:<change request> STRING the pending preview job (queue/enqueue.ts)
 //   <prefix>:preview-lock:<change request>    STRING one enqueue per change request at a time
 //   <prefix>:preview-page:<id>                STRING full preview pages (preview/pages.ts)
+//   <prefix>:preview-page-current:<change request> STRING id of the one live page of an MR
 //   <prefix>:render:<digest>                  STRING render cache (render/cache.ts)
 //   <prefix>:sync:<app>:history|healthy|bad   deployment history and rollback (sync/history.ts)
 //   <prefix>:sync:<app>:inventory             STRING copy of the inventory (sync/inventory-store.ts)
@@ -61,6 +62,10 @@ export function previewLockKey(prefix: string, changeRequest: string): string {
 
 export function previewPageKey(prefix: string, id: string): string {
   return `${prefix}:preview-page:${id}`;
+}
+
+export function currentPreviewPageKey(prefix: string, changeRequest: string): string {
+  return `${prefix}:preview-page-current:${changeRequest}`;
 }
 
 export function renderCacheKey(prefix: string, digest: string): string {

@@ -195,8 +195,20 @@ export const configSchema = z.strictObject({
         .int()
         .min(25 * 1024 * 1024)
         .default(64 * 1024 * 1024),
+      /** Size cap of one full preview page (GET /previews/<id>); beyond it resources are left out. */
+      previewPageMaxBytes: z
+        .number()
+        .int()
+        .min(256 * 1024)
+        .default(8 * 1024 * 1024),
     })
-    .default({ port: 8080, host: "0.0.0.0", maxConnections: 1_000, maxBodyBytesInFlight: 64 * 1024 * 1024 }),
+    .default({
+      port: 8080,
+      host: "0.0.0.0",
+      maxConnections: 1_000,
+      maxBodyBytesInFlight: 64 * 1024 * 1024,
+      previewPageMaxBytes: 8 * 1024 * 1024,
+    }),
   /** Where mirrors, checkouts and caches live. */
   workDir: z.string().min(1).optional(),
   forges: z.array(forgeSchema).default([]),

@@ -10,8 +10,14 @@ import { PREVIEW_PAGE_CSP } from "../report/index.ts";
 export function previewRoutes(redis: Redis, prefix: string): Router {
   const router = Router();
   router.get("/previews/:id", async (req, res) => {
-    const html = await loadPreviewPage(redis, prefix, req.params.id);
-    if (html === undefined) throw new AppError("NOT_FOUND", "no such preview (it may have expired)");
+    const page = await loadPreviewPage(redis, prefix, req.params.id);
+    if (page === undefined) throw new AppError("NOT_FOUND", "no such preview (it may have expired)");
+    if (page.kind === "superseded") {
+      throw new AppError(
+        "PREVIEW_SUPERSEDED",
+        "a newer push replaced this preview; follow the link in the merge request",
+      );
+    }
     res
       .status(200)
       .set({
@@ -21,7 +27,7 @@ export function previewRoutes(redis: Redis, prefix: string): Router {
         "Cache-Control": "private, max-age=300",
       })
       .type("html")
-      .send(html);
+      .send(page.html);
   });
   return router;
 }

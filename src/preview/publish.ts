@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import type { FerryConfig } from "../config/schema.ts";
 import type { AppDiff } from "../diff/index.ts";
 import type { CheckAnnotation, Forge, UpsertResult } from "../forges/index.ts";
+import { changeRequestKey } from "../queue/job-ids.ts";
 import type { PreviewJob } from "../queue/types.ts";
 import {
   PREVIEW_CONTEXT,
@@ -68,9 +69,15 @@ export async function publishPreview(input: {
     apps: input.apps,
     ...(template ? { commitUrlTemplate: template } : {}),
   };
-  const html = previewHtml(report);
+  const html = previewHtml(report, input.config.server.previewPageMaxBytes);
   const previewId = pageId(html);
-  await savePreviewPage(input.redis, input.config.redis.prefix, previewId, html);
+  await savePreviewPage(
+    input.redis,
+    input.config.redis.prefix,
+    changeRequestKey(job.forge, job.repo, job.number),
+    previewId,
+    html,
+  );
   const url = previewUrl(publicUrlOf(input.config), previewId);
   const body = previewComment({ ...report, previewUrl: url });
   const comment = await forge.upsertComment(

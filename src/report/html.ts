@@ -32,8 +32,61 @@ pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;font:12px/1.4 ui-monospace,
 .add{background:#dafbe1;display:block}.del{background:#ffebe9;display:block}.hunk{color:#6e7781;display:block}
 .error{color:#cf222e}.note,footer{color:#57606a}`;
 
-export function previewHtml(input: PreviewPageInput): string {
+/** Without a cap the page holds every changed resource. */
+export const DEFAULT_PREVIEW_PAGE_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The page, at most `maxBytes` of UTF-8 when the fixed parts (summary, table, notes, footer)
+ * fit. Past the cap, whole resource sections are left out from the first that does not fit
+ * onwards, each app saying how many it lost: the page stays a complete HTML document and never
+ * ends mid-diff.
+ */
+export function previewHtml(input: PreviewPageInput, maxBytes = Number.POSITIVE_INFINITY): string {
   const apps = [...input.apps].sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
+  const sections = apps.map((app) => ({ app, resources: changedResources(app).map(resourceHtml) }));
+  const full = pageHtml(
+    input,
+    apps,
+    sections.map((section) => ({ ...section, omitted: 0 })),
+    false,
+  );
+  if (Buffer.byteLength(full) <= maxBytes) return full;
+  const skeleton = pageHtml(
+    input,
+    apps,
+    sections.map((section) => ({ app: section.app, resources: [], omitted: section.resources.length })),
+    true,
+  );
+  let budget = maxBytes - Buffer.byteLength(skeleton);
+  let fits = true;
+  const kept = sections.map((section) => {
+    const resources: string[] = [];
+    for (const html of section.resources) {
+      const size = Buffer.byteLength(html) + 1;
+      if (!fits || size > budget) {
+        fits = false;
+        break;
+      }
+      budget -= size;
+      resources.push(html);
+    }
+    return { app: section.app, resources, omitted: section.resources.length - resources.length };
+  });
+  return pageHtml(input, apps, kept, true);
+}
+
+interface AppSection {
+  app: AppDiff;
+  resources: string[];
+  omitted: number;
+}
+
+function pageHtml(
+  input: PreviewPageInput,
+  apps: readonly AppDiff[],
+  sections: readonly AppSection[],
+  capped: boolean,
+): string {
   const totals = totalsOf(apps);
   const title = `Ferry preview: ${input.repo} #${input.number}`;
   return [
@@ -45,13 +98,17 @@ export function previewHtml(input: PreviewPageInput): string {
     `<h1>${escapeHtml(`${verdictIcon(totals)} ${title}: ${verdictText(totals)}`)}</h1>`,
     `<p><strong>${escapeHtml(countsText(totals))}</strong> · ${escapeHtml(`${totals.appsChanged} of ${plural(totals.appsTotal, "app")} changed · ${plural(totals.errors, "blocking error")}`)}</p>`,
     `<p>Base ${shaHtml(input, input.baseSha)} → head ${shaHtml(input, input.headSha)}</p>`,
+    ...(capped ? [`<p class="error">${escapeHtml(PAGE_CAPPED_NOTE)}</p>`] : []),
     tableHtml(apps),
-    ...apps.map(appHtml),
+    ...sections.map(appHtml),
     footerHtml(input, apps),
     "</body></html>",
     "",
   ].join("\n");
 }
+
+export const PAGE_CAPPED_NOTE =
+  "This page is over the size cap for preview pages (server.previewPageMaxBytes): some changed resources are not shown (each app says how many). The summary and table above are complete.";
 
 function shaHtml(input: PreviewPageInput, sha: string): string {
   const code = `<code>${escapeHtml(shortSha(sha))}</code>`;
@@ -68,7 +125,11 @@ function tableHtml(apps: readonly AppDiff[]): string {
   return `<table><thead><tr><th>App</th><th>Cluster / namespace</th><th>Source</th><th>Changes</th><th>Checks</th></tr></thead><tbody>${rows.map((row) => `<tr>${row}</tr>`).join("")}</tbody></table>`;
 }
 
-function appHtml(app: AppDiff): string {
+function changedResources(app: AppDiff): ResourceChange[] {
+  return app.changes.filter((change) => change.action !== "unchanged");
+}
+
+function appHtml({ app, resources, omitted }: AppSection): string {
   const parts = [
     `<details open><summary>${escapeHtml(`${app.app} · ${app.cluster}/${app.namespace} · ${countsText(app.counts)}`)}</summary>`,
     ...app.notes.map((note) => `<p class="note">${escapeHtml(note)}</p>`),
@@ -76,8 +137,11 @@ function appHtml(app: AppDiff): string {
   if (app.error !== undefined) {
     parts.push(`<h3 class="error">❌ Rendering failed</h3><pre>${escapeHtml(app.error.message)}</pre>`);
   }
-  for (const change of app.changes) {
-    if (change.action !== "unchanged") parts.push(resourceHtml(change));
+  parts.push(...resources);
+  if (omitted > 0) {
+    parts.push(
+      `<p class="error">${escapeHtml(`${plural(omitted, "changed resource")} not shown: the page is over its size cap.`)}</p>`,
+    );
   }
   if (app.counts.unchanged > 0) {
     parts.push(
