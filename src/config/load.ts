@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import * as yaml from "js-yaml";
 import type { z } from "zod";
 import { AppError } from "../errors.ts";
+import { permissionsOf } from "../forges/permissions.ts";
 import { compileRules } from "../health/registry.ts";
 import { expandEnv } from "./env.ts";
 import { destinationsFor, globMatches } from "../policy/project.ts";
@@ -49,6 +50,13 @@ function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
   const clusterNames = new Set(config.clusters.map((c) => c.name));
   config.apps.forEach((app, i) => {
     if (!forgeNames.has(app.forge)) problems.push(`apps[${i}].forge: unknown forge "${app.forge}"`);
+    const type = config.forges.find((forge) => forge.name === app.forge)?.type;
+    const wanted = app.commands.minPermission;
+    if (type && wanted !== undefined && !permissionsOf[type].includes(wanted)) {
+      problems.push(
+        `apps[${i}].commands.minPermission: "${wanted}" is not a ${type} permission (${permissionsOf[type].join(", ")})`,
+      );
+    }
     if (!clusterNames.has(app.destination.cluster)) {
       problems.push(`apps[${i}].destination.cluster: unknown cluster "${app.destination.cluster}"`);
     }

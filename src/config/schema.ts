@@ -1,6 +1,7 @@
 // The schema of ferry.yaml (docs/configuration.md). Defaults live here so that the rest of the code
 // reads a complete, typed configuration and never re-checks optional fields.
 import { z } from "zod";
+import { githubPermissions, gitlabPermissions } from "../forges/permissions.ts";
 import { DEFAULT_KEY_PREFIX, keyPrefixSchema } from "../keys.ts";
 import { healthRuleSchema } from "../health/rules/compile.ts";
 import { durationSchema } from "./duration.ts";
@@ -16,6 +17,10 @@ const webhookFields = {
   /** Accept unsigned webhooks: only for local demos; every request then logs a warning. */
   insecureAcceptUnsigned: z.boolean().default(false),
 };
+
+/** Who may run `/ferry` commands (unset: src/forges/permissions.ts defaultMinPermission). */
+const forgeCommands = <T extends readonly [string, ...string[]]>(levels: T) =>
+  z.strictObject({ minPermission: z.enum(levels).optional() }).optional();
 
 /**
  * A GitHub App instead of a token: Ferry signs a JWT with the App's key and trades it for a
@@ -39,6 +44,7 @@ export const githubForgeSchema = z
     type: z.literal("github"),
     apiUrl: z.url().default("https://api.github.com"),
     app: githubAppSchema.optional(),
+    commands: forgeCommands(githubPermissions),
   })
   .refine((forge) => !(forge.token && forge.app), {
     message: "set either token or app, not both",
@@ -49,6 +55,7 @@ export const gitlabForgeSchema = z.strictObject({
   ...webhookFields,
   type: z.literal("gitlab"),
   url: z.url().default("https://gitlab.com"),
+  commands: forgeCommands(gitlabPermissions),
 });
 
 export const forgeSchema = z.discriminatedUnion("type", [githubForgeSchema, gitlabForgeSchema]);
@@ -144,6 +151,14 @@ export const appSchema = z.strictObject({
     createNamespace: z.boolean().default(false),
   }),
   sync: syncSchema.default(syncSchema.parse({})),
+  /**
+   * `/ferry` commands for this app: `minPermission` overrides the forge's (checked against the
+   * forge's levels at load); `allow` defaults to `sync.auto`, so an `auto: false` app is deployed
+   * by a command only when it says `allow: true`.
+   */
+  commands: z
+    .strictObject({ minPermission: z.string().min(1).optional(), allow: z.boolean().optional() })
+    .default({}),
   ignoreDifferences: z.array(ignoreDifferenceSchema).default([]),
 });
 

@@ -5,7 +5,9 @@
 // When an automatic trigger (webhook, poll) finds the revision that is already the app's last
 // healthy one, it stops there: the second of two quick pushes, or a redelivered webhook, then
 // applies nothing twice. Drift of that revision is reconcile's business (it syncs with reason
-// selfHeal), and "manual", "selfHeal" and "rollback" syncs always re-apply.
+// selfHeal), and "manual", "selfHeal" and "rollback" syncs always re-apply. A revision that was
+// rolled back as bad is applied again only when the job says `force` (`/ferry sync --force`,
+// `ferry sync --force`), whatever started it; the history then records who asked.
 import type { AppConfig } from "../config/schema.ts";
 import { sensitiveValues } from "../diff/index.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
@@ -19,6 +21,8 @@ import { runSync } from "../sync/engine.ts";
 import { isBadRevision, readHealthyMark, recordDeployment } from "../sync/history.ts";
 import type { SyncOutcome } from "../sync/types.ts";
 import { policyError, violationsOf } from "../policy/check.ts";
+import type { DeployCause } from "../sync/history.ts";
+import { deployCause } from "./cause.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
 import {
   reportFailure,
@@ -88,15 +92,13 @@ async function deployLocked(
   const revision = await resolveRevision(runtime, app, job);
   const logger = runtime.logger.child({ app: app.name, revision, reason: job.reason, jobSha: job.sha });
   const base = { app: app.name, revision };
-  if (AUTOMATIC.has(job.reason) || job.reason === "selfHeal") {
-    if (await isBadRevision(runtime.redis, runtime.prefix, app.name, revision)) {
-      logger.info("revision was rolled back before; waiting for a newer commit");
-      const reason = "rolled back before; waiting for a newer commit";
-      // Said once per push, not on every poll.
-      if (job.reason === "webhook")
-        await reportHeldBack({ forge: runtime.forgeOf(app), app, revision, logger }, reason);
-      return { ...base, result: "bad-revision", reason };
-    }
+  if (job.force !== true && (await isBadRevision(runtime.redis, runtime.prefix, app.name, revision))) {
+    logger.info("revision was rolled back before; waiting for a newer commit");
+    const reason = "rolled back before; waiting for a newer commit (or a sync with --force)";
+    // Said once per push, not on every poll.
+    if (job.reason === "webhook")
+      await reportHeldBack({ forge: runtime.forgeOf(app), app, revision, logger }, reason);
+    return { ...base, result: "bad-revision", reason };
   }
   if (
     AUTOMATIC.has(job.reason) &&
@@ -106,15 +108,22 @@ async function deployLocked(
     return { ...base, result: "unchanged", reason: "already deployed and healthy" };
   }
 
+  const forge = runtime.forgeOf(app);
+  const cause = await deployCause(job, { forge, repo: app.repo, revision, logger });
+  // The trigger's change request belongs to the commit it saw, not to a newer head; a push's
+  // is the one the cause found, so the deploy note needs no second lookup.
+  const changeRequest =
+    job.changeRequest !== undefined && (job.sha === undefined || job.sha === revision)
+      ? job.changeRequest
+      : cause.kind === "changeRequest"
+        ? cause.number
+        : undefined;
   const target: FeedbackTarget = {
-    forge: runtime.forgeOf(app),
+    forge,
     app,
     revision,
     logger,
-    // The trigger's change request belongs to the commit it saw, not to a newer head.
-    ...(job.changeRequest !== undefined && (job.sha === undefined || job.sha === revision)
-      ? { changeRequest: job.changeRequest }
-      : {}),
+    ...(changeRequest !== undefined ? { changeRequest } : {}),
   };
   const started = Date.now();
   await reportPending(target);
@@ -123,9 +132,7 @@ async function deployLocked(
     logger.warn({ code: rendered.error.code, reason: rendered.error.message }, "render failed");
     await recordFailureBeforeSync(
       runtime,
-      job,
-      revision,
-      started,
+      { job, cause, revision, started },
       `rendering failed: ${rendered.error.message}`,
     );
     await reportFailure(target, `rendering failed: ${rendered.error.message}`);
@@ -140,7 +147,7 @@ async function deployLocked(
   if (violations.length > 0) {
     const refused = policyError(app, violations);
     logger.warn({ violations }, "refused by the project");
-    await recordFailureBeforeSync(runtime, job, revision, started, refused.message);
+    await recordFailureBeforeSync(runtime, { job, cause, revision, started }, refused.message);
     await reportFailure(target, refused.message);
     return { ...base, result: "policy-refused", reason: refused.message, code: refused.code };
   }
@@ -162,6 +169,8 @@ async function deployLocked(
     revision,
     trigger: {
       reason: job.reason,
+      cause,
+      ...(job.force === true ? { force: true } : {}),
       ...(job.author !== undefined ? { author: job.author } : {}),
       ...(target.changeRequest !== undefined ? { changeRequest: target.changeRequest } : {}),
     },
@@ -191,14 +200,14 @@ function retryable(outcome: SyncOutcome): boolean {
 /** A failure found before anything was sent about the objects: the cluster is untouched. */
 async function recordFailureBeforeSync(
   runtime: Runtime,
-  job: SyncJob,
-  revision: string,
-  started: number,
+  attempt: { job: SyncJob; cause: DeployCause; revision: string; started: number },
   reason: string,
 ): Promise<void> {
+  const { job, cause, revision, started } = attempt;
   await recordDeployment(runtime.redis, runtime.prefix, job.app, {
     revision,
     trigger: job.reason,
+    cause,
     ...(job.author !== undefined ? { author: job.author } : {}),
     ...(job.changeRequest !== undefined ? { changeRequest: job.changeRequest } : {}),
     startedAt: new Date(started).toISOString(),

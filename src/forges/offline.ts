@@ -2,7 +2,14 @@
 // than failing every preview and deploy on unauthenticated calls, its feedback is logged and
 // dropped; `ferry up`'s local demo runs this way.
 import type { Logger } from "../observability/logger.ts";
-import type { ChangeRequestInfo, ChangeRequestRef, CommitStatus, Forge, UpsertResult } from "./types.ts";
+import type {
+  ChangeRequestInfo,
+  ChangeRequestRef,
+  CommitStatus,
+  Forge,
+  ForgeUser,
+  UpsertResult,
+} from "./types.ts";
 
 export class OfflineForge implements Forge {
   readonly name: string;
@@ -48,5 +55,19 @@ export class OfflineForge implements Forge {
 
   findMergedChangeRequest(): Promise<number | undefined> {
     return Promise.resolve(undefined);
+  }
+
+  /** Nobody's permission can be asked without an API: commands are refused. */
+  permissionOf(repo: string, user: ForgeUser): Promise<string> {
+    this.#logger?.info(
+      { forge: this.name, repo, user: user.login },
+      "forge has no token: permission unknown",
+    );
+    return Promise.resolve("none");
+  }
+
+  acknowledge(target: ChangeRequestRef, commentId: number): Promise<void> {
+    this.#logger?.info({ forge: this.name, ...target, commentId }, "forge has no token: not acknowledged");
+    return Promise.resolve();
   }
 }

@@ -27,6 +27,21 @@ export interface ChangeRequestInfo {
   headSha: string;
   state: "open" | "closed" | "merged";
   url?: string;
+  /** Source and target branches; the base commit when the forge names it (GitLab's diff_refs). */
+  headRef?: string;
+  baseRef?: string;
+  baseSha?: string;
+  /** The head lives in another repository than the base. */
+  isFork?: boolean;
+  /** Who opened it and who merged it (usernames), for the deployment history. */
+  author?: string;
+  mergedBy?: string;
+}
+
+/** The person behind a comment: GitLab's member lookup needs the numeric id, GitHub the login. */
+export interface ForgeUser {
+  login: string;
+  id?: number;
 }
 
 /** How a check run ended (GitHub's Checks API; only the ones Ferry uses). */
@@ -95,6 +110,13 @@ export interface Forge {
    * installation tokens expire within the hour. Forges with one fixed token need not offer it.
    */
   gitToken?(repo: string): Promise<string>;
+  /**
+   * The user's permission level on the repository, by the forge's own names
+   * (src/forges/permissions.ts); "none" when they are not a member at all.
+   */
+  permissionOf(repo: string, user: ForgeUser): Promise<string>;
+  /** Marks a comment as seen and accepted (a reaction or award emoji on it). */
+  acknowledge(target: ChangeRequestRef, commentId: number): Promise<void>;
   /** Opens a change request that reverts `sha` on `branch`; returns its URL. */
   openRevertRequest?(
     repo: string,

@@ -17,7 +17,10 @@ import { readBody, type BodyBudget } from "./intake.ts";
 
 export const webhookBodyLimit = 25 * 1024 * 1024;
 
-export type WebhookEnqueuer = Pick<Enqueuer, "deliveries" | "enqueueSync" | "enqueuePreview">;
+export type WebhookEnqueuer = Pick<
+  Enqueuer,
+  "deliveries" | "enqueueSync" | "enqueuePreview" | "enqueueCommand"
+>;
 
 export interface WebhookRouteDeps {
   config: FerryConfig;
@@ -58,13 +61,22 @@ export function assertWebhookContentType(headers: IncomingHttpHeaders): void {
   }
 }
 
+function enqueueOne(enqueuer: WebhookEnqueuer, job: PlannedJob): Promise<string> {
+  switch (job.queue) {
+    case "sync":
+      return enqueuer.enqueueSync(job.data);
+    case "preview":
+      return enqueuer.enqueuePreview(job.data);
+    case "command":
+      return enqueuer.enqueueCommand(job.data);
+  }
+}
+
 async function enqueueAll(enqueuer: WebhookEnqueuer, jobs: PlannedJob[]): Promise<string[]> {
   const ids: string[] = [];
   // In order, so a failure leaves a clear prefix rather than a partial mix.
   for (const job of jobs) {
-    ids.push(
-      job.queue === "sync" ? await enqueuer.enqueueSync(job.data) : await enqueuer.enqueuePreview(job.data),
-    );
+    ids.push(await enqueueOne(enqueuer, job));
   }
   return ids;
 }

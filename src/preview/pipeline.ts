@@ -207,7 +207,7 @@ async function diffTouchedApps(
 }
 
 /** Both checkouts exist for the duration of `work` and are removed whatever happens. */
-async function withCheckouts<T>(
+export async function withCheckouts<T>(
   git: GitService,
   location: RepoLocation,
   headSha: string,

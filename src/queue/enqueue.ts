@@ -9,16 +9,24 @@ import type { Redis } from "ioredis";
 import { withDeadline } from "./deadline.ts";
 import { createDeliveryLedger, type DeliveryLedger } from "./deliveries.ts";
 import { pendingPreviewKey, previewLockKey } from "../keys.ts";
-import { changeRequestKey, previewJobId, syncDeduplicationId, syncJobId } from "./job-ids.ts";
+import { changeRequestKey, commandJobId, previewJobId, syncDeduplicationId, syncJobId } from "./job-ids.ts";
 import { withRedisLock } from "./lock.ts";
 import { createQueues, closeQueues, type Queues } from "./queues.ts";
-import { previewJobSchema, syncJobSchema, type PreviewJob, type SyncJob } from "./types.ts";
+import {
+  commandJobSchema,
+  previewJobSchema,
+  syncJobSchema,
+  type CommandJob,
+  type PreviewJob,
+  type SyncJob,
+} from "./types.ts";
 
 export interface Enqueuer {
   readonly queues: Queues;
   readonly deliveries: DeliveryLedger;
   enqueueSync(job: SyncJob): Promise<string>;
   enqueuePreview(job: PreviewJob): Promise<string>;
+  enqueueCommand(job: CommandJob): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -40,6 +48,8 @@ const pendingPreviewTtlSeconds = 7 * 24 * 3600;
 const previewRetries = { attempts: 5, backoff: { type: "exponential", delay: 1000 } };
 /** A sync aborted by a worker shutdown or crash, or a cluster that did not answer: 2, 4, 8, 16 s. */
 const syncRetries = { attempts: 5, backoff: { type: "exponential", delay: 2000 } };
+/** A forge that did not answer the permission or change request lookup: 1, 2, 4, 8 s. */
+const commandRetries = { attempts: 5, backoff: { type: "exponential", delay: 1000 } };
 
 /** Removes a job if no worker holds it yet; a job that just became active stays. */
 async function removeIfPending(job: Job): Promise<void> {
@@ -112,11 +122,21 @@ export function createEnqueuer(redis: Redis, options: EnqueuerOptions): Enqueuer
     );
   };
 
+  const enqueueCommand = (input: CommandJob) => {
+    const data = commandJobSchema.parse(input);
+    return withDeadline("enqueue command", timeoutMs, async () => {
+      const jobId = commandJobId(data.forge, data.repo, data.number, data.commentId);
+      const job = await queues.command.add("command", data, { jobId, ...commandRetries, ...keepFinished });
+      return job.id ?? jobId;
+    });
+  };
+
   return {
     queues,
     deliveries,
     enqueueSync,
     enqueuePreview,
+    enqueueCommand,
     close: async () => {
       await closeQueues(queues);
       // The ledger's own duplicate (opened on first claim); the caller's connection stays open.

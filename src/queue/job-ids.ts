@@ -17,6 +17,11 @@ export function previewJobId(forge: string, repo: string, number: number, headSh
   return `preview/${changeRequestKey(forge, repo, number)}@${safeKeyPart(headSha).slice(0, 40)}`;
 }
 
+/** One command job per comment: a redelivered (or edited) comment never runs twice. */
+export function commandJobId(forge: string, repo: string, number: number, commentId: number): string {
+  return `command/${changeRequestKey(forge, repo, number)}/note-${commentId}`;
+}
+
 /** One sync job per (app, trigger): BullMQ deduplication keeps at most one pending per app. */
 export function syncJobId(app: string, deliveryId: string): string {
   return `sync/${safeKeyPart(app)}/${deliveryDigest(deliveryId)}`;

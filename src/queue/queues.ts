@@ -1,4 +1,4 @@
-// The three BullMQ queues, created from a connection that the caller owns. Workers and the
+// The BullMQ queues, created from a connection that the caller owns. Workers and the
 // receiver must agree on names and prefix: both come from here.
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -15,7 +15,12 @@ export interface QueueOptions {
 export function createQueues(connection: Redis, options: QueueOptions): Queues {
   const make = (kind: QueueKind) =>
     new Queue(queueNames[kind], { connection, prefix: queuePrefix(options.prefix) });
-  return { preview: make("preview"), sync: make("sync"), reconcile: make("reconcile") };
+  return {
+    preview: make("preview"),
+    sync: make("sync"),
+    reconcile: make("reconcile"),
+    command: make("command"),
+  };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -6,6 +6,7 @@ export const queueNames = {
   preview: "ferry-preview",
   sync: "ferry-sync",
   reconcile: "ferry-reconcile",
+  command: "ferry-command",
 } as const;
 export type QueueKind = keyof typeof queueNames;
 
@@ -37,6 +38,8 @@ export const syncJobSchema = z.object({
   changeRequest: z.number().int().optional(),
   author: z.string().optional(),
   dryRun: z.boolean().optional(),
+  /** Re-apply the revision even when it was rolled back as bad (`/ferry sync --force`). */
+  force: z.boolean().optional(),
 });
 export type SyncJob = z.infer<typeof syncJobSchema>;
 
@@ -46,3 +49,21 @@ export const reconcileJobSchema = z.object({
   trigger: z.enum(["timer", "watch", "manual", "heal"]).default("timer"),
 });
 export type ReconcileJob = z.infer<typeof reconcileJobSchema>;
+
+/**
+ * A `/ferry <command>` comment, as the receiver saw it: who wrote it where. The worker asks
+ * the forge for everything else (the commenter's permission, the change request's branches
+ * and head), because the receiver holds no forge token.
+ */
+export const commandJobSchema = z.object({
+  forge: z.string(),
+  /** The configured spelling of the repository. */
+  repo: z.string(),
+  number: z.number().int().positive(),
+  command: z.enum(["preview", "sync"]),
+  force: z.boolean().default(false),
+  commentId: z.number().int().positive(),
+  author: z.object({ login: z.string().min(1), id: z.number().int().optional() }),
+  deliveryId: z.string(),
+});
+export type CommandJob = z.infer<typeof commandJobSchema>;

@@ -36,6 +36,7 @@ export function createHistoryRecorder(
     recordDeployment(redis, prefix, app, {
       revision: correction.revision,
       trigger: "selfHeal",
+      cause: { kind: "reconcile" },
       startedAt: correction.at,
       durationMs: correction.durationMs,
       result: "succeeded",

@@ -1,6 +1,7 @@
 // Short notes on merged MRs after a deploy: what was deployed where, how long it took, and, when
 // health failed, what Ferry rolled back to and why.
 import { scrubText } from "../observability/scrub.ts";
+import type { DeployCause } from "../sync/history.ts";
 import { clip, escapeMarkdown, inlineCode, link } from "./markdown.ts";
 import { commitUrl, healthText, plural, shortSha } from "./summary.ts";
 
@@ -100,4 +101,25 @@ export function deployFailedComment(failure: DeployFailure): string {
     `❌ Deploying **${escapeMarkdown(failure.app)}** to **${escapeMarkdown(failure.cluster)}** at ${inlineCode(shortSha(failure.sha))} failed: ${escapeMarkdown(message)}${reason}`,
     "",
   ].join("\n");
+}
+
+/** A deploy's cause in a few words, for `ferry status`: "!12 by alice, merged by bob". */
+export function describeCause(cause: DeployCause): string {
+  switch (cause.kind) {
+    case "changeRequest": {
+      const by = cause.author === undefined ? "" : ` by ${cause.author}`;
+      const merged = cause.mergedBy === undefined ? "" : `, merged by ${cause.mergedBy}`;
+      return `change request ${cause.number}${by}${merged}`;
+    }
+    case "command": {
+      const where = cause.changeRequest === undefined ? "" : ` on change request ${cause.changeRequest}`;
+      return `/ferry sync${cause.force === true ? " --force" : ""} by ${cause.user}${where}`;
+    }
+    case "push":
+      return cause.user === undefined ? "push" : `push by ${cause.user}`;
+    case "cli":
+      return `ferry sync${cause.force === true ? " --force" : ""}`;
+    case "reconcile":
+      return "reconcile";
+  }
 }

@@ -21,8 +21,9 @@
 //   objects  the rendered manifests of `revision` (the planner stamps tracking label/annotation
 //            and namespace again, so any renderer output works)
 //   revision the commit SHA being deployed
-//   trigger  why: { reason: webhook|poll|manual|selfHeal|rollback, author?, changeRequest? };
-//            every reason but "manual" skips a revision marked bad
+//   trigger  why: { reason: webhook|poll|manual|selfHeal|rollback, cause?, force?, author?,
+//            changeRequest? }; the cause (who asked) goes into the history record
+//            a revision marked bad is skipped unless `force` says to apply it again
 //   logger   pino logger the caller has bound to { app, revision } (the deploy pipeline does):
 //            runSync does not bind them again, so each log line carries them once
 //   signal   aborts between API calls (worker shutdown); the job is then retried and, apply
@@ -41,7 +42,13 @@ import type { syncReasons } from "../queue/types.ts";
 import type { Scrubber } from "../observability/scrub.ts";
 import type { StateSeal } from "../state/seal.ts";
 import { deploy, newProgress, type DeployContext, type DeployProgress } from "./deploy.ts";
-import { isBadRevision, markBadRevision, recordDeployment, saveHealthyRevision } from "./history.ts";
+import {
+  isBadRevision,
+  markBadRevision,
+  recordDeployment,
+  saveHealthyRevision,
+  type DeployCause,
+} from "./history.ts";
 import { observeOutcome, type SyncMetrics } from "./metrics.ts";
 import { rollback } from "./rollback.ts";
 import type { SyncOutcome } from "./types.ts";
@@ -58,7 +65,13 @@ export interface SyncInput {
   app: AppConfig;
   objects: KubeObject[];
   revision: string;
-  trigger: { reason: (typeof syncReasons)[number]; author?: string; changeRequest?: number };
+  trigger: {
+    reason: (typeof syncReasons)[number];
+    cause?: DeployCause;
+    force?: boolean;
+    author?: string;
+    changeRequest?: number;
+  };
   logger: Logger;
   signal?: AbortSignal;
   options?: { checks?: ReadonlyMap<string, HealthCheck>; pollIntervalMs?: number; metrics?: SyncMetrics };
@@ -105,7 +118,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   const { logger } = input;
   const base = { app: app.name, revision };
 
-  if (input.trigger.reason !== "manual" && (await isBadRevision(redis, prefix, app.name, revision))) {
+  if (input.trigger.force !== true && (await isBadRevision(redis, prefix, app.name, revision))) {
     logger.info("revision marked bad; skipped");
     const skipped: SyncOutcome = {
       ...base,
@@ -148,6 +161,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   await recordDeployment(redis, prefix, app.name, {
     revision,
     trigger: input.trigger.reason,
+    ...(input.trigger.cause ? { cause: input.trigger.cause } : {}),
     ...(input.trigger.author ? { author: input.trigger.author } : {}),
     ...(input.trigger.changeRequest ? { changeRequest: input.trigger.changeRequest } : {}),
     startedAt,

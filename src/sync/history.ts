@@ -17,9 +17,36 @@ import type { StateSeal } from "../state/seal.ts";
 
 export const HISTORY_LIMIT = 20;
 
+/**
+ * Who caused a deployment: the merged change request with its author and merger (from the
+ * forge), the commenter of a `/ferry` command, the pusher of a commit without a change request,
+ * someone at the `ferry sync` command line, or reconcile (polls and heals).
+ */
+export const deployCauseSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("changeRequest"),
+    number: z.number().int(),
+    author: z.string().optional(),
+    mergedBy: z.string().optional(),
+    url: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal("command"),
+    user: z.string(),
+    changeRequest: z.number().int().optional(),
+    force: z.boolean().optional(),
+  }),
+  z.object({ kind: z.literal("push"), user: z.string().optional() }),
+  z.object({ kind: z.literal("cli"), force: z.boolean().optional() }),
+  z.object({ kind: z.literal("reconcile") }),
+]);
+export type DeployCause = z.infer<typeof deployCauseSchema>;
+
 export const deploymentRecordSchema = z.object({
   revision: z.string(),
   trigger: z.enum(syncReasons),
+  /** Absent on records written before causes were kept. */
+  cause: deployCauseSchema.optional(),
   author: z.string().optional(),
   changeRequest: z.number().int().optional(),
   startedAt: z.string(),

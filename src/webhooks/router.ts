@@ -1,11 +1,14 @@
 // Routes a forge-neutral event to jobs for the configured apps. Pure: no I/O, so every rule
 // here is unit-tested without Redis.
 import type { AppConfig } from "../config/schema.ts";
-import type { PreviewJob, SyncJob } from "../queue/types.ts";
+import type { CommandJob, PreviewJob, SyncJob } from "../queue/types.ts";
 import { pathTouched } from "./paths.ts";
 import type { ChangeRequestEvent, CommentEvent, ForgeEvent, PushEvent } from "./types.ts";
 
-export type PlannedJob = { queue: "sync"; data: SyncJob } | { queue: "preview"; data: PreviewJob };
+export type PlannedJob =
+  | { queue: "sync"; data: SyncJob }
+  | { queue: "preview"; data: PreviewJob }
+  | { queue: "command"; data: CommandJob };
 
 export interface RoutePlan {
   jobs: PlannedJob[];
@@ -43,29 +46,23 @@ function routePush(event: PushEvent, apps: AppConfig[]): RoutePlan {
   };
 }
 
-type PreviewSource = Pick<
-  ChangeRequestEvent,
-  "number" | "headSha" | "headRef" | "baseRef" | "isFork" | "deliveryId"
-> &
-  Partial<Pick<ChangeRequestEvent, "baseSha" | "url">>;
-
-function previewPlan(event: ForgeEvent, source: PreviewSource, apps: AppConfig[]): RoutePlan {
-  const onBase = apps.filter((app) => app.branch === source.baseRef);
+function previewPlan(event: ChangeRequestEvent, apps: AppConfig[]): RoutePlan {
+  const onBase = apps.filter((app) => app.branch === event.baseRef);
   const first = onBase[0];
-  if (!first) return ignore(`base branch "${source.baseRef}" is not tracked`);
+  if (!first) return ignore(`base branch "${event.baseRef}" is not tracked`);
   const data: PreviewJob = {
     forge: event.forge,
     // The configured spelling, so one change request always maps to the same job ids.
     repo: first.repo,
-    number: source.number,
-    headSha: source.headSha,
-    headRef: source.headRef,
-    baseRef: source.baseRef,
-    isFork: source.isFork,
+    number: event.number,
+    headSha: event.headSha,
+    headRef: event.headRef,
+    baseRef: event.baseRef,
+    isFork: event.isFork,
     apps: onBase.map((app) => app.name),
-    deliveryId: source.deliveryId,
-    ...(source.baseSha ? { baseSha: source.baseSha } : {}),
-    ...(source.url ? { url: source.url } : {}),
+    deliveryId: event.deliveryId,
+    ...(event.baseSha ? { baseSha: event.baseSha } : {}),
+    ...(event.url ? { url: event.url } : {}),
   };
   return { jobs: [{ queue: "preview", data }] };
 }
@@ -80,34 +77,29 @@ function routeChangeRequest(event: ChangeRequestEvent, apps: AppConfig[]): Route
       return ignore("change request merged: the push to the base branch deploys it");
     default:
       if (event.draft) return ignore("draft change request: no preview until it is marked ready for review");
-      return previewPlan(event, event, apps);
+      return previewPlan(event, apps);
   }
 }
 
+/**
+ * A command becomes one job for the command worker, which holds the forge token the receiver
+ * lacks: it checks the commenter's permission, reads the change request, and picks the apps.
+ */
 function routeComment(event: CommentEvent, apps: AppConfig[]): RoutePlan {
-  const cr = event.changeRequest;
-  if (event.command === "preview") {
-    if (!cr)
-      return ignore("/ferry preview needs the head commit, which this forge's comment event does not carry");
-    return previewPlan(event, { ...cr, number: event.number, deliveryId: event.deliveryId }, apps);
-  }
-  if (event.command === "sync") {
-    const targets = cr ? apps.filter((app) => app.branch === cr.baseRef) : apps;
-    if (targets.length === 0) return ignore(`base branch "${cr?.baseRef ?? ""}" is not tracked`);
-    return {
-      jobs: targets.map((app) => ({
-        queue: "sync",
-        data: {
-          app: app.name,
-          reason: "manual",
-          deliveryId: event.deliveryId,
-          changeRequest: event.number,
-          ...(event.author ? { author: event.author } : {}),
-        },
-      })),
-    };
-  }
-  return ignore("comment has no /ferry command");
+  const [first] = apps;
+  if (!first) return ignore(`repository "${event.repo}" is not tracked`);
+  if (!event.author) return ignore("the comment names no author whose permission could be checked");
+  const data: CommandJob = {
+    forge: event.forge,
+    repo: first.repo,
+    number: event.number,
+    command: event.command,
+    force: event.force,
+    commentId: event.commentId,
+    author: { login: event.author, ...(event.authorId !== undefined ? { id: event.authorId } : {}) },
+    deliveryId: event.deliveryId,
+  };
+  return { jobs: [{ queue: "command", data }] };
 }
 
 export function routeEvent(event: ForgeEvent, apps: readonly AppConfig[]): RoutePlan {

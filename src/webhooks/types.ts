@@ -1,5 +1,6 @@
 // Forge-neutral events: what the receiver hands to the router after verification and
 // normalization. Nothing past the router knows which forge an event came from.
+import type { FerryCommand } from "./commands.ts";
 
 export interface EventOrigin {
   /** `forges[].name` from ferry.yaml. */
@@ -44,14 +45,14 @@ export interface ChangeRequestEvent extends EventOrigin {
 export interface CommentEvent extends EventOrigin {
   kind: "comment";
   number: number;
-  /** The Ferry command, e.g. "preview" from `/ferry preview`; undefined for other comments. */
-  command?: string;
+  /** The Ferry command, e.g. "preview" from `/ferry preview`. */
+  command: FerryCommand;
+  force: boolean;
+  /** The comment's id: one comment runs its command at most once, and is acknowledged by it. */
+  commentId: number;
+  /** Login (GitHub) or username (GitLab) and numeric id of the commenter. */
   author?: string;
-  /**
-   * The change request the comment is on, when the payload carries it (GitLab's Note Hook
-   * does; GitHub's issue_comment has no head commit, so it is undefined there).
-   */
-  changeRequest?: Pick<ChangeRequestEvent, "headSha" | "headRef" | "baseRef" | "isFork" | "draft" | "url">;
+  authorId?: number;
 }
 
 export interface PingEvent extends EventOrigin {

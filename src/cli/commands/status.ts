@@ -1,9 +1,9 @@
 // `ferry status --config F`: every app's sync state, health, applied revision and last
-// deployment, as a table. Reads Redis only, like GET /api/apps.
+// deployment (with who caused it), as a table. Reads Redis only, like GET /api/apps.
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.ts";
 import { readOverviews, type AppOverview } from "../../deploy/overview.ts";
-import { formatDuration } from "../../report/index.ts";
+import { describeCause, formatDuration } from "../../report/index.ts";
 import { createRedis } from "../../queue/connection.ts";
 
 const HEADERS = ["APP", "DESTINATION", "SYNC", "HEALTH", "REVISION", "LAST DEPLOY"];
@@ -12,7 +12,9 @@ function lastDeploy(app: AppOverview): string {
   const last = app.deployments[0];
   if (!last) return "never";
   const when = last.startedAt.replace(/\.\d+Z$/, "Z");
-  return `${last.result} ${last.revision.slice(0, 7)} ${when} (${formatDuration(last.durationMs)}, ${last.trigger})`;
+  // Records written before causes were kept name only the trigger.
+  const why = last.cause ? describeCause(last.cause) : last.trigger;
+  return `${last.result} ${last.revision.slice(0, 7)} ${when} (${formatDuration(last.durationMs)}, ${why})`;
 }
 
 function row(app: AppOverview): string[] {

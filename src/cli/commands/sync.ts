@@ -1,7 +1,7 @@
-// `ferry sync <app> --config F [--revision R] [--dry-run]`: a manual deploy, run in this
-// process with the same pipeline, lock, history and feedback as the sync worker. A manual sync
-// re-applies even a revision that is live or was rolled back. --dry-run prints the plan and the
-// server-side dry-run diff and changes nothing.
+// `ferry sync <app> --config F [--revision R] [--force] [--dry-run]`: a manual deploy, run in
+// this process with the same pipeline, lock, history and feedback as the sync worker. A manual
+// sync re-applies a revision that is live; one that was rolled back as bad only with --force.
+// --dry-run prints the plan and the server-side dry-run diff and changes nothing.
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.ts";
 import { runDeploy, type DeployRun } from "../../deploy/pipeline.ts";
@@ -15,6 +15,7 @@ interface SyncFlags {
   config: string;
   revision?: string;
   dryRun?: boolean;
+  force?: boolean;
 }
 
 export function formatPlan(result: DryRunResult): string {
@@ -41,6 +42,7 @@ export function registerSync(program: Command): void {
     .requiredOption("--config <file>", "path to ferry.yaml")
     .option("--revision <rev>", "commit SHA or branch to deploy (default: the app's branch head)")
     .option("--dry-run", "print the plan and what would change; apply nothing")
+    .option("--force", "apply the revision even if it was rolled back as bad")
     .action(async (name: string, flags: SyncFlags) => {
       const config = await loadConfigFile(flags.config, process.env, "worker");
       const logger = createLogger({
@@ -60,6 +62,7 @@ export function registerSync(program: Command): void {
             reason: "manual",
             ...(revision !== undefined ? { revision } : {}),
             ...(flags.dryRun === true ? { dryRun: true } : {}),
+            ...(flags.force === true ? { force: true } : {}),
           },
           runtime,
         );

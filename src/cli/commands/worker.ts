@@ -1,4 +1,4 @@
-// `ferry worker --config F [--queues preview,sync,reconcile]`: the workers alone, so they scale
+// `ferry worker --config F [--queues preview,sync,reconcile,command]`: the workers alone, so they scale
 // apart from the receivers. SIGTERM stops taking jobs and gives active ones time to finish.
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.ts";
@@ -29,7 +29,7 @@ export function parseQueues(list: string): QueueKind[] {
 export function registerWorker(program: Command): void {
   program
     .command("worker")
-    .description("run the preview, sync and reconcile workers")
+    .description("run the preview, sync, reconcile and command workers")
     .requiredOption("--config <file>", "path to ferry.yaml")
     .option("--queues <list>", "comma-separated queues to work on", allQueues.join(","))
     .option("--http-port <port>", "serve /healthz, /readyz and /metrics on this port")

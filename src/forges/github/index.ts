@@ -1,21 +1,32 @@
 import type { ForgeConfig } from "../../config/schema.ts";
+import { isAppError } from "../../errors.ts";
 import { forgeCaller, type FailureReader, type ForgeCaller } from "../call.ts";
 import { truncate } from "../marker.ts";
 import type { ResolvedForgeOptions } from "../options.ts";
 import { cachedIdentity, createWithRetry, upsertByMarker } from "../upsert.ts";
+import { githubPermissionOf } from "../permissions.ts";
 import type {
   ChangeRequestInfo,
   ChangeRequestRef,
   CheckRuns,
   CommitStatus,
   Forge,
+  ForgeUser,
   UpsertResult,
 } from "../types.ts";
 import { GithubAppCredentials, splitRepo as split } from "./app.ts";
 import { githubCheckRuns } from "./checks.ts";
 import { createGithubClient, type GithubClient } from "./client.ts";
 import { QuotaTracker } from "./quota.ts";
-import { GithubComment, GithubComments, GithubPull, GithubPulls, GithubUser } from "./schema.ts";
+import {
+  GithubComment,
+  GithubComments,
+  GithubPermission,
+  GithubPull,
+  GithubPulls,
+  GithubReaction,
+  GithubUser,
+} from "./schema.ts";
 
 type GithubConfig = Extract<ForgeConfig, { type: "github" }>;
 
@@ -174,6 +185,50 @@ export class GithubForge implements Forge {
     return pulls.find((pull) => pull.merged_at)?.number;
   }
 
+  async permissionOf(repoPath: string, user: ForgeUser): Promise<string> {
+    const { owner, repo } = split(repoPath);
+    const client = await this.#clientFor(repoPath);
+    try {
+      const answer = await this.#call(
+        "GET",
+        "/repos/{owner}/{repo}/collaborators/{username}/permission",
+        GithubPermission,
+        async () =>
+          (
+            await client.rest.repos.getCollaboratorPermissionLevel({
+              owner,
+              repo,
+              username: user.login,
+            })
+          ).data,
+      );
+      return githubPermissionOf(answer);
+    } catch (error) {
+      // 404: the user is unknown or not a collaborator (documented answer for "not found").
+      if (isAppError(error) && error.details?.status === 404) return "none";
+      throw error;
+    }
+  }
+
+  async acknowledge(target: ChangeRequestRef, commentId: number): Promise<void> {
+    const { owner, repo } = split(target.repo);
+    const client = await this.#clientFor(target.repo);
+    await this.#call(
+      "POST",
+      "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+      GithubReaction,
+      async () =>
+        (
+          await client.rest.reactions.createForIssueComment({
+            owner,
+            repo,
+            comment_id: commentId,
+            content: "+1",
+          })
+        ).data,
+    );
+  }
+
   /** Comment creation is not repeated by Octokit on 5xx (`retries: 0`): see upsertByMarker. */
   async #createComment(issue: { owner: string; repo: string; issue_number: number }, body: string) {
     const client = await this.#clientFor(`${issue.owner}/${issue.repo}`);
@@ -223,10 +278,18 @@ const githubFailures: FailureReader = {
 
 function toInfo(pull: GithubPull): ChangeRequestInfo {
   const state = pull.merged_at ? "merged" : pull.state;
+  const { head, base } = pull;
   return {
     number: pull.number,
-    headSha: pull.head.sha,
+    headSha: head.sha,
     state,
     ...(pull.html_url ? { url: pull.html_url } : {}),
+    ...(head.ref ? { headRef: head.ref } : {}),
+    ...(base ? { baseRef: base.ref, baseSha: base.sha } : {}),
+    ...(base?.repo
+      ? { isFork: head.repo?.full_name.toLowerCase() !== base.repo.full_name.toLowerCase() }
+      : {}),
+    ...(pull.user ? { author: pull.user.login } : {}),
+    ...(pull.merged_by ? { mergedBy: pull.merged_by.login } : {}),
   };
 }

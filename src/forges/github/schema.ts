@@ -1,5 +1,6 @@
 // The parts of GitHub's answers Ferry reads, and nothing more.
-// https://docs.github.com/en/rest/issues/comments , /rest/pulls/pulls , /rest/commits/commits
+// https://docs.github.com/en/rest/issues/comments , /rest/pulls/pulls , /rest/commits/commits ,
+// /rest/collaborators/collaborators , /rest/reactions/reactions
 import { z } from "zod";
 
 export const GithubComment = z.object({
@@ -16,12 +17,24 @@ export const GithubComment = z.object({
 export const GithubUser = z.object({ login: z.string().min(1) });
 export const GithubComments = z.array(GithubComment);
 
+const login = z.object({ login: z.string() }).nullish();
+
 export const GithubPull = z.object({
   number: z.number().int(),
   state: z.enum(["open", "closed"]),
   merged_at: z.string().nullish(),
   html_url: z.string().optional(),
-  head: z.object({ sha: z.string() }),
+  user: login,
+  merged_by: login,
+  // head.repo is null when the fork the pull request came from was deleted.
+  head: z.object({
+    sha: z.string(),
+    ref: z.string().optional(),
+    repo: z.object({ full_name: z.string() }).nullish(),
+  }),
+  base: z
+    .object({ sha: z.string(), ref: z.string(), repo: z.object({ full_name: z.string() }).nullish() })
+    .optional(),
 });
 export const GithubPulls = z.array(GithubPull);
 
@@ -35,3 +48,7 @@ export const GithubInstallationToken = z.object({ token: z.string().min(1), expi
 
 // https://docs.github.com/en/rest/checks/runs
 export const GithubCheckRun = z.object({ id: z.number().int() });
+
+export const GithubPermission = z.object({ permission: z.string(), role_name: z.string().optional() });
+
+export const GithubReaction = z.object({ id: z.number().int(), content: z.string() });

@@ -1,22 +1,34 @@
-import { Branches, Commits, MergeRequestNotes, MergeRequests, Users } from "@gitbeaker/rest";
+import {
+  Branches,
+  Commits,
+  MergeRequestNoteAwardEmojis,
+  MergeRequestNotes,
+  MergeRequests,
+  ProjectMembers,
+  Users,
+} from "@gitbeaker/rest";
 import type { ForgeConfig } from "../../config/schema.ts";
 import { AppError } from "../../errors.ts";
 import { forgeCaller, type FailureReader, type ForgeCaller } from "../call.ts";
 import { truncate } from "../marker.ts";
 import type { ResolvedForgeOptions } from "../options.ts";
+import { gitlabPermissionOf } from "../permissions.ts";
 import type {
   ChangeRequestInfo,
   ChangeRequestRef,
   CommitState,
   CommitStatus,
   Forge,
+  ForgeUser,
   UpsertResult,
 } from "../types.ts";
 import { cachedIdentity, createWithRetry, upsertByMarker } from "../upsert.ts";
 import { createGitlabRequester, GitlabAnswerError } from "./requester.ts";
 import {
+  GitlabAwardEmoji,
   GitlabCommit,
   GitlabCommitStatus,
+  GitlabMember,
   GitlabMergeRequest,
   GitlabMergeRequests,
   GitlabNote,
@@ -61,6 +73,8 @@ export class GitlabForge implements Forge {
       mergeRequests: new MergeRequests(settings),
       branches: new Branches(settings),
       users: new Users(settings),
+      members: new ProjectMembers(settings),
+      noteEmojis: new MergeRequestNoteAwardEmojis(settings),
     };
   }
 
@@ -134,6 +148,30 @@ export class GitlabForge implements Forge {
     return mrs.find((mr) => mr.state === "merged")?.iid;
   }
 
+  /** Direct and inherited membership (members/all): a group's Developer is the project's too. */
+  async permissionOf(repo: string, user: ForgeUser): Promise<string> {
+    if (user.id === undefined) return "none";
+    const userId = user.id;
+    try {
+      const member = await this.#call("GET", "/projects/:id/members/all/:user_id", GitlabMember, () =>
+        this.#api.members.show(repo, userId, { includeInherited: true }),
+      );
+      return gitlabPermissionOf(member.access_level);
+    } catch (error) {
+      if (error instanceof AppError && error.details?.status === 404) return "none";
+      throw error;
+    }
+  }
+
+  async acknowledge(target: ChangeRequestRef, commentId: number): Promise<void> {
+    await this.#call(
+      "POST",
+      "/projects/:id/merge_requests/:iid/notes/:note_id/award_emoji",
+      GitlabAwardEmoji,
+      () => this.#api.noteEmojis.award(target.repo, target.number, commentId, "thumbsup"),
+    );
+  }
+
   /** Branch from `branch`, let GitLab revert `sha` onto it, and open an MR back into `branch`. */
   async openRevertRequest(
     repo: string,
@@ -169,5 +207,18 @@ const gitlabFailures: FailureReader = {
 
 function toInfo(mr: GitlabMergeRequest): ChangeRequestInfo {
   const state = mr.state === "merged" ? "merged" : mr.state === "closed" ? "closed" : "open";
-  return { number: mr.iid, headSha: mr.sha ?? "", state, ...(mr.web_url ? { url: mr.web_url } : {}) };
+  const merger = mr.merge_user ?? mr.merged_by;
+  const projects = [mr.source_project_id, mr.target_project_id];
+  return {
+    number: mr.iid,
+    headSha: mr.sha ?? "",
+    state,
+    ...(mr.web_url ? { url: mr.web_url } : {}),
+    ...(mr.source_branch ? { headRef: mr.source_branch } : {}),
+    ...(mr.target_branch ? { baseRef: mr.target_branch } : {}),
+    ...(mr.diff_refs?.base_sha ? { baseSha: mr.diff_refs.base_sha } : {}),
+    ...(projects.every((id) => id !== undefined) ? { isFork: projects[0] !== projects[1] } : {}),
+    ...(mr.author ? { author: mr.author.username } : {}),
+    ...(merger ? { mergedBy: merger.username } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 // The parts of GitLab's answers Ferry reads, and nothing more.
-// https://docs.gitlab.com/api/notes/ , /api/commits/ , /api/merge_requests/
+// https://docs.gitlab.com/api/notes/ , /api/commits/ , /api/merge_requests/ , /api/members/ ,
+// /api/emoji_reactions/
 import { z } from "zod";
 
 export const GitlabNote = z.object({
@@ -14,12 +15,24 @@ export const GitlabNote = z.object({
 export const GitlabUser = z.object({ username: z.string().min(1) });
 export const GitlabNotes = z.array(GitlabNote);
 
+const username = z.object({ username: z.string() }).nullish();
+
 export const GitlabMergeRequest = z.object({
   iid: z.number().int(),
   state: z.enum(["opened", "closed", "locked", "merged"]),
   /** Head SHA of the source branch; null while GitLab is still preparing a new MR. */
   sha: z.string().nullish(),
   web_url: z.string().optional(),
+  source_branch: z.string().optional(),
+  target_branch: z.string().optional(),
+  source_project_id: z.number().int().optional(),
+  target_project_id: z.number().int().optional(),
+  /** base_sha: the merge-base GitLab's "Changes" tab diffs against; null while it is computed. */
+  diff_refs: z.object({ base_sha: z.string().nullish() }).nullish(),
+  author: username,
+  /** merged_by is deprecated in favour of merge_user; both are read. */
+  merge_user: username,
+  merged_by: username,
 });
 export const GitlabMergeRequests = z.array(GitlabMergeRequest);
 
@@ -28,3 +41,7 @@ export const GitlabCommitStatus = z.object({ id: z.number().int(), status: z.str
 export const GitlabCommit = z.object({ id: z.string() });
 
 export type GitlabMergeRequest = z.infer<typeof GitlabMergeRequest>;
+
+export const GitlabMember = z.object({ id: z.number().int(), access_level: z.number().int() });
+
+export const GitlabAwardEmoji = z.object({ id: z.number().int(), name: z.string() });

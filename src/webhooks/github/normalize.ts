@@ -92,11 +92,13 @@ export function normalizePullRequest(body: unknown, origin: Origin): Normalized 
 
 export function normalizeIssueComment(body: unknown, origin: Origin): Normalized {
   const payload = parsePayload(issueCommentPayloadSchema, body, "issue_comment");
+  // Only a new comment runs a command: an edit ("edited") never runs one again.
   if (payload.action !== "created")
     return { events: [], ignored: `issue_comment action "${payload.action}"` };
   if (!payload.issue.pull_request) return { events: [], ignored: "comment on an issue, not a pull request" };
-  const command = parseCommand(payload.comment.body ?? "");
-  if (!command) return { events: [], ignored: "comment has no /ferry command" };
+  const parsed = parseCommand(payload.comment.body ?? "");
+  if (!parsed) return { events: [], ignored: "comment has no /ferry command" };
+  const user = payload.comment.user;
   return {
     events: [
       {
@@ -104,8 +106,10 @@ export function normalizeIssueComment(body: unknown, origin: Origin): Normalized
         ...origin,
         repo: payload.repository.full_name,
         number: payload.issue.number,
-        command,
-        ...(payload.comment.user?.login ? { author: payload.comment.user.login } : {}),
+        ...parsed,
+        commentId: payload.comment.id,
+        ...(user ? { author: user.login } : {}),
+        ...(user?.id !== undefined ? { authorId: user.id } : {}),
       },
     ],
   };

@@ -50,8 +50,9 @@ export const issueCommentPayloadSchema = z.object({
     pull_request: z.object({}).passthrough().optional(),
   }),
   comment: z.object({
+    id: z.number().int().positive(),
     body: z.string().nullable(),
-    user: z.object({ login: z.string() }).nullable().optional(),
+    user: z.object({ login: z.string(), id: z.number().int().optional() }).nullable().optional(),
   }),
 });
 export type IssueCommentPayload = z.infer<typeof issueCommentPayloadSchema>;

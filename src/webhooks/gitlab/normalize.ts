@@ -100,26 +100,25 @@ export function normalizeMergeRequest(body: unknown, origin: Origin): Normalized
 export function normalizeNote(body: unknown, origin: Origin): Normalized {
   const payload = parsePayload(notePayloadSchema, body, "Note Hook");
   const mr = payload.merge_request;
-  if (payload.object_attributes.noteable_type !== "MergeRequest" || !mr) {
+  const note = payload.object_attributes;
+  if (note.noteable_type !== "MergeRequest" || !mr) {
     return { events: [], ignored: "comment is not on a merge request" };
   }
-  const command = parseCommand(payload.object_attributes.note);
-  if (!command) return { events: [], ignored: "comment has no /ferry command" };
+  // Only a new note runs a command: editing one never runs it again.
+  if (note.action !== undefined && note.action !== "create")
+    return { events: [], ignored: `note action "${note.action}"` };
+  const parsed = parseCommand(note.note);
+  if (!parsed) return { events: [], ignored: "comment has no /ferry command" };
+  const user = payload.user;
   const event: CommentEvent = {
     kind: "comment",
     ...origin,
     repo: payload.project.path_with_namespace,
     number: mr.iid,
-    command,
-    ...(payload.user?.username ? { author: payload.user.username } : {}),
-    changeRequest: {
-      headSha: mr.last_commit.id,
-      headRef: mr.source_branch,
-      baseRef: mr.target_branch,
-      isFork: mr.source_project_id !== mr.target_project_id,
-      draft: isDraft(mr),
-      ...(mr.url ? { url: mr.url } : {}),
-    },
+    ...parsed,
+    commentId: note.id,
+    ...(user?.username ? { author: user.username } : {}),
+    ...(user?.id !== undefined ? { authorId: user.id } : {}),
   };
   return { events: [event] };
 }

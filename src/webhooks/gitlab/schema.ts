@@ -48,8 +48,14 @@ export type MergeRequestPayload = z.infer<typeof mergeRequestPayloadSchema>;
 
 export const notePayloadSchema = z.object({
   project,
-  user: z.object({ username: z.string() }).partial().optional(),
-  object_attributes: z.object({ note: z.string(), noteable_type: z.string(), action: z.string().optional() }),
+  user: z.object({ username: z.string(), id: z.number().int() }).partial().optional(),
+  object_attributes: z.object({
+    id: z.number().int().positive(),
+    note: z.string(),
+    noteable_type: z.string(),
+    /** "create" or "update" (an edit); older GitLab versions send none and no edits. */
+    action: z.string().optional(),
+  }),
   merge_request: z.object(mergeRequestFields).optional(),
 });
 export type NotePayload = z.infer<typeof notePayloadSchema>;

@@ -97,5 +97,7 @@ describe("ferry sync / ferry status", () => {
     expect(row).toMatch(
       new RegExp(`^${app}\\s+local/${ns.name}\\s+Synced\\s+Healthy\\s+${sha.slice(0, 7)}\\s+succeeded`),
     );
+    // The last deploy names who caused it: someone at the command line.
+    expect(row).toMatch(/, ferry sync\)$/);
   });
 });

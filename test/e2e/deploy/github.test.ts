@@ -24,6 +24,8 @@ async function pushMerged(s: Setup, number: number, before: string, after: strin
     state: "closed",
     mergedAt: new Date().toISOString(),
     commits: [after],
+    author: "octo-author",
+    mergedBy: "octo-merger",
   });
   const modified = await changedFiles(s.repo, before, after);
   const answer = await s.harness.pushGithub({ repo: s.project, branch: "main", before, after, modified });
@@ -69,6 +71,17 @@ describe("deploy from a GitHub push", () => {
     const detail = (await response.json()) as { revision: string; sync: string; deployments: unknown[] };
     expect(detail).toMatchObject({ revision: sha, sync: "Synced", health: "Healthy" });
     expect(detail.deployments).toHaveLength(2);
+    // Who caused each: the merged pull request with its author and merger, then the first push.
+    expect(detail.deployments.map((record) => (record as { cause?: unknown }).cause)).toEqual([
+      {
+        kind: "changeRequest",
+        number: 7,
+        author: "octo-author",
+        mergedBy: "octo-merger",
+        url: `https://github.test/${s.project}/pull/7`,
+      },
+      { kind: "push", user: expect.any(String) as unknown },
+    ]);
     // The worker's registry counts both syncs (initial deploy and the merge).
     expect(await s.harness.runtime.registry.metrics()).toContain(
       `ferry_sync_total{app="${s.app}",result="succeeded"} 2`,

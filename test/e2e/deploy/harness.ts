@@ -3,14 +3,16 @@
 // real git repositories as the apps' repoUrl, the run's control plane, and the forge fakes.
 import { Job, QueueEvents, Worker } from "bullmq";
 import { expect } from "vitest";
+import type { CommandOutcome } from "../../../src/commands/run.ts";
 import type { DeployRun } from "../../../src/deploy/pipeline.ts";
 import { queuePrefix } from "../../../src/keys.ts";
 import { queueNames } from "../../../src/queue/types.ts";
+import { createCommandProcessor } from "../../../workers/command.ts";
 import { createSyncProcessor } from "../../../workers/sync.ts";
 import { startE2e, type E2eBase, type E2eOptions, type WebhookAnswer } from "../../support/e2e.ts";
 import { githubPush, gitlabPush, type PushInput } from "./payloads.ts";
 
-export interface DeployHarness extends Omit<E2eBase, "postGithub" | "postGitlab" | "connection" | "defer"> {
+export interface DeployHarness extends Omit<E2eBase, "connection" | "defer"> {
   pushGithub: (input: PushInput) => Promise<WebhookAnswer>;
   pushGitlab: (input: PushInput) => Promise<WebhookAnswer>;
   /** Waits until every job has finished and returns what the processor returned. */
@@ -25,6 +27,8 @@ export interface DeployHarness extends Omit<E2eBase, "postGithub" | "postGitlab"
   worker: Worker;
   /** Starts another sync worker. */
   startWorker: () => Promise<Worker>;
+  /** Starts the `/ferry` command worker; `finished` waits for command jobs like the one above. */
+  startCommandWorker: () => Promise<{ finished: (ids: string[]) => Promise<CommandOutcome[]> }>;
 }
 
 export async function startDeployHarness(
@@ -62,6 +66,28 @@ export async function startDeployHarness(
       return worker;
     };
     const worker = await startWorker();
+    const startCommandWorker = async () => {
+      const commandEvents = new QueueEvents(queueNames.command, { connection: connection(), prefix });
+      defer(() => commandEvents.close());
+      await commandEvents.waitUntilReady();
+      const commands = new Worker(queueNames.command, createCommandProcessor(runtime), {
+        connection: connection(),
+        prefix,
+      });
+      defer(() => commands.close(true));
+      await commands.waitUntilReady();
+      return {
+        finished: async (ids: string[]) => {
+          const results: CommandOutcome[] = [];
+          for (const id of ids) {
+            const job = await Job.fromId(runtime.enqueuer.queues.command, id);
+            if (!job) throw new Error(`no command job ${id}`);
+            results.push((await job.waitUntilFinished(commandEvents, 60_000)) as CommandOutcome);
+          }
+          return results;
+        },
+      };
+    };
 
     return {
       ...base,
@@ -91,6 +117,7 @@ export async function startDeployHarness(
       },
       worker,
       startWorker,
+      startCommandWorker,
     };
   } catch (error) {
     await base.close();

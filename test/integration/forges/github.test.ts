@@ -177,4 +177,58 @@ describe("GitHub forge against the fake", () => {
     const id = await forge.createComment(target, "Deployed");
     expect(fake.comments(repo, 7)).toEqual([{ id, body: "Deployed", author: "ferry-bot" }]);
   });
+
+  it("reads a collaborator's role (404: not a collaborator) and the pull request's branches and people", async () => {
+    fake.seedCollaborator(repo, "Maya", "maintain");
+    fake.seedCollaborator(repo, "tri", "triage");
+    expect(await forge.permissionOf(repo, { login: "maya" })).toBe("maintain");
+    expect(await forge.permissionOf(repo, { login: "tri" })).toBe("triage");
+    expect(await forge.permissionOf(repo, { login: "stranger" })).toBe("none");
+    expect(fake.callsTo("collaboratorPermission").map((call) => [call.path, call.status])).toEqual([
+      [`/repos/${repo}/collaborators/maya/permission`, 200],
+      [`/repos/${repo}/collaborators/tri/permission`, 200],
+      [`/repos/${repo}/collaborators/stranger/permission`, 404],
+    ]);
+    fake.inject("collaboratorPermission", 4, serverError());
+    await expect(forge.permissionOf(repo, { login: "maya" })).rejects.toSatisfy(
+      (error) => isAppError(error, "FORGE_API_FAILED") && error.retryable,
+    );
+
+    fake.seedPull(repo, {
+      number: 9,
+      headSha: "c".repeat(40),
+      headRef: "feature",
+      headRepo: "someone/fork",
+      baseRef: "release",
+      baseSha: "b".repeat(40),
+      author: "alice",
+      mergedBy: "bob",
+      state: "closed",
+      mergedAt: "2025-01-01T00:00:00Z",
+    });
+    expect(await forge.getChangeRequest({ repo, number: 9 })).toEqual({
+      number: 9,
+      headSha: "c".repeat(40),
+      state: "merged",
+      url: `https://github.test/${repo}/pull/9`,
+      headRef: "feature",
+      baseRef: "release",
+      baseSha: "b".repeat(40),
+      isFork: true,
+      author: "alice",
+      mergedBy: "bob",
+    });
+  });
+
+  it("acknowledges a comment with a +1 reaction", async () => {
+    const commentId = fake.seedUserComment(repo, 7, "alice", "/ferry sync");
+    await forge.acknowledge(target, commentId);
+    expect(fake.reactions).toEqual([{ repo, commentId, content: "+1", login: "ferry-bot" }]);
+    expect(fake.callsTo("createReaction").map((call) => [call.body, call.status])).toEqual([
+      [{ content: "+1" }, 201],
+    ]);
+    await expect(forge.acknowledge(target, 1)).rejects.toSatisfy((error) =>
+      isAppError(error, "FORGE_API_FAILED"),
+    );
+  });
 });

@@ -185,4 +185,53 @@ describe("GitLab forge against the fake", () => {
     const id = await forge.createComment(target, "Deployed");
     expect(fake.notes(project, 12)).toEqual([{ id, body: "Deployed", system: false, author: "ferry-bot" }]);
   });
+
+  it("reads a member's access level, inherited ones included (404: not a member)", async () => {
+    fake.seedMember(project, { id: 31, username: "dev", accessLevel: 30 });
+    fake.seedMember(project, { id: 32, username: "rep", accessLevel: 20 });
+    expect(await forge.permissionOf(project, { login: "dev", id: 31 })).toBe("developer");
+    expect(await forge.permissionOf(project, { login: "rep", id: 32 })).toBe("reporter");
+    expect(await forge.permissionOf(project, { login: "nobody", id: 99 })).toBe("none");
+    // Without the numeric id nobody is asked: the commenter counts as no member.
+    expect(await forge.permissionOf(project, { login: "dev" })).toBe("none");
+    expect(fake.callsTo("memberAll").map((call) => [call.path, call.status])).toEqual([
+      [`/api/v4/projects/${encodeURIComponent(project)}/members/all/31`, 200],
+      [`/api/v4/projects/${encodeURIComponent(project)}/members/all/32`, 200],
+      [`/api/v4/projects/${encodeURIComponent(project)}/members/all/99`, 404],
+    ]);
+  });
+
+  it("reads the merge request's branches, base, author and merger", async () => {
+    fake.seedMergeRequest(project, {
+      iid: 20,
+      sha: "c".repeat(40),
+      sourceBranch: "feature",
+      targetBranch: "release",
+      baseSha: "b".repeat(40),
+      author: "alice",
+      mergedBy: "bob",
+      state: "merged",
+    });
+    expect(await forge.getChangeRequest({ repo: project, number: 20 })).toEqual({
+      number: 20,
+      headSha: "c".repeat(40),
+      state: "merged",
+      url: `https://gitlab.test/${project}/-/merge_requests/20`,
+      headRef: "feature",
+      baseRef: "release",
+      baseSha: "b".repeat(40),
+      isFork: false,
+      author: "alice",
+      mergedBy: "bob",
+    });
+  });
+
+  it("acknowledges a note with a thumbsup award emoji", async () => {
+    const noteId = fake.seedUserNote(project, 12, "alice", "/ferry sync");
+    await forge.acknowledge(target, noteId);
+    expect(fake.awards).toEqual([{ project, iid: 12, noteId, name: "thumbsup" }]);
+    await expect(forge.acknowledge(target, 1)).rejects.toSatisfy((error) =>
+      isAppError(error, "FORGE_API_FAILED"),
+    );
+  });
 });

@@ -37,6 +37,7 @@ async function deliver(file: string, edit?: (body: Record<string, unknown>) => v
     answer,
     syncs: await receiver.jobs("sync"),
     previews: await receiver.jobs("preview"),
+    commands: await receiver.jobs("command"),
   };
 }
 
@@ -131,18 +132,31 @@ describe("GitLab fixtures", () => {
     expect(answer.ignored).toMatch(/no \/ferry command/);
   });
 
-  it("note_merge_request.json with /ferry preview asks for a preview of the MR head", async () => {
-    const { status, previews } = await deliver("note_merge_request.json", (body) => {
+  it("note_merge_request.json with /ferry preview becomes a command job (the worker checks the commenter)", async () => {
+    const { status, previews, syncs, commands } = await deliver("note_merge_request.json", (body) => {
       (body.object_attributes as Record<string, unknown>).note = "please\n/ferry preview";
     });
     expect(status).toBe(202);
-    expect(previews.map((job) => job.data as unknown)).toEqual([
+    expect(previews).toHaveLength(0);
+    expect(syncs).toHaveLength(0);
+    expect(commands.map((job) => job.data as unknown)).toEqual([
       expect.objectContaining({
+        repo: "acme/apps/catalog",
         number: 7,
-        headSha: "4b8e2d6f0a1c3e5b7d9f1a2c4e6b8d0f2a4c6e8b",
-        baseRef: "release",
+        command: "preview",
+        commentId: 1288,
+        author: { login: "dana", id: 4 },
       }),
     ]);
+  });
+
+  it("note_merge_request.json edited (action update) with /ferry sync is ignored", async () => {
+    const { status, answer, commands } = await deliver("note_merge_request.json", (body) => {
+      Object.assign(body.object_attributes as object, { note: "/ferry sync", action: "update" });
+    });
+    expect(status).toBe(200);
+    expect(answer.ignored).toBe('note action "update"');
+    expect(commands).toHaveLength(0);
   });
 
   it.each(["tag_push.json", "pipeline.json"])("%s is ignored with 200", async (file) => {

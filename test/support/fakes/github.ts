@@ -1,5 +1,6 @@
 // A fake of the GitHub REST subset Ferry uses: issue comments, commit statuses, pulls, check
-// runs and, with `app`, GitHub App authentication (github-app.ts).
+// runs, collaborator permissions, comment reactions and, with `app`, GitHub App
+// authentication (github-app.ts).
 // Paths, verbs, status codes, Link pagination and body shapes follow docs.github.com/en/rest.
 import { FakeAppAuthority, type FakeAppOptions } from "./github-app.ts";
 import {
@@ -18,7 +19,28 @@ export interface FakePull {
   mergedAt?: string | null;
   /** Commits that `GET /commits/{sha}/pulls` associates with this pull (head and merge commit). */
   commits?: string[];
+  headRef?: string;
+  baseRef?: string;
+  baseSha?: string;
+  /** The head's repository (owner/name); another one than the base makes it a fork. */
+  headRepo?: string;
+  author?: string;
+  mergedBy?: string;
 }
+
+/** A repository role (docs.github.com/en/rest/collaborators/collaborators). */
+export type FakeRole = "read" | "triage" | "write" | "maintain" | "admin";
+
+// The legacy `permission` field maps maintain to write and triage to read.
+const legacyPermission: Record<FakeRole, string> = {
+  read: "read",
+  triage: "read",
+  write: "write",
+  maintain: "write",
+  admin: "admin",
+};
+
+const REACTIONS = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
 
 interface Comment {
   id: number;
@@ -98,6 +120,8 @@ export class FakeGithub extends FakeHttpApi {
   readonly pulls = new Map<string, FakePull>();
   readonly statuses: FakeStatus[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
+  readonly reactions: { repo: string; commentId: number; content: string; login: string }[] = [];
+  readonly #collaborators = new Map<string, FakeRole>();
   readonly #comments = new Map<string, Comment[]>();
   #nextId = 1000;
 
@@ -179,6 +203,18 @@ export class FakeGithub extends FakeHttpApi {
           handle: (r) => this.#pull(r),
         },
         {
+          name: "collaboratorPermission",
+          method: "GET",
+          pattern: "/repos/:owner/:repo/collaborators/:username/permission",
+          handle: (r) => this.#permission(r),
+        },
+        {
+          name: "createReaction",
+          method: "POST",
+          pattern: "/repos/:owner/:repo/issues/comments/:id/reactions",
+          handle: (r) => this.#react(r),
+        },
+        {
           name: "commitPulls",
           method: "GET",
           pattern: "/repos/:owner/:repo/commits/:sha/pulls",
@@ -226,6 +262,26 @@ export class FakeGithub extends FakeHttpApi {
     return (this.#thread(repo, number) ?? []).map(({ id, body, user }) => ({ id, body, author: user }));
   }
 
+  /** A comment written by `login` (a person's, e.g. a `/ferry` command); returns its id. */
+  seedUserComment(repo: string, number: number, login: string, body: string): number {
+    const list = this.#thread(repo, number);
+    if (!list) throw new Error(`seed pull ${repo}#${number} first`);
+    const comment = this.#newComment(body, login);
+    list.push(comment);
+    return comment.id;
+  }
+
+  seedCollaborator(repo: string, login: string, role: FakeRole): void {
+    this.#collaborators.set(`${repo}@${login}`.toLowerCase(), role);
+  }
+
+  /** The comments `login` wrote (Ferry's own are "ferry-bot"'s). */
+  commentsBy(repo: string, number: number, login: string): { id: number; body: string }[] {
+    return (this.#thread(repo, number) ?? [])
+      .filter((c) => c.user === login)
+      .map(({ id, body }) => ({ id, body }));
+  }
+
   #thread(repo: string, number: number | string): Comment[] | undefined {
     return this.#comments.get(`${repo}#${number}`);
   }
@@ -270,12 +326,16 @@ export class FakeGithub extends FakeHttpApi {
     };
   }
 
-  #update(r: FakeRequest): FakeResponse {
+  #findComment(r: FakeRequest): Comment | undefined {
     const repo = `${r.params.owner}/${r.params.repo}`;
-    const comment = [...this.#comments.entries()]
+    return [...this.#comments.entries()]
       .filter(([key]) => key.startsWith(`${repo}#`))
       .flatMap(([, list]) => list)
       .find((c) => String(c.id) === r.params.id);
+  }
+
+  #update(r: FakeRequest): FakeResponse {
+    const comment = this.#findComment(r);
     if (!comment) return notFound();
     const body = (r.body as { body?: unknown } | undefined)?.body;
     if (typeof body !== "string") return invalid("body", "missing_field");
@@ -429,6 +489,46 @@ export class FakeGithub extends FakeHttpApi {
     return pull ? { status: 200, body: pullShape(`${r.params.owner}/${r.params.repo}`, pull) } : notFound();
   }
 
+  // 200 with the role for a collaborator; an unknown user is GitHub's documented 404.
+  #permission(r: FakeRequest): FakeResponse {
+    const repo = `${r.params.owner}/${r.params.repo}`;
+    const login = r.params.username ?? "";
+    const role = this.#collaborators.get(`${repo}@${login}`.toLowerCase());
+    if (!role) return notFound();
+    return {
+      status: 200,
+      body: {
+        permission: legacyPermission[role],
+        role_name: role,
+        user: { login, id: 7, type: "User", role_name: role },
+      },
+    };
+  }
+
+  // 201 for a new reaction, 200 when this user already reacted with this content.
+  #react(r: FakeRequest): FakeResponse {
+    const comment = this.#findComment(r);
+    if (!comment) return notFound();
+    const content = (r.body as { content?: unknown } | undefined)?.content;
+    if (typeof content !== "string" || !REACTIONS.includes(content)) return invalid("content", "invalid");
+    const repo = `${r.params.owner}/${r.params.repo}`;
+    const existing = this.reactions.findIndex(
+      (x) => x.repo === repo && x.commentId === comment.id && x.content === content,
+    );
+    if (existing < 0) this.reactions.push({ repo, commentId: comment.id, content, login: "ferry-bot" });
+    const id = (existing < 0 ? this.reactions.length : existing + 1) + 90_000;
+    return {
+      status: existing < 0 ? 201 : 200,
+      body: {
+        id,
+        node_id: `REA_${id}`,
+        user: { login: "ferry-bot" },
+        content,
+        created_at: new Date().toISOString(),
+      },
+    };
+  }
+
   #commitPulls(r: FakeRequest): FakeResponse {
     const repo = `${r.params.owner}/${r.params.repo}`;
     const found = [...this.pulls.entries()]
@@ -512,13 +612,20 @@ function userShape(login: string, id: number) {
 }
 
 function pullShape(repo: string, pull: FakePull) {
+  const user = (login: string | undefined) => (login ? { login, id: 7, type: "User" } : null);
   return {
     number: pull.number,
     state: pull.state ?? "open",
     merged_at: pull.mergedAt ?? null,
     html_url: `https://github.test/${repo}/pull/${pull.number}`,
-    head: { sha: pull.headSha, ref: `feature-${pull.number}` },
-    base: { ref: "main" },
+    user: user(pull.author),
+    merged_by: user(pull.mergedBy),
+    head: {
+      sha: pull.headSha,
+      ref: pull.headRef ?? `feature-${pull.number}`,
+      repo: { full_name: pull.headRepo ?? repo },
+    },
+    base: { ref: pull.baseRef ?? "main", sha: pull.baseSha ?? "0".repeat(40), repo: { full_name: repo } },
   };
 }
 

@@ -1,5 +1,5 @@
 // A fake of the GitLab REST v4 subset Ferry uses: MR notes, commit statuses, merge requests,
-// and the three calls of a revert MR. Paths, verbs, status codes, X-Page/X-Next-Page/Link
+// the three calls of a revert MR, project members (inherited included) and note award emoji. Paths, verbs, status codes, X-Page/X-Next-Page/Link
 // pagination and body shapes follow docs.gitlab.com/api. `:id` is the URL-encoded project path.
 import {
   FakeHttpApi,
@@ -19,6 +19,20 @@ export interface FakeMergeRequest {
   sourceBranch?: string;
   targetBranch?: string;
   title?: string;
+  /** diff_refs.base_sha: the merge-base GitLab diffs the MR against. */
+  baseSha?: string;
+  /** Another source project than the target makes it a fork. */
+  sourceProjectId?: number;
+  author?: string;
+  mergedBy?: string;
+}
+
+/** A member as `GET /projects/:id/members/all/:user_id` lists it (direct or inherited). */
+export interface FakeMember {
+  id: number;
+  username: string;
+  /** 10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner. */
+  accessLevel: number;
 }
 
 interface Note {
@@ -51,6 +65,8 @@ export class FakeGitlab extends FakeHttpApi {
   readonly statuses: FakeGitlabStatus[] = [];
   readonly branches = new Map<string, string>();
   readonly reverts: { project: string; sha: string; branch: string }[] = [];
+  readonly awards: { project: string; iid: number; noteId: number; name: string }[] = [];
+  readonly #members = new Map<string, FakeMember>();
   readonly #notes = new Map<string, Note[]>();
   #nextId = 5000;
 
@@ -82,6 +98,18 @@ export class FakeGitlab extends FakeHttpApi {
           method: "PUT",
           pattern: `${P}/merge_requests/:iid/notes/:noteId`,
           handle: (r) => this.#update(r),
+        },
+        {
+          name: "awardNoteEmoji",
+          method: "POST",
+          pattern: `${P}/merge_requests/:iid/notes/:noteId/award_emoji`,
+          handle: (r) => this.#award(r),
+        },
+        {
+          name: "memberAll",
+          method: "GET",
+          pattern: `${P}/members/all/:userId`,
+          handle: (r) => this.#member(r),
         },
         {
           name: "createStatus",
@@ -141,6 +169,19 @@ export class FakeGitlab extends FakeHttpApi {
     for (const body of bodies) thread.push(this.#newNote(body, system, author));
   }
 
+  /** A note written by a person (e.g. a `/ferry` command); returns its id. */
+  seedUserNote(project: string, iid: number, username: string, body: string): number {
+    const thread = this.#notes.get(`${project}!${iid}`);
+    if (!thread) throw new Error(`seed merge request ${project}!${iid} first`);
+    const note = this.#newNote(body, false, username);
+    thread.push(note);
+    return note.id;
+  }
+
+  seedMember(project: string, member: FakeMember): void {
+    this.#members.set(`${project}@${member.id}`, member);
+  }
+
   notes(project: string, iid: number): { id: number; body: string; system: boolean; author: string }[] {
     return (this.#notes.get(`${project}!${iid}`) ?? []).map(({ id, body, system, author }) => ({
       id,
@@ -148,6 +189,13 @@ export class FakeGitlab extends FakeHttpApi {
       system,
       author,
     }));
+  }
+
+  /** The notes `username` wrote (Ferry's own are the token user's). */
+  notesBy(project: string, iid: number, username: string): { id: number; body: string }[] {
+    return (this.#notes.get(`${project}!${iid}`) ?? [])
+      .filter((n) => n.author === username)
+      .map(({ id, body }) => ({ id, body }));
   }
 
   #newNote(body: string, system: boolean, author: string): Note {
@@ -205,6 +253,49 @@ export class FakeGitlab extends FakeHttpApi {
     note.body = body;
     note.updated_at = new Date().toISOString();
     return { status: 200, body: this.#shape(r, note) };
+  }
+
+  #award(r: FakeRequest): FakeResponse {
+    const note = this.#notes
+      .get(`${r.params.id}!${r.params.iid}`)
+      ?.find((n) => String(n.id) === r.params.noteId);
+    if (!note) return notFound();
+    const name = field(r, "name");
+    if (!name) return { status: 400, body: { error: "name is missing" } };
+    const award = { project: r.params.id ?? "", iid: Number(r.params.iid), noteId: note.id, name };
+    // GitLab refuses the same emoji twice from one user.
+    if (this.awards.some((a) => JSON.stringify(a) === JSON.stringify(award)))
+      return { status: 404, body: { message: "404 Award Emoji Name has already been taken" } };
+    this.awards.push(award);
+    const id = this.awards.length + 70_000;
+    return {
+      status: 201,
+      body: {
+        id,
+        name,
+        user: { id: 1, username: "ferry-bot" },
+        awardable_id: note.id,
+        awardable_type: "Note",
+        created_at: new Date().toISOString(),
+      },
+    };
+  }
+
+  // Members of the project and of its ancestor groups; a user who is neither is a 404.
+  #member(r: FakeRequest): FakeResponse {
+    const member = this.#members.get(`${r.params.id}@${r.params.userId}`);
+    if (!member) return notFound();
+    return {
+      status: 200,
+      body: {
+        id: member.id,
+        username: member.username,
+        name: member.username,
+        state: "active",
+        access_level: member.accessLevel,
+        expires_at: null,
+      },
+    };
   }
 
   #status(r: FakeRequest): FakeResponse {
@@ -303,6 +394,7 @@ export class FakeGitlab extends FakeHttpApi {
 }
 
 function mrShape(project: string, mr: FakeMergeRequest) {
+  const user = (username: string | undefined) => (username ? { id: 7, username, name: username } : null);
   return {
     id: mr.iid + 100_000,
     iid: mr.iid,
@@ -311,7 +403,13 @@ function mrShape(project: string, mr: FakeMergeRequest) {
     sha: mr.sha,
     source_branch: mr.sourceBranch ?? `feature-${mr.iid}`,
     target_branch: mr.targetBranch ?? "main",
+    source_project_id: mr.sourceProjectId ?? 14,
+    target_project_id: 14,
     web_url: `https://gitlab.test/${project}/-/merge_requests/${mr.iid}`,
+    author: user(mr.author),
+    merge_user: user(mr.mergedBy),
+    merged_by: user(mr.mergedBy),
+    diff_refs: mr.baseSha ? { base_sha: mr.baseSha, head_sha: mr.sha, start_sha: mr.baseSha } : null,
   };
 }
 

@@ -83,12 +83,86 @@ describe("GitLab", () => {
 
 describe("parseCommand", () => {
   it.each([
-    ["/ferry preview", "preview"],
-    ["looks good\n  /ferry sync please", "sync"],
+    ["/ferry preview", { command: "preview", force: false }],
+    ["looks good\n  /ferry sync please", { command: "sync", force: false }],
+    ["/ferry sync --force", { command: "sync", force: true }],
+    ["/ferry sync now --force\nthanks", { command: "sync", force: true }],
+    ["/ferry sync\nnot here: --force", { command: "sync", force: false }],
+    ["/ferry preview --force", { command: "preview", force: false }],
+    ["/ferry sync --forced", { command: "sync", force: false }],
     ["/ferry destroy", undefined],
     ["see /ferry preview inline", undefined],
     ["/ferrypreview", undefined],
-  ])("%j → %s", (text, command) => {
-    expect(parseCommand(text)).toBe(command);
+  ])("%j → %j", (text, parsed) => {
+    expect(parseCommand(text)).toEqual(parsed);
+  });
+});
+
+describe("comments with commands", () => {
+  const issueComment = (action: string, body: string) => ({
+    action,
+    repository: { full_name: "acme/deploy" },
+    issue: { number: 3, pull_request: { url: "https://api.github.test/repos/acme/deploy/pulls/3" } },
+    comment: { id: 77, body, user: { login: "alice", id: 9 } },
+  });
+  const note = (action: string | undefined, text: string) => ({
+    project: { path_with_namespace: "group/deploy" },
+    user: { username: "bob", id: 12 },
+    object_attributes: { id: 88, note: text, noteable_type: "MergeRequest", ...(action ? { action } : {}) },
+    merge_request: {
+      iid: 5,
+      source_branch: "feature",
+      target_branch: "main",
+      source_project_id: 1,
+      target_project_id: 1,
+      last_commit: { id: "a".repeat(40) },
+    },
+  });
+  const gitlab = (body: unknown) =>
+    gitlabProvider.normalize({
+      headers: { "x-gitlab-event": "Note Hook" },
+      body,
+      forge: "gl",
+      deliveryId: "d",
+    });
+
+  it("GitHub: a created comment names command, flag, comment id and commenter", () => {
+    expect(github("issue_comment", issueComment("created", "/ferry sync --force")).events).toEqual([
+      {
+        kind: "comment",
+        forge: "gh",
+        deliveryId: "d",
+        repo: "acme/deploy",
+        number: 3,
+        command: "sync",
+        force: true,
+        commentId: 77,
+        author: "alice",
+        authorId: 9,
+      },
+    ]);
+  });
+
+  it("GitLab: a new note names command, note id and commenter (with the id members/all needs)", () => {
+    expect(gitlab(note("create", "/ferry sync")).events).toEqual([
+      expect.objectContaining({
+        number: 5,
+        command: "sync",
+        force: false,
+        commentId: 88,
+        author: "bob",
+        authorId: 12,
+      }),
+    ]);
+    // Versions of GitLab that send no action send no edits either.
+    expect(gitlab(note(undefined, "/ferry sync")).events).toHaveLength(1);
+  });
+
+  it("an edited comment or note never runs a command", () => {
+    expect(github("issue_comment", issueComment("edited", "/ferry sync"))).toEqual({
+      events: [],
+      ignored: 'issue_comment action "edited"',
+    });
+    expect(gitlab(note("update", "/ferry sync"))).toEqual({ events: [], ignored: 'note action "update"' });
   });
 });

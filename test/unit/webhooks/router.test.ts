@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.ts";
 import { pathTouched } from "../../../src/webhooks/paths.ts";
 import { routeEvent } from "../../../src/webhooks/router.ts";
-import type { ChangeRequestEvent, PushEvent } from "../../../src/webhooks/types.ts";
+import type { ChangeRequestEvent, CommentEvent, PushEvent } from "../../../src/webhooks/types.ts";
 
 const { apps } = parseConfig({
   forges: [{ name: "github", type: "github", webhookSecret: "s" }],
@@ -74,7 +74,9 @@ const change = (over: Partial<ChangeRequestEvent> = {}): ChangeRequestEvent => (
 });
 
 const apps_ = (plan: ReturnType<typeof routeEvent>) =>
-  plan.jobs.map((job) => (job.queue === "sync" ? job.data.app : job.data.apps.join(",")));
+  plan.jobs.map((job) =>
+    job.queue === "sync" ? job.data.app : job.queue === "preview" ? job.data.apps.join(",") : job.queue,
+  );
 
 describe("pathTouched", () => {
   it.each([
@@ -134,19 +136,50 @@ describe("routeEvent", () => {
     });
   });
 
-  it("turns /ferry sync into manual syncs and /ferry preview without a head into a reason", () => {
-    const comment = {
-      kind: "comment" as const,
-      forge: "github",
-      repo: "acme/deploy",
-      deliveryId: "d3",
-      number: 3,
-    };
-    const sync = routeEvent({ ...comment, command: "sync" }, apps);
-    expect(sync.jobs.map((job) => job.data)).toContainEqual(
-      expect.objectContaining({ app: "stage", reason: "manual" }),
-    );
-    expect(routeEvent({ ...comment, command: "preview" }, apps).ignored).toMatch(/head commit/);
+  const comment: CommentEvent = {
+    kind: "comment",
+    forge: "github",
+    repo: "ACME/deploy",
+    deliveryId: "d3",
+    number: 3,
+    command: "sync",
+    force: false,
+    commentId: 41,
+    author: "alice",
+    authorId: 9,
+  };
+
+  it("turns a /ferry command into one command job (the worker checks permission and picks apps)", () => {
+    expect(routeEvent(comment, apps).jobs).toEqual([
+      {
+        queue: "command",
+        data: {
+          forge: "github",
+          // The configured spelling of the first app on the repository.
+          repo: "Acme/Deploy",
+          number: 3,
+          command: "sync",
+          force: false,
+          commentId: 41,
+          author: { login: "alice", id: 9 },
+          deliveryId: "d3",
+        },
+      },
+    ]);
+    const forced = routeEvent({ ...comment, force: true, command: "sync" }, apps).jobs[0];
+    expect(forced?.data).toMatchObject({ force: true });
+    // /ferry preview no longer needs the head in the payload: the worker reads the pull request.
+    expect(apps_(routeEvent({ ...comment, command: "preview" }, apps))).toEqual(["command"]);
+  });
+
+  it("never plans a sync or preview straight from a comment, and ignores what it cannot check", () => {
+    const { author: _author, ...anonymous } = comment;
+    expect(routeEvent(anonymous, apps)).toEqual({
+      jobs: [],
+      ignored: "the comment names no author whose permission could be checked",
+    });
+    expect(routeEvent({ ...comment, repo: "acme/other" }, apps).ignored).toMatch(/not tracked/);
+    expect(routeEvent({ ...comment, forge: "gitlab" }, apps).ignored).toMatch(/not tracked/);
     expect(routeEvent({ kind: "ping", forge: "github", repo: "", deliveryId: "p" }, apps).ignored).toBe(
       "ping",
     );
