@@ -15,6 +15,8 @@ export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
     setStatus: (repo, status) => forge.setStatus(repo, { ...status, description: scrub(status.description) }),
     getChangeRequest: (target) => forge.getChangeRequest(target),
     findMergedChangeRequest: (repo, sha) => forge.findMergedChangeRequest(repo, sha),
+    permissionOf: (repo, user) => forge.permissionOf(repo, user),
+    acknowledge: (target, commentId) => forge.acknowledge(target, commentId),
     ...(open
       ? {
           openRevertRequest: (repo: string, input: Parameters<NonNullable<Forge["openRevertRequest"]>>[1]) =>
