@@ -2,6 +2,7 @@
 // worker (src/commands/run.ts) calls them, nothing else decides.
 import type { AppConfig, ForgeConfig } from "../config/schema.ts";
 import { defaultMinPermission, meetsPermission } from "../forges/permissions.ts";
+import type { Project } from "../policy/project.ts";
 
 /** The permission a commenter needs on the repository before a command touches `app`. */
 export function requiredPermission(forge: ForgeConfig, app: AppConfig): string {
@@ -16,7 +17,9 @@ export function mayCommand(forge: ForgeConfig, app: AppConfig, permission: strin
  * Whether a command may deploy `app` at all, whoever asks. An app that deploys on every push
  * may also be deployed by a command; an `auto: false` app (someone decides when it ships) only
  * when it says `commands.allow: true`; `commands.allow: false` turns commands off for any app.
+ * The app's project has the last word: `allowCommands: false` keeps commands off all its apps,
+ * whatever an app says (the project is what an operator sets above the repository's owners).
  */
-export function commandMayDeploy(app: AppConfig): boolean {
-  return app.commands.allow ?? app.sync.auto;
+export function commandMayDeploy(app: AppConfig, project: Pick<Project, "allowCommands">): boolean {
+  return project.allowCommands && (app.commands.allow ?? app.sync.auto);
 }

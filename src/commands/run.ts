@@ -117,7 +117,13 @@ async function sync(
   const skipped: string[] = [];
   const deploy: AppConfig[] = [];
   for (const app of touched) {
-    if (!commandMayDeploy(app)) skipped.push(`${app.name}: commands may not deploy it (commands.allow)`);
+    const project = runtime.projectOf(app);
+    if (!commandMayDeploy(app, project))
+      skipped.push(
+        project.allowCommands
+          ? `${app.name}: commands may not deploy it (commands.allow)`
+          : `${app.name}: its project ${project.name} does not allow commands (allowCommands: false)`,
+      );
     else if (!mayCommand(forgeConfig, app, permission))
       skipped.push(
         `${app.name}: needs ${requiredPermission(forgeConfig, app)} permission, you have ${permission}`,

@@ -88,10 +88,17 @@ describe("command policy", () => {
   });
 
   it("deploys an auto: false app by command only when the app allows commands", () => {
-    expect(commandMayDeploy(byName("web"))).toBe(true);
-    expect(commandMayDeploy(byName("manual"))).toBe(false);
-    expect(commandMayDeploy(byName("manual-ok"))).toBe(true);
-    expect(commandMayDeploy(byName("auto-off"))).toBe(false);
+    const open = { allowCommands: true };
+    expect(commandMayDeploy(byName("web"), open)).toBe(true);
+    expect(commandMayDeploy(byName("manual"), open)).toBe(false);
+    expect(commandMayDeploy(byName("manual-ok"), open)).toBe(true);
+    expect(commandMayDeploy(byName("auto-off"), open)).toBe(false);
+  });
+
+  it("deploys no app by command when its project says allowCommands: false, whatever the app says", () => {
+    const closed = { allowCommands: false };
+    expect(commandMayDeploy(byName("web"), closed)).toBe(false);
+    expect(commandMayDeploy(byName("manual-ok"), closed)).toBe(false);
   });
 
   it("refuses a level the app's forge does not know, and a forge level of the other forge, with exact paths", () => {
