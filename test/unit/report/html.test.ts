@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareRenders } from "../../../src/diff/compare.ts";
-import { previewHtml } from "../../../src/report/html.ts";
+import { PAGE_CAPPED_NOTE, previewHtml } from "../../../src/report/html.ts";
 import { configMap, podinfoRef } from "../diff/objects.ts";
 import { imageAndServiceDiff, newImage, reportBase } from "./fixtures.ts";
 
@@ -37,5 +37,18 @@ describe("previewHtml", () => {
     );
     const refused = previewHtml({ ...reportBase, apps: [], commitUrlTemplate: "javascript:alert('{sha}')" });
     expect(refused).not.toContain("javascript:");
+  });
+
+  it("is unchanged under its size cap and drops whole resources, in order, over it", async () => {
+    const app = await imageAndServiceDiff();
+    const whole = previewHtml({ ...reportBase, apps: [app] });
+    expect(previewHtml({ ...reportBase, apps: [app] }, Buffer.byteLength(whole))).toBe(whole);
+
+    const capped = previewHtml({ ...reportBase, apps: [app] }, Buffer.byteLength(whole) - 1);
+    expect(Buffer.byteLength(capped)).toBeLessThan(Buffer.byteLength(whole));
+    expect(capped).toContain(PAGE_CAPPED_NOTE);
+    expect(capped).toMatch(/\d+ changed resources? not shown: the page is over its size cap\./);
+    expect(capped.trimEnd().endsWith("</body></html>")).toBe(true);
+    expect(capped.match(/<pre>/g)?.length ?? 0).toBe(capped.match(/<\/pre>/g)?.length ?? 0);
   });
 });
