@@ -21,7 +21,8 @@ export type StoredPreviewPage = { kind: "page"; html: string } | { kind: "supers
 
 /**
  * Stores `html` as the one live page of `changeRequest` (queue/job-ids.ts changeRequestKey).
- * Callers hold the change request's preview lock, so two saves for one MR never interleave.
+ * The page and the index swap in one MULTI, so even two concurrent saves for one MR each mark
+ * exactly the page they replaced.
  */
 export async function savePreviewPage(
   redis: Redis,
