@@ -3,7 +3,7 @@
 import type { AppConfig } from "../config/schema.ts";
 import type { CommandJob, PreviewJob, SyncJob } from "../queue/types.ts";
 import { pathTouched } from "./paths.ts";
-import type { ChangeRequestEvent, CommentEvent, ForgeEvent, PushEvent } from "./types.ts";
+import type { ChangeRequestEvent, CommentEvent, ForgeEvent, PushEvent, RerunEvent } from "./types.ts";
 
 export type PlannedJob =
   | { queue: "sync"; data: SyncJob }
@@ -102,6 +102,30 @@ function routeComment(event: CommentEvent, apps: AppConfig[]): RoutePlan {
   return { jobs: [{ queue: "command", data }] };
 }
 
+/**
+ * Re-run of a check run: the preview of the same head again, or the deploy of the same commit
+ * with the rules of a push (an already healthy or rolled-back revision is not applied again).
+ */
+function routeRerun(event: RerunEvent, apps: AppConfig[]): RoutePlan {
+  const { target } = event;
+  if (target.type === "deploy") {
+    const app = apps.find((candidate) => candidate.name === target.app);
+    if (!app) return ignore(`app "${target.app}" is not tracked on this repository`);
+    return {
+      jobs: [
+        {
+          queue: "sync",
+          data: { app: app.name, reason: "webhook", sha: target.sha, deliveryId: event.deliveryId },
+        },
+      ],
+    };
+  }
+  const sources = target.changeRequests.map((cr) => ({ ...cr, isFork: false, deliveryId: event.deliveryId }));
+  const plans = sources.map((source) => previewPlan(event, source, apps));
+  const jobs = plans.flatMap((plan) => plan.jobs);
+  return jobs.length > 0 ? { jobs } : ignore(plans[0]?.ignored ?? "the check is not on a pull request");
+}
+
 export function routeEvent(event: ForgeEvent, apps: readonly AppConfig[]): RoutePlan {
   if (event.kind === "ping") return ignore("ping");
   const tracked = appsOnRepo(event, apps);
@@ -113,6 +137,8 @@ export function routeEvent(event: ForgeEvent, apps: readonly AppConfig[]): Route
       return routeChangeRequest(event, tracked);
     case "comment":
       return routeComment(event, tracked);
+    case "rerun":
+      return routeRerun(event, tracked);
   }
 }
 

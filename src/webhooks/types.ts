@@ -55,11 +55,21 @@ export interface CommentEvent extends EventOrigin {
   authorId?: number;
 }
 
+/** A change request the forge names with its head and base (check runs list them). */
+export type ChangeRequestHead = Pick<ChangeRequestEvent, "number" | "headSha" | "headRef" | "baseRef">;
+
+/** Someone pressed "Re-run" on one of Ferry's check runs (or on its whole check suite). */
+export interface RerunEvent extends EventOrigin {
+  kind: "rerun";
+  target:
+    { type: "preview"; changeRequests: ChangeRequestHead[] } | { type: "deploy"; app: string; sha: string };
+}
+
 export interface PingEvent extends EventOrigin {
   kind: "ping";
 }
 
-export type ForgeEvent = PushEvent | ChangeRequestEvent | CommentEvent | PingEvent;
+export type ForgeEvent = PushEvent | ChangeRequestEvent | CommentEvent | RerunEvent | PingEvent;
 
 /** A delivery turned into events; `ignored` says why when there are none. */
 export interface NormalizedDelivery {

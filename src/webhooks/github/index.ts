@@ -4,7 +4,14 @@ import { AppError } from "../../errors.ts";
 import { decodeBody } from "../body.ts";
 import { safeHeader } from "../headers.ts";
 import type { NormalizedDelivery as Normalized, WebhookProvider } from "../types.ts";
-import { normalizeIssueComment, normalizePing, normalizePullRequest, normalizePush } from "./normalize.ts";
+import {
+  normalizeCheckRun,
+  normalizeCheckSuite,
+  normalizeIssueComment,
+  normalizePing,
+  normalizePullRequest,
+  normalizePush,
+} from "./normalize.ts";
 import { signatureHeader, verifyGithub } from "./verify.ts";
 
 const normalizers: Record<
@@ -15,6 +22,8 @@ const normalizers: Record<
   pull_request: normalizePullRequest,
   issue_comment: normalizeIssueComment,
   ping: normalizePing,
+  check_run: normalizeCheckRun,
+  check_suite: normalizeCheckSuite,
 };
 
 export const githubProvider: WebhookProvider = {

@@ -1,4 +1,5 @@
 import type {
+  ChangeRequestHead,
   ChangeRequestAction,
   ChangeRequestEvent,
   NormalizedDelivery as Normalized,
@@ -7,10 +8,13 @@ import type {
 import { parseCommand } from "../commands.ts";
 import { parsePayload } from "../schema-errors.ts";
 import {
+  checkRunPayloadSchema,
+  checkSuitePayloadSchema,
   issueCommentPayloadSchema,
   pingPayloadSchema,
   pullRequestPayloadSchema,
   pushPayloadSchema,
+  type CheckPullRequest,
   type PullRequestPayload,
 } from "./schema.ts";
 
@@ -118,4 +122,56 @@ export function normalizeIssueComment(body: unknown, origin: Origin): Normalized
 export function normalizePing(body: unknown, origin: Origin): Normalized {
   const payload = parsePayload(pingPayloadSchema, body, "ping");
   return { events: [{ kind: "ping", ...origin, repo: payload.repository?.full_name ?? "" }] };
+}
+
+function heads(pulls: CheckPullRequest[]): ChangeRequestHead[] {
+  return pulls.map((pull) => ({
+    number: pull.number,
+    headSha: pull.head.sha,
+    headRef: pull.head.ref,
+    baseRef: pull.base.ref,
+  }));
+}
+
+/**
+ * "Re-run" on one of Ferry's check runs: its external_id says what it reported
+ * (`preview:<number>` or `deploy:<app>`, see src/preview/checks.ts and src/deploy/feedback.ts).
+ */
+export function normalizeCheckRun(body: unknown, origin: Origin): Normalized {
+  const payload = parsePayload(checkRunPayloadSchema, body, "check_run");
+  if (payload.action !== "rerequested")
+    return { events: [], ignored: `check_run action "${payload.action}"` };
+  const run = payload.check_run;
+  const [what, subject = ""] = (run.external_id ?? "").split(/:(.*)/s);
+  const repo = payload.repository.full_name;
+  if (what === "deploy" && subject !== "")
+    return {
+      events: [
+        { kind: "rerun", ...origin, repo, target: { type: "deploy", app: subject, sha: run.head_sha } },
+      ],
+    };
+  if (what !== "preview") return { events: [], ignored: "not a check run of Ferry's" };
+  const pulls = run.pull_requests.filter((pull) => String(pull.number) === subject);
+  return {
+    events: [{ kind: "rerun", ...origin, repo, target: { type: "preview", changeRequests: heads(pulls) } }],
+  };
+}
+
+/** "Re-run all checks": the previews of the pull requests whose head the suite is on. */
+export function normalizeCheckSuite(body: unknown, origin: Origin): Normalized {
+  const payload = parsePayload(checkSuitePayloadSchema, body, "check_suite");
+  if (payload.action !== "rerequested")
+    return { events: [], ignored: `check_suite action "${payload.action}"` };
+  const changeRequests = heads(payload.check_suite.pull_requests);
+  if (changeRequests.length === 0) return { events: [], ignored: "the check suite is on no pull request" };
+  return {
+    events: [
+      {
+        kind: "rerun",
+        ...origin,
+        repo: payload.repository.full_name,
+        target: { type: "preview", changeRequests },
+      },
+    ],
+  };
 }

@@ -58,3 +58,28 @@ export const issueCommentPayloadSchema = z.object({
 export type IssueCommentPayload = z.infer<typeof issueCommentPayloadSchema>;
 
 export const pingPayloadSchema = z.object({ repository: repository.optional() });
+
+// check_run / check_suite (https://docs.github.com/en/webhooks/webhook-events-and-payloads#check_run):
+// the pull requests listed are those of the repository itself whose head is the run's commit.
+const checkPullRequest = z.object({
+  number: z.number().int().positive(),
+  head: z.object({ ref: z.string().min(1), sha: z.string().min(1) }),
+  base: z.object({ ref: z.string().min(1) }),
+});
+
+export const checkRunPayloadSchema = z.object({
+  action: z.string().min(1),
+  repository,
+  check_run: z.object({
+    head_sha: z.string().min(1),
+    external_id: z.string().nullable().default(null),
+    pull_requests: z.array(checkPullRequest).default([]),
+  }),
+});
+
+export const checkSuitePayloadSchema = z.object({
+  action: z.string().min(1),
+  repository,
+  check_suite: z.object({ pull_requests: z.array(checkPullRequest).default([]) }),
+});
+export type CheckPullRequest = z.infer<typeof checkPullRequest>;

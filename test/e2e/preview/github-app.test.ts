@@ -2,6 +2,7 @@
 // reports through one check run per touched app, in_progress then completed, with a summary and
 // an annotation on the changed line; the sticky comment is still posted, the combined status is
 // not. The fake's installation tokens live two seconds and every refused call fails the test.
+import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
 import { testKubeClient, useNamespace } from "../../support/cluster.ts";
 import { seed, waitSettled } from "./cluster.ts";
@@ -23,6 +24,32 @@ afterEach(async () => {
   harness = undefined;
   app = undefined;
 });
+
+const require = createRequire(import.meta.url);
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
+
+/** GitHub's own check_run.rerequested example, pointed at one of Ferry's runs. */
+function rerequested(run: { head_sha: string; external_id: string | null; name: string }, number: number) {
+  const example = examples
+    .find((definition) => definition.name === "check_run")
+    ?.examples.find((payload) => payload.action === "rerequested");
+  if (!example) throw new Error("no check_run.rerequested example");
+  const payload = structuredClone(example) as {
+    repository: { full_name: string };
+    check_run: Record<string, unknown> & { pull_requests: Array<Record<string, unknown>> };
+  };
+  payload.repository.full_name = REPO;
+  payload.check_run.name = run.name;
+  payload.check_run.head_sha = run.head_sha;
+  payload.check_run.external_id = run.external_id;
+  payload.check_run.pull_requests = [
+    { number, head: { ref: "feature", sha: run.head_sha }, base: { ref: "main", sha: app?.base ?? "" } },
+  ];
+  return JSON.stringify(payload);
+}
 
 /** Opens pull request `number` at `head` and waits for its preview. */
 async function open(number: number, head: string) {
@@ -110,6 +137,17 @@ describe("GitHub App preview, end to end", () => {
     // The sticky comment as before; no ferry/preview status next to the check runs.
     expect(harness.github.comments(REPO, 12)).toHaveLength(1);
     expect(harness.github.statuses).toEqual([]);
+
+    // "Re-run" on the web check: the preview of the same head runs again, with new runs.
+    const rerun = await harness.postGithub("check_run", rerequested(web ?? runs[0]!, 12));
+    expect(rerun.status).toBe(202);
+    const [again] = await harness.finished(rerun.jobs);
+    expect(again).toMatchObject({ result: "posted", state: "success" });
+    const webRuns = harness.github.checkRunsOf(REPO).filter((run) => run.name === "ferry preview: web");
+    expect(webRuns).toHaveLength(2);
+    expect(webRuns[1]?.head_sha).toBe(head);
+    expect(webRuns[1]?.id).not.toBe(webRuns[0]?.id);
+    expect(webRuns[1]?.conclusion).toBe("success");
   });
 
   it("ends a run whose app has no change as neutral", async () => {
