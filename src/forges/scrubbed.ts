@@ -1,11 +1,12 @@
 // The forge as one job sees it: every text it sends (comment bodies, status descriptions,
-// revert request titles and bodies) passes the job's Scrubber first (src/observability/scrub.ts),
+// check run outputs, revert request titles and bodies) passes the job's Scrubber first (src/observability/scrub.ts),
 // so no report path can forget it.
 import type { Scrubber } from "../observability/scrub.ts";
-import type { Forge } from "./types.ts";
+import type { CheckRuns, Forge } from "./types.ts";
 
 export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
   const open = forge.openRevertRequest?.bind(forge);
+  const checks = forge.checks;
   return {
     name: forge.name,
     type: forge.type,
@@ -17,6 +18,20 @@ export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
     findMergedChangeRequest: (repo, sha) => forge.findMergedChangeRequest(repo, sha),
     permissionOf: (repo, user) => forge.permissionOf(repo, user),
     acknowledge: (target, commentId) => forge.acknowledge(target, commentId),
+    ...(checks
+      ? {
+          checks: {
+            start: (repo, run) => checks.start(repo, run),
+            finish: (repo, id, result) =>
+              checks.finish(repo, id, {
+                ...result,
+                title: scrub(result.title),
+                summary: scrub(result.summary),
+                annotations: result.annotations.map((a) => ({ ...a, message: scrub(a.message) })),
+              }),
+          } satisfies CheckRuns,
+        }
+      : {}),
     ...(open
       ? {
           openRevertRequest: (repo: string, input: Parameters<NonNullable<Forge["openRevertRequest"]>>[1]) =>
