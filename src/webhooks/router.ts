@@ -46,7 +46,14 @@ function routePush(event: PushEvent, apps: AppConfig[]): RoutePlan {
   };
 }
 
-function previewPlan(event: ChangeRequestEvent, apps: AppConfig[]): RoutePlan {
+/** What a preview needs of a change request: from its own event, or from a check re-run. */
+type PreviewSource = Pick<
+  ChangeRequestEvent,
+  "forge" | "number" | "headSha" | "headRef" | "baseRef" | "isFork" | "deliveryId"
+> &
+  Partial<Pick<ChangeRequestEvent, "baseSha" | "url">>;
+
+function previewPlan(event: PreviewSource, apps: AppConfig[]): RoutePlan {
   const onBase = apps.filter((app) => app.branch === event.baseRef);
   const first = onBase[0];
   if (!first) return ignore(`base branch "${event.baseRef}" is not tracked`);
@@ -120,8 +127,13 @@ function routeRerun(event: RerunEvent, apps: AppConfig[]): RoutePlan {
       ],
     };
   }
-  const sources = target.changeRequests.map((cr) => ({ ...cr, isFork: false, deliveryId: event.deliveryId }));
-  const plans = sources.map((source) => previewPlan(event, source, apps));
+  const sources = target.changeRequests.map((cr) => ({
+    ...cr,
+    forge: event.forge,
+    isFork: false,
+    deliveryId: event.deliveryId,
+  }));
+  const plans = sources.map((source) => previewPlan(source, apps));
   const jobs = plans.flatMap((plan) => plan.jobs);
   return jobs.length > 0 ? { jobs } : ignore(plans[0]?.ignored ?? "the check is not on a pull request");
 }
