@@ -73,6 +73,8 @@ app.kubernetes.io/component: {{ .component }}
 {{/* Names of the environment variables the pods get, for checking ${NAME} references. */}}
 {{- define "ferry.envNames" -}}
 {{- $names := list "REDIS_URL" }}
+{{- if .Values.redis.auth.enabled }}{{ $names = append $names "REDIS_PASSWORD" }}{{ end }}
+{{- if include "ferry.redisUsernames" . }}{{ $names = append $names "REDIS_USERNAME" }}{{ end }}
 {{- range $name, $_ := .Values.secrets.env }}{{ $names = append $names $name }}{{ end }}
 {{- range .Values.extraEnv }}{{ $names = append $names .name }}{{ end }}
 {{- toJson $names }}
@@ -91,7 +93,10 @@ variable, so a password never lands in the ConfigMap) and `server.port`.
 {{- if not $server.publicUrl }}{{ $_ := unset $server "publicUrl" }}{{ end }}
 {{- $_ := set $server "port" (int .Values.server.port) }}
 {{- $_ := set $config "server" $server }}
-{{- $_ := set $config "redis" (dict "url" "${REDIS_URL}") }}
+{{- $redis := dict "url" "${REDIS_URL}" }}
+{{- if .Values.redis.auth.enabled }}{{ $_ := set $redis "password" "${REDIS_PASSWORD}" }}{{ end }}
+{{- if include "ferry.redisUsernames" . }}{{ $_ := set $redis "username" "${REDIS_USERNAME}" }}{{ end }}
+{{- $_ := set $config "redis" $redis }}
 {{- range $i, $forge := $config.forges }}
 {{- range $field := list "token" "webhookSecret" }}
 {{- $value := get $forge $field }}
@@ -111,34 +116,107 @@ variable, so a password never lands in the ConfigMap) and `server.port`.
 {{- $yaml }}
 {{- end }}
 
-{{/* Environment shared by receiver and worker. */}}
+{{/*
+"yes" when Redis ACL usernames are set (both components or neither: they share ferry.yaml).
+*/}}
+{{- define "ferry.redisUsernames" -}}
+{{- $users := .Values.redis.auth.usernames }}
+{{- if or $users.receiver $users.worker }}
+{{- if not (and $users.receiver $users.worker) }}
+{{- fail "ferry: redis.auth.usernames needs both receiver and worker (they share ferry.yaml's redis.username)" }}
+{{- end }}
+{{- "yes" }}
+{{- end }}
+{{- end }}
+
+{{/*
+The ${NAME} variables the receiver reads: those of ferry.yaml without the fields only workers
+read (src/config/roles.ts drops the same ones), i.e. webhook secrets but no forge tokens or
+cluster credentials.
+*/}}
+{{- define "ferry.receiverEnvNames" -}}
+{{- $config := deepCopy .Values.config }}
+{{- range $forge := (default (list) $config.forges) }}
+{{- $_ := unset $forge "token" }}{{ $_ := unset $forge "app" }}
+{{- end }}
+{{- range $cluster := (default (list) $config.clusters) }}
+{{- $_ := unset $cluster "kubeconfig" }}{{ $_ := unset $cluster "context" }}
+{{- end }}
+{{- $names := list }}
+{{- range $ref := regexFindAll "\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}" (toYaml $config) -1 | uniq }}
+{{- $names = append $names (trimSuffix "}" (trimPrefix "${" $ref)) }}
+{{- end }}
+{{- toJson $names }}
+{{- end }}
+
+{{/*
+Environment of one component: (dict "root" $ "component" "receiver"|"worker"). Least privilege:
+the receiver gets Redis and the secrets.env variables its part of ferry.yaml references
+(webhook secrets); only the worker gets the rest (forge tokens) and FERRY_STATE_KEY.
+*/}}
 {{- define "ferry.env" -}}
+{{- $root := .root }}
+{{- $values := $root.Values }}
 - name: REDIS_URL
-{{- if .Values.redis.existingSecret }}
+{{- if $values.redis.existingSecret }}
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.redis.existingSecret }}
-      key: {{ .Values.redis.existingSecretKey }}
+      name: {{ $values.redis.existingSecret }}
+      key: {{ $values.redis.existingSecretKey }}
 {{- else }}
-  value: {{ .Values.redis.url | quote }}
+  value: {{ $values.redis.url | quote }}
 {{- end }}
-{{- if .Values.secrets.env }}
-{{- if not .Values.secrets.existingSecret }}
+{{- if $values.redis.auth.enabled }}
+{{- if not $values.redis.auth.existingSecret }}
+{{- fail "ferry: Redis needs a password: set redis.auth.existingSecret to a Secret holding it under redis.auth.passwordKey (or redis.auth.enabled=false for a Redis without authentication)" }}
+{{- end }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $values.redis.auth.existingSecret }}
+      key: {{ $values.redis.auth.passwordKey }}
+{{- end }}
+{{- if include "ferry.redisUsernames" $root }}
+- name: REDIS_USERNAME
+  value: {{ get $values.redis.auth.usernames .component | quote }}
+{{- end }}
+{{- if $values.secrets.env }}
+{{- if not $values.secrets.existingSecret }}
 {{- fail "ferry: secrets.env maps variables to keys of a Secret: set secrets.existingSecret to its name" }}
 {{- end }}
-{{- range $name, $key := .Values.secrets.env }}
+{{- $receiverNames := include "ferry.receiverEnvNames" $root | fromJsonArray }}
+{{- range $name, $key := $values.secrets.env }}
+{{- if or (eq $.component "worker") (has $name $receiverNames) }}
 - name: {{ $name }}
   valueFrom:
     secretKeyRef:
-      name: {{ $.Values.secrets.existingSecret }}
+      name: {{ $values.secrets.existingSecret }}
       key: {{ $key }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- if eq .component "worker" }}
+{{- if not $values.stateKey.existingSecret }}
+{{- fail "ferry: workers seal their state: set stateKey.existingSecret to a Secret holding 32 random bytes in base64 (openssl rand -base64 32) under stateKey.key" }}
+{{- end }}
+- name: FERRY_STATE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $values.stateKey.existingSecret }}
+      key: {{ $values.stateKey.key }}
+{{- with $values.stateKey.previousKeysKey }}
+- name: FERRY_STATE_PREVIOUS_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $values.stateKey.existingSecret }}
+      key: {{ . }}
+{{- end }}
+{{- end }}
 - name: FERRY_LOG_LEVEL
-  value: {{ .Values.logLevel | quote }}
+  value: {{ $values.logLevel | quote }}
 - name: FERRY_WORK_DIR
   value: /var/lib/ferry/work
-{{- with .Values.extraEnv }}
+{{- with $values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
 {{- end }}

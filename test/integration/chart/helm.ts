@@ -51,7 +51,11 @@ export async function helm(args: string[], values: object = {}): Promise<HelmRes
   }
 }
 
-export const minimalValues = { redis: { url: "redis://redis.ferry.svc:6379" } };
+/** The smallest valid values: Redis with its password and the state key, both from Secrets. */
+export const minimalValues = {
+  redis: { url: "redis://redis.ferry.svc:6379", auth: { existingSecret: "ferry-redis-auth" } },
+  stateKey: { existingSecret: "ferry-state" },
+};
 
 /** `helm template` with the given values; fails the test with helm's message when it fails. */
 export async function template(

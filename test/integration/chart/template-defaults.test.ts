@@ -182,6 +182,15 @@ describe("chart defaults", () => {
     expect(config.clusters).toEqual([expect.objectContaining({ name: "in-cluster", inCluster: true })]);
     expect(text).toContain("${REDIS_URL}");
     expect(text).not.toContain("redis.ferry.svc");
+    expect(config.redis.password).toBe("from-secret-ferry-redis-auth-redis-password");
+    const receiverConfig = parseConfigText(text, envOf(receiver.container), "ferry.yaml", "receiver");
+    expect(receiverConfig.redis.password).toBe(config.redis.password);
+  });
+
+  it("gives the state key to the worker only, from a Secret", () => {
+    expect(envOf(worker.container).FERRY_STATE_KEY).toBe("from-secret-ferry-state-state-key");
+    expect(envOf(receiver.container)).not.toHaveProperty("FERRY_STATE_KEY");
+    expect(envOf(receiver.container)).not.toHaveProperty("FERRY_STATE_PREVIOUS_KEYS");
   });
 
   it("renders no Ingress, ServiceMonitor or Secret unless asked", () => {

@@ -3,18 +3,29 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { chartDir, find, helm, minimalValues, only, template, type KubeObject } from "./helm.ts";
+import { parseConfigText } from "../../../src/config/load.ts";
 import { deployment, envOf } from "./pods.ts";
 
 const secretValues = {
-  redis: { existingSecret: "ferry-redis", existingSecretKey: "url" },
+  redis: {
+    existingSecret: "ferry-redis",
+    existingSecretKey: "url",
+    auth: { existingSecret: "ferry-redis-auth" },
+  },
+  stateKey: { existingSecret: "ferry-state" },
   secrets: {
     existingSecret: "ferry-secrets",
-    env: { GITHUB_TOKEN: "github-token", GITHUB_WEBHOOK_SECRET: "github-webhook-secret" },
+    env: {
+      GITHUB_TOKEN: "github-token",
+      GITHUB_WEBHOOK_SECRET: "github-webhook-secret",
+      PROD_KUBECONFIG: "prod-kubeconfig",
+    },
   },
   config: {
     forges: [
       { name: "github", type: "github", token: "${GITHUB_TOKEN}", webhookSecret: "${GITHUB_WEBHOOK_SECRET}" },
     ],
+    clusters: [{ name: "prod", kubeconfig: "${PROD_KUBECONFIG}" }],
   },
 };
 
@@ -32,14 +43,91 @@ describe("chart options", () => {
     ];
     expect(text).toContain("token: ${GITHUB_TOKEN}");
     expect(text).toContain("webhookSecret: ${GITHUB_WEBHOOK_SECRET}");
+    const worker = envOf(deployment(only(objects, "Deployment", "ferry-worker")).container);
+    expect(worker).toMatchObject({
+      REDIS_URL: "from-secret-ferry-redis-url",
+      REDIS_PASSWORD: "from-secret-ferry-redis-auth-redis-password",
+      GITHUB_TOKEN: "from-secret-ferry-secrets-github-token",
+      PROD_KUBECONFIG: "from-secret-ferry-secrets-prod-kubeconfig",
+      FERRY_STATE_KEY: "from-secret-ferry-state-state-key",
+    });
+  });
+
+  it("gives each component only its own secrets: the receiver webhook secrets and Redis, nothing else", async () => {
+    const objects = await template(secretValues);
+    const secretsOf = (name: string): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(envOf(deployment(only(objects, "Deployment", name)).container)).filter(([, value]) =>
+          value.startsWith("from-secret-"),
+        ),
+      );
+    expect(secretsOf("ferry-receiver")).toEqual({
+      REDIS_URL: "from-secret-ferry-redis-url",
+      REDIS_PASSWORD: "from-secret-ferry-redis-auth-redis-password",
+      GITHUB_WEBHOOK_SECRET: "from-secret-ferry-secrets-github-webhook-secret",
+    });
+    expect(Object.keys(secretsOf("ferry-worker")).sort()).toEqual([
+      "FERRY_STATE_KEY",
+      "GITHUB_TOKEN",
+      "GITHUB_WEBHOOK_SECRET",
+      "PROD_KUBECONFIG",
+      "REDIS_PASSWORD",
+      "REDIS_URL",
+    ]);
+    // What each process then reads: the receiver's ferry.yaml resolves with its own environment.
+    const text =
+      (only(objects, "ConfigMap", "ferry") as KubeObject & { data: Record<string, string> }).data[
+        "ferry.yaml"
+      ] ?? "";
+    const receiverEnv = envOf(deployment(only(objects, "Deployment", "ferry-receiver")).container);
+    // (REDIS_URL comes from a Secret here; give it a value Ferry's schema accepts.)
+    const receiverConfig = parseConfigText(
+      text,
+      { ...receiverEnv, REDIS_URL: "redis://redis:6379" },
+      "ferry.yaml",
+      "receiver",
+    );
+    expect(receiverConfig.redis.password).toBe("from-secret-ferry-redis-auth-redis-password");
+    expect(JSON.stringify(receiverConfig)).not.toContain("github-token");
+  });
+
+  it("requires a state key and a Redis password from Secrets, and names ACL users per component", async () => {
+    const { stateKey: _omitted, ...noStateKey } = minimalValues;
+    expect(await failure(noStateKey)).toContain(
+      "ferry: workers seal their state: set stateKey.existingSecret",
+    );
+    expect(await failure({ ...minimalValues, stateKey: { existingSecret: "s", key: 7 } })).toMatch(
+      /stateKey/,
+    );
+    expect(await failure({ ...minimalValues, redis: { url: "redis://r:6379" } })).toContain(
+      "Redis needs a password: set redis.auth.existingSecret",
+    );
+    const open = await template({
+      ...minimalValues,
+      redis: { url: "redis://r:6379", auth: { enabled: false } },
+    });
     for (const name of ["ferry-receiver", "ferry-worker"]) {
-      const env = envOf(deployment(only(objects, "Deployment", name)).container);
-      expect(env).toMatchObject({
-        REDIS_URL: "from-secret-ferry-redis-url",
-        GITHUB_TOKEN: "from-secret-ferry-secrets-github-token",
-        GITHUB_WEBHOOK_SECRET: "from-secret-ferry-secrets-github-webhook-secret",
-      });
+      expect(envOf(deployment(only(open, "Deployment", name)).container)).not.toHaveProperty(
+        "REDIS_PASSWORD",
+      );
     }
+    const usernames = { receiver: "ferry-receiver", worker: "ferry-worker" };
+    const acl = await template({
+      ...minimalValues,
+      redis: { ...minimalValues.redis, auth: { ...minimalValues.redis.auth, usernames } },
+    });
+    for (const name of ["ferry-receiver", "ferry-worker"]) {
+      expect(envOf(deployment(only(acl, "Deployment", name)).container).REDIS_USERNAME).toBe(name);
+    }
+    expect(
+      await failure({
+        ...minimalValues,
+        redis: {
+          ...minimalValues.redis,
+          auth: { ...minimalValues.redis.auth, usernames: { receiver: "r" } },
+        },
+      }),
+    ).toContain("redis.auth.usernames needs both");
   });
 
   it("refuses a literal secret in the config and a ${NAME} without a source", async () => {
@@ -48,7 +136,7 @@ describe("chart options", () => {
     expect(await failure(literal)).toContain("config.forges[0].webhookSecret must be a ${NAME} reference");
     const unmapped = {
       ...secretValues,
-      secrets: { existingSecret: "ferry-secrets", env: { GITHUB_TOKEN: "t" } },
+      secrets: { existingSecret: "ferry-secrets", env: { GITHUB_TOKEN: "t", PROD_KUBECONFIG: "k" } },
     };
     expect(await failure(unmapped)).toContain(
       "config references ${GITHUB_WEBHOOK_SECRET} but no environment variable",
@@ -58,7 +146,9 @@ describe("chart options", () => {
   });
 
   it("fails with a clear message when no Redis is configured", async () => {
-    expect(await failure({})).toContain("ferry: an external Redis is required: set redis.url");
+    expect(await failure({ stateKey: minimalValues.stateKey })).toContain(
+      "ferry: an external Redis is required: set redis.url",
+    );
     expect(await failure({ config: { redis: { url: "redis://x" } }, ...minimalValues })).toContain(
       "do not set config.redis",
     );
