@@ -44,6 +44,19 @@ function declaredLength(req: IncomingMessage): number | undefined {
 }
 
 /**
+ * Reads a refused body off to its end and drops it. An answer sent while the client is still
+ * sending is lost: the client's next write fails (EPIPE) before it reads the answer, so a
+ * refusal waits for the end of the body; none of its bytes are kept.
+ */
+export function drainBody(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    req.resume();
+    if (req.complete || req.destroyed) resolve();
+    else req.once("end", () => resolve()).once("close", () => resolve());
+  });
+}
+
+/**
  * The raw body, at most `limit` bytes, its bytes counted against `budget` until `res` closes.
  * A body declared too large, or one that does not fit the budget, is refused before a byte of
  * it is kept; like body-parser, a refused body is read off (and dropped) to its end before the
@@ -76,9 +89,7 @@ export function readBody(
       chunks.length = 0;
       whole = undefined;
       req.off("data", onData);
-      req.resume();
-      if (req.complete) reject(error);
-      else req.once("end", () => reject(error)).once("close", () => reject(error));
+      void drainBody(req).then(() => reject(error));
     };
     const onData = (chunk: Buffer) => {
       if (size + chunk.length > limit) return fail(tooLarge());

@@ -13,7 +13,7 @@ import { bodyType, decodeBody, parseBody } from "../webhooks/body.ts";
 import { webhookProviders } from "../webhooks/providers.ts";
 import { routeEvents, type PlannedJob } from "../webhooks/router.ts";
 import type { WebhookProvider } from "../webhooks/types.ts";
-import { readBody, type BodyBudget } from "./intake.ts";
+import { drainBody, readBody, type BodyBudget } from "./intake.ts";
 
 export const webhookBodyLimit = 25 * 1024 * 1024;
 
@@ -165,7 +165,15 @@ export async function receiveWebhook(
   res: ServerResponse,
   context: WebhookContext,
 ): Promise<WebhookAnswer> {
-  const admitted = admit(deps, forgeName, req.headers, context);
+  let admitted: Admitted;
+  try {
+    admitted = admit(deps, forgeName, req.headers, context);
+  } catch (error) {
+    // Refused on its headers (unknown forge, bad token or signature shape): nothing of the body
+    // is kept, but it is read off so the sender sees the answer (see drainBody).
+    await drainBody(req);
+    throw error;
+  }
   const rawBody = await readBody(req, res, webhookBodyLimit, deps.bodies);
   return processWebhook(deps, admitted, req.headers, rawBody, context);
 }
