@@ -89,14 +89,24 @@ export function demoConfig(settings: DemoSettings): FerryConfig {
 
 /** What to do next, printed once the demo app is deployed. */
 export function nextSteps(settings: DemoSettings): string {
-  const body = JSON.stringify({ ref: "refs/heads/main", repository: { full_name: DEMO_REPO } });
+  // A push names the commits it moved the branch between (GitHub's push payload requires
+  // `before` and `after`); the printed command reads them from the demo repository.
+  const template = JSON.stringify({
+    ref: "refs/heads/main",
+    before: "%s",
+    after: "%s",
+    // What step 1 changes: the router deploys an app only when a pushed commit touches it.
+    commits: [{ added: [], modified: ["apps/hello/deployment.yaml"], removed: [] }],
+    repository: { full_name: DEMO_REPO },
+  });
+  const git = `git -C ${settings.repoDir} rev-parse`;
   return [
     "",
     "Ferry is up. Next:",
     `  1. Change the demo app and commit; Ferry notices within 5 s (no webhook needed):`,
     `       cd ${settings.repoDir} && sed -i 's/replicas: 2/replicas: 3/' apps/hello/deployment.yaml && git commit -qam "Scale hello"`,
     `  2. Or simulate the forge's signed push webhook:`,
-    `       body='${body}'`,
+    `       body=$(printf '${template}' "$(${git} HEAD~1 2>/dev/null || echo ${"0".repeat(40)})" "$(${git} HEAD)")`,
     `       curl -s -X POST http://127.0.0.1:${settings.port}/webhooks/${DEMO_FORGE} -H 'Content-Type: application/json' \\`,
     `         -H 'X-GitHub-Event: push' -H "X-GitHub-Delivery: $(date +%s%N)" \\`,
     `         -H "X-Hub-Signature-256: sha256=$(printf %s "$body" | openssl dgst -sha256 -hmac "$(cat ${join(settings.dir, "webhook-secret")})" | sed 's/^.* //')" \\`,
