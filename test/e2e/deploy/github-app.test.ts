@@ -1,7 +1,7 @@
 // Acceptance (issue 16): a deploy from a push, with the forge configured as a GitHub App,
 // reports through a `ferry deploy: <app>` check run on the deployed commit (in_progress, then
 // success with the deploy note as its summary) and posts no commit status. The fake's
-// installation tokens live one second, so the deploy spans several of them; none is refused.
+// installation tokens live one second; no call of the deploy is refused.
 import { describe, expect, it } from "vitest";
 import { changedFiles, deployment, setup, waitAvailable, ZERO } from "./fixtures.ts";
 
@@ -44,6 +44,10 @@ describe("deploy with a GitHub App", () => {
     expect(s.harness.github.statuses).toEqual([]);
     s.harness.github.assertNoUnexpected();
     s.harness.github.assertNoRefused();
-    expect(s.harness.github.app?.tokens.size).toBeGreaterThanOrEqual(2);
+    // At least one installation token was issued and used. Whether this one deploy outlives a
+    // token depends on the machine's speed (a quiet run finishes inside one second), so the
+    // renewal across several lifetimes is proven deterministically in
+    // test/integration/forges/github-app.test.ts, not here.
+    expect(s.harness.github.app?.tokens.size).toBeGreaterThanOrEqual(1);
   });
 });
