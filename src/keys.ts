@@ -20,7 +20,8 @@
 //   <prefix>:sync:<app>:inventory             STRING copy of the inventory (sync/inventory-store.ts)
 //   <prefix>:deploy:<app>:lock                STRING one writer per app: sync, rollback, prune, heal (deploy/lock.ts)
 //   <prefix>:reconcile:<app>:<what>           reconcile state per app (reconcile/*)
-//   <prefix>:reconcile:watcher                STRING the watcher role lease (reconcile/watcher.ts)
+//   <prefix>:reconcile:watcher:<cluster>      STRING the watcher role lease of one cluster (reconcile/watcher-roles.ts)
+//   <prefix>:reconcile:watchers               ZSET   processes that run a watcher, by last heartbeat
 import { z } from "zod";
 import { deliveryDigest, safeKeyPart } from "./queue/job-ids.ts";
 
@@ -88,6 +89,10 @@ export function reconcileKey(prefix: string, app: string, what: ReconcileKey): s
   return `${prefix}:reconcile:${app}:${what}`;
 }
 
-export function watcherKey(prefix: string): string {
-  return `${prefix}:reconcile:watcher`;
+export function watcherKey(prefix: string, cluster: string): string {
+  return `${prefix}:reconcile:watcher:${cluster}`;
+}
+
+export function watchersKey(prefix: string): string {
+  return `${prefix}:reconcile:watchers`;
 }

@@ -3,9 +3,8 @@
 // only runs them, and stops them gracefully: no new jobs, active ones get `graceMs` to finish,
 // then they are aborted and BullMQ hands them to another worker (or to this one on restart).
 import { Worker, type Job, type Processor } from "bullmq";
-import type { Redis } from "ioredis";
 import { queuePrefix } from "../src/keys.ts";
-import { createRedis } from "../src/queue/connection.ts";
+import { createRedis, type RedisClient } from "../src/queue/connection.ts";
 import { jobDurationMetric } from "../src/queue/metrics.ts";
 import { queueNames, type QueueKind } from "../src/queue/types.ts";
 import type { Runtime } from "../src/runtime/context.ts";
@@ -22,11 +21,21 @@ export interface QueueWorker {
   stop?: () => Promise<void>;
 }
 
+// Concurrency per queue comes from ferry.yaml's workers.concurrency.
 const factories: Record<QueueKind, (runtime: Runtime) => QueueWorker> = {
-  preview: (runtime) => ({ processor: createPreviewProcessor(runtime), concurrency: 2 }),
-  sync: (runtime) => ({ processor: createSyncProcessor(runtime), concurrency: 4 }),
+  preview: (runtime) => ({
+    processor: createPreviewProcessor(runtime),
+    concurrency: runtime.config.workers.concurrency.preview,
+  }),
+  sync: (runtime) => ({
+    processor: createSyncProcessor(runtime),
+    concurrency: runtime.config.workers.concurrency.sync,
+  }),
   reconcile: (runtime) => createReconcileWorker(runtime),
-  command: (runtime) => ({ processor: createCommandProcessor(runtime), concurrency: 2 }),
+  command: (runtime) => ({
+    processor: createCommandProcessor(runtime),
+    concurrency: runtime.config.workers.concurrency.command,
+  }),
 };
 
 export const allQueues = Object.keys(queueNames) as QueueKind[];
@@ -39,7 +48,7 @@ export async function startWorkers(
   runtime: Runtime,
   kinds: readonly QueueKind[] = allQueues,
 ): Promise<RunningWorkers> {
-  const started: Array<{ worker: Worker; entry: QueueWorker; connection: Redis }> = [];
+  const started: Array<{ worker: Worker; entry: QueueWorker; connection: RedisClient }> = [];
   const durations = jobDurationMetric(runtime.registry);
   const observe = (kind: QueueKind, outcome: string, job: Job | undefined) => {
     if (job?.processedOn && job.finishedOn) {

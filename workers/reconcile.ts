@@ -53,7 +53,7 @@ export function createReconcileWorker(runtime: Runtime): QueueWorker {
     processReconcileJob(parseJob(reconcileJobSchema, job, "reconcile"), deps);
   return {
     processor,
-    concurrency: 4,
+    concurrency: runtime.config.workers.concurrency.reconcile,
     start: async () => {
       await syncSchedulers(runtime.enqueuer.queues.reconcile, runtime.config.apps);
       watcher = startWatcher({

@@ -61,7 +61,8 @@ function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
       problems.push(`apps[${i}].destination.cluster: unknown cluster "${app.destination.cluster}"`);
     }
   });
-  if (config.redis.tls && !config.redis.url.startsWith("rediss://")) {
+  const oneServer = !config.redis.sentinel && !config.redis.cluster;
+  if (oneServer && config.redis.tls && !config.redis.url.startsWith("rediss://")) {
     problems.push("redis.tls: needs a rediss:// URL (redis:// is not encrypted)");
   }
   config.clusters.forEach((cluster, i) => {

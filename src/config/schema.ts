@@ -173,27 +173,66 @@ export const redisTlsSchema = z.strictObject({
   servername: z.string().min(1).optional(),
 });
 
-/**
- * How to reach Redis. One object so that other connection modes (sentinel, cluster) can join
- * `url` here later without moving the fields people already set.
- */
-export const redisSchema = z.strictObject({
-  url: z
-    .string()
-    .min(1)
-    .regex(/^rediss?:\/\//, "must start with redis:// or rediss:// (TLS)")
-    .default("redis://127.0.0.1:6379"),
-  /** Every key Ferry writes starts with it (src/keys.ts). */
-  prefix: keyPrefixSchema.default(DEFAULT_KEY_PREFIX),
-  /** ACL user; overrides one in the URL. */
+/** `host:port` of a Redis node or sentinel; `[v6]:port` for IPv6. */
+const redisNodeSchema = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, "must be host:port");
+
+/** Redis behind Sentinel: the sentinels are asked where the master of `masterName` is. */
+export const redisSentinelSchema = z.strictObject({
+  masterName: z.string().min(1),
+  nodes: z.array(redisNodeSchema).min(1).max(32),
+  /** ACL user and password of the sentinels themselves (the data nodes use redis.username/password). */
   username: z.string().min(1).optional(),
-  /** Password of the ACL user (or of `requirepass`); overrides one in the URL. */
   password: z.string().min(1).optional(),
-  tls: redisTlsSchema.optional(),
 });
 
+/** Redis Cluster: a few of its nodes (any of them; the rest are discovered). */
+export const redisClusterSchema = z.strictObject({
+  nodes: z.array(redisNodeSchema).min(1).max(32),
+});
+
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+/**
+ * How to reach Redis: one server (`url`), Sentinel (`sentinel`) or Cluster (`cluster`); the
+ * credentials, TLS and key prefix apply to all three (src/queue/connection.ts).
+ */
+export const redisSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .min(1)
+      .regex(/^rediss?:\/\//, "must start with redis:// or rediss:// (TLS)")
+      .default(DEFAULT_REDIS_URL),
+    sentinel: redisSentinelSchema.optional(),
+    cluster: redisClusterSchema.optional(),
+    /** Every key Ferry writes starts with it (src/keys.ts). */
+    prefix: keyPrefixSchema.default(DEFAULT_KEY_PREFIX),
+    /** ACL user; overrides one in the URL. */
+    username: z.string().min(1).optional(),
+    /** Password of the ACL user (or of `requirepass`); overrides one in the URL. */
+    password: z.string().min(1).optional(),
+    tls: redisTlsSchema.optional(),
+  })
+  .superRefine((redis, context) => {
+    const modes = [redis.url !== DEFAULT_REDIS_URL, redis.sentinel, redis.cluster].filter(Boolean);
+    if (modes.length > 1) {
+      context.addIssue({ code: "custom", message: "set one of url, sentinel and cluster" });
+    }
+    // Cluster runs a script or MULTI only on keys of one slot; BullMQ's and Ferry's multi-key
+    // operations all stay under the prefix, so a hash tag in it keeps each of them in one slot.
+    if (redis.cluster && !/\{.+\}/.test(redis.prefix)) {
+      context.addIssue({
+        code: "custom",
+        path: ["prefix"],
+        message: `needs a {hash tag} on Redis Cluster, e.g. "{${redis.prefix}}" (src/keys.ts)`,
+      });
+    }
+  });
+
 export const configSchema = z.strictObject({
-  redis: redisSchema.default({ url: "redis://127.0.0.1:6379", prefix: DEFAULT_KEY_PREFIX }),
+  redis: redisSchema.default({ url: DEFAULT_REDIS_URL, prefix: DEFAULT_KEY_PREFIX }),
   server: z
     .strictObject({
       port: z.number().int().min(0).max(65_535).default(8080),
@@ -224,6 +263,22 @@ export const configSchema = z.strictObject({
       maxBodyBytesInFlight: 64 * 1024 * 1024,
       previewPageMaxBytes: 8 * 1024 * 1024,
     }),
+  /**
+   * Jobs each `ferry worker` process runs at once, per queue. Processes add up: three workers
+   * with sync: 4 run up to 12 syncs (of different apps: one writer per app, src/deploy/lock.ts).
+   */
+  workers: z
+    .strictObject({
+      concurrency: z
+        .strictObject({
+          preview: z.number().int().min(1).max(64).default(2),
+          sync: z.number().int().min(1).max(64).default(4),
+          reconcile: z.number().int().min(1).max(64).default(4),
+          command: z.number().int().min(1).max(64).default(2),
+        })
+        .default({ preview: 2, sync: 4, reconcile: 4, command: 2 }),
+    })
+    .default({ concurrency: { preview: 2, sync: 4, reconcile: 4, command: 2 } }),
   /** Where mirrors, checkouts and caches live. */
   workDir: z.string().min(1).optional(),
   forges: z.array(forgeSchema).default([]),

@@ -5,7 +5,7 @@
 // down longer than the TTL, or a GC pause) aborts the run: another writer may have started.
 // A sync waits for the lock (it must deploy its revision); a heal never waits: it is skipped and
 // retried later (src/reconcile/process.ts), since a sync holding the lock changes the objects anyway.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { AppError } from "../errors.ts";
 import { redisLock, takeLock, type RedisLock } from "../queue/lock.ts";
 
@@ -18,7 +18,7 @@ export interface AppLockOptions {
 }
 
 /** True while some worker holds the app's lock (the API shows the app as Syncing). */
-export async function isLocked(redis: Redis, key: string): Promise<boolean> {
+export async function isLocked(redis: RedisClient, key: string): Promise<boolean> {
   return (await redis.exists(key)) === 1;
 }
 
@@ -27,7 +27,7 @@ export async function isLocked(redis: Redis, key: string): Promise<boolean> {
  * lock is lost.
  */
 export async function withAppLock<T>(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   options: AppLockOptions,
   critical: (signal: AbortSignal) => Promise<T>,
@@ -48,7 +48,7 @@ export async function withAppLock<T>(
  * another writer holds it.
  */
 export async function ifAppLockFree<T>(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   options: Omit<AppLockOptions, "waitMs" | "retryMs">,
   critical: (signal: AbortSignal) => Promise<T>,

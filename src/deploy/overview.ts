@@ -2,7 +2,7 @@
 // goes, whether it is in sync, its health, the revision applied and its last deployments. Read
 // from Redis only (history of src/sync, app status of src/reconcile), so the receiver can serve
 // it without cluster credentials.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { deployLockKey } from "../keys.ts";
 import { readAppStatuses } from "../reconcile/status.ts";
@@ -34,21 +34,36 @@ export interface AppDetail extends AppOverview {
 }
 
 export interface OverviewDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** ferry.yaml's redis.prefix (src/keys.ts). */
   prefix: string;
 }
 
+/** When a deployment record was written: its end. */
+function finishedAt(record: DeploymentRecord): number {
+  return Date.parse(record.startedAt) + record.durationMs;
+}
+
+/**
+ * Two facts say where an app stands: reconcile's status (a snapshot taken when it ran) and the
+ * deployment history (written when each sync ends); the newer one wins. A reconcile run that
+ * saw a sync queued or running saves "Syncing", and nothing rewrites that snapshot until the
+ * next run, minutes later; once the sync has finished, its record is the newer fact, so the app
+ * never shows Syncing after its sync ended. A live deploy lock is Syncing whatever was saved.
+ */
 function syncState(
   running: boolean,
   status: AppStatus | undefined,
-  last: DeploymentRecord | undefined,
+  history: readonly DeploymentRecord[],
 ): SyncState {
   if (running) return "Syncing";
-  if (status) return status.status;
-  if (!last) return "Unknown";
-  if (last.result === "succeeded") return "Synced";
-  return last.result === "skipped" ? "Unknown" : "Failed";
+  const newest = history[0];
+  const statusIsNewer = newest === undefined || Date.parse(status?.checkedAt ?? "") > finishedAt(newest);
+  if (status && statusIsNewer) return status.status;
+  const last = history.find((record) => record.result !== "skipped");
+  // A stale "Syncing" with only skipped syncs since: that sync ended, with nothing to say.
+  if (!last) return status && status.status !== "Syncing" ? status.status : "Unknown";
+  return last.result === "succeeded" ? "Synced" : "Failed";
 }
 
 async function overviewOf(
@@ -70,7 +85,7 @@ async function overviewOf(
     namespace: app.destination.namespace,
     repo: app.repo,
     branch: app.branch,
-    sync: syncState(locked, status, last),
+    sync: syncState(locked, status, history),
     health: last?.health ?? "Unknown",
     ...(healthy ? { revision: healthy.revision, appliedAt: healthy.at } : {}),
     ...(bad ? { badRevision: bad } : {}),

@@ -1,14 +1,14 @@
 // GET /api/apps and GET /api/apps/:name (README.md): sync state, health, applied revision,
 // drift and the last deployments of each configured app, as JSON. Read-only and Redis-only.
 import { Router } from "express";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import type { FerryConfig } from "../config/schema.ts";
 import { readDetail, readOverviews } from "../deploy/overview.ts";
 import { AppError } from "../errors.ts";
 
 export interface ApiDeps {
   config: FerryConfig;
-  redis: Redis;
+  redis: RedisClient;
 }
 
 export function apiRoutes(deps: ApiDeps): Router {

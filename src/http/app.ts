@@ -2,12 +2,11 @@
 // it against their own Redis, queues, logger and metrics registry.
 import type { RequestListener } from "node:http";
 import express, { type RequestHandler } from "express";
-import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
 import type { FerryConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
-import { pingRedis } from "../queue/connection.ts";
+import { pingRedis, type RedisClient } from "../queue/connection.ts";
 import { apiRoutes } from "./api.ts";
 import { errorMiddleware, notFound } from "./errors.ts";
 import { withLeanWebhooks } from "./listener.ts";
@@ -20,7 +19,7 @@ export interface AppDeps {
   config: FerryConfig;
   enqueuer: WebhookEnqueuer;
   /** Checked by /readyz. */
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   registry: Registry;
   queueTimeoutMs?: number;

@@ -29,8 +29,11 @@ export interface ErrorAnswer {
   headers: Record<string, string>;
 }
 
-/** Seconds a refused sender waits before retrying a body the receiver had no room for. */
-export const BUSY_RETRY_AFTER_SECONDS = 5;
+/**
+ * Seconds a sender waits before retrying after a 503: the receiver had no room for the body,
+ * or Redis (a failover) or the cluster could not take the work now.
+ */
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Logs a failure and returns its JSON answer. `locals` may hold the webhook delivery's lazily
@@ -50,8 +53,9 @@ export function errorAnswer(
   else log.info(fields, "request refused");
   locals.outcome ??= outcomeFor(appError.code);
   const message = appError.code === "INTERNAL" ? errorCodes.INTERNAL.summary : appError.message;
+  // Every 503 says when to come back (RFC 9110 §10.2.3), whichever part was unavailable.
   const headers: Record<string, string> =
-    appError.code === "RECEIVER_BUSY" ? { "retry-after": String(BUSY_RETRY_AFTER_SECONDS) } : {};
+    status === 503 ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {};
   return { status, body: { error: appError.code, message }, headers };
 }
 

@@ -2,12 +2,12 @@
 // the preview worker. The page is inert HTML; the CSP header forbids scripts and remote loads
 // even if a future change to the page forgot to escape something.
 import { Router } from "express";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { AppError } from "../errors.ts";
 import { loadPreviewPage } from "../preview/pages.ts";
 import { PREVIEW_PAGE_CSP } from "../report/index.ts";
 
-export function previewRoutes(redis: Redis, prefix: string): Router {
+export function previewRoutes(redis: RedisClient, prefix: string): Router {
   const router = Router();
   router.get("/previews/:id", async (req, res) => {
     const page = await loadPreviewPage(redis, prefix, req.params.id);

@@ -90,8 +90,14 @@ async function accept(
 ) {
   const { deliveries } = deps.enqueuer;
   const timeout = deps.queueTimeoutMs ?? 3_000;
-  const fresh = await withDeadline("claim delivery", timeout, () => deliveries.claim(forge, deliveryId));
-  if (!fresh) return undefined;
+  const claim = await withDeadline("claim delivery", timeout, () => deliveries.claim(forge, deliveryId));
+  if (claim === "done") return undefined;
+  if (claim === "pending") {
+    throw new AppError(
+      "QUEUE_UNAVAILABLE",
+      "this delivery is being processed by another request; retry later",
+    );
+  }
   try {
     const ids = await enqueueAll(deps.enqueuer, jobs);
     // Not awaited: the jobs are stored, and if this fails the claim still holds for a minute,

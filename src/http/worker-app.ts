@@ -1,11 +1,10 @@
 // The worker's own small HTTP surface: liveness, readiness (Redis reachable) and the metrics
 // of the jobs it runs (sync, preview, reconcile, render), which no receiver can see.
 import express from "express";
-import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
-import { pingRedis } from "../queue/connection.ts";
+import { pingRedis, type RedisClient } from "../queue/connection.ts";
 
-export function createWorkerApp(deps: { redis: Redis; registry: Registry }): express.Express {
+export function createWorkerApp(deps: { redis: RedisClient; registry: Registry }): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.get("/healthz", (_req, res) => {

@@ -5,7 +5,7 @@
 // One live page per merge request: an index key names the current page, and storing a new one
 // replaces the previous page's HTML with a short marker, so an old link answers "superseded"
 // (410) instead of serving a stale preview, and Redis holds one full page per MR, not one per push.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { currentPreviewPageKey, previewPageKey } from "../keys.ts";
 
@@ -25,7 +25,7 @@ export type StoredPreviewPage = { kind: "page"; html: string } | { kind: "supers
  * exactly the page they replaced.
  */
 export async function savePreviewPage(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   changeRequest: string,
   id: string,
@@ -45,7 +45,7 @@ export async function savePreviewPage(
 
 /** undefined for a malformed id, an expired page or one that never existed. */
 export async function loadPreviewPage(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   id: string,
 ): Promise<StoredPreviewPage | undefined> {

@@ -18,7 +18,7 @@ import {
 } from "../report/index.ts";
 import { previewCheckResult, type PreviewChecks } from "./checks.ts";
 import { savePreviewPage } from "./pages.ts";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 
 export const PREVIEW_COMMENT_KEY = "preview";
 
@@ -50,7 +50,7 @@ function pageId(html: string): string {
 export async function publishPreview(input: {
   job: PreviewJob;
   forge: Forge;
-  redis: Redis;
+  redis: RedisClient;
   config: FerryConfig;
   baseSha: string;
   apps: AppDiff[];

@@ -6,18 +6,25 @@
 // - "worker": BullMQ's blocking commands need maxRetriesPerRequest: null and must wait out an
 //   outage instead of failing jobs.
 //
-// Where and how to connect comes from ferry.yaml's `redis` (RedisConfig): the URL (redis:// or
-// rediss:// for TLS), an ACL user and password that override the URL's, and for TLS a CA
-// bundle, a client certificate and a server name.
+// Where and how to connect comes from ferry.yaml's `redis` (RedisConfig), in one of three
+// topologies, all through ioredis' own support: one server (`url`, redis:// or rediss:// for
+// TLS), Sentinel (`sentinel`: ioredis asks the sentinels for the master and asks again after a
+// failover) or Cluster (`cluster`: an ioredis Cluster, which follows MOVED/ASK and failovers).
+// An ACL user and password (overriding the URL's), and for TLS a CA bundle, a client
+// certificate and a server name apply to each.
 import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../config/schema.ts";
-
-/** Where and how to connect: ferry.yaml's `redis` without the key prefix. */
-export type RedisConnection = Pick<RedisConfig, "url" | "username" | "password" | "tls">;
 import { AppError } from "../errors.ts";
 import { withDeadline } from "./deadline.ts";
+
+/** Where and how to connect: ferry.yaml's `redis` without the key prefix. */
+export type RedisConnection = Pick<RedisConfig, "url" | "username" | "password" | "tls"> &
+  Partial<Pick<RedisConfig, "sentinel" | "cluster">>;
+
+/** A connection to any of the three topologies; both classes carry the same commands. */
+export type RedisClient = Redis | Cluster;
 
 export type ConnectionRole = "receiver" | "worker";
 
@@ -40,6 +47,12 @@ const workerOptions: RedisOptions = {
   retryStrategy: (times) => Math.min(times * 200, 5_000),
 };
 
+// After a Sentinel failover the old master may come back as a replica while a connection still
+// points at it: writes then fail with READONLY. Reconnecting asks the sentinels again, and the
+// failed command is resent to the new master (2).
+const reconnectOnReadOnly: RedisOptions["reconnectOnError"] = (error) =>
+  error.message.startsWith("READONLY") ? 2 : false;
+
 function pem(path: string, field: string): Buffer {
   try {
     return readFileSync(path);
@@ -60,8 +73,36 @@ function tlsOptions(tls: RedisConnection["tls"] = {}): ConnectionOptions {
   };
 }
 
-/** ioredis options for a RedisConfig: the URL's parts, the config's credentials, TLS. */
+/** `host:port` (validated by the schema) as ioredis wants it. */
+function node(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(":");
+  return { host: address.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(address.slice(colon + 1)) };
+}
+
+/** ioredis options for a RedisConfig: the URL's parts (or the sentinels), the credentials, TLS. */
 export function redisOptions(config: RedisConnection): RedisOptions {
+  if (config.sentinel) {
+    const { sentinel } = config;
+    return {
+      sentinels: sentinel.nodes.map(node),
+      name: sentinel.masterName,
+      ...(sentinel.username === undefined ? {} : { sentinelUsername: sentinel.username }),
+      ...(sentinel.password === undefined ? {} : { sentinelPassword: sentinel.password }),
+      ...(config.username === undefined ? {} : { username: config.username }),
+      ...(config.password === undefined ? {} : { password: config.password }),
+      ...(config.tls
+        ? { tls: tlsOptions(config.tls), sentinelTLS: tlsOptions(config.tls), enableTLSForSentinelMode: true }
+        : {}),
+      reconnectOnError: reconnectOnReadOnly,
+    };
+  }
+  if (config.cluster) {
+    return {
+      ...(config.username === undefined ? {} : { username: config.username }),
+      ...(config.password === undefined ? {} : { password: config.password }),
+      ...(config.tls ? { tls: tlsOptions(config.tls) } : {}),
+    };
+  }
   const url = new URL(config.url);
   const decoded = (part: string) => (part === "" ? undefined : decodeURIComponent(part));
   const username = config.username ?? decoded(url.username);
@@ -77,18 +118,47 @@ export function redisOptions(config: RedisConnection): RedisOptions {
   };
 }
 
+/**
+ * Cluster options from the same role options: what concerns the whole cluster (offline queue,
+ * retries of the cluster connection, lazy connect, pipelining) goes to the Cluster, the rest to
+ * each node's connection.
+ */
+function clusterOptions(nodeOptions: RedisOptions, options: RedisOptions): ClusterOptions {
+  const { retryStrategy, enableOfflineQueue, lazyConnect, enableAutoPipelining, ...perNode } = options;
+  return {
+    redisOptions: { ...nodeOptions, ...perNode },
+    ...(retryStrategy === undefined ? {} : { clusterRetryStrategy: retryStrategy }),
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    ...(lazyConnect === undefined ? {} : { lazyConnect }),
+    ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
+    // Every key of a prefix is in one slot (src/keys.ts): all traffic goes to its master.
+    scaleReads: "master",
+  };
+}
+
 export function createRedis(
   target: string | RedisConnection,
   role: ConnectionRole,
   extra: RedisOptions = {},
-): Redis {
+): RedisClient {
   const base = role === "receiver" ? receiverOptions : workerOptions;
   const config = typeof target === "string" ? { url: target } : target;
+  if (config.cluster) {
+    return new Cluster(
+      config.cluster.nodes.map(node),
+      clusterOptions(redisOptions(config), { ...base, ...extra }),
+    );
+  }
   return new Redis({ ...redisOptions(config), ...base, ...extra });
 }
 
+/** A new connection with the same options (the union's two duplicate() differ in signature). */
+export function duplicateRedis(redis: RedisClient): RedisClient {
+  return redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
+}
+
 /** PING with its own deadline: readiness must answer even when Redis hangs. */
-export function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
+export function pingRedis(redis: RedisClient, timeoutMs = 1_000): Promise<boolean> {
   return withDeadline("ping", timeoutMs, () => redis.ping()).then(
     (answer) => answer === "PONG",
     () => false,
@@ -100,7 +170,7 @@ export function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
  * Without an offline queue, a command sent while connecting fails, and the first webhooks after
  * start-up would get a 503 for nothing.
  */
-export async function whenReady(redis: Redis): Promise<void> {
+export async function whenReady(redis: RedisClient): Promise<void> {
   if (redis.status === "ready") return;
   if (redis.status === "wait") {
     await redis.connect();

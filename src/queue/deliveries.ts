@@ -1,17 +1,21 @@
 // Delivery deduplication: a forge redelivers the same event (manually, or after a timeout),
 // and each delivery must create its jobs at most once. The claim is short-lived until the jobs
 // are stored, then kept for 72 hours; a failed enqueue releases it so a redelivery can succeed.
-import type { Redis } from "ioredis";
+// A redelivery that meets a claim still pending (its first request is running, or failed and
+// could not release it, e.g. during a Redis failover) is not a duplicate yet: it is told to come
+// back later (503), never "duplicate" for jobs that may not have been stored.
 import { deliveryKey } from "../keys.ts";
-import { whenReady } from "./connection.ts";
+import { whenReady, type RedisClient } from "./connection.ts";
 
 export const deliveryRetentionSeconds = 72 * 3600;
 /** Long enough to cover one request; short enough that a crash never blocks a redelivery long. */
-const claimSeconds = 60;
+const claimSeconds = 30;
+
+/** new: go on; done: its jobs were stored before; pending: another request holds the claim. */
+export type Claim = "new" | "done" | "pending";
 
 export interface DeliveryLedger {
-  /** True when this delivery is new; false when it was (or is being) processed already. */
-  claim(forge: string, deliveryId: string): Promise<boolean>;
+  claim(forge: string, deliveryId: string): Promise<Claim>;
   confirm(forge: string, deliveryId: string): Promise<void>;
   release(forge: string, deliveryId: string): Promise<void>;
 }
@@ -22,9 +26,16 @@ export interface DeliveryLedger {
 // bench/webhooks.bench.ts. Two claims of one key in a batch behave as they would in sequence.
 const claimScript = `local claimed = {}
 for i, key in ipairs(KEYS) do
-  claimed[i] = redis.call("SET", key, "pending", "EX", ARGV[1], "NX") and 1 or 0
+  if redis.call("SET", key, "pending", "EX", ARGV[1], "NX") then
+    claimed[i] = 1
+  elseif redis.call("GET", key) == "done" then
+    claimed[i] = 0
+  else
+    claimed[i] = 2
+  end
 end
 return claimed`;
+const claims: Record<number, Claim> = { 0: "done", 1: "new", 2: "pending" };
 const confirmScript = `for _, key in ipairs(KEYS) do redis.call("SET", key, "done", "EX", ARGV[1]) end
 return #KEYS`;
 /** Bounds one script run, which blocks Redis while it runs. */
@@ -61,11 +72,14 @@ function batched<T>(run: (keys: string[]) => Promise<T[]>): (key: string) => Pro
 }
 
 /** `connection` is called for every command, so a caller may open the connection on first use. */
-export function createDeliveryLedger(connection: Redis | (() => Redis), prefix: string): DeliveryLedger {
+export function createDeliveryLedger(
+  connection: RedisClient | (() => RedisClient),
+  prefix: string,
+): DeliveryLedger {
   const client = typeof connection === "function" ? connection : () => connection;
   const claimKey = batched(async (keys) => {
     const claimed = (await client().eval(claimScript, keys.length, ...keys, claimSeconds)) as number[];
-    return claimed.map((value) => value === 1);
+    return claimed.map((value) => claims[value] ?? "pending");
   });
   const confirmKey = batched(async (keys) => {
     await client().eval(confirmScript, keys.length, ...keys, deliveryRetentionSeconds);

@@ -5,7 +5,7 @@
 //   later push only needs a pending sync to exist); a sync that is already running gets one
 //   follow-up (BullMQ keepLastIfActive) so the push that arrived during it is not lost.
 import type { Job } from "bullmq";
-import type { Redis } from "ioredis";
+import { duplicateRedis, type RedisClient } from "./connection.ts";
 import { withDeadline } from "./deadline.ts";
 import { createDeliveryLedger, type DeliveryLedger } from "./deliveries.ts";
 import { pendingPreviewKey, previewLockKey } from "../keys.ts";
@@ -57,7 +57,7 @@ async function removeIfPending(job: Job): Promise<void> {
   await job.remove().catch(() => undefined);
 }
 
-export function createEnqueuer(redis: Redis, options: EnqueuerOptions): Enqueuer {
+export function createEnqueuer(redis: RedisClient, options: EnqueuerOptions): Enqueuer {
   const keyPrefix = options.prefix;
   const timeoutMs = options.timeoutMs ?? 3_000;
   const queues = createQueues(redis, { prefix: keyPrefix });
@@ -65,10 +65,10 @@ export function createEnqueuer(redis: Redis, options: EnqueuerOptions): Enqueuer
   // claim). A webhook's claim must not wait behind the BullMQ adds of other deliveries: with
   // auto-pipelining one batch per connection is in flight at a time, and the connection that
   // carries BullMQ's scripts pays for them in every batch it builds.
-  let ledgerRedis: Redis | undefined;
+  let ledgerRedis: RedisClient | undefined;
   const ledgerConnection = () => {
     if (!ledgerRedis) {
-      ledgerRedis = redis.duplicate();
+      ledgerRedis = duplicateRedis(redis);
       // Failures reach the caller as rejected commands (503); reconnects are not news.
       ledgerRedis.on("error", () => undefined);
       // Every delivery in flight while it first connects waits for "ready" (whenReady); those

@@ -6,7 +6,7 @@
 // (src/reconcile/lease.ts).
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connection.ts";
 import { AppError } from "../errors.ts";
 
 const renewScript = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`;
@@ -22,7 +22,12 @@ export interface RedisLock {
   release(): Promise<void>;
 }
 
-export function redisLock(redis: Redis, key: string, ttlMs: number, token: string = randomUUID()): RedisLock {
+export function redisLock(
+  redis: RedisClient,
+  key: string,
+  ttlMs: number,
+  token: string = randomUUID(),
+): RedisLock {
   return {
     token,
     take: async () => (await redis.set(key, token, "PX", ttlMs, "NX")) === "OK",
@@ -52,7 +57,7 @@ export async function takeLock(lock: RedisLock, options: TakeOptions): Promise<v
 }
 
 export async function withRedisLock<T>(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   options: { ttlMs: number; waitMs: number },
   critical: () => Promise<T>,

@@ -1,7 +1,7 @@
 // The BullMQ queues, created from a connection that the caller owns. Workers and the
 // receiver must agree on names and prefix: both come from here.
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connection.ts";
 import { queuePrefix } from "../keys.ts";
 import { queueNames, type QueueKind } from "./types.ts";
 
@@ -12,7 +12,7 @@ export interface QueueOptions {
   prefix: string;
 }
 
-export function createQueues(connection: Redis, options: QueueOptions): Queues {
+export function createQueues(connection: RedisClient, options: QueueOptions): Queues {
   const make = (kind: QueueKind) =>
     new Queue(queueNames[kind], { connection, prefix: queuePrefix(options.prefix) });
   return {

@@ -3,7 +3,7 @@
 // up to 5 min after the previous one. A controller fighting Ferry over a field then costs a
 // handful of applies per hour instead of a hot loop; a quiet period without corrections
 // resets the sequence.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 
 export interface BackoffOptions {
@@ -23,7 +23,7 @@ const stateSchema = z.object({
 });
 export type BackoffState = z.infer<typeof stateSchema>;
 
-export async function readBackoff(redis: Redis, key: string): Promise<BackoffState | undefined> {
+export async function readBackoff(redis: RedisClient, key: string): Promise<BackoffState | undefined> {
   const parsed = stateSchema.safeParse(await redis.hgetall(key));
   return parsed.success ? parsed.data : undefined;
 }
@@ -41,7 +41,7 @@ export function nextCorrection(
 }
 
 export async function writeBackoff(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   state: BackoffState,
   ttlMs: number,

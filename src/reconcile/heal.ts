@@ -13,7 +13,7 @@
 //   annotation now names another app is not taken back (unless the project allows adoption),
 //   the refusal is reported as a failed correction and the object stays drifted.
 // Each correction is recorded (a Redis list per app, newest first) and counted.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
@@ -27,7 +27,7 @@ export const CORRECTIONS_KEPT = 50;
 
 export interface HealInput {
   kube: KubeClient;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   app: string;
   /** The app's project lets it take over objects another app's tracking annotation claims. */
@@ -104,7 +104,11 @@ export async function healDrift(input: HealInput): Promise<HealOutcome> {
   return { action: "healed", correction, failed, nextAllowedAt: decision.state.nextAt };
 }
 
-export async function readCorrections(redis: Redis, prefix: string, app: string): Promise<Correction[]> {
+export async function readCorrections(
+  redis: RedisClient,
+  prefix: string,
+  app: string,
+): Promise<Correction[]> {
   const items = await redis.lrange(reconcileKey(prefix, app, "corrections"), 0, CORRECTIONS_KEPT - 1);
   return items.flatMap((item) => parseJsonOrUndefined(correctionSchema, item) ?? []);
 }

@@ -37,7 +37,7 @@
 // Production store: createSyncHistoryStore(redis, prefix) reads the sync engine's history (last healthy
 // revision + manifests, bad revision). store.ts holds a stand-alone store that only tests and
 // bench/drift.bench.ts use, so it is not exported here.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import type { AppConfig } from "../config/schema.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
 import type { KubeClient } from "../kube/types.ts";
@@ -50,7 +50,7 @@ import type { AppliedStateStore } from "./types.ts";
 
 export interface ReconcileDeps {
   apps: () => readonly AppConfig[];
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   git: Pick<GitService, "headOf">;

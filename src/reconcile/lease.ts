@@ -1,7 +1,7 @@
 // A lease in Redis for a role only one process may hold (the watcher), on the shared Redis lock
 // of src/queue/lock.ts. A holder that dies simply stops renewing, and another process takes the
 // role once the lease expires.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { redisLock } from "../queue/lock.ts";
 
 export interface Lease {
@@ -11,7 +11,7 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export function createLease(redis: Redis, key: string, ttlMs: number, token?: string): Lease {
+export function createLease(redis: RedisClient, key: string, ttlMs: number, token?: string): Lease {
   const lock = redisLock(redis, key, ttlMs, token);
   let held = false;
   return {

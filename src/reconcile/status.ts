@@ -1,6 +1,6 @@
 // App status for the API (`GET /api/apps` reads it with readAppStatus/readAppStatuses): one
 // JSON document per app in Redis, rewritten by every reconcile run.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import { reconcileKey } from "../keys.ts";
@@ -37,7 +37,7 @@ export const appStatusSchema = z.object({
   lastCorrection: z.object({ at: z.string(), objects: z.array(z.string()) }).optional(),
 });
 
-export async function writeAppStatus(redis: Redis, status: AppStatus, prefix: string): Promise<void> {
+export async function writeAppStatus(redis: RedisClient, status: AppStatus, prefix: string): Promise<void> {
   await redis.set(reconcileKey(prefix, status.app, "status"), JSON.stringify(appStatusSchema.parse(status)));
 }
 
@@ -47,7 +47,7 @@ function parseStatus(text: string | null): AppStatus | undefined {
 
 /** undefined when the app was never reconciled (or its record is unreadable). */
 export async function readAppStatus(
-  redis: Redis,
+  redis: RedisClient,
   app: string,
   prefix: string,
 ): Promise<AppStatus | undefined> {
@@ -56,7 +56,7 @@ export async function readAppStatus(
 
 /** Statuses of many apps in one round trip, in the order asked. */
 export async function readAppStatuses(
-  redis: Redis,
+  redis: RedisClient,
   apps: readonly string[],
   prefix: string,
 ): Promise<Map<string, AppStatus | undefined>> {
@@ -66,7 +66,7 @@ export async function readAppStatuses(
 }
 
 export async function countStatuses(
-  redis: Redis,
+  redis: RedisClient,
   apps: readonly string[],
   prefix: string,
 ): Promise<Record<AppSyncStatus, number>> {

@@ -2,7 +2,7 @@
 // state without running syncs (production reads the sync history: sync-store.ts).
 // Manifests are gzipped: an app of a few hundred objects stays small.
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import type { KubeObject } from "../kube/types.ts";
 import { reconcileKey } from "../keys.ts";
@@ -26,7 +26,7 @@ export interface RedisAppliedStateStore extends AppliedStateStore {
   clearFailed(app: string): Promise<void>;
 }
 
-export function createRedisAppliedStateStore(redis: Redis, prefix: string): RedisAppliedStateStore {
+export function createRedisAppliedStateStore(redis: RedisClient, prefix: string): RedisAppliedStateStore {
   return {
     async lastApplied(app) {
       const stored = await redis.get(reconcileKey(prefix, app, "applied"));

@@ -5,13 +5,17 @@
 // rolled back (sync.rollback: false, or the rollback failed), the cluster holds (part of) that
 // failed revision, and healing towards the healthy one would be a rollback nobody asked for.
 // Then there is no applied state to compare with until the next sync.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import type { StateSeal } from "../state/seal.ts";
 import { badRevision, readHealthyRevision, readHistory, recordDeployment } from "../sync/history.ts";
 import type { Correction } from "./heal.ts";
 import type { AppliedStateStore } from "./types.ts";
 
-export function createSyncHistoryStore(redis: Redis, prefix: string, seal: StateSeal): AppliedStateStore {
+export function createSyncHistoryStore(
+  redis: RedisClient,
+  prefix: string,
+  seal: StateSeal,
+): AppliedStateStore {
   return {
     async lastApplied(app) {
       const [newest] = await readHistory(redis, prefix, app);
@@ -29,7 +33,7 @@ export function createSyncHistoryStore(redis: Redis, prefix: string, seal: State
 
 /** Writes a self-heal correction into the app's deployment history (trigger selfHeal). */
 export function createHistoryRecorder(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
 ): (app: string, correction: Correction) => Promise<void> {
   return (app, correction) =>

@@ -1,24 +1,24 @@
-// The watcher role: one process at a time (a Redis lease, renewed; another worker takes over
-// when the holder dies) watches every kind found in the apps' last applied states, across
-// namespaces, with a label selector on ferry.dev/app. A real change to a tracked object — not
+// The watcher role, per cluster: one process at a time per cluster (a Redis lease, renewed;
+// another worker takes over when the holder dies; roles are spread over the workers, see
+// watcher-roles.ts) watches every kind found in the last applied states of that cluster's apps,
+// across namespaces, with a label selector on ferry.dev/app. A real change to a tracked object — not
 // a status or resourceVersion-only update — enqueues a reconcile run (trigger "watch") for its
 // app after a short debounce, so drift is checked within about a second.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { APP_LABEL, objectKey, type KubeClient, type KubeObject } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { enqueueWatchReconcile } from "./jobs.ts";
-import { watcherKey } from "../keys.ts";
-import { createLease } from "./lease.ts";
+import { createWatcherRoles } from "./watcher-roles.ts";
 import type { AppliedStateStore } from "./types.ts";
 import { watchKind, type WatchEventType } from "./watch.ts";
 
 export interface WatcherOptions {
   apps: () => readonly AppConfig[];
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   store: AppliedStateStore;
@@ -33,7 +33,7 @@ export interface WatcherOptions {
   impersonates?: (app: AppConfig) => boolean;
   /** The reconcile queue. */
   queue: Queue;
-  /** Lease time to live: a dead holder's role is taken over within about this long. */
+  /** Lease time to live: a dead holder's roles are taken over within about this long. */
   leaseMs?: number;
   debounceMs?: number;
   /** How often the holder re-reads the apps' kinds (new kinds after a sync). */
@@ -43,8 +43,11 @@ export interface WatcherOptions {
 }
 
 export interface Watcher {
+  /** Holds the watcher role of at least one cluster. */
   isHolder(): boolean;
-  /** Holds the role and every wanted kind has been listed once: changes from now on are seen. */
+  /** The clusters whose watcher role this process holds. */
+  clusters(): ReadonlySet<string>;
+  /** Holds a role and every wanted kind has been listed once: changes from now on are seen. */
   isWatching(): boolean;
   stop(): Promise<void>;
 }
@@ -70,11 +73,11 @@ export function startWatcher(options: WatcherOptions): Watcher {
   const leaseMs = options.leaseMs ?? 15_000;
   const debounceMs = options.debounceMs ?? 200;
   const refreshMs = options.refreshMs ?? 30_000;
-  const lease = createLease(options.redis, watcherKey(options.prefix), leaseMs);
-  const logger = options.logger.child({ role: "watcher", holder: lease.token.slice(0, 8) });
+  const roles = createWatcherRoles(options.redis, options.prefix, leaseMs);
+  const logger = options.logger.child({ role: "watcher", holder: roles.token.slice(0, 8) });
   const watches = new Map<string, KindWatch>();
   const pending = new Map<string, NodeJS.Timeout>();
-  let holder = false;
+  let held: ReadonlySet<string> = new Set();
   let stopped = false;
   let lastRefresh = 0;
 
@@ -153,6 +156,7 @@ export function startWatcher(options: WatcherOptions): Watcher {
   const wantedKinds = async (): Promise<Map<string, WantedKind>> => {
     const wanted = new Map<string, WantedKind>();
     for (const app of options.apps()) {
+      if (!held.has(app.destination.cluster)) continue;
       const applied = await options.store.lastApplied(app.name);
       const own = options.impersonates?.(app) === true;
       for (const object of applied === "refused" ? [] : (applied?.objects ?? [])) {
@@ -184,7 +188,7 @@ export function startWatcher(options: WatcherOptions): Watcher {
       watches.delete(id);
     }
     for (const [id, kind] of wanted) {
-      if (watches.has(id) || stopped || !holder) continue;
+      if (watches.has(id) || stopped || !held.has(kind.app.destination.cluster)) continue;
       try {
         watches.set(id, await startKind(kind));
       } catch (error) {
@@ -205,14 +209,16 @@ export function startWatcher(options: WatcherOptions): Watcher {
   };
 
   const tick = async () => {
-    const held = await lease.hold();
-    if (held && !holder) {
-      logger.info("watcher: role taken");
-      lastRefresh = 0;
-    }
-    if (!held && holder) logger.warn("watcher: role lost");
-    holder = held;
-    if (!holder) return stopWatches();
+    const clusters = [...new Set(options.apps().map((app) => app.destination.cluster))];
+    const now = await roles.tick(clusters);
+    const taken = [...now].filter((cluster) => !held.has(cluster));
+    const lost = [...held].filter((cluster) => !now.has(cluster));
+    for (const cluster of taken) logger.info({ cluster }, "watcher: role taken");
+    for (const cluster of lost) logger.warn({ cluster }, "watcher: role lost");
+    held = now;
+    if (held.size === 0) return stopWatches();
+    // A role taken or lost changes the kinds to watch now, not at the next refresh.
+    if (taken.length > 0 || lost.length > 0) lastRefresh = 0;
     if (lastRefresh === 0 || Date.now() - lastRefresh >= refreshMs) await refresh();
   };
 
@@ -226,17 +232,19 @@ export function startWatcher(options: WatcherOptions): Watcher {
   const interval = setInterval(loop, Math.max(100, Math.floor(leaseMs / 3)));
 
   return {
-    isHolder: () => holder,
-    isWatching: () => holder && watches.size > 0 && [...watches.values()].every((watch) => watch.listed),
+    isHolder: () => held.size > 0,
+    clusters: () => held,
+    isWatching: () =>
+      held.size > 0 && watches.size > 0 && [...watches.values()].every((watch) => watch.listed),
     async stop() {
       stopped = true;
       clearInterval(interval);
       await running;
       for (const timer of pending.values()) clearTimeout(timer);
       pending.clear();
-      holder = false;
+      held = new Set();
       await stopWatches();
-      await lease.release().catch(() => undefined);
+      await roles.release().catch(() => undefined);
     },
   };
 }

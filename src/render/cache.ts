@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { deflateRaw, inflateRaw } from "node:zlib";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import type { Registry } from "prom-client";
 import { stableJson } from "../json.ts";
 import { renderCacheKey } from "../keys.ts";
@@ -24,7 +24,7 @@ const inflate = promisify(inflateRaw);
 const FORMAT = "ferry-render-2";
 
 export interface RenderCacheOptions {
-  redis: Redis;
+  redis: RedisClient;
   registry: Registry;
   seal: StateSeal;
   ttlSeconds?: number;
@@ -36,7 +36,7 @@ export interface RenderCacheOptions {
 
 export class RenderCache {
   readonly metrics: RenderMetrics;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #seal: StateSeal;
   readonly #ttlSeconds: number;
   readonly #maxBytes: number;

@@ -3,7 +3,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import type { AppConfig, FerryConfig, ForgeConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
@@ -15,7 +14,7 @@ import type { HealthCheck } from "../health/types.ts";
 import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { projectOf, type Project } from "../policy/project.ts";
-import { createRedis } from "../queue/connection.ts";
+import { createRedis, type RedisClient } from "../queue/connection.ts";
 import { createEnqueuer, type Enqueuer } from "../queue/enqueue.ts";
 import { RenderCache } from "../render/cache.ts";
 import { createAppClients } from "./kube-clients.ts";
@@ -27,7 +26,7 @@ export interface Runtime {
   readonly logger: Logger;
   readonly registry: Registry;
   /** A worker-role connection for Ferry's own keys (history, locks, caches). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly enqueuer: Enqueuer;
   readonly git: GitService;
   readonly forges: Map<string, Forge>;

@@ -3,7 +3,7 @@
 // prune, final health, record the inventory. Used for the
 // revision being synced and, with prune off, for the revision a rollback returns to.
 import type { Logger } from "pino";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { worstHealth, type Health, type HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
@@ -27,7 +27,7 @@ import { waitHealthy } from "./wait.ts";
 
 export interface DeployContext {
   kube: KubeClient;
-  redis: Redis;
+  redis: RedisClient;
   /** ferry.yaml's redis.prefix (src/keys.ts). */
   prefix: string;
   /** Seals and opens the stored records that can lead to a write (src/state/seal.ts). */

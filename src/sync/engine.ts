@@ -32,7 +32,7 @@
 //
 // healthTimeout bounds the whole apply-and-wait of the revision (all stages); the rollback
 // gets a fresh healthTimeout of its own.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.ts";
 import { AppError, toAppError } from "../errors.ts";
@@ -57,7 +57,7 @@ export interface SyncInput {
   kube: KubeClient;
   /** The app's project lets apply take over objects another app's tracking annotation claims. */
   allowAdoption?: boolean;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   seal: StateSeal;
   scrub?: Scrubber;

@@ -7,7 +7,7 @@
 //            for the API
 //   bad      STRING: the revision automatic syncs must not apply again
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import { syncKey as key } from "../keys.ts";
@@ -61,7 +61,7 @@ export const deploymentRecordSchema = z.object({
 export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
 
 export async function recordDeployment(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   app: string,
   record: DeploymentRecord,
@@ -74,7 +74,11 @@ export async function recordDeployment(
 }
 
 /** Newest first; entries that no longer parse (written by another version) are skipped. */
-export async function readHistory(redis: Redis, prefix: string, app: string): Promise<DeploymentRecord[]> {
+export async function readHistory(
+  redis: RedisClient,
+  prefix: string,
+  app: string,
+): Promise<DeploymentRecord[]> {
   const items = await redis.lrange(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1);
   return items.flatMap((item) => parseJsonOrUndefined(deploymentRecordSchema, item) ?? []);
 }
@@ -108,7 +112,7 @@ const sealedHealthySchema = z.object({
 const healthyContext = (app: string) => `healthy:${app}`;
 
 export async function saveHealthyRevision(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   seal: StateSeal,
   app: string,
@@ -122,7 +126,7 @@ export async function saveHealthyRevision(
 }
 
 export async function readHealthyRevision(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   seal: StateSeal,
   app: string,
@@ -145,7 +149,7 @@ export async function readHealthyRevision(
  * callers that only compare or show the revision (the pipeline's skip, the app overview).
  */
 export async function readHealthyMark(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   app: string,
 ): Promise<Omit<HealthyRevision, "objects"> | undefined> {
@@ -158,7 +162,7 @@ export async function readHealthyMark(
 }
 
 export async function markBadRevision(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   app: string,
   revision: string,
@@ -166,7 +170,7 @@ export async function markBadRevision(
   await redis.set(key(prefix, app, "bad"), revision);
 }
 
-export async function clearBadRevision(redis: Redis, prefix: string, app: string): Promise<void> {
+export async function clearBadRevision(redis: RedisClient, prefix: string, app: string): Promise<void> {
   await redis.del(key(prefix, app, "bad"));
 }
 
@@ -175,7 +179,7 @@ export async function clearBadRevision(redis: Redis, prefix: string, app: string
  * commit has arrived since (a newer commit is a different SHA, so the mark simply stops matching).
  */
 export async function isBadRevision(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   app: string,
   revision: string,
@@ -183,6 +187,10 @@ export async function isBadRevision(
   return (await redis.get(key(prefix, app, "bad"))) === revision;
 }
 
-export async function badRevision(redis: Redis, prefix: string, app: string): Promise<string | undefined> {
+export async function badRevision(
+  redis: RedisClient,
+  prefix: string,
+  app: string,
+): Promise<string | undefined> {
   return (await redis.get(key(prefix, app, "bad"))) ?? undefined;
 }

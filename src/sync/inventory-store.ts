@@ -4,7 +4,7 @@
 // app's destination namespace unless sync.inventoryNamespace names another: that works on any
 // destination cluster without a Ferry namespace there, and Ferry's RBAC already covers it.
 // It carries no tracking annotation, so it is never itself pruned.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import type { AppConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
@@ -49,7 +49,7 @@ export async function clusterInventoryText(
 /** The ConfigMap when it exists, else Redis, else an empty inventory (nothing to prune). */
 export async function readInventory(
   kube: KubeClient,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   app: AppConfig,
   signal?: AbortSignal,
@@ -79,7 +79,7 @@ export function makeInventory(app: string, revision: string, entries: InventoryE
 }
 
 export async function writeInventoryToRedis(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   inventory: Inventory,
 ): Promise<void> {
@@ -98,7 +98,7 @@ export async function writeInventoryToCluster(
 
 export async function writeInventory(
   kube: KubeClient,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   app: AppConfig,
   inventory: Inventory,

@@ -7,14 +7,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Redis } from "ioredis";
 import { inject } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
 import type { FerryConfig } from "../../src/config/schema.ts";
 import { createApp } from "../../src/http/app.ts";
 import { closeServer, listen } from "../../src/http/server.ts";
 import { keyPattern } from "../../src/keys.ts";
-import { createRedis } from "../../src/queue/connection.ts";
+import { createRedis, type RedisClient } from "../../src/queue/connection.ts";
 import { createEnqueuer } from "../../src/queue/enqueue.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/context.ts";
 import { FakeGithub } from "./fakes/github.ts";
@@ -38,7 +37,7 @@ export interface E2eBase {
   postGithub: (event: string, body: string) => Promise<WebhookAnswer>;
   postGitlab: (event: string, body: string) => Promise<WebhookAnswer>;
   /** A new Redis connection, closed with the harness (BullMQ leaves handed-in ones open). */
-  connection: () => Redis;
+  connection: () => RedisClient;
   /** Registers a clean-up step; `close` runs them in reverse order. */
   defer: (step: () => Promise<unknown>) => void;
   close: () => Promise<void>;
@@ -173,7 +172,7 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
   });
 }
 
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+async function deleteKeys(redis: RedisClient, pattern: string): Promise<void> {
   const keys = await redis.keys(pattern);
   if (keys.length > 0) await redis.del(...keys);
 }

@@ -2,7 +2,7 @@
 // deflate, zlib, each also behind base64. For the tests that look at Redis as an attacker or an
 // auditor would: what mentions an image, what holds a Secret value.
 import { gunzipSync, gzipSync, deflateRawSync, inflateRawSync, inflateSync, deflateSync } from "node:zlib";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/queue/connection.ts";
 
 export type Encoding = "plain" | "gzip" | "deflate-raw" | "zlib" | "base64+gzip" | "base64+deflate-raw";
 
@@ -62,7 +62,7 @@ export function encode(encoding: Encoding, text: string): Buffer {
 }
 
 /** Every key matching `pattern` (all keys by default) with each of its values, decoded. */
-export async function dumpRedis(redis: Redis, pattern = "*"): Promise<StoredValue[]> {
+export async function dumpRedis(redis: RedisClient, pattern = "*"): Promise<StoredValue[]> {
   const values: StoredValue[] = [];
   const add = (key: string, type: StoredValue["type"], raw: Buffer, field?: string) => {
     const decoded = decode(raw);

@@ -16,6 +16,7 @@ import {
   renderCacheKey,
   syncKey,
   watcherKey,
+  watchersKey,
 } from "../../src/keys.ts";
 import { queueNames } from "../../src/queue/types.ts";
 
@@ -30,7 +31,8 @@ function everyKey(prefix: string): string[] {
     syncKey(prefix, "web", "inventory"),
     deployLockKey(prefix, "web"),
     reconcileKey(prefix, "web", "status"),
-    watcherKey(prefix),
+    watcherKey(prefix, "prod"),
+    watchersKey(prefix),
     // BullMQ builds `<prefix>:<queue>:<suffix>` from the prefix it is given.
     ...Object.values(queueNames).map((queue) => `${queuePrefix(prefix)}:${queue}:wait`),
   ];

@@ -6,6 +6,7 @@ import { AppError } from "../../errors.ts";
 import { createWorkerApp } from "../../http/worker-app.ts";
 import { closeServer, listen } from "../../http/server.ts";
 import { createLogger } from "../../observability/logger.ts";
+import { checkEvictionPolicy } from "../../queue/eviction.ts";
 import { queueNames, type QueueKind } from "../../queue/types.ts";
 import { createRuntime } from "../../runtime/context.ts";
 import { allQueues, startWorkers } from "../../../workers/index.ts";
@@ -40,6 +41,10 @@ export function registerWorker(program: Command): void {
       // Listen first: a SIGTERM that arrives during start-up still ends in a clean stop.
       const signalled = untilSignal(logger);
       const runtime = createRuntime(config, { logger });
+      await checkEvictionPolicy(runtime.redis, logger).catch(async (error: unknown) => {
+        await runtime.close();
+        throw error;
+      });
       const workers = await startWorkers(runtime, kinds);
       const server =
         options.httpPort === undefined

@@ -6,8 +6,9 @@ import type { FerryConfig } from "../../config/schema.ts";
 import { createApp } from "../../http/app.ts";
 import { closeServer, listen } from "../../http/server.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { createRedis } from "../../queue/connection.ts";
+import { createRedis, whenReady } from "../../queue/connection.ts";
 import { createEnqueuer } from "../../queue/enqueue.ts";
+import { checkEvictionPolicy } from "../../queue/eviction.ts";
 import { queueDepthMetric } from "../../queue/metrics.ts";
 
 export interface RunningReceiver {
@@ -24,6 +25,24 @@ export async function startReceiver(
   const redis = createRedis(config.redis, "receiver");
   // ioredis reports every failed reconnect; /readyz and 503s already say Redis is down.
   redis.on("error", (error: Error) => logger.debug({ reason: error.message }, "redis connection error"));
+  // Refuses a Redis that may evict; one not reachable yet is only warned about (the workers,
+  // which wait for Redis, check it again when they start).
+  const reachable = await whenReady(redis).then(
+    () => true,
+    (error: unknown) => {
+      logger.warn(
+        { reason: String(error) },
+        "Redis is not reachable yet: its maxmemory-policy is not checked",
+      );
+      return false;
+    },
+  );
+  if (reachable) {
+    await checkEvictionPolicy(redis, logger).catch((error: unknown) => {
+      redis.disconnect();
+      throw error;
+    });
+  }
   const enqueuer = createEnqueuer(redis, { prefix: config.redis.prefix });
   queueDepthMetric(registry, enqueuer.queues);
   const app = createApp({ config, enqueuer, redis, logger, registry });

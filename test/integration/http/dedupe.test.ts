@@ -79,6 +79,24 @@ describe("deduplication", () => {
     expect(await receiver.jobs("sync")).toHaveLength(0);
   });
 
+  it("a redelivery that meets a claim still pending gets 503 with Retry-After, not 'duplicate'", async () => {
+    // The first request claimed the delivery and then could not store its jobs nor release the
+    // claim (Redis failed over in between): the redelivery must not be told it is a duplicate.
+    receiver = await startReceiver(inject("redisUrl"), config);
+    const delivery = randomUUID();
+    expect(await receiver.enqueuer.deliveries.claim("github", delivery)).toBe("new");
+    const body = push(sha(7), ["apps/web/deployment.yaml"]);
+    const refused = await receiver.postGithub("push", body, { "x-github-delivery": delivery });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(await refused.json()).toMatchObject({ error: "QUEUE_UNAVAILABLE" });
+    expect(await receiver.jobs("sync")).toHaveLength(0);
+    // Once the claim is gone (released, or expired), the redelivery stores the jobs.
+    await receiver.enqueuer.deliveries.release("github", delivery);
+    expect((await receiver.postGithub("push", body, { "x-github-delivery": delivery })).status).toBe(202);
+    expect(await receiver.jobs("sync")).toHaveLength(1);
+  });
+
   it("GitLab deliveries dedupe on Idempotency-Key, then the event UUID, then the body", async () => {
     receiver = await startReceiver(inject("redisUrl"), config);
     const body = mergeRequestUpdate(sha(9), sha(8));

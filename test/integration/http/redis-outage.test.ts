@@ -35,6 +35,8 @@ describe("Redis outage", () => {
     await redis.stop();
     const down = await receiver.postGithub("push", body());
     expect(down.status).toBe(503);
+    // The forge (or whoever redelivers) is told when to come back.
+    expect(down.headers.get("retry-after")).toBe("5");
     expect(await down.json()).toEqual({ error: "QUEUE_UNAVAILABLE", message: expect.any(String) as unknown });
     const ready = await fetch(`${receiver.url}/readyz`);
     expect(ready.status).toBe(503);

@@ -6,9 +6,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedis, type RedisConnection } from "../../../src/queue/connection.ts";
+import { createRedis, type RedisConnection, type RedisClient } from "../../../src/queue/connection.ts";
 import { freePort } from "../../support/ports.ts";
 import { startProcess, waitFor, type ManagedProcess } from "../../support/process.ts";
 
@@ -69,7 +68,7 @@ async function makeCertificates(dir: string): Promise<void> {
 
 /** Connects once, without retries, and says PONG or why not. */
 async function ping(config: RedisConnection): Promise<string> {
-  const redis: Redis = createRedis(config, "worker", { lazyConnect: true, retryStrategy: () => null });
+  const redis: RedisClient = createRedis(config, "worker", { lazyConnect: true, retryStrategy: () => null });
   const errors: string[] = [];
   redis.on("error", (error: Error) => errors.push(error.message));
   try {

@@ -3,7 +3,6 @@
 // runs processReconcileJob as workers/reconcile.ts will.
 import { randomBytes } from "node:crypto";
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { inject } from "vitest";
 import { appSchema, type AppConfig } from "../../../src/config/schema.ts";
@@ -17,7 +16,7 @@ import {
 } from "../../../src/kube/types.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import { keyPattern, queuePrefix } from "../../../src/keys.ts";
-import { createRedis } from "../../../src/queue/connection.ts";
+import { createRedis, type RedisClient } from "../../../src/queue/connection.ts";
 import { createEnqueuer, type Enqueuer } from "../../../src/queue/enqueue.ts";
 import { queueNames } from "../../../src/queue/types.ts";
 import type { ReconcileDeps } from "../../../src/reconcile/index.ts";
@@ -30,7 +29,7 @@ import { testKubeClient, testKubeConfig } from "../../support/cluster.ts";
 
 export interface Harness {
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   enqueuer: Enqueuer;
   store: RedisAppliedStateStore;
   registry: Registry;

@@ -3,10 +3,9 @@
 // deployment that was not rolled back means "nothing to compare with", and a correction lands
 // in the deployment history with trigger selfHeal.
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { keyPattern } from "../../../src/keys.ts";
-import { createRedis } from "../../../src/queue/connection.ts";
+import { createRedis, type RedisClient } from "../../../src/queue/connection.ts";
 import { createHistoryRecorder, createSyncHistoryStore } from "../../../src/reconcile/sync-store.ts";
 import {
   markBadRevision,
@@ -18,7 +17,7 @@ import { testSeal } from "../../support/state.ts";
 import { configMap, stamp } from "./helpers.ts";
 
 const seal = testSeal();
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 const app = "store";
 

@@ -70,7 +70,7 @@ describe("watcher role takeover", () => {
     const local = testWatcher(h, { leaseMs, debounceMs: 100 });
     standby = local;
     // The role is taken (by the child): the standby waits.
-    expect(await h.redis.get(watcherKey(h.prefix))).not.toBeNull();
+    expect(await h.redis.get(watcherKey(h.prefix, app.destination.cluster))).not.toBeNull();
     expect(local.isHolder()).toBe(false);
 
     process.kill(-(holder.child.pid ?? 0), "SIGKILL");

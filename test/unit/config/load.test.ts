@@ -167,4 +167,45 @@ describe("ferry.yaml redis", () => {
       "redis.url: must start with redis:// or rediss://",
     );
   });
+
+  it("takes Sentinel: the master's name, the sentinels and their own credentials", () => {
+    const config = parseConfigText(
+      withRedis(
+        '{ sentinel: { masterName: ferry, nodes: ["10.0.0.1:26379", "[::1]:26380"], password: "${SENTINEL_PASSWORD}" }, password: "${REDIS_PASSWORD}" }',
+      ),
+      { ...env, REDIS_PASSWORD: "pw", SENTINEL_PASSWORD: "spw" },
+    );
+    expect(config.redis).toMatchObject({
+      sentinel: { masterName: "ferry", nodes: ["10.0.0.1:26379", "[::1]:26380"], password: "spw" },
+      password: "pw",
+      prefix: "ferry",
+    });
+  });
+
+  it("takes Cluster with a hash-tagged prefix and refuses one without (CROSSSLOT otherwise)", () => {
+    const config = parseConfigText(
+      withRedis('{ cluster: { nodes: ["a:7000", "b:7000"] }, prefix: "{ferry}" }'),
+      env,
+    );
+    expect(config.redis).toMatchObject({ cluster: { nodes: ["a:7000", "b:7000"] }, prefix: "{ferry}" });
+    expect(problemOf(withRedis('{ cluster: { nodes: ["a:7000"] } }'))).toContain(
+      'redis.prefix: needs a {hash tag} on Redis Cluster, e.g. "{ferry}"',
+    );
+  });
+
+  it("refuses two topologies at once and nodes that are not host:port", () => {
+    expect(
+      problemOf(withRedis('{ url: "redis://r:6379", sentinel: { masterName: m, nodes: ["s:26379"] } }')),
+    ).toContain("set one of url, sentinel and cluster");
+    expect(
+      problemOf(
+        withRedis(
+          '{ sentinel: { masterName: m, nodes: ["s:1"] }, cluster: { nodes: ["c:1"] }, prefix: "{f}" }',
+        ),
+      ),
+    ).toContain("set one of url, sentinel and cluster");
+    expect(problemOf(withRedis('{ cluster: { nodes: ["redis://c:7000"] }, prefix: "{f}" }'))).toContain(
+      "redis.cluster.nodes[0]: must be host:port",
+    );
+  });
 });
