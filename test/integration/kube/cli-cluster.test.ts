@@ -1,7 +1,7 @@
 // `ferry cluster up/down` as a person uses it: a child process that leaves the control plane
 // running in the background, and a second one that stops it.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -37,8 +37,14 @@ describe("ferry cluster up/down", () => {
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);
       const node = await createKubeClient(kc).get({ apiVersion: "v1", kind: "Node", name: "kwok-node-0" });
-      const conditions = (node?.status as { conditions: Array<{ type: string; status: string }> }).conditions;
-      expect(conditions.find((c) => c.type === "Ready")?.status).toBe("True");
+      const status = node?.status as {
+        conditions: Array<{ type: string; status: string }>;
+        allocatable: { pods: string };
+      };
+      expect(status.conditions.find((c) => c.type === "Ready")?.status).toBe("True");
+      // Room for more than one 1,000-app fleet (the API writes 10000 as the quantity "10k").
+      const [, digits = "", kilo] = /^(\d+)(k?)$/.exec(status.allocatable.pods) ?? [];
+      expect(Number(digits) * (kilo ? 1_000 : 1)).toBeGreaterThan(2_000);
 
       const again = await ferry("cluster", "up", "--dir", dir);
       expect(again.stderr).toContain("already running");
@@ -52,6 +58,12 @@ describe("ferry cluster up/down", () => {
         "kube-scheduler",
         "kwok",
       ]);
+      // The controllers run at a realistic client rate (the running processes' own command lines).
+      for (const name of ["kube-controller-manager", "kube-scheduler"]) {
+        const pid = state?.processes.find((p) => p.name === name)?.pid;
+        const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+        expect(argv, name).toEqual(expect.arrayContaining(["--kube-api-qps=300", "--kube-api-burst=600"]));
+      }
       const down = await ferry("cluster", "down", "--dir", dir);
       expect(down.stdout).toContain("stopped 5 processes");
       expect(state?.processes.filter((p) => isAlive(p.pid))).toEqual([]);
