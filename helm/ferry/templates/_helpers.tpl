@@ -63,17 +63,70 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/* The Redis mode: redis.mode, or for "auto" the one the values describe (values.yaml). */}}
+{{- define "ferry.redisMode" -}}
+{{- $r := .Values.redis }}
+{{- if ne $r.mode "auto" }}{{ $r.mode }}
+{{- else if $r.sentinel.nodes }}sentinel
+{{- else if $r.cluster.nodes }}cluster
+{{- else if or $r.url $r.existingSecret }}external
+{{- else }}bundled
+{{- end }}
+{{- end }}
+
+{{/* The bundled Redis' name (Service, StatefulSet, Secret with its password). */}}
+{{- define "ferry.redisName" -}}
+{{- printf "%s-redis" (include "ferry.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The Secret and key that hold the Redis password: the generated one in bundled mode. */}}
+{{- define "ferry.redisPasswordSecret" -}}
+{{- if eq (include "ferry.redisMode" .) "bundled" }}{{ include "ferry.redisName" . }}
+{{- else }}{{ .Values.redis.auth.existingSecret }}{{ end }}
+{{- end }}
+
+{{/* The Secret that holds the state key: the one named in values, or the generated one. */}}
+{{- define "ferry.stateKeySecret" -}}
+{{- default (printf "%s-state" (include "ferry.fullname" .) | trunc 63 | trimSuffix "-") .Values.stateKey.existingSecret }}
+{{- end }}
+
+{{/*
+A random secret that survives upgrades: the value already in the Secret when there is one
+(lookup; empty under `helm template`), else `fresh`. Base64-encoded, for a Secret's data.
+(dict "root" $ "name" "<secret>" "key" "<key>" "fresh" "<new value>")
+*/}}
+{{- define "ferry.generatedSecret" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .name }}
+{{- if and $existing $existing.data (hasKey $existing.data .key) }}
+{{- index $existing.data .key }}
+{{- else }}
+{{- .fresh | b64enc }}
+{{- end }}
+{{- end }}
+
 {{/* Fails early with a message that says what to set: Ferry cannot start without Redis. */}}
 {{- define "ferry.requireRedis" -}}
-{{- if and (not .Values.redis.url) (not .Values.redis.existingSecret) }}
-{{- fail "ferry: an external Redis is required: set redis.url (e.g. --set redis.url=redis://redis:6379) or redis.existingSecret with the URL under redis.existingSecretKey" }}
+{{- $mode := include "ferry.redisMode" . }}
+{{- $r := .Values.redis }}
+{{- if and (eq $mode "external") (not $r.url) (not $r.existingSecret) }}
+{{- fail "ferry: redis.mode external needs redis.url (e.g. --set redis.url=redis://redis:6379) or redis.existingSecret with the URL under redis.existingSecretKey" }}
+{{- end }}
+{{- if and (eq $mode "sentinel") (or (not $r.sentinel.masterName) (not $r.sentinel.nodes)) }}
+{{- fail "ferry: redis.mode sentinel needs redis.sentinel.masterName and redis.sentinel.nodes (host:port of each sentinel)" }}
+{{- end }}
+{{- if and (eq $mode "cluster") (not $r.cluster.nodes) }}
+{{- fail "ferry: redis.mode cluster needs redis.cluster.nodes (host:port of some nodes)" }}
+{{- end }}
+{{- if and (eq $mode "cluster") $r.prefix (not (regexMatch "\\{.+\\}" $r.prefix)) }}
+{{- fail "ferry: redis.prefix needs a {hash tag} on Redis Cluster, e.g. {ferry}" }}
 {{- end }}
 {{- end }}
 
 {{/* Names of the environment variables the pods get, for checking ${NAME} references. */}}
 {{- define "ferry.envNames" -}}
-{{- $names := list "REDIS_URL" }}
-{{- if .Values.redis.auth.enabled }}{{ $names = append $names "REDIS_PASSWORD" }}{{ end }}
+{{- $names := list }}
+{{- if has (include "ferry.redisMode" .) (list "bundled" "external") }}{{ $names = append $names "REDIS_URL" }}{{ end }}
+{{- if include "ferry.redisAuth" . }}{{ $names = append $names "REDIS_PASSWORD" }}{{ end }}
 {{- if include "ferry.redisUsernames" . }}{{ $names = append $names "REDIS_USERNAME" }}{{ end }}
 {{- range $name, $_ := .Values.secrets.env }}{{ $names = append $names $name }}{{ end }}
 {{- range .Values.extraEnv }}{{ $names = append $names .name }}{{ end }}
@@ -81,20 +134,35 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
-ferry.yaml as the pods read it. The chart owns `redis.url` (always from the REDIS_URL
-variable, so a password never lands in the ConfigMap) and `server.port`.
+ferry.yaml as the pods read it. The chart owns `redis` (the URL always from the REDIS_URL
+variable and the password from REDIS_PASSWORD, so neither lands in the ConfigMap) and
+`server.port`.
 */}}
 {{- define "ferry.config" -}}
 {{- if hasKey .Values.config "redis" }}
-{{- fail "ferry: do not set config.redis; use redis.url or redis.existingSecret (the chart passes it as ${REDIS_URL})" }}
+{{- fail "ferry: do not set config.redis; use the chart's redis values (mode, url or existingSecret, sentinel, cluster, prefix)" }}
 {{- end }}
 {{- $config := deepCopy .Values.config }}
 {{- $server := merge (dict "port" (int .Values.server.port) "host" "0.0.0.0") (default (dict) $config.server) }}
 {{- if not $server.publicUrl }}{{ $_ := unset $server "publicUrl" }}{{ end }}
 {{- $_ := set $server "port" (int .Values.server.port) }}
 {{- $_ := set $config "server" $server }}
-{{- $redis := dict "url" "${REDIS_URL}" }}
-{{- if .Values.redis.auth.enabled }}{{ $_ := set $redis "password" "${REDIS_PASSWORD}" }}{{ end }}
+{{- $mode := include "ferry.redisMode" . }}
+{{- $r := .Values.redis }}
+{{- $redis := dict }}
+{{- if eq $mode "sentinel" }}
+{{- $sentinel := dict "masterName" $r.sentinel.masterName "nodes" $r.sentinel.nodes }}
+{{- if and $r.sentinel.usePassword (include "ferry.redisAuth" .) }}{{ $_ := set $sentinel "password" "${REDIS_PASSWORD}" }}{{ end }}
+{{- $_ := set $redis "sentinel" $sentinel }}
+{{- else if eq $mode "cluster" }}
+{{- $_ := set $redis "cluster" (dict "nodes" $r.cluster.nodes) }}
+{{- else }}
+{{- $_ := set $redis "url" "${REDIS_URL}" }}
+{{- end }}
+{{- $prefix := $r.prefix }}
+{{- if and (not $prefix) (eq $mode "cluster") }}{{ $prefix = "{ferry}" }}{{ end }}
+{{- if $prefix }}{{ $_ := set $redis "prefix" $prefix }}{{ end }}
+{{- if include "ferry.redisAuth" . }}{{ $_ := set $redis "password" "${REDIS_PASSWORD}" }}{{ end }}
 {{- if include "ferry.redisUsernames" . }}{{ $_ := set $redis "username" "${REDIS_USERNAME}" }}{{ end }}
 {{- $_ := set $config "redis" $redis }}
 {{- range $i, $forge := $config.forges }}
@@ -114,6 +182,11 @@ variable, so a password never lands in the ConfigMap) and `server.port`.
 {{- end }}
 {{- end }}
 {{- $yaml }}
+{{- end }}
+
+{{/* "yes" when Ferry authenticates to Redis: always for the bundled Redis (its generated password). */}}
+{{- define "ferry.redisAuth" -}}
+{{- if or .Values.redis.auth.enabled (eq (include "ferry.redisMode" .) "bundled") }}yes{{ end }}
 {{- end }}
 
 {{/*
@@ -157,6 +230,11 @@ the receiver gets Redis and the secrets.env variables its part of ferry.yaml ref
 {{- define "ferry.env" -}}
 {{- $root := .root }}
 {{- $values := $root.Values }}
+{{- $mode := include "ferry.redisMode" $root }}
+{{- if eq $mode "bundled" }}
+- name: REDIS_URL
+  value: {{ printf "redis://%s.%s.svc:6379" (include "ferry.redisName" $root) $root.Release.Namespace | quote }}
+{{- else if eq $mode "external" }}
 - name: REDIS_URL
 {{- if $values.redis.existingSecret }}
   valueFrom:
@@ -166,14 +244,15 @@ the receiver gets Redis and the secrets.env variables its part of ferry.yaml ref
 {{- else }}
   value: {{ $values.redis.url | quote }}
 {{- end }}
-{{- if $values.redis.auth.enabled }}
-{{- if not $values.redis.auth.existingSecret }}
+{{- end }}
+{{- if include "ferry.redisAuth" $root }}
+{{- if not (include "ferry.redisPasswordSecret" $root) }}
 {{- fail "ferry: Redis needs a password: set redis.auth.existingSecret to a Secret holding it under redis.auth.passwordKey (or redis.auth.enabled=false for a Redis without authentication)" }}
 {{- end }}
 - name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ $values.redis.auth.existingSecret }}
+      name: {{ include "ferry.redisPasswordSecret" $root }}
       key: {{ $values.redis.auth.passwordKey }}
 {{- end }}
 {{- if include "ferry.redisUsernames" $root }}
@@ -196,19 +275,16 @@ the receiver gets Redis and the secrets.env variables its part of ferry.yaml ref
 {{- end }}
 {{- end }}
 {{- if eq .component "worker" }}
-{{- if not $values.stateKey.existingSecret }}
-{{- fail "ferry: workers seal their state: set stateKey.existingSecret to a Secret holding 32 random bytes in base64 (openssl rand -base64 32) under stateKey.key" }}
-{{- end }}
 - name: FERRY_STATE_KEY
   valueFrom:
     secretKeyRef:
-      name: {{ $values.stateKey.existingSecret }}
+      name: {{ include "ferry.stateKeySecret" $root }}
       key: {{ $values.stateKey.key }}
 {{- with $values.stateKey.previousKeysKey }}
 - name: FERRY_STATE_PREVIOUS_KEYS
   valueFrom:
     secretKeyRef:
-      name: {{ $values.stateKey.existingSecret }}
+      name: {{ include "ferry.stateKeySecret" $root }}
       key: {{ . }}
 {{- end }}
 {{- end }}

@@ -91,11 +91,18 @@ describe("chart options", () => {
     expect(JSON.stringify(receiverConfig)).not.toContain("github-token");
   });
 
-  it("requires a state key and a Redis password from Secrets, and names ACL users per component", async () => {
+  it("generates a state key unless one is named, requires an external Redis' password from a Secret, and names ACL users per component", async () => {
     const { stateKey: _omitted, ...noStateKey } = minimalValues;
-    expect(await failure(noStateKey)).toContain(
-      "ferry: workers seal their state: set stateKey.existingSecret",
+    const generated = await template(noStateKey);
+    const secret = only(generated, "Secret", "ferry-state");
+    const data = (secret.data as Record<string, string>)["state-key"] ?? "";
+    // What FERRY_STATE_KEY wants: 32 random bytes in base64 (the Secret's data is base64 again).
+    expect(Buffer.from(Buffer.from(data, "base64").toString("utf8"), "base64")).toHaveLength(32);
+    expect(secret.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+    expect(envOf(deployment(only(generated, "Deployment", "ferry-worker")).container).FERRY_STATE_KEY).toBe(
+      "from-secret-ferry-state-state-key",
     );
+    expect(find(await template(minimalValues), "Secret")).toEqual([]);
     expect(await failure({ ...minimalValues, stateKey: { existingSecret: "s", key: 7 } })).toMatch(
       /stateKey/,
     );
@@ -145,10 +152,25 @@ describe("chart options", () => {
     expect(await failure(noSecret)).toContain("set secrets.existingSecret");
   });
 
-  it("fails with a clear message when no Redis is configured", async () => {
-    expect(await failure({ stateKey: minimalValues.stateKey })).toContain(
-      "ferry: an external Redis is required: set redis.url",
+  it("fails with a clear message when a Redis mode lacks what it needs", async () => {
+    expect(await failure({ ...minimalValues, redis: { mode: "external" } })).toContain(
+      "ferry: redis.mode external needs redis.url",
     );
+    expect(
+      await failure({ ...minimalValues, redis: { mode: "sentinel", sentinel: { masterName: "m" } } }),
+    ).toContain("ferry: redis.mode sentinel needs redis.sentinel.masterName and redis.sentinel.nodes");
+    expect(
+      await failure({
+        ...minimalValues,
+        redis: { ...minimalValues.redis, mode: "cluster", cluster: { nodes: [] } },
+      }),
+    ).toContain("ferry: redis.mode cluster needs redis.cluster.nodes");
+    expect(
+      await failure({
+        ...minimalValues,
+        redis: { cluster: { nodes: ["r:7000"] }, prefix: "ferry", auth: minimalValues.redis.auth },
+      }),
+    ).toContain("redis.prefix needs a {hash tag}");
     expect(await failure({ config: { redis: { url: "redis://x" } }, ...minimalValues })).toContain(
       "do not set config.redis",
     );
