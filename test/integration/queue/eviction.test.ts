@@ -1,6 +1,11 @@
 // Start-up's maxmemory-policy check (src/queue/eviction.ts) on a real redis-server: noeviction
-// passes, an evicting policy is refused naming it, and a Redis that does not let Ferry read its
-// configuration (an ACL user without CONFIG) is accepted with a warning.
+// passes, an evicting policy is refused naming it (and `ferry worker` exits with code 2 saying
+// so), and a Redis that does not let Ferry read its configuration (an ACL user without CONFIG)
+// is accepted with a warning.
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAppError } from "../../../src/errors.ts";
 import { createRedis, type RedisClient } from "../../../src/queue/connection.ts";
@@ -8,6 +13,7 @@ import { checkEvictionPolicy } from "../../../src/queue/eviction.ts";
 import { captureLogs } from "../../support/logs.ts";
 import { startRedis, type TestRedis } from "../../support/redis.ts";
 
+const cli = new URL("../../../src/cli/main.ts", import.meta.url).pathname;
 let server: TestRedis;
 let admin: RedisClient;
 
@@ -34,7 +40,31 @@ describe("the maxmemory-policy check", () => {
     );
     expect(isAppError(refused, "CONFIG_INVALID")).toBe(true);
     expect((refused as Error).message).toContain("maxmemory-policy must be noeviction (redis: allkeys-lru)");
-    await admin.config("SET", "maxmemory-policy", "noeviction");
+
+    // `ferry worker` on that Redis refuses to start, with the reason, before taking any job.
+    const dir = await mkdtemp(join(tmpdir(), "ferry-eviction-"));
+    try {
+      const config = join(dir, "ferry.yaml");
+      await writeFile(
+        config,
+        JSON.stringify({
+          redis: { url: server.url, prefix: "t-eviction" },
+          workDir: dir,
+          clusters: [{ name: "local", kubeconfig: "/dev/null" }],
+        }),
+      );
+      const worker = spawnSync(process.execPath, [cli, "worker", "--config", config], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(worker.status, worker.stderr).toBe(2);
+      expect(worker.stderr + worker.stdout).toContain(
+        "maxmemory-policy must be noeviction (redis: allkeys-lru)",
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await admin.config("SET", "maxmemory-policy", "noeviction");
+    }
   });
 
   it("warns, and goes on, when the user may not read the configuration", async () => {
