@@ -23,3 +23,22 @@ export function mayCommand(forge: ForgeConfig, app: AppConfig, permission: strin
 export function commandMayDeploy(app: AppConfig, project: Pick<Project, "allowCommands">): boolean {
   return project.allowCommands && (app.commands.allow ?? app.sync.auto);
 }
+
+/**
+ * Why `permission` may not sync `app` by a command (a comment or the "Sync now" button), or
+ * undefined when it may.
+ */
+export function syncRefusal(
+  forge: ForgeConfig,
+  app: AppConfig,
+  project: Pick<Project, "allowCommands" | "name">,
+  permission: string,
+): string | undefined {
+  if (!commandMayDeploy(app, project))
+    return project.allowCommands
+      ? `${app.name}: commands may not deploy it (commands.allow)`
+      : `${app.name}: its project ${project.name} does not allow commands (allowCommands: false)`;
+  if (!mayCommand(forge, app, permission))
+    return `${app.name}: needs ${requiredPermission(forge, app)} permission, you have ${permission}`;
+  return undefined;
+}

@@ -12,30 +12,31 @@ import { resolveBase } from "../preview/base.ts";
 import { withCheckouts } from "../preview/pipeline.ts";
 import { touchedApps } from "../preview/touched.ts";
 import { changeRequestKey } from "../queue/job-ids.ts";
-import type { CommandJob } from "../queue/types.ts";
+import type { CommandJob, CommentCommandJob } from "../queue/types.ts";
+import { runCheckAction } from "./check-action.ts";
+import { appsOfRepo, commandForge, type CommandOutcome } from "./context.ts";
 import { commandRefused, commandSkipped } from "../report/command.ts";
 import type { Runtime } from "../runtime/context.ts";
-import { commandMayDeploy, mayCommand, requiredPermission } from "./policy.ts";
+import { mayCommand, requiredPermission, syncRefusal } from "./policy.ts";
 
-export type CommandOutcome =
-  | { result: "refused"; permission: string; required: string }
-  | { result: "nothing-to-do"; reasons: string[] }
-  | { result: "accepted"; apps: string[]; jobs: string[]; skipped: string[] };
+export type { CommandOutcome };
 
 interface CommandContext {
-  job: CommandJob;
+  job: CommentCommandJob;
   runtime: Runtime;
   forge: Forge;
   forgeConfig: ForgeConfig;
 }
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
 export async function runCommand(job: CommandJob, runtime: Runtime): Promise<CommandOutcome> {
-  const context = commandContext(job, runtime);
-  const { forge, forgeConfig } = context;
+  return job.source === "checkAction" ? runCheckAction(job, runtime) : runComment(job, runtime);
+}
+
+async function runComment(job: CommentCommandJob, runtime: Runtime): Promise<CommandOutcome> {
+  const { forge, forgeConfig } = commandForge(job, runtime);
+  const context: CommandContext = { job, runtime, forge, forgeConfig };
   const log = runtime.logger.child({ command: job.command, user: job.author.login, number: job.number });
-  const repoApps = runtime.config.apps.filter((app) => app.forge === job.forge && same(app.repo, job.repo));
+  const repoApps = appsOfRepo(job, runtime);
   // ferry.yaml changed since the comment was queued: the repository is no longer Ferry's.
   if (repoApps.length === 0) return { result: "nothing-to-do", reasons: ["the repository is not tracked"] };
   const permission = await forge.permissionOf(job.repo, job.author);
@@ -61,13 +62,6 @@ export async function runCommand(job: CommandJob, runtime: Runtime): Promise<Com
       : await sync(context, change, baseRef, repoApps, permission);
   log.info({ outcome }, "command handled");
   return outcome;
-}
-
-function commandContext(job: CommandJob, runtime: Runtime): CommandContext {
-  const forgeConfig = runtime.config.forges.find((candidate) => candidate.name === job.forge);
-  const forge = runtime.forges.get(job.forge);
-  if (!forgeConfig || !forge) throw new AppError("CONFIG_INVALID", `unknown forge "${job.forge}"`);
-  return { job, runtime, forge, forgeConfig };
 }
 
 async function preview(
@@ -117,17 +111,8 @@ async function sync(
   const skipped: string[] = [];
   const deploy: AppConfig[] = [];
   for (const app of touched) {
-    const project = runtime.projectOf(app);
-    if (!commandMayDeploy(app, project))
-      skipped.push(
-        project.allowCommands
-          ? `${app.name}: commands may not deploy it (commands.allow)`
-          : `${app.name}: its project ${project.name} does not allow commands (allowCommands: false)`,
-      );
-    else if (!mayCommand(forgeConfig, app, permission))
-      skipped.push(
-        `${app.name}: needs ${requiredPermission(forgeConfig, app)} permission, you have ${permission}`,
-      );
+    const refusal = syncRefusal(forgeConfig, app, runtime.projectOf(app), permission);
+    if (refusal) skipped.push(refusal);
     else deploy.push(app);
   }
   if (deploy.length === 0)
@@ -180,7 +165,7 @@ function weakestRequirement(forge: ForgeConfig, apps: AppConfig[]): string {
   return weakest ?? requiredPermission(forge, apps[0] as AppConfig);
 }
 
-function refusalBase(job: CommandJob) {
+function refusalBase(job: CommentCommandJob) {
   return { command: job.command, repo: job.repo, user: job.author.login };
 }
 

@@ -29,6 +29,8 @@ export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
                 summary: scrub(result.summary),
                 annotations: result.annotations.map((a) => ({ ...a, message: scrub(a.message) })),
               }),
+            note: (repo, id, output) =>
+              checks.note(repo, id, { title: scrub(output.title), summary: scrub(output.summary) }),
           } satisfies CheckRuns,
         }
       : {}),

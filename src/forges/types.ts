@@ -80,6 +80,8 @@ export interface CheckRuns {
   start(repo: string, run: { name: string; headSha: string; externalId: string }): Promise<number>;
   /** Completes the run; annotations beyond the per-request limit go in further updates. */
   finish(repo: string, id: number, result: CheckRunResult): Promise<void>;
+  /** Replaces a run's title and summary only (its status and conclusion stay). */
+  note(repo: string, id: number, output: { title: string; summary: string }): Promise<void>;
 }
 
 export interface Forge {

@@ -9,7 +9,14 @@ import { duplicateRedis, type RedisClient } from "./connection.ts";
 import { withDeadline } from "./deadline.ts";
 import { createDeliveryLedger, type DeliveryLedger } from "./deliveries.ts";
 import { pendingPreviewKey, previewLockKey } from "../keys.ts";
-import { changeRequestKey, commandJobId, previewJobId, syncDeduplicationId, syncJobId } from "./job-ids.ts";
+import {
+  changeRequestKey,
+  checkActionJobId,
+  commandJobId,
+  previewJobId,
+  syncDeduplicationId,
+  syncJobId,
+} from "./job-ids.ts";
 import { withRedisLock } from "./lock.ts";
 import { createQueues, closeQueues, type Queues } from "./queues.ts";
 import {
@@ -125,7 +132,10 @@ export function createEnqueuer(redis: RedisClient, options: EnqueuerOptions): En
   const enqueueCommand = (input: CommandJob) => {
     const data = commandJobSchema.parse(input);
     return withDeadline("enqueue command", timeoutMs, async () => {
-      const jobId = commandJobId(data.forge, data.repo, data.number, data.commentId);
+      const jobId =
+        data.source === "checkAction"
+          ? checkActionJobId(data.forge, data.repo, data.checkRunId, data.deliveryId)
+          : commandJobId(data.forge, data.repo, data.number, data.commentId);
       const job = await queues.command.add("command", data, { jobId, ...commandRetries, ...keepFinished });
       return job.id ?? jobId;
     });

@@ -22,6 +22,16 @@ export function commandJobId(forge: string, repo: string, number: number, commen
   return `command/${changeRequestKey(forge, repo, number)}/note-${commentId}`;
 }
 
+/** One command job per button press (delivery): a redelivery never runs it twice. */
+export function checkActionJobId(
+  forge: string,
+  repo: string,
+  checkRunId: number,
+  deliveryId: string,
+): string {
+  return `command/${safeKeyPart(forge)}/${safeKeyPart(repo)}/check-${checkRunId}/${deliveryDigest(deliveryId)}`;
+}
+
 /** One sync job per (app, trigger): BullMQ deduplication keeps at most one pending per app. */
 export function syncJobId(app: string, deliveryId: string): string {
   return `sync/${safeKeyPart(app)}/${deliveryDigest(deliveryId)}`;

@@ -55,7 +55,10 @@ export type ReconcileJob = z.infer<typeof reconcileJobSchema>;
  * the forge for everything else (the commenter's permission, the change request's branches
  * and head), because the receiver holds no forge token.
  */
-export const commandJobSchema = z.object({
+const commandAuthor = z.object({ login: z.string().min(1), id: z.number().int().optional() });
+
+export const commentCommandJobSchema = z.object({
+  source: z.literal("comment").optional(),
   forge: z.string(),
   /** The configured spelling of the repository. */
   repo: z.string(),
@@ -63,7 +66,29 @@ export const commandJobSchema = z.object({
   command: z.enum(["preview", "sync"]),
   force: z.boolean().default(false),
   commentId: z.number().int().positive(),
-  author: z.object({ login: z.string().min(1), id: z.number().int().optional() }),
+  author: commandAuthor,
   deliveryId: z.string(),
 });
+export type CommentCommandJob = z.infer<typeof commentCommandJobSchema>;
+
+/**
+ * "Sync now" pressed on a `ferry deploy: <app>` check run: the same permission rules as
+ * `/ferry sync`, for that one app; the answer goes on the pressed run.
+ */
+export const checkActionJobSchema = z.object({
+  source: z.literal("checkAction"),
+  forge: z.string(),
+  /** The configured spelling of the repository. */
+  repo: z.string(),
+  command: z.literal("sync"),
+  app: z.string().min(1),
+  checkRunId: z.number().int().positive(),
+  /** Re-apply a revision that was rolled back as bad (the run said action_required). */
+  force: z.boolean().default(false),
+  author: commandAuthor,
+  deliveryId: z.string(),
+});
+export type CheckActionJob = z.infer<typeof checkActionJobSchema>;
+
+export const commandJobSchema = z.union([checkActionJobSchema, commentCommandJobSchema]);
 export type CommandJob = z.infer<typeof commandJobSchema>;

@@ -3,7 +3,14 @@
 import type { AppConfig } from "../config/schema.ts";
 import type { CommandJob, PreviewJob, SyncJob } from "../queue/types.ts";
 import { pathTouched } from "./paths.ts";
-import type { ChangeRequestEvent, CommentEvent, ForgeEvent, PushEvent, RerunEvent } from "./types.ts";
+import type {
+  ChangeRequestEvent,
+  CheckActionEvent,
+  CommentEvent,
+  ForgeEvent,
+  PushEvent,
+  RerunEvent,
+} from "./types.ts";
 
 export type PlannedJob =
   | { queue: "sync"; data: SyncJob }
@@ -109,6 +116,25 @@ function routeComment(event: CommentEvent, apps: AppConfig[]): RoutePlan {
   return { jobs: [{ queue: "command", data }] };
 }
 
+/** "Sync now" on a deploy check: a command job, so the worker checks who pressed it. */
+function routeCheckAction(event: CheckActionEvent, apps: AppConfig[]): RoutePlan {
+  const app = apps.find((candidate) => candidate.name === event.app);
+  if (!app) return ignore(`app "${event.app}" is not tracked on this repository`);
+  if (!event.author) return ignore("the button press names no user whose permission could be checked");
+  const data: CommandJob = {
+    source: "checkAction",
+    forge: event.forge,
+    repo: app.repo,
+    command: event.action,
+    app: app.name,
+    checkRunId: event.checkRunId,
+    force: event.conclusion === "action_required",
+    author: { login: event.author, ...(event.authorId !== undefined ? { id: event.authorId } : {}) },
+    deliveryId: event.deliveryId,
+  };
+  return { jobs: [{ queue: "command", data }] };
+}
+
 /**
  * Re-run of a check run: the preview of the same head again, or the deploy of the same commit
  * with the rules of a push (an already healthy or rolled-back revision is not applied again).
@@ -151,6 +177,8 @@ export function routeEvent(event: ForgeEvent, apps: readonly AppConfig[]): Route
       return routeComment(event, tracked);
     case "rerun":
       return routeRerun(event, tracked);
+    case "checkAction":
+      return routeCheckAction(event, tracked);
   }
 }
 

@@ -65,11 +65,27 @@ export interface RerunEvent extends EventOrigin {
     { type: "preview"; changeRequests: ChangeRequestHead[] } | { type: "deploy"; app: string; sha: string };
 }
 
+/**
+ * A button pressed on one of Ferry's check runs (check_run.requested_action): "Sync now" on a
+ * `ferry deploy: <app>` run. It becomes a command, with the permission rules of `/ferry sync`.
+ */
+export interface CheckActionEvent extends EventOrigin {
+  kind: "checkAction";
+  action: "sync";
+  app: string;
+  checkRunId: number;
+  /** The pressed run's conclusion: action_required (a held-back revision) deploys it anyway. */
+  conclusion: string | null;
+  author?: string;
+  authorId?: number;
+}
+
 export interface PingEvent extends EventOrigin {
   kind: "ping";
 }
 
-export type ForgeEvent = PushEvent | ChangeRequestEvent | CommentEvent | RerunEvent | PingEvent;
+export type ForgeEvent =
+  PushEvent | ChangeRequestEvent | CommentEvent | RerunEvent | CheckActionEvent | PingEvent;
 
 /** A delivery turned into events; `ignored` says why when there are none. */
 export interface NormalizedDelivery {

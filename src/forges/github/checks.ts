@@ -61,6 +61,25 @@ export function githubCheckRuns(
       });
       for (const batch of batches.slice(1)) await update({ output: { ...output, annotations: batch } });
     },
+
+    async note(repoPath, id, output) {
+      const { owner, repo } = splitRepo(repoPath);
+      const client = await clientFor(repoPath);
+      await call(
+        "PATCH",
+        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+        GithubCheckRun,
+        async () =>
+          (
+            await client.rest.checks.update({
+              owner,
+              repo,
+              check_run_id: id,
+              output: { title: clipTitle(output.title), summary: output.summary },
+            })
+          ).data,
+      );
+    },
   };
 }
 

@@ -15,6 +15,7 @@ import {
   pullRequestPayloadSchema,
   pushPayloadSchema,
   type CheckPullRequest,
+  type CheckRunPayload,
   type PullRequestPayload,
 } from "./schema.ts";
 
@@ -139,6 +140,7 @@ function heads(pulls: CheckPullRequest[]): ChangeRequestHead[] {
  */
 export function normalizeCheckRun(body: unknown, origin: Origin): Normalized {
   const payload = parsePayload(checkRunPayloadSchema, body, "check_run");
+  if (payload.action === "requested_action") return checkAction(payload, origin);
   if (payload.action !== "rerequested")
     return { events: [], ignored: `check_run action "${payload.action}"` };
   const run = payload.check_run;
@@ -154,6 +156,34 @@ export function normalizeCheckRun(body: unknown, origin: Origin): Normalized {
   const pulls = run.pull_requests.filter((pull) => String(pull.number) === subject);
   return {
     events: [{ kind: "rerun", ...origin, repo, target: { type: "preview", changeRequests: heads(pulls) } }],
+  };
+}
+
+/**
+ * A button of one of Ferry's runs: "Sync now" (identifier `sync`, see SYNC_NOW in
+ * src/deploy/feedback.ts) on a `deploy:<app>` run. Who pressed it is the sender.
+ */
+function checkAction(payload: CheckRunPayload, origin: Origin): Normalized {
+  const run = payload.check_run;
+  const [what, app = ""] = (run.external_id ?? "").split(/:(.*)/s);
+  const identifier = payload.requested_action?.identifier;
+  if (what !== "deploy" || app === "" || identifier !== "sync" || run.id === undefined)
+    return { events: [], ignored: "not a Sync now button of a Ferry deploy check" };
+  const sender = payload.sender;
+  return {
+    events: [
+      {
+        kind: "checkAction",
+        ...origin,
+        repo: payload.repository.full_name,
+        action: "sync",
+        app,
+        checkRunId: run.id,
+        conclusion: run.conclusion,
+        ...(sender ? { author: sender.login } : {}),
+        ...(sender?.id !== undefined ? { authorId: sender.id } : {}),
+      },
+    ],
   };
 }
 

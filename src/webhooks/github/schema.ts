@@ -71,11 +71,18 @@ export const checkRunPayloadSchema = z.object({
   action: z.string().min(1),
   repository,
   check_run: z.object({
+    id: z.number().int().positive().optional(),
     head_sha: z.string().min(1),
     external_id: z.string().nullable().default(null),
+    conclusion: z.string().nullable().default(null),
     pull_requests: z.array(checkPullRequest).default([]),
   }),
+  /** The button pressed (action "requested_action"): the identifier Ferry gave it. */
+  requested_action: z.object({ identifier: z.string().max(20) }).optional(),
+  sender: z.object({ login: z.string().min(1), id: z.number().int().optional() }).optional(),
 });
+
+export type CheckRunPayload = z.infer<typeof checkRunPayloadSchema>;
 
 export const checkSuitePayloadSchema = z.object({
   action: z.string().min(1),

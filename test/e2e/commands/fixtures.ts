@@ -26,7 +26,10 @@ export interface CommandSetup {
   kube: KubeClient;
 }
 
-export async function commandSetup(forge: "github" | "gitlab"): Promise<CommandSetup> {
+export async function commandSetup(
+  forge: "github" | "gitlab",
+  more: Parameters<typeof startDeployHarness>[1] = {},
+): Promise<CommandSetup> {
   const repo = await createRepo({
     "apps/web/cm.yaml": configMap("web"),
     "apps/other/cm.yaml": configMap("other"),
@@ -62,6 +65,7 @@ export async function commandSetup(forge: "github" | "gitlab"): Promise<CommandS
       destination: { cluster: "local", namespace: apps[key].namespace },
       sync: { healthTimeout: "60s", ...(key === "manual" ? { auto: false } : {}) },
     })),
+    more,
   );
   onTestFinished(() => harness.close());
   const commands = await harness.startCommandWorker();

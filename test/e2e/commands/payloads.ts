@@ -98,3 +98,33 @@ export function gitlabNote(
     },
   });
 }
+
+/**
+ * A check button pressed: GitHub's own check_run.requested_action example, on the run `run`
+ * (its id, commit, external_id and conclusion) by `user`.
+ */
+export function githubCheckAction(input: {
+  repo: string;
+  run: { id: number; head_sha: string; external_id: string | null; conclusion: string | null };
+  identifier: string;
+  user: string;
+  userId: number;
+}): string {
+  const payload = githubExample(
+    "check_run",
+    (example) => example.action === "requested_action",
+    "check_run requested_action",
+  );
+  setGithubRepository(payload, input.repo);
+  Object.assign(payload.check_run as Record<string, unknown>, {
+    id: input.run.id,
+    head_sha: input.run.head_sha,
+    external_id: input.run.external_id,
+    status: "completed",
+    conclusion: input.run.conclusion,
+  });
+  payload.requested_action = { identifier: input.identifier };
+  const sender = payload.sender as Record<string, unknown>;
+  Object.assign(sender, { login: input.user, id: input.userId });
+  return JSON.stringify(payload);
+}

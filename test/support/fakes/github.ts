@@ -246,6 +246,27 @@ export class FakeGithub extends FakeHttpApi {
     return this.app?.installationOfToken(call.credential);
   }
 
+  /** A completed run an earlier job of the App left (e.g. a failed deploy with its buttons). */
+  seedCheckRun(
+    repo: string,
+    run: Pick<FakeCheckRun, "name" | "head_sha" | "external_id" | "conclusion" | "actions"> & {
+      installation: number;
+    },
+  ): FakeCheckRun {
+    const seeded: FakeCheckRun = {
+      id: this.#nextId++,
+      repo,
+      status: "completed",
+      details_url: null,
+      output: { title: "Deploy failed", summary: "seeded", text: null },
+      annotations: [],
+      history: [{ status: "completed", conclusion: run.conclusion }],
+      ...run,
+    };
+    this.checkRuns.push(seeded);
+    return seeded;
+  }
+
   seedPull(repo: string, pull: FakePull): void {
     this.pulls.set(`${repo}#${pull.number}`, pull);
     if (!this.#comments.has(`${repo}#${pull.number}`)) this.#comments.set(`${repo}#${pull.number}`, []);

@@ -1,6 +1,7 @@
 // check_run / check_suite deliveries, from GitHub's own examples (@octokit/webhooks-examples):
-// only "rerequested" on one of Ferry's runs (its external_id) re-runs anything; every other
-// example is ignored with a reason.
+// only "rerequested" on one of Ferry's runs (its external_id) re-runs anything, and "Sync now"
+// (requested_action `sync`) on a Ferry deploy run becomes a command job; every other example is
+// ignored with a reason.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.ts";
@@ -43,7 +44,7 @@ describe("check_run and check_suite webhooks", () => {
     for (const payload of [...examplesOf("check_run")]) {
       const plan = route("check_run", payload);
       expect(plan.jobs).toEqual([]);
-      expect(plan.ignored).toMatch(/check_run action|not a check run of Ferry's/);
+      expect(plan.ignored).toMatch(/check_run action|not a check run of Ferry's|not a Sync now button/);
     }
     const suites = examplesOf("check_suite").filter((payload) => payload.action !== "rerequested");
     expect(suites.length).toBeGreaterThan(0);
@@ -87,6 +88,46 @@ describe("check_run and check_suite webhooks", () => {
         data: { app: "app1", reason: "webhook", sha: String(payload.check_run.head_sha), deliveryId: "d-1" },
       },
     ]);
+    payload.check_run.external_id = "deploy:someone-else";
+    expect(route("check_run", payload).ignored).toMatch(/not tracked/);
+  });
+
+  it("turns Sync now on a Ferry deploy run into a command job for the person who pressed it", () => {
+    const example = examplesOf("check_run").find((payload) => payload.action === "requested_action");
+    const payload = structuredClone(example) as {
+      repository: { full_name: string };
+      check_run: Record<string, unknown>;
+      requested_action: { identifier: string };
+      sender: { login: string; id: number };
+    };
+    payload.repository.full_name = "Codertocat/Hello-World";
+    payload.check_run.external_id = "deploy:app1";
+    payload.check_run.conclusion = "failure";
+    payload.requested_action.identifier = "sync";
+    const plan = route("check_run", payload);
+    expect(plan.jobs).toEqual([
+      {
+        queue: "command",
+        data: {
+          source: "checkAction",
+          forge: "github",
+          repo: "Codertocat/Hello-World",
+          command: "sync",
+          app: "app1",
+          checkRunId: payload.check_run.id,
+          force: false,
+          author: { login: payload.sender.login, id: payload.sender.id },
+          deliveryId: "d-1",
+        },
+      },
+    ]);
+    // A held-back revision (action_required) is deployed anyway, like `/ferry sync --force`.
+    payload.check_run.conclusion = "action_required";
+    const held = route("check_run", payload).jobs[0];
+    expect(held?.queue === "command" && held.data.force).toBe(true);
+    payload.requested_action.identifier = "other";
+    expect(route("check_run", payload).ignored).toMatch(/not a Sync now button/);
+    payload.requested_action.identifier = "sync";
     payload.check_run.external_id = "deploy:someone-else";
     expect(route("check_run", payload).ignored).toMatch(/not tracked/);
   });

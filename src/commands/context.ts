@@ -1,0 +1,29 @@
+// What both command pipelines (a `/ferry` comment, src/commands/run.ts, and a check run's
+// button, src/commands/check-action.ts) start from, and what they answer.
+import type { AppConfig, ForgeConfig } from "../config/schema.ts";
+import { AppError } from "../errors.ts";
+import type { Forge } from "../forges/types.ts";
+import type { CommandJob } from "../queue/types.ts";
+import type { Runtime } from "../runtime/context.ts";
+
+export type CommandOutcome =
+  | { result: "refused"; permission: string; required: string }
+  | { result: "nothing-to-do"; reasons: string[] }
+  | { result: "accepted"; apps: string[]; jobs: string[]; skipped: string[] };
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export function commandForge(
+  job: Pick<CommandJob, "forge">,
+  runtime: Runtime,
+): { forge: Forge; forgeConfig: ForgeConfig } {
+  const forgeConfig = runtime.config.forges.find((candidate) => candidate.name === job.forge);
+  const forge = runtime.forges.get(job.forge);
+  if (!forgeConfig || !forge) throw new AppError("CONFIG_INVALID", `unknown forge "${job.forge}"`);
+  return { forge, forgeConfig };
+}
+
+/** The apps of the job's repository (ferry.yaml may have changed since the job was queued). */
+export function appsOfRepo(job: Pick<CommandJob, "forge" | "repo">, runtime: Runtime): AppConfig[] {
+  return runtime.config.apps.filter((app) => app.forge === job.forge && same(app.repo, job.repo));
+}
