@@ -57,6 +57,18 @@ data:
 `;
 }
 
+/** A Secret written as base64 `data`, as most tools write them. */
+export function dataSecret(name: string, key: string, value: string): string {
+  return `apiVersion: v1
+kind: Secret
+metadata:
+  name: ${name}
+type: Opaque
+data:
+  ${key}: ${Buffer.from(value).toString("base64")}
+`;
+}
+
 export function job(name: string, wave: number): string {
   return `apiVersion: batch/v1
 kind: Job

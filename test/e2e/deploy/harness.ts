@@ -1,13 +1,15 @@
 // The whole deploy flow on real parts: the express app on a free port receiving signed push
 // webhooks, Redis queues under a random prefix, a BullMQ Worker running createSyncProcessor,
 // real git repositories as the apps' repoUrl, the run's control plane, and the forge fakes.
-import { Job, QueueEvents, Worker } from "bullmq";
+import { Job, QueueEvents, Worker, type Processor } from "bullmq";
 import { expect } from "vitest";
 import type { CommandOutcome } from "../../../src/commands/run.ts";
 import type { DeployRun } from "../../../src/deploy/pipeline.ts";
+import type { PreviewOutcome } from "../../../src/preview/pipeline.ts";
 import { queuePrefix } from "../../../src/keys.ts";
 import { queueNames } from "../../../src/queue/types.ts";
 import { createCommandProcessor } from "../../../workers/command.ts";
+import { createPreviewProcessor } from "../../../workers/preview.ts";
 import { createSyncProcessor } from "../../../workers/sync.ts";
 import { startE2e, type E2eBase, type E2eOptions, type WebhookAnswer } from "../../support/e2e.ts";
 import { githubPush, gitlabPush, type PushInput } from "./payloads.ts";
@@ -29,6 +31,8 @@ export interface DeployHarness extends Omit<E2eBase, "connection" | "defer"> {
   startWorker: () => Promise<Worker>;
   /** Starts the `/ferry` command worker; `finished` waits for command jobs like the one above. */
   startCommandWorker: () => Promise<{ finished: (ids: string[]) => Promise<CommandOutcome[]> }>;
+  /** Starts a preview worker on the same Redis prefix, for tests that deploy and preview one app. */
+  startPreviewWorker: () => Promise<{ finished: (ids: string[]) => Promise<PreviewOutcome[]> }>;
 }
 
 export async function startDeployHarness(
@@ -66,23 +70,29 @@ export async function startDeployHarness(
       return worker;
     };
     const worker = await startWorker();
-    const startCommandWorker = async () => {
-      const commandEvents = new QueueEvents(queueNames.command, { connection: connection(), prefix });
-      defer(() => commandEvents.close());
-      await commandEvents.waitUntilReady();
-      const commands = new Worker(queueNames.command, createCommandProcessor(runtime), {
+    /** A worker of one more queue on this harness's prefix, and a wait for its jobs' results. */
+    const startQueueWorker = async <T>(
+      name: (typeof queueNames)["command" | "preview"],
+      processor: Processor,
+    ): Promise<{ finished: (ids: string[]) => Promise<T[]> }> => {
+      const queueEvents = new QueueEvents(name, { connection: connection(), prefix: queuePrefix(prefix) });
+      defer(() => queueEvents.close());
+      await queueEvents.waitUntilReady();
+      const queueWorker = new Worker(name, processor, {
         connection: connection(),
-        prefix,
+        prefix: queuePrefix(prefix),
       });
-      defer(() => commands.close(true));
-      await commands.waitUntilReady();
+      defer(() => queueWorker.close(true));
+      await queueWorker.waitUntilReady();
+      const queue =
+        name === queueNames.command ? runtime.enqueuer.queues.command : runtime.enqueuer.queues.preview;
       return {
-        finished: async (ids: string[]) => {
-          const results: CommandOutcome[] = [];
+        finished: async (ids) => {
+          const results: T[] = [];
           for (const id of ids) {
-            const job = await Job.fromId(runtime.enqueuer.queues.command, id);
-            if (!job) throw new Error(`no command job ${id}`);
-            results.push((await job.waitUntilFinished(commandEvents, 60_000)) as CommandOutcome);
+            const job = await Job.fromId(queue, id);
+            if (!job) throw new Error(`no ${name} job ${id}`);
+            results.push((await job.waitUntilFinished(queueEvents, 60_000)) as T);
           }
           return results;
         },
@@ -117,7 +127,10 @@ export async function startDeployHarness(
       },
       worker,
       startWorker,
-      startCommandWorker,
+      startCommandWorker: () =>
+        startQueueWorker<CommandOutcome>(queueNames.command, createCommandProcessor(runtime)),
+      startPreviewWorker: () =>
+        startQueueWorker<PreviewOutcome>(queueNames.preview, createPreviewProcessor(runtime)),
     };
   } catch (error) {
     await base.close();
