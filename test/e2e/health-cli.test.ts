@@ -1,7 +1,6 @@
-// `ferry health` as a person runs it: every snippet of docs/health.md (the files it names, the
-// commands and the output it shows), stdin and JSON output, and a broken rule's error.
+// `ferry health` as a person runs it: stdin and JSON output, and a broken rule's error (the
+// commands docs/health.md shows are run by test/e2e/docs-snippets.test.ts).
 import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +9,6 @@ import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
-const doc = readFileSync(new URL("../../docs/health.md", import.meta.url), "utf8");
 
 async function ferry(
   cwd: string,
@@ -35,48 +33,6 @@ async function ferry(
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
-
-/** The doc's fenced blocks in order, with their language. */
-function fences(markdown: string): Array<{ lang: string; body: string }> {
-  return [...markdown.matchAll(/```(\w+)\n(.*?)```/gs)].map((m) => ({ lang: m[1] ?? "", body: m[2] ?? "" }));
-}
-
-describe("docs/health.md", () => {
-  const blocks = fences(doc);
-
-  it("has the snippets this test runs (guards against a parser that finds nothing)", () => {
-    expect(blocks.filter((b) => b.lang === "sh").length).toBe(2);
-    expect(blocks.filter((b) => b.lang === "yaml").map((b) => b.body.split("\n")[0])).toEqual([
-      "# widgets.yaml",
-      "# ferry.yaml",
-    ]);
-  });
-
-  it("prints what it shows for every command", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "ferry-health-doc-"));
-    for (const block of blocks.filter((b) => b.lang === "yaml")) {
-      await writeFile(join(dir, block.body.split("\n")[0]?.replace("# ", "") ?? ""), block.body);
-    }
-    let checked = 0;
-    for (const [index, block] of blocks.entries()) {
-      if (block.lang !== "sh") continue;
-      const expected = blocks[index + 1];
-      expect(expected?.lang, "an sh block is followed by its output").toBe("text");
-      let output = "";
-      for (const line of block.body.trim().split("\n")) {
-        const [command, ...args] = line.trim().split(/\s+/);
-        expect(command).toBe("ferry");
-        const result = await ferry(dir, args);
-        expect(result.stderr).toBe("");
-        expect(result.code).toBe(0);
-        output += result.stdout;
-      }
-      expect(output).toBe(expected?.body);
-      checked++;
-    }
-    expect(checked).toBe(2);
-  });
-});
 
 describe("ferry health", () => {
   const stream = [

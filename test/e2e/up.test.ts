@@ -1,10 +1,11 @@
 // `ferry up` the way a person runs it: a child process with no configuration, which starts its
 // own Redis, seeds the demo repository, deploys the demo app to the cluster (the run's control
-// plane, passed with --kubeconfig so the test does not start a second one), picks up a local
-// commit without any webhook, and stops cleanly on SIGINT.
+// plane, passed with --kubeconfig so the test does not start a second one), then runs the next
+// steps it prints exactly as printed (a commit, the signed webhook curl: 202, the status curl)
+// until the commit is live, and stops cleanly on SIGINT.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -16,73 +17,122 @@ import { waitFor } from "../support/process.ts";
 const run = promisify(execFile);
 const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
+/** The commands `ferry up` printed as next steps: step 1's line, step 2's lines, step 3's curl. */
+function printedSteps(printed: string): { commit: string; webhook: string; watch: string } {
+  const lines = printed.split("\n");
+  const at = (prefix: string) => lines.findIndex((line) => line.trimStart().startsWith(prefix));
+  const [one, two, three] = [at("1. "), at("2. "), at("3. ")];
+  expect(
+    [one, two, three].every((index) => index >= 0),
+    printed,
+  ).toBe(true);
+  return {
+    commit: lines
+      .slice(one + 1, two)
+      .join("\n")
+      .trim(),
+    webhook: lines
+      .slice(two + 1, three)
+      .join("\n")
+      .trim(),
+    watch: (lines[three] ?? "").replace(/^.*?Watch it: /, ""),
+  };
+}
+
+/** Runs a printed command with a real shell, as the reader pastes it; resolves to its stdout. */
+async function shell(command: string, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run("sh", ["-c", command], { env: { ...process.env, ...env } });
+  return stdout;
+}
+
 describe("ferry up (demo)", () => {
   let child: ChildProcessWithoutNullStreams | undefined;
   let dir = "";
   let output = "";
+  let stdout = "";
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("deploys the demo app, follows a local commit and stops on SIGINT", { timeout: 240_000 }, async () => {
-    dir = await mkdtemp(join(tmpdir(), "ferry-up-"));
-    const port = await freePort();
-    const env = { ...process.env, REDIS_URL: "", FERRY_LOG_LEVEL: "warn" };
-    child = spawn(
-      process.execPath,
-      [cli, "up", "--dir", dir, "--port", String(port), "--kubeconfig", inject("kubeconfig")],
-      {
-        env,
-      },
-    );
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+  it(
+    "deploys the demo app, deploys a commit its printed curl announces and stops on SIGINT",
+    { timeout: 240_000 },
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), "ferry-up-"));
+      const port = await freePort();
+      const env = { ...process.env, REDIS_URL: "", FERRY_LOG_LEVEL: "warn" };
+      child = spawn(
+        process.execPath,
+        [cli, "up", "--dir", dir, "--port", String(port), "--kubeconfig", inject("kubeconfig")],
+        {
+          env,
+        },
+      );
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        stdout += chunk.toString();
+      });
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
 
-    await waitFor("ferry up to report the first deploy", () => output.includes("Ferry is up"), {
-      timeoutMs: 180_000,
-      describe: () => output.slice(-3000),
-    });
-    expect(output).toMatch(/hello deployed [0-9a-f]{7}/);
-    const kube = testKubeClient();
-    const deployment = await kube.get({
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      namespace: "hello",
-      name: "hello",
-    });
-    expect(deployment?.metadata.labels?.["ferry.dev/app"]).toBe("hello");
+      await waitFor("ferry up to report the first deploy", () => stdout.includes("Ctrl-C stops Ferry"), {
+        timeoutMs: 180_000,
+        describe: () => output.slice(-3000),
+      });
+      expect(output).toMatch(/hello deployed [0-9a-f]{7}/);
+      const kube = testKubeClient();
+      const deployment = await kube.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: "hello",
+        name: "hello",
+      });
+      expect(deployment?.metadata.labels?.["ferry.dev/app"]).toBe("hello");
 
-    // The receiver answers; the API knows the app.
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(health.status).toBe(200);
+      // The receiver answers; the API knows the app.
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
 
-    // A local commit, no webhook: the poller notices it and the Deployment scales.
-    const repo = join(dir, "demo-repo");
-    const file = join(repo, "apps/hello/deployment.yaml");
-    await writeFile(file, (await readFile(file, "utf8")).replace("replicas: 2", "replicas: 3"));
-    await run("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "Scale hello"], {
-      cwd: repo,
-    });
-    await waitFor(
-      "the poller to deploy the local commit",
-      async () => {
-        const live = await kube.get({
-          apiVersion: "apps/v1",
-          kind: "Deployment",
-          namespace: "hello",
-          name: "hello",
-        });
-        return (live?.spec as { replicas?: number } | undefined)?.replicas === 3;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, describe: () => output.slice(-3000) },
-    );
+      // What it printed to do next, run as printed by a shell: step 1 commits a change, step 2's
+      // curl sends the signed push webhook for it (202: a sync job), step 3 shows the app.
+      const steps = printedSteps(stdout);
+      const repo = join(dir, "demo-repo");
+      const gitIdentity = {
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@t",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@t",
+      };
+      await shell(steps.commit, gitIdentity);
+      const { stdout: head } = await run("git", ["rev-parse", "HEAD"], { cwd: repo });
+      const sent = await shell(steps.webhook);
+      expect(sent.trimEnd().split("\n").at(-1), sent).toBe("HTTP 202");
+      expect(JSON.parse(sent.trimEnd().split("\n")[0] ?? "")).toEqual({ jobs: [expect.any(String)] });
+      // Step 3 is how the reader watches it: the app's revision becomes the pushed commit, and
+      // the cluster runs what it says.
+      await waitFor(
+        "the pushed commit to be deployed",
+        async () => {
+          const app = JSON.parse(await shell(steps.watch)) as { name: string; revision?: string };
+          expect(app.name).toBe("hello");
+          return app.revision === head.trim();
+        },
+        { timeoutMs: 60_000, intervalMs: 500, describe: () => output.slice(-3000) },
+      );
+      const live = await kube.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: "hello",
+        name: "hello",
+      });
+      expect((live?.spec as { replicas?: number } | undefined)?.replicas).toBe(3);
 
-    child.kill("SIGINT");
-    const started = Date.now();
-    expect(await exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(30_000);
-    await kube.delete({ apiVersion: "v1", kind: "Namespace", name: "hello" });
-  });
+      child.kill("SIGINT");
+      const started = Date.now();
+      expect(await exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      await kube.delete({ apiVersion: "v1", kind: "Namespace", name: "hello" });
+    },
+  );
 });

@@ -1,6 +1,6 @@
 // projects: in ferry.yaml (issue 12): every bad reference is refused with its exact path, and
 // the documented example parses.
-import { readFileSync } from "node:fs";
+import { fences } from "../../support/docs.ts";
 import { describe, expect, it } from "vitest";
 import { parseConfig, parseConfigText } from "../../../src/config/load.ts";
 import { isAppError } from "../../../src/errors.ts";
@@ -106,8 +106,9 @@ describe("projects in ferry.yaml", () => {
   });
 
   it("parses the example of docs/configuration.md and resolves its ServiceAccount", () => {
-    const doc = readFileSync(new URL("../../../docs/configuration.md", import.meta.url), "utf8");
-    const snippet = /## projects\[\][\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    const snippet = fences("docs/configuration.md").find(
+      (fence) => fence.lang === "yaml" && fence.body.includes("\nprojects:\n"),
+    )?.body;
     expect(snippet, "docs/configuration.md has a projects example").toBeDefined();
     const config = parseConfigText(snippet ?? "", { GITHUB_WEBHOOK_SECRET: "s" });
     const payments = config.apps.find((candidate) => candidate.name === "payments");

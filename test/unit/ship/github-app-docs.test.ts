@@ -1,25 +1,24 @@
-// Every ferry.yaml and manifest snippet of docs/github-app.md, exercised: the YAML is a valid
-// configuration whose forge builds (the key read from the environment or from a file), and
+// The App-specific meaning of docs/github-app.md's snippets (that they pass `ferry config
+// check` is test/e2e/docs-snippets.test.ts's job): the ferry.yaml's forge builds (the key read from the environment or from a file), and
 // the App manifest asks for exactly the permissions and events the page lists.
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../../src/config/load.ts";
 import { createForge } from "../../../src/forges/index.ts";
-import { repoRoot } from "../../../src/render/binaries.ts";
+import { fences } from "../../support/docs.ts";
 
-async function blocks(language: string): Promise<string[]> {
-  const text = await readFile(join(repoRoot, "docs", "github-app.md"), "utf8");
-  return [...text.matchAll(new RegExp("^```" + language + "\\n([\\s\\S]*?)^```$", "gm"))].map(
-    (m) => m[1] ?? "",
-  );
+function blocks(language: string): string[] {
+  return fences("docs/github-app.md")
+    .filter((fence) => fence.lang === language)
+    .map((fence) => fence.body);
 }
 
 describe("docs/github-app.md", () => {
   it("has ferry.yaml snippets that configure a working App forge", async () => {
-    const yamlBlocks = await blocks("yaml");
+    const yamlBlocks = blocks("yaml");
     expect(yamlBlocks).toHaveLength(2);
     const pem = generateKeyPairSync("rsa", { modulusLength: 2048 })
       .privateKey.export({ type: "pkcs1", format: "pem" })
@@ -41,8 +40,8 @@ describe("docs/github-app.md", () => {
     }
   });
 
-  it("has an App manifest with the permissions and events the page lists", async () => {
-    const [json] = await blocks("json");
+  it("has an App manifest with the permissions and events the page lists", () => {
+    const [json] = blocks("json");
     const manifest = JSON.parse(json ?? "") as {
       default_permissions: Record<string, string>;
       default_events: string[];
