@@ -22,6 +22,7 @@ import { discoverScopes, getLiveMany, refOf } from "./kube.ts";
 import { planSync, plannedObjects } from "./plan.ts";
 import { decidePrune, inventoryAfterPrune, pruneCandidates, type PruneDecision } from "./prune.ts";
 import type { SyncStep } from "./types.ts";
+import { waitServed } from "./served.ts";
 import { checkableNow, validateWrites } from "./validate.ts";
 import { waitHealthy } from "./wait.ts";
 
@@ -203,6 +204,14 @@ export async function deploy(
         ...(context.pollIntervalMs ? { intervalMs: context.pollIntervalMs } : {}),
       },
     );
+    // Established is not yet served (served.ts): the custom resources come next.
+    if (stage.kind === "crds") {
+      await waitServed(
+        kube,
+        stage.objects.map((item) => item.object),
+        { deadline: input.deadline, timeoutMs, ...(signal ? { signal } : {}) },
+      );
+    }
     log.info(
       { stage: stage.name, applied: applied.length, unchanged: result.unchanged.length },
       "stage healthy",
