@@ -66,19 +66,27 @@ function summary(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Bounds on what is copied into an evaluation: nothing in a status needs more. */
+/**
+ * Bounds on what is copied into an evaluation: nothing in a status needs more. The count of
+ * values matters for YAML read by `ferry health`, whose aliases can make one node the child of
+ * many (a "billion laughs" document is small as text and endless as a tree). metadata, spec
+ * and status each have a count of their own, so that a huge spec cannot crowd out the status.
+ */
 const MAX_DEPTH = 32;
 const MAX_ITEMS = 1_000;
+const MAX_VALUES = 20_000;
 
 /** JSON -> CEL values: integral numbers become ints (bigint), the rest is copied, bounded. */
-function toCel(value: unknown, depth: number): unknown {
+function toCel(value: unknown, depth: number, budget: { nodes: number }): unknown {
+  if (budget.nodes <= 0) return null;
+  budget.nodes -= 1;
   if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : value;
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_DEPTH) return null;
-  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((item) => toCel(item, depth + 1));
+  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((item) => toCel(item, depth + 1, budget));
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value).slice(0, MAX_ITEMS)) {
-    if (item !== undefined) copy[key] = toCel(item, depth + 1);
+    if (item !== undefined) copy[key] = toCel(item, depth + 1, budget);
   }
   return copy;
 }
@@ -95,7 +103,13 @@ export type CelContext = Record<(typeof celVariables)[number], unknown>;
 export function celContext(object: KubeObject): CelContext {
   // managedFields can be most of an object and no rule reads them.
   const { managedFields: _ignored, ...metadata } = asMap(object.metadata);
-  const whole = asMap(toCel({ ...object, metadata }, 0));
+  const others = { nodes: MAX_VALUES };
+  const whole: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries({ ...object, metadata }).slice(0, MAX_ITEMS)) {
+    const budget =
+      field === "metadata" || field === "spec" || field === "status" ? { nodes: MAX_VALUES } : others;
+    if (value !== undefined) whole[field] = toCel(value, 1, budget);
+  }
   const status = asMap(whole.status);
   const conditions: Record<string, unknown> = {};
   if (Array.isArray(status.conditions)) {
