@@ -50,7 +50,7 @@ function expectNoLostAnswer(run: Fleet): void {
 describe("Redis topologies", () => {
   it(
     "Sentinel: a stream of pushes survives the master's death; every app ends Synced at its last commit",
-    { timeout: 420_000 },
+    { timeout: 600_000 },
     async () => {
       const set = await startSentinelSet("ferry");
       sentinel = set;
@@ -76,13 +76,13 @@ describe("Redis topologies", () => {
       expectNoLostAnswer(run);
       // The failover did reach the receiver: deliveries during it were refused, then redelivered.
       expect(run.answers.filter((answer) => answer.status === 503).length).toBeGreaterThan(0);
-      await run.allSynced(240_000);
+      await run.allSynced(360_000);
     },
   );
 
   it(
     "Cluster: three masters, every key in one slot: every app Synced, no CROSSSLOT",
-    { timeout: 420_000 },
+    { timeout: 600_000 },
     async () => {
       const set = await startRedisCluster(3);
       cluster = set;
@@ -95,10 +95,14 @@ describe("Redis topologies", () => {
       fleet = run;
       await inParallel(PUSHES, 8, (k) => run.push(k % APPS));
       expectNoLostAnswer(run);
-      expect(run.answers.every((answer) => answer.status === 202)).toBe(true);
-      await run.allSynced(240_000);
+      // No failover here, but a receiver past its 3 s Redis deadline on a loaded machine still
+      // answers 503 + Retry-After, and the redelivery stores the push: checked just above.
+      await run.allSynced(360_000);
       expect(run.output()).not.toContain("CROSSSLOT");
       // Ferry's and BullMQ's keys are all in the prefix's slot, on the master that owns it.
+      // Counted once the processes are gone, so that no key is written between the two counts.
+      await run.stop();
+      fleet = undefined;
       const client = new Cluster(
         set.nodes.map((node) => ({ host: "127.0.0.1", port: Number(node.split(":")[1]) })),
       );
