@@ -18,7 +18,7 @@ import type { SyncJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
 import type { SyncMetrics } from "../sync/metrics.ts";
 import { runSync } from "../sync/engine.ts";
-import { isBadRevision, readHealthyMark, recordDeployment } from "../sync/history.ts";
+import { isBadRevision, readHealthyRevision, recordDeployment } from "../sync/history.ts";
 import type { SyncOutcome } from "../sync/types.ts";
 import { policyError, violationsOf } from "../policy/check.ts";
 import type { DeployCause } from "../sync/history.ts";
@@ -100,10 +100,7 @@ async function deployLocked(
       await reportHeldBack({ forge: runtime.forgeOf(app), app, revision, logger }, reason);
     return { ...base, result: "bad-revision", reason };
   }
-  if (
-    AUTOMATIC.has(job.reason) &&
-    (await readHealthyMark(runtime.redis, runtime.prefix, app.name))?.revision === revision
-  ) {
+  if (AUTOMATIC.has(job.reason) && (await verifiedHealthyRevision(runtime, app.name)) === revision) {
     logger.info("revision already deployed and healthy; nothing to do");
     return { ...base, result: "unchanged", reason: "already deployed and healthy" };
   }
@@ -190,6 +187,17 @@ async function deployLocked(
   }
   await reportOutcome(reporting, outcome);
   return { ...base, result: outcome.result, outcome };
+}
+
+/**
+ * The last healthy revision as its sealed record names it. Skipping a deploy is a decision, so
+ * it never rests on the clear-text `revision` field (readHealthyMark, for display): anyone who
+ * can write to Redis could set that to a new commit and have Ferry ignore it. A record that
+ * does not open is counted as refused, and the deploy goes ahead from Git.
+ */
+async function verifiedHealthyRevision(runtime: Runtime, app: string): Promise<string | undefined> {
+  const healthy = await readHealthyRevision(runtime.redis, runtime.prefix, runtime.seal, app);
+  return healthy.state === "verified" ? healthy.revision : undefined;
 }
 
 /** The engine says the cluster did not answer (nothing marked bad, nothing rolled back). */

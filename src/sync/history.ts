@@ -145,8 +145,9 @@ export async function readHealthyRevision(
 }
 
 /**
- * Which revision is the last healthy one and since when, without reading its manifests: for
- * callers that only compare or show the revision (the pipeline's skip, the app overview).
+ * Which revision is the last healthy one and since when, from the clear-text fields, without
+ * opening the sealed manifests: for display only (the app overview, which the receiver serves
+ * without the state key). Anything that decides on it reads readHealthyRevision instead.
  */
 export async function readHealthyMark(
   redis: RedisClient,

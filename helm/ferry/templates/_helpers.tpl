@@ -203,17 +203,24 @@ variable and the password from REDIS_PASSWORD, so neither lands in the ConfigMap
 {{- end }}
 
 {{/*
-The ${NAME} variables the receiver reads: those of ferry.yaml without the fields only workers
-read (src/config/roles.ts drops the same ones), i.e. webhook secrets but no forge tokens or
-cluster credentials.
+The ${NAME} variables one part of ferry.yaml references: (dict "root" $ "role" "receiver"|"worker").
+Each part is ferry.yaml without the fields only the other role reads, the same fields
+src/config/roles.ts drops: the receiver's has webhook secrets but no forge tokens, GitHub App
+keys or cluster credentials; the worker's has those but no webhook secrets.
 */}}
-{{- define "ferry.receiverEnvNames" -}}
-{{- $config := deepCopy .Values.config }}
+{{- define "ferry.roleEnvNames" -}}
+{{- $config := deepCopy .root.Values.config }}
 {{- range $forge := (default (list) $config.forges) }}
+{{- if eq $.role "receiver" }}
 {{- $_ := unset $forge "token" }}{{ $_ := unset $forge "app" }}
+{{- else }}
+{{- $_ := unset $forge "webhookSecret" }}
 {{- end }}
+{{- end }}
+{{- if eq .role "receiver" }}
 {{- range $cluster := (default (list) $config.clusters) }}
 {{- $_ := unset $cluster "kubeconfig" }}{{ $_ := unset $cluster "context" }}
+{{- end }}
 {{- end }}
 {{- $names := list }}
 {{- range $ref := regexFindAll "\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}" (toYaml $config) -1 | uniq }}
@@ -225,7 +232,8 @@ cluster credentials.
 {{/*
 Environment of one component: (dict "root" $ "component" "receiver"|"worker"). Least privilege:
 the receiver gets Redis and the secrets.env variables its part of ferry.yaml references
-(webhook secrets); only the worker gets the rest (forge tokens) and FERRY_STATE_KEY.
+(webhook secrets); the worker gets every secrets.env variable except those only the receiver's
+part references (so no webhook secret), and FERRY_STATE_KEY.
 */}}
 {{- define "ferry.env" -}}
 {{- $root := .root }}
@@ -263,9 +271,11 @@ the receiver gets Redis and the secrets.env variables its part of ferry.yaml ref
 {{- if not $values.secrets.existingSecret }}
 {{- fail "ferry: secrets.env maps variables to keys of a Secret: set secrets.existingSecret to its name" }}
 {{- end }}
-{{- $receiverNames := include "ferry.receiverEnvNames" $root | fromJsonArray }}
+{{- $receiverNames := include "ferry.roleEnvNames" (dict "root" $root "role" "receiver") | fromJsonArray }}
+{{- $workerNames := include "ferry.roleEnvNames" (dict "root" $root "role" "worker") | fromJsonArray }}
 {{- range $name, $key := $values.secrets.env }}
-{{- if or (eq $.component "worker") (has $name $receiverNames) }}
+{{- $receiverOnly := and (has $name $receiverNames) (not (has $name $workerNames)) }}
+{{- if or (and (eq $.component "worker") (not $receiverOnly)) (and (eq $.component "receiver") (has $name $receiverNames)) }}
 - name: {{ $name }}
   valueFrom:
     secretKeyRef:

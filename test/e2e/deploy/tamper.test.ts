@@ -142,6 +142,28 @@ describe("tampered Redis state", () => {
     const refusals = s.harness.logs.lines().filter((line) => line.msg === refusalMessage);
     expect(refusals.map((line) => line.record)).toEqual(expect.arrayContaining(["healthy", "render-cache"]));
   });
+
+  it("deploys a new commit even when the clear-text healthy mark is rewritten to name it", async () => {
+    const tag = randomBytes(4).toString("hex");
+    const s = await setup("github", {
+      "apps/web/deployment.yaml": deployment(`registry.example/mark-${tag}:1.0`),
+    });
+    const good = await s.repo.head();
+    await push(s, ZERO, good);
+    await waitAvailable(s.kube, s.namespace, `registry.example/mark-${tag}:1.0`);
+
+    // The attacker wants the next commit (say, a security fix) ignored: the healthy record's
+    // clear-text revision now names it, as if it were already deployed and healthy.
+    const next = `registry.example/mark-${tag}:2.0`;
+    await s.repo.write({ "apps/web/deployment.yaml": deployment(next) });
+    const fix = await s.repo.commit("the fix");
+    await s.harness.runtime.redis.hset(syncKey(s.harness.prefix, s.app, "healthy"), "revision", fix);
+    await push(s, good, fix);
+
+    const [latest] = await readHistory(s.harness.runtime.redis, s.harness.prefix, s.app);
+    expect(latest).toMatchObject({ revision: fix, result: "succeeded" });
+    await waitAvailable(s.kube, s.namespace, next);
+  });
 });
 
 const refusalMessage =

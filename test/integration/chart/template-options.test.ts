@@ -53,7 +53,37 @@ describe("chart options", () => {
     });
   });
 
-  it("gives each component only its own secrets: the receiver webhook secrets and Redis, nothing else", async () => {
+  it("gives a variable to each component whose part of ferry.yaml references it, and one nobody references to the worker", async () => {
+    const objects = await template({
+      ...secretValues,
+      secrets: {
+        ...secretValues.secrets,
+        env: { ...secretValues.secrets.env, SHARED: "shared", HTTPS_PROXY: "proxy" },
+      },
+      config: {
+        ...secretValues.config,
+        forges: [
+          {
+            name: "gitlab",
+            type: "gitlab",
+            url: "https://gitlab.example/${SHARED}",
+            token: "${GITHUB_TOKEN}",
+            webhookSecret: "${GITHUB_WEBHOOK_SECRET}",
+          },
+        ],
+      },
+    });
+    const namesOf = (name: string) =>
+      Object.keys(envOf(deployment(only(objects, "Deployment", name)).container));
+    expect(namesOf("ferry-receiver")).toEqual(expect.arrayContaining(["SHARED", "GITHUB_WEBHOOK_SECRET"]));
+    expect(namesOf("ferry-receiver")).not.toContain("HTTPS_PROXY");
+    expect(namesOf("ferry-worker")).toEqual(
+      expect.arrayContaining(["SHARED", "HTTPS_PROXY", "GITHUB_TOKEN"]),
+    );
+    expect(namesOf("ferry-worker")).not.toContain("GITHUB_WEBHOOK_SECRET");
+  });
+
+  it("gives each component only its own secrets: the receiver webhook secrets and Redis, the worker no webhook secret", async () => {
     const objects = await template(secretValues);
     const secretsOf = (name: string): Record<string, string> =>
       Object.fromEntries(
@@ -69,7 +99,6 @@ describe("chart options", () => {
     expect(Object.keys(secretsOf("ferry-worker")).sort()).toEqual([
       "FERRY_STATE_KEY",
       "GITHUB_TOKEN",
-      "GITHUB_WEBHOOK_SECRET",
       "PROD_KUBECONFIG",
       "REDIS_PASSWORD",
       "REDIS_URL",
@@ -88,7 +117,19 @@ describe("chart options", () => {
       "receiver",
     );
     expect(receiverConfig.redis.password).toBe("from-secret-ferry-redis-auth-redis-password");
+    expect(receiverConfig.forges[0]?.webhookSecret).toBe("from-secret-ferry-secrets-github-webhook-secret");
     expect(JSON.stringify(receiverConfig)).not.toContain("github-token");
+    expect(JSON.stringify(receiverConfig)).not.toContain("prod-kubeconfig");
+    // ...and the worker's with its own: tokens and cluster credentials, no webhook secret.
+    const workerEnv = envOf(deployment(only(objects, "Deployment", "ferry-worker")).container);
+    const workerConfig = parseConfigText(
+      text,
+      { ...workerEnv, REDIS_URL: "redis://redis:6379" },
+      "ferry.yaml",
+      "worker",
+    );
+    expect(workerConfig.forges[0]?.token).toBe("from-secret-ferry-secrets-github-token");
+    expect(JSON.stringify(workerConfig)).not.toContain("webhook-secret");
   });
 
   it("generates a state key unless one is named, requires an external Redis' password from a Secret, and names ACL users per component", async () => {
