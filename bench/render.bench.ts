@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       const checkout = await gitService.checkout(location, after); // includes the fetch
       const tCheckout = seconds(start);
       const changed = await gitService.changedPaths(location, before, after);
-      const touched = await touchedApps(checkout.dir, apps.map(appConfig), changed);
+      const touched = await touchedApps(apps.map(appConfig), changed, { head: checkout.dir });
       const tFind = seconds(start);
       let hits = 0;
       for (const app of touched) {

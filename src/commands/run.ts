@@ -10,7 +10,7 @@ import { meetsPermission } from "../forges/permissions.ts";
 import type { ChangeRequestInfo, Forge } from "../forges/types.ts";
 import { resolveBase } from "../preview/base.ts";
 import { withCheckouts } from "../preview/pipeline.ts";
-import { touchedApps } from "../preview/touched.ts";
+import { touchedApps } from "../render/index.ts";
 import { changeRequestKey } from "../queue/job-ids.ts";
 import type { CommandJob, CommentCommandJob } from "../queue/types.ts";
 import { runCheckAction } from "./check-action.ts";

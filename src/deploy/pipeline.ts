@@ -1,5 +1,6 @@
 // The deploy pipeline (docs/architecture.md), top to bottom: take the app's lock →
-// resolve the revision → skip what is already live or known bad → pending status → checkout
+// resolve the revision → skip what is already live, known bad, or does not change the app
+// (src/deploy/affected.ts: recorded as seen, nothing posted) → pending status → checkout
 // and render → runSync (plan, apply, prune, health, rollback, history) → status and comment.
 //
 // When an automatic trigger (webhook, poll) finds the revision that is already the app's last
@@ -22,6 +23,7 @@ import { isBadRevision, readHealthyRevision, recordDeployment } from "../sync/hi
 import type { SyncOutcome } from "../sync/types.ts";
 import { policyError, violationsOf } from "../policy/check.ts";
 import type { DeployCause } from "../sync/history.ts";
+import { headAffectsApp, markSeenHead } from "./affected.ts";
 import { deployCause } from "./cause.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
 import {
@@ -48,7 +50,12 @@ export interface DeployOptions {
 }
 
 export type DeployRun =
-  | { result: "unchanged" | "bad-revision"; app: string; revision: string; reason: string }
+  | {
+      result: "unchanged" | "unaffected" | "bad-revision";
+      app: string;
+      revision: string;
+      reason: string;
+    }
   | {
       result: "render-failed" | "policy-refused";
       app: string;
@@ -103,6 +110,12 @@ async function deployLocked(
   if (AUTOMATIC.has(job.reason) && (await verifiedHealthyRevision(runtime, app.name)) === revision) {
     logger.info("revision already deployed and healthy; nothing to do");
     return { ...base, result: "unchanged", reason: "already deployed and healthy" };
+  }
+  // A push or poll of a head that changes none of the app's render inputs: nothing to say.
+  if (AUTOMATIC.has(job.reason) && !(await headAffectsApp(runtime, app, revision, logger))) {
+    await markSeenHead(runtime, app.name, revision);
+    logger.info("the commit changes none of the app's render inputs; recorded as seen");
+    return { ...base, result: "unaffected", reason: "the commit changes none of the app's render inputs" };
   }
 
   const forge = runtime.forgeOf(app);

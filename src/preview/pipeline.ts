@@ -16,7 +16,7 @@ import { failPreviewChecks, startPreviewChecks, type PreviewChecks } from "./che
 import { previewMetrics } from "./metrics.ts";
 import { resolveBase } from "./base.ts";
 import { publishPreview } from "./publish.ts";
-import { touchedApps } from "./touched.ts";
+import { touchedApps } from "../render/index.ts";
 
 export const FORK_NOTE =
   "The head comes from a fork: it is rendered and compared with the base, not dry-run against the cluster.";

@@ -1,13 +1,15 @@
 // Catching lost webhooks: ls-remote the tracked branch and, when its head is neither the
-// revision Ferry last applied nor the one that last failed, enqueue a sync as a webhook would
-// have. The sync worker resolves the head again itself, so a stale poll can never roll back.
+// revision Ferry last applied, nor the one that last failed, nor one already found to change
+// nothing of the app (seen: src/deploy/affected.ts), enqueue a sync as a webhook would have.
+// The sync worker resolves the head again itself, so a stale poll can never roll back, and it
+// decides with the same rule as a push whether the head changes the app at all.
 import type { AppConfig } from "../config/schema.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Enqueuer } from "../queue/enqueue.ts";
 import type { AppliedStateStore } from "./types.ts";
 
-export type PollResult = "unchanged" | "sync-enqueued" | "failed-revision" | "auto-off";
+export type PollResult = "unchanged" | "unaffected" | "sync-enqueued" | "failed-revision" | "auto-off";
 
 export interface PollInput {
   app: Pick<AppConfig, "name" | "branch" | "sync">;
@@ -15,6 +17,8 @@ export interface PollInput {
   git: Pick<GitService, "headOf">;
   store: AppliedStateStore;
   enqueuer: Pick<Enqueuer, "enqueueSync">;
+  /** The last head a sync found to change nothing of the app. */
+  seenHead: () => Promise<string | undefined>;
   /** Already bound to the app (the reconcile processor does it). */
   logger: Logger;
 }
@@ -28,9 +32,10 @@ export interface PollOutcome {
 export async function pollBranch(input: PollInput): Promise<PollOutcome> {
   const { app } = input;
   const head = await input.git.headOf(input.location, app.branch);
-  const [stored, failed] = await Promise.all([
+  const [stored, failed, seen] = await Promise.all([
     input.store.lastApplied(app.name),
     input.store.lastFailedRevision(app.name),
+    input.seenHead(),
   ]);
   // A refused record says nothing about what is deployed: deploy the head from Git again.
   const applied = stored === "refused" ? undefined : stored;
@@ -40,6 +45,7 @@ export async function pollBranch(input: PollInput): Promise<PollOutcome> {
     result,
   });
   if (applied?.revision === head) return outcome("unchanged");
+  if (applied !== undefined && seen === head) return outcome("unaffected");
   // Rolled back: wait for a newer commit rather than deploying the bad one again.
   if (failed === head) return outcome("failed-revision");
   if (!app.sync.auto) return outcome("auto-off");

@@ -9,6 +9,7 @@
 import type { Queue } from "bullmq";
 import type { AppConfig } from "../config/schema.ts";
 import type { Logger } from "../observability/logger.ts";
+import { readSeenHead } from "../deploy/affected.ts";
 import { ifAppLockFree } from "../deploy/lock.ts";
 import { isAppError } from "../errors.ts";
 import { syncDeduplicationId } from "../queue/job-ids.ts";
@@ -81,6 +82,7 @@ async function reconcileApp(
       git: deps.git,
       store: deps.store,
       enqueuer: deps.enqueuer,
+      seenHead: () => readSeenHead(deps, app.name),
       logger,
     });
     deps.metrics.polls.inc({ result: poll.result });

@@ -112,5 +112,5 @@ export { detectSourceType, normalizeObjects, renderInputs };
 export { RenderCache, type RenderCacheOptions } from "./cache.ts";
 export { touches } from "./inputs.ts";
 export { snapshotFs } from "./fsview.ts";
-export { appInputs, touchedApps } from "./touched.ts";
+export { appInputs, touchedApps, touchesAppPath, type ChangeCheckouts } from "./touched.ts";
 export type { RenderResult, SourceType } from "./types.ts";

@@ -2,7 +2,6 @@
 // here is unit-tested without Redis.
 import type { AppConfig } from "../config/schema.ts";
 import type { CommandJob, PreviewJob, SyncJob } from "../queue/types.ts";
-import { pathTouched } from "./paths.ts";
 import type {
   ChangeRequestEvent,
   CheckActionEvent,
@@ -36,11 +35,11 @@ function routePush(event: PushEvent, apps: AppConfig[]): RoutePlan {
   if (onBranch.length === 0) return ignore(`branch "${event.branch}" is not tracked`);
   const auto = onBranch.filter((app) => app.sync.auto);
   if (auto.length === 0) return ignore("auto-sync is off for every app on this branch");
-  const { changedPaths } = event;
-  const touched = changedPaths === null ? auto : auto.filter((app) => pathTouched(app.path, changedPaths));
-  if (touched.length === 0) return ignore("the push changes no tracked app path");
+  // Every app on the branch gets a sync job: which of them the commit changes is decided by the
+  // sync worker from the real render inputs (src/deploy/affected.ts), which a receiver without
+  // a checkout cannot see (a shared kustomize base, a value file outside the app's path).
   return {
-    jobs: touched.map((app) => ({
+    jobs: auto.map((app) => ({
       queue: "sync",
       data: {
         app: app.name,

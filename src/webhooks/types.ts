@@ -15,8 +15,6 @@ export interface PushEvent extends EventOrigin {
   branch: string;
   before: string;
   after: string;
-  /** Paths the payload says changed; null when the payload cannot be trusted to be complete. */
-  changedPaths: string[] | null;
   created: boolean;
   deleted: boolean;
   forced: boolean;

@@ -24,18 +24,10 @@ interface Origin {
   deliveryId: string;
 }
 
-// The commit list of a push payload is capped (20 in GitHub's older documentation, 2048 now)
-// and says nothing reliable for created, deleted or forced refs. A full list of 20 or more is
-// treated as possibly cut: matching an app too often costs one sync that finds no change;
-// missing one would leave a merge undeployed until the next poll.
-const githubCommitListCap = 20;
-
 export function normalizePush(body: unknown, origin: Origin): Normalized {
   const push = parsePayload(pushPayloadSchema, body, "push");
   if (!push.ref.startsWith("refs/heads/"))
     return { events: [], ignored: `push to ${push.ref} is not a branch` };
-  const complete =
-    push.commits.length < githubCommitListCap && !push.forced && !push.created && !push.deleted;
   const event: PushEvent = {
     kind: "push",
     ...origin,
@@ -43,7 +35,6 @@ export function normalizePush(body: unknown, origin: Origin): Normalized {
     branch: push.ref.slice("refs/heads/".length),
     before: push.before,
     after: push.after,
-    changedPaths: complete ? push.commits.flatMap((c) => [...c.added, ...c.modified, ...c.removed]) : null,
     created: push.created,
     deleted: push.deleted,
     forced: push.forced,

@@ -3,7 +3,6 @@
 import { z } from "zod";
 
 const repository = z.object({ full_name: z.string().min(1) });
-const paths = z.array(z.string()).default([]);
 
 export const pushPayloadSchema = z.object({
   ref: z.string().min(1),
@@ -14,7 +13,6 @@ export const pushPayloadSchema = z.object({
   forced: z.boolean().default(false),
   repository,
   pusher: z.object({ name: z.string() }).partial().optional(),
-  commits: z.array(z.object({ added: paths, modified: paths, removed: paths })).default([]),
 });
 export type PushPayload = z.infer<typeof pushPayloadSchema>;
 

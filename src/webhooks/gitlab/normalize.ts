@@ -27,8 +27,6 @@ export function normalizePush(body: unknown, origin: Origin): Normalized {
     return { events: [], ignored: `push to ${push.ref} is not a branch` };
   const created = zeroSha.test(push.before);
   const deleted = zeroSha.test(push.after);
-  // GitLab lists at most 20 commits; total_commits_count tells when the list was cut.
-  const complete = push.total_commits_count <= push.commits.length && !created && !deleted;
   const event: PushEvent = {
     kind: "push",
     ...origin,
@@ -36,7 +34,6 @@ export function normalizePush(body: unknown, origin: Origin): Normalized {
     branch: push.ref.slice("refs/heads/".length),
     before: push.before,
     after: push.after,
-    changedPaths: complete ? push.commits.flatMap((c) => [...c.added, ...c.modified, ...c.removed]) : null,
     created,
     deleted,
     // GitLab does not say; the worker diffs before..after and copes with either.

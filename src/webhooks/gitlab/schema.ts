@@ -3,7 +3,6 @@
 import { z } from "zod";
 
 const project = z.object({ path_with_namespace: z.string().min(1) });
-const paths = z.array(z.string()).default([]);
 
 export const pushPayloadSchema = z.object({
   ref: z.string().min(1),
@@ -11,8 +10,6 @@ export const pushPayloadSchema = z.object({
   after: z.string(),
   user_username: z.string().optional(),
   project,
-  commits: z.array(z.object({ added: paths, modified: paths, removed: paths })).default([]),
-  total_commits_count: z.number().int().nonnegative(),
 });
 export type PushPayload = z.infer<typeof pushPayloadSchema>;
 

@@ -52,7 +52,7 @@ describe("GitLab fixtures", () => {
     ]);
   });
 
-  it("push.json: an incomplete commit list (4 counted, 2 listed) matches the app whatever its path", async () => {
+  it("push.json: a push to the tracked branch enqueues a sync for the app there", async () => {
     const { status, syncs } = await deliver("push.json");
     expect(status).toBe(202);
     expect(syncs.map((job) => job.data as unknown)).toEqual([
@@ -64,13 +64,14 @@ describe("GitLab fixtures", () => {
     ]);
   });
 
-  it("push.json with a complete list that misses the app path is ignored", async () => {
-    const { status, answer, syncs } = await deliver("push.json", (body) => {
+  // The receiver has no checkout, so it cannot see render inputs outside the app's path (a
+  // shared kustomize base): the sync worker decides whether the commit affects the app.
+  it("push.json whose commits list no path of the app still enqueues its sync", async () => {
+    const { status, syncs } = await deliver("push.json", (body) => {
       body.total_commits_count = 2;
     });
-    expect(status).toBe(200);
-    expect(answer.ignored).toMatch(/no tracked app path/);
-    expect(syncs).toHaveLength(0);
+    expect(status).toBe(202);
+    expect(syncs.map((job) => (job.data as { app: string }).app)).toEqual(["platform"]);
   });
 
   it("merge_request.json (open) asks for one preview of its last commit", async () => {

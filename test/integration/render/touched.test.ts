@@ -55,19 +55,22 @@ const apps = [
 async function reference(changed: string[]): Promise<string[]> {
   const picked: string[] = [];
   for (const each of apps) {
+    // The app's own path always counts; its render inputs when they can be read.
+    const inputs = [each.path];
     const appDir = await confine(root, each.path, "app path").catch(() => undefined);
-    if (appDir === undefined) {
-      picked.push(each.name);
-      continue;
+    if (appDir !== undefined) {
+      const type = await detectSourceType(appDir, each.source).catch(() => undefined);
+      if (type !== undefined)
+        inputs.push(
+          ...(await renderInputs(type, {
+            rootDir: root,
+            appPath: each.path,
+            source: each.source,
+            releaseName: each.name,
+            namespace: each.destination.namespace,
+          }).catch(() => [])),
+        );
     }
-    const type = await detectSourceType(appDir, each.source);
-    const inputs = await renderInputs(type, {
-      rootDir: root,
-      appPath: each.path,
-      source: each.source,
-      releaseName: each.name,
-      namespace: each.destination.namespace,
-    }).catch(() => ["."]);
     if (changed.some((path) => touches(inputs, path))) picked.push(each.name);
   }
   return picked;
@@ -86,26 +89,24 @@ describe("touchedApps", () => {
       ["apps/linked-chart/Chart.yaml"],
       ["apps/alias"],
       ["apps/gone/x.yaml"],
+      ["apps/missing/x.yaml"],
       ["bases/web/deployment.yaml", "apps/plain/cm.yaml"],
       [],
     ];
     const seen = new Set<string>();
     for (const changed of changes) {
       const expected = await reference(changed);
-      const got = await touchedApps(root, apps, changed);
+      const got = await touchedApps(apps, changed, { head: root });
       expect({ changed, touched: got.map((each) => each.name) }).toEqual({ changed, touched: expected });
       for (const name of expected) seen.add(name);
     }
     // the scenarios reach every app; the shared base reaches both overlays on it, and apps whose
     // inputs cannot be read (broken, missing, a plain directory forced to kustomize) are touched
+    // only through their own path, never by an unrelated change
     expect(seen.size).toBe(apps.length);
-    const viaBase = await touchedApps(root, apps, ["bases/web/deployment.yaml"]);
-    expect(viaBase.map((each) => each.name)).toEqual([
-      "overlay-a",
-      "overlay-b",
-      "broken",
-      "missing",
-      "forced-kustomize",
-    ]);
+    const viaBase = await touchedApps(apps, ["bases/web/deployment.yaml"], { head: root });
+    expect(viaBase.map((each) => each.name)).toEqual(["overlay-a", "overlay-b"]);
+    const viaReadme = await touchedApps(apps, ["README.md"], { head: root });
+    expect(viaReadme.map((each) => each.name)).toEqual([]);
   });
 });

@@ -19,12 +19,11 @@ const github = (event: string, body: unknown) =>
   githubProvider.normalize({ headers: { "x-github-event": event }, body, forge: "gh", deliveryId: "d" });
 
 describe("GitHub normalize", () => {
-  it("keeps the path hint for short pushes and drops it for 20+ commits or forced/created pushes", () => {
+  it("normalizes a branch push with its commits and flags", () => {
     const event = (body: unknown) => github("push", body).events[0];
-    expect(event(pushBody(2))).toMatchObject({ kind: "push", branch: "main", changedPaths: ["f0", "f1"] });
-    expect(event(pushBody(20))).toMatchObject({ changedPaths: null });
-    expect(event(pushBody(1, { forced: true }))).toMatchObject({ changedPaths: null });
-    expect(event(pushBody(1, { created: true }))).toMatchObject({ changedPaths: null });
+    expect(event(pushBody(2))).toMatchObject({ kind: "push", branch: "main", forced: false, created: false });
+    expect(event(pushBody(1, { forced: true }))).toMatchObject({ forced: true });
+    expect(event(pushBody(1, { created: true }))).toMatchObject({ created: true });
   });
 
   it("ignores tag pushes and unknown events", () => {
@@ -77,7 +76,7 @@ describe("GitLab", () => {
       forge: "gl",
       deliveryId: "d",
     });
-    expect(result.events[0]).toMatchObject({ kind: "push", repo: "g/p", changedPaths: ["f0"] });
+    expect(result.events[0]).toMatchObject({ kind: "push", repo: "g/p", branch: "main" });
   });
 });
 

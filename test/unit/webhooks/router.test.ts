@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.ts";
-import { pathTouched } from "../../../src/webhooks/paths.ts";
 import { routeEvent } from "../../../src/webhooks/router.ts";
 import type { ChangeRequestEvent, CommentEvent, PushEvent } from "../../../src/webhooks/types.ts";
 
@@ -50,7 +49,6 @@ const push = (over: Partial<PushEvent> = {}): PushEvent => ({
   branch: "main",
   before: "a",
   after: "b",
-  changedPaths: ["apps/web/x.yaml"],
   created: false,
   deleted: false,
   forced: false,
@@ -78,28 +76,13 @@ const apps_ = (plan: ReturnType<typeof routeEvent>) =>
     job.queue === "sync" ? job.data.app : job.queue === "preview" ? job.data.apps.join(",") : job.queue,
   );
 
-describe("pathTouched", () => {
-  it.each([
-    ["apps/web", ["apps/web/a.yaml"], true],
-    ["apps/web/", ["apps/web"], true],
-    ["./apps/web", ["apps/web/deep/b.yaml"], true],
-    ["apps/web", ["apps/website/a.yaml"], false],
-    ["apps/web", ["apps/we"], false],
-    [".", ["README.md"], true],
-    ["apps/web", [], false],
-  ])("%s with %j → %s", (path, changed, touched) => {
-    expect(pathTouched(path, changed)).toBe(touched);
-  });
-});
-
 describe("routeEvent", () => {
-  it("matches forge, repo case-insensitively, branch and path; skips apps with auto-sync off", () => {
+  // Which of them the commit changes is the sync worker's decision (src/deploy/affected.ts),
+  // from the real render inputs, not the receiver's: no path matching here.
+  it("sends a push to every auto-synced app on the branch of the repository (case-insensitive)", () => {
     expect(apps_(routeEvent(push(), apps))).toEqual(["web", "all"]);
-    expect(apps_(routeEvent(push({ changedPaths: ["README.md"] }), apps))).toEqual(["all"]);
-  });
-
-  it("matches every app on the branch when the path hint is incomplete", () => {
-    expect(apps_(routeEvent(push({ changedPaths: null, branch: "staging" }), apps))).toEqual(["stage"]);
+    expect(apps_(routeEvent(push({ repo: "ACME/Deploy" }), apps))).toEqual(["web", "all"]);
+    expect(apps_(routeEvent(push({ branch: "staging" }), apps))).toEqual(["stage"]);
   });
 
   it("ignores other forges, repos, branches, and deleted branches", () => {

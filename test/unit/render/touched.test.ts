@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.ts";
-import { touchedApps } from "../../../src/preview/touched.ts";
+import { touchedApps } from "../../../src/render/touched.ts";
 
 let root: string;
 beforeEach(async () => {
