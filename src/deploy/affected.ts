@@ -11,19 +11,23 @@ import { syncKey } from "../keys.ts";
 import type { Logger } from "../observability/logger.ts";
 import { touchedApps, touchesAppPath } from "../render/index.ts";
 import type { Runtime } from "../runtime/context.ts";
-import { readHealthyMark, readHistory } from "../sync/history.ts";
+import { readHealthyRevision, readHistory } from "../sync/history.ts";
 
-export type AffectedRuntime = Pick<Runtime, "git" | "location" | "redis" | "prefix">;
+export type AffectedRuntime = Pick<Runtime, "git" | "location" | "redis" | "prefix" | "seal">;
 
-/** The revision whose objects are live, or undefined when that is not known for certain. */
+/**
+ * The revision whose objects are live, or undefined when that is not known for certain. It is
+ * read from the sealed healthy record, never the clear-text mark: judging a head unaffected is a
+ * decision not to deploy it, which a Redis writer must not be able to steer.
+ */
 async function liveRevision(runtime: AffectedRuntime, app: string): Promise<string | undefined> {
   const [[newest], healthy] = await Promise.all([
     readHistory(runtime.redis, runtime.prefix, app),
-    readHealthyMark(runtime.redis, runtime.prefix, app),
+    readHealthyRevision(runtime.redis, runtime.prefix, runtime.seal, app),
   ]);
   // A failed sync that changed objects and was not rolled back left (part of) its revision.
   if (newest?.result === "failed" && newest.changed > 0) return undefined;
-  return healthy?.revision;
+  return healthy.state === "verified" ? healthy.revision : undefined;
 }
 
 /**
