@@ -2,12 +2,14 @@
 // check` is test/e2e/docs-snippets.test.ts's job): the ferry.yaml's forge builds (the key read from the environment or from a file), and
 // the App manifest asks for exactly the permissions and events the page lists.
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { parseConfigText } from "../../../src/config/load.ts";
 import { createForge } from "../../../src/forges/index.ts";
+import { repoRoot } from "../../../src/render/binaries.ts";
 import { fences } from "../../support/docs.ts";
 
 function blocks(language: string): string[] {
@@ -15,6 +17,26 @@ function blocks(language: string): string[] {
     .filter((fence) => fence.lang === language)
     .map((fence) => fence.body);
 }
+
+// The manifest's parameters as GitHub documents them
+// (docs.github.com/en/apps/sharing-github-apps/registering-a-github-app-from-a-manifest#github-app-manifest-parameters):
+// anything else is not a manifest GitHub would take.
+const appManifest = z
+  .object({
+    name: z.string().min(1).max(34),
+    url: z.string().url(),
+    hook_attributes: z.object({ url: z.string().url(), active: z.boolean().optional() }).strict(),
+    redirect_url: z.string().url().optional(),
+    callback_urls: z.array(z.string().url()).max(10).optional(),
+    setup_url: z.string().url().optional(),
+    description: z.string().optional(),
+    public: z.boolean().optional(),
+    default_events: z.array(z.string().min(1)),
+    default_permissions: z.record(z.string(), z.enum(["read", "write"])),
+    request_oauth_on_install: z.boolean().optional(),
+    setup_on_update: z.boolean().optional(),
+  })
+  .strict();
 
 describe("docs/github-app.md", () => {
   it("has ferry.yaml snippets that configure a working App forge", async () => {
@@ -40,13 +62,12 @@ describe("docs/github-app.md", () => {
     }
   });
 
-  it("has an App manifest with the permissions and events the page lists", () => {
+  it("has an App manifest with the permissions and events the page lists", async () => {
     const [json] = blocks("json");
-    const manifest = JSON.parse(json ?? "") as {
-      default_permissions: Record<string, string>;
-      default_events: string[];
-      hook_attributes: { url: string };
-    };
+    const file = await readFile(join(repoRoot, "examples", "github-app-manifest.json"), "utf8");
+    // The page shows the file people download: the two never drift apart.
+    expect(json).toBe(file);
+    const manifest = appManifest.parse(JSON.parse(file));
     expect(manifest.default_permissions).toEqual({
       contents: "read",
       pull_requests: "write",
