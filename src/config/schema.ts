@@ -45,6 +45,12 @@ export const githubForgeSchema = z
     apiUrl: z.url().default("https://api.github.com"),
     app: githubAppSchema.optional(),
     commands: forgeCommands(githubPermissions),
+    /**
+     * Requests per installation (or token) kept for deploys and commands: once fewer remain in
+     * the window, previews wait for the window to reset instead of spending them (unset: 500,
+     * see src/preview/quota.ts).
+     */
+    rateLimit: z.strictObject({ previewReserve: z.number().int().nonnegative().optional() }).optional(),
   })
   .refine((forge) => !(forge.token && forge.app), {
     message: "set either token or app, not both",

@@ -18,6 +18,8 @@ export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
     findMergedChangeRequest: (repo, sha) => forge.findMergedChangeRequest(repo, sha),
     permissionOf: (repo, user) => forge.permissionOf(repo, user),
     acknowledge: (target, commentId) => forge.acknowledge(target, commentId),
+    ...(forge.quotaOf ? { quotaOf: forge.quotaOf.bind(forge) } : {}),
+    ...(forge.refreshQuota ? { refreshQuota: forge.refreshQuota.bind(forge) } : {}),
     ...(checks
       ? {
           checks: {

@@ -84,6 +84,14 @@ export interface CheckRuns {
   note(repo: string, id: number, output: { title: string; summary: string }): Promise<void>;
 }
 
+/** The rate-limit window of the credentials a repository's calls use, as last answered. */
+export interface ForgeQuota {
+  remaining: number;
+  limit: number;
+  /** When the window resets (epoch ms). */
+  resetAt: number;
+}
+
 export interface Forge {
   readonly name: string;
   readonly type: "github" | "gitlab";
@@ -104,6 +112,13 @@ export interface Forge {
   setStatus(repo: string, status: CommitStatus): Promise<void>;
   /** Present when the forge reports through check runs (GitHub App mode). */
   readonly checks?: CheckRuns;
+  /**
+   * The quota left for `repo`'s calls in the current window, from the last answer (no API call
+   * but the cached installation lookup); undefined when nothing is known or the window reset.
+   */
+  quotaOf?(repo: string): Promise<ForgeQuota | undefined>;
+  /** The same, asked of the forge now (a call that costs no quota). */
+  refreshQuota?(repo: string): Promise<ForgeQuota | undefined>;
   getChangeRequest(target: ChangeRequestRef): Promise<ChangeRequestInfo>;
   /** The merged change request whose merge (or squash) produced `sha`, if any. */
   findMergedChangeRequest(repo: string, sha: string): Promise<number | undefined>;

@@ -6,6 +6,7 @@ import type { ResolvedForgeOptions } from "../options.ts";
 import { cachedIdentity, createWithRetry, upsertByMarker } from "../upsert.ts";
 import { githubPermissionOf } from "../permissions.ts";
 import type {
+  ForgeQuota,
   ChangeRequestInfo,
   ChangeRequestRef,
   CheckRuns,
@@ -24,6 +25,7 @@ import {
   GithubPermission,
   GithubPull,
   GithubPulls,
+  GithubRateLimit,
   GithubReaction,
   GithubUser,
 } from "./schema.ts";
@@ -239,6 +241,26 @@ export class GithubForge implements Forge {
       async () => (await client.rest.issues.createComment({ ...issue, body, request: { retries: 0 } })).data,
     );
     return created.id;
+  }
+
+  async quotaOf(repo: string): Promise<ForgeQuota | undefined> {
+    if (!this.#app) return this.#quota.last("token");
+    return this.#quota.last(String(await this.#app.installationOf(repo)));
+  }
+
+  /**
+   * Asks GitHub for the current window (GET /rate_limit, which "does not count against your
+   * REST API rate limit"); its headers update the reading like any answer's.
+   */
+  async refreshQuota(repo: string): Promise<ForgeQuota | undefined> {
+    const client = await this.#clientFor(repo);
+    await this.#call(
+      "GET",
+      "/rate_limit",
+      GithubRateLimit,
+      async () => (await client.rest.rateLimit.get()).data,
+    );
+    return this.quotaOf(repo);
   }
 
   /** The token client, or the client of the App installation that covers `repo`. */

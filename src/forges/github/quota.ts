@@ -1,7 +1,9 @@
 // The REST quota left per token (x-ratelimit-remaining on every answer): a gauge per
-// installation (or `token` for a personal access token), and the last value for callers that
-// put off work which can wait while the quota runs low.
+// installation (or `token` for a personal access token), and the last reading for callers that
+// put off work which can wait while the quota runs low (src/preview/quota.ts). A reading whose
+// window has reset (x-ratelimit-reset) no longer says anything.
 import { Gauge, type Registry } from "prom-client";
+import type { ForgeQuota } from "../types.ts";
 
 const METRIC = "ferry_forge_ratelimit_remaining";
 
@@ -17,10 +19,10 @@ function gauge(registry: Registry): Gauge<"forge" | "installation"> {
   );
 }
 
-export interface QuotaReading {
-  remaining: number;
-  limit: number;
-}
+/** A reading without x-ratelimit-reset lasts a full hour (GitHub's primary window). */
+export type QuotaReading = ForgeQuota;
+
+const HOUR_MS = 3_600_000;
 
 export class QuotaTracker {
   readonly #forge: string;
@@ -38,12 +40,19 @@ export class QuotaTracker {
       const remaining = Number(headers["x-ratelimit-remaining"]);
       if (!Number.isFinite(remaining)) return;
       const limit = Number(headers["x-ratelimit-limit"]);
-      this.#last.set(installation, { remaining, limit: Number.isFinite(limit) ? limit : remaining });
+      const reset = Number(headers["x-ratelimit-reset"]);
+      this.#last.set(installation, {
+        remaining,
+        limit: Number.isFinite(limit) ? limit : remaining,
+        resetAt: Number.isFinite(reset) ? reset * 1000 : Date.now() + HOUR_MS,
+      });
       this.#gauge?.set({ forge: this.#forge, installation }, remaining);
     };
   }
 
-  last(installation: string): QuotaReading | undefined {
-    return this.#last.get(installation);
+  /** The last reading of the current window, if any. */
+  last(installation: string, now = Date.now()): QuotaReading | undefined {
+    const reading = this.#last.get(installation);
+    return reading && reading.resetAt > now ? reading : undefined;
   }
 }

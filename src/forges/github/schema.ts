@@ -52,3 +52,8 @@ export const GithubCheckRun = z.object({ id: z.number().int() });
 export const GithubPermission = z.object({ permission: z.string(), role_name: z.string().optional() });
 
 export const GithubReaction = z.object({ id: z.number().int(), content: z.string() });
+
+/** https://docs.github.com/en/rest/rate-limit/rate-limit: the headers carry what Ferry reads. */
+export const GithubRateLimit = z.object({
+  rate: z.object({ limit: z.number(), remaining: z.number(), reset: z.number() }),
+});

@@ -122,6 +122,7 @@ export class FakeGithub extends FakeHttpApi {
   readonly checkRuns: FakeCheckRun[] = [];
   readonly reactions: { repo: string; commentId: number; content: string; login: string }[] = [];
   readonly #collaborators = new Map<string, FakeRole>();
+  #quota = { limit: 5000, remaining: 5000, resetAt: new Date(Date.now() + 3_600_000) };
   readonly #comments = new Map<string, Comment[]>();
   #nextId = 1000;
 
@@ -159,6 +160,12 @@ export class FakeGithub extends FakeHttpApi {
           method: "POST",
           pattern: "/app/installations/:id/access_tokens",
           handle: (r) => this.#installationToken(r),
+        },
+        {
+          name: "getRateLimit",
+          method: "GET",
+          pattern: "/rate_limit",
+          handle: () => this.#rateLimit(),
         },
         {
           name: "createCheckRun",
@@ -244,6 +251,33 @@ export class FakeGithub extends FakeHttpApi {
   /** The installation whose token sent `call`'s request (App mode), from the recorded header. */
   installationOfCall(call: { credential: string }): number | undefined {
     return this.app?.installationOfToken(call.credential);
+  }
+
+  /**
+   * Every answer from now on reports this quota, as GitHub's x-ratelimit-* headers do
+   * (docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#checking-the-status-of-your-rate-limit).
+   */
+  setRateLimit(quota: { remaining: number; limit: number; resetAt: Date }): void {
+    this.#quota = quota;
+    this.answerHeaders({
+      "x-ratelimit-limit": String(quota.limit),
+      "x-ratelimit-remaining": String(quota.remaining),
+      "x-ratelimit-used": String(quota.limit - quota.remaining),
+      "x-ratelimit-reset": String(Math.floor(quota.resetAt.getTime() / 1000)),
+      "x-ratelimit-resource": "core",
+    });
+  }
+
+  // https://docs.github.com/en/rest/rate-limit/rate-limit: the same numbers as the headers.
+  #rateLimit(): FakeResponse {
+    const quota = this.#quota;
+    const core = {
+      limit: quota.limit,
+      remaining: quota.remaining,
+      used: quota.limit - quota.remaining,
+      reset: Math.floor(quota.resetAt.getTime() / 1000),
+    };
+    return { status: 200, body: { resources: { core }, rate: core } };
   }
 
   /** A completed run an earlier job of the App left (e.g. a failed deploy with its buttons). */

@@ -54,6 +54,8 @@ export class FakeHttpApi {
   url = "";
   readonly #routes: { def: RouteDef; regex: RegExp; keys: string[] }[] = [];
   readonly #injections = new Map<string, Injection[]>();
+  /** Headers added to every answer (e.g. GitHub's x-ratelimit-*), set with `answerHeaders`. */
+  #answerHeaders: Record<string, string> = {};
   readonly #authorize: (request: FakeRequest) => FakeResponse | undefined;
   readonly #notFound: (message: string) => FakeResponse;
   #server: Server | undefined;
@@ -92,6 +94,11 @@ export class FakeHttpApi {
     ]);
   }
 
+  /** From now on every answer carries these headers too (an injected one's own win). */
+  answerHeaders(headers: Record<string, string>): void {
+    this.#answerHeaders = headers;
+  }
+
   callsTo(name: string): RecordedCall[] {
     return this.calls.filter((call) => call.route === name);
   }
@@ -125,7 +132,8 @@ export class FakeHttpApi {
       params: match.params,
       body,
     };
-    const response = this.#answer(match.def, request);
+    const answer = this.#answer(match.def, request);
+    const response = { ...answer, headers: { ...this.#answerHeaders, ...answer.headers } };
     this.calls.push({
       route: match.def.name,
       method,
