@@ -17,6 +17,7 @@ export const errorCodes = {
   GIT_FAILED: { http: 502, retryable: true, summary: "Git operation failed" },
   GIT_REF_NOT_FOUND: { http: 404, retryable: false, summary: "Git revision not found" },
   PATH_ESCAPE: { http: 400, retryable: false, summary: "A path escapes the repository" },
+  TOOL_MISSING: { http: 500, retryable: false, summary: "A program Ferry runs (helm, kubectl) is missing" },
   RENDER_FAILED: { http: 422, retryable: false, summary: "Rendering the manifests failed" },
   RENDER_TIMEOUT: { http: 422, retryable: false, summary: "Rendering timed out" },
   RENDER_TOO_LARGE: { http: 422, retryable: false, summary: "Rendered output is too large" },

@@ -2,9 +2,10 @@
 // The `ferry` command. Each subcommand lives in its own file under commands/ and registers
 // itself on the program; this file only wires them and maps failures to exit codes
 // (0 ok, 1 failure, 2 usage or configuration error).
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { AppError } from "../errors.ts";
+import { logFormats, setLogFormat, type LogFormat } from "../observability/logger.ts";
 import { commands } from "./commands/index.ts";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -16,7 +17,13 @@ export function buildProgram(): Command {
     .description("GitOps delivery: previews on merge requests, deploys on merge, drift healing in between")
     .version(version)
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addOption(
+      new Option("--log-format <format>", "log lines: readable on a terminal (auto), json or pretty")
+        .choices(logFormats)
+        .default("auto"),
+    )
+    .hook("preAction", () => setLogFormat(program.opts<{ logFormat: LogFormat }>().logFormat));
   for (const register of commands) register(program);
   return program;
 }

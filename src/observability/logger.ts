@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import pretty from "pino-pretty";
 
 // Paths whose values must never reach a log line, whatever object they are nested in.
 const redactPaths = [
@@ -22,13 +23,44 @@ const redactPaths = [
   "forges[*].app.privateKey",
 ];
 
-export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+/** `auto`: readable lines on a terminal, JSON anywhere else (a file, a pipe, a log shipper). */
+export const logFormats = ["auto", "json", "pretty"] as const;
+export type LogFormat = (typeof logFormats)[number];
+
+/** Set once by the CLI from `--log-format`; FERRY_LOG_FORMAT for the processes it does not start. */
+let chosenFormat: LogFormat | undefined;
+
+export function setLogFormat(format: LogFormat): void {
+  chosenFormat = format;
+}
+
+/** Whether lines written to `destination` are pretty-printed: asked for, or `auto` on a TTY. */
+export function prettyLogs(format: LogFormat, destination: NodeJS.WritableStream): boolean {
+  if (format === "auto") return (destination as { isTTY?: boolean }).isTTY === true;
+  return format === "pretty";
+}
+
+function requestedFormat(): LogFormat {
+  const fromEnv = process.env.FERRY_LOG_FORMAT;
+  const env = logFormats.find((format) => format === fromEnv);
+  return chosenFormat ?? env ?? "auto";
+}
+
+export function createLogger(
+  options: { level?: string; destination?: NodeJS.WritableStream; format?: LogFormat } = {},
+): Logger {
   const level = options.level ?? process.env.FERRY_LOG_LEVEL ?? "info";
   const settings = {
     level,
     redact: { paths: redactPaths, censor: "[redacted]" },
     base: { service: "ferry" },
   };
+  const destination = options.destination ?? process.stdout;
+  if (prettyLogs(options.format ?? requestedFormat(), destination)) {
+    // Synchronous, in this thread: a line is on the terminal before the process can exit.
+    const colorize = (destination as { isTTY?: boolean }).isTTY === true;
+    return pino(settings, pretty({ destination, sync: true, colorize, ignore: "pid,hostname,service" }));
+  }
   return options.destination ? pino(settings, options.destination as pino.DestinationStream) : pino(settings);
 }
 

@@ -7,9 +7,8 @@
 // early, which the kernel does not count again, so helm allocated 1.5 GB under a 256 MiB
 // RLIMIT_DATA. The Go runtime itself reserves some 600-900 MiB at start, hence the 2 GiB.
 import { spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
 import { AppError, type ErrorCode } from "../errors.ts";
+import { findExecutable } from "./binaries.ts";
 import { scrubSecrets } from "./scrub.ts";
 
 export interface ExecCodes {
@@ -57,20 +56,7 @@ const renderCodes: ExecCodes = {
 };
 
 /** util-linux's prlimit on the PATH Ferry started with (renders run with a sealed PATH). */
-function findPrlimit(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = join(dir, "prlimit");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const prlimit = findPrlimit();
+const prlimit = findExecutable("prlimit", process.env.PATH);
 
 /** Whether renders get their memory limit on this machine (docs/operations.md). */
 export const memoryLimitAvailable = prlimit !== undefined;

@@ -50,4 +50,16 @@ describe("ferry render", () => {
       /^ferry: (test\/fixtures\/repos\/web\/kustomize\/)?kustomization\.yaml: Kustomization has no metadata\.name/m,
     );
   });
+
+  it("says how to get helm when FERRY_HELM points nowhere, not `spawn helm ENOENT`", async () => {
+    const failure = await run(process.execPath, [join(repoRoot, "src/cli/main.ts"), "render", "charts/web"], {
+      cwd: fixtureRepo,
+      env: { ...process.env, FERRY_HELM: "/nonexistent/helm" },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    const { stderr } = failure as { stderr: string };
+    expect(stderr).toContain("ferry: helm not found: FERRY_HELM=/nonexistent/helm is not an executable file");
+    expect(stderr).toContain("npm run setup");
+    expect(stderr).not.toContain("ENOENT");
+  });
 });
