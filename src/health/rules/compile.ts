@@ -4,7 +4,8 @@
 //
 // Judgement, first match wins:
 //   suspended true                                  -> Suspended
-//   status.observedGeneration < metadata.generation -> Progressing (status describes an older spec)
+//   status.observedGeneration, or a condition's,
+//     < metadata.generation                         -> Progressing (status describes an older spec)
 //   inProgress true                                 -> Progressing
 //   failed true                                     -> Degraded
 //   current true                                    -> Healthy
@@ -91,12 +92,24 @@ function defaultMessage(context: CelContext): string {
   return typeof status.message === "string" ? status.message : "";
 }
 
+/**
+ * The generation the status does not describe yet, if any: from status.observedGeneration, or
+ * (cert-manager, Gateway API and others with metav1.Condition) the observedGeneration of a
+ * condition — without it a Certificate still Ready from its previous spec read Healthy the
+ * moment a sync changed it, before its operator had looked.
+ */
 function observedGenerationLag(context: CelContext): bigint | undefined {
   const generation = (context.metadata as Record<string, unknown>).generation;
+  if (typeof generation !== "bigint") return undefined;
   const raw = (context.status as Record<string, unknown>).observedGeneration;
   const observed = typeof raw === "string" && /^\d+$/.test(raw) ? BigInt(raw) : raw;
-  if (typeof generation !== "bigint" || typeof observed !== "bigint") return undefined;
-  return observed < generation ? generation : undefined;
+  if (typeof observed === "bigint" && observed < generation) return generation;
+  const conditions = Object.values(context.conditions as Record<string, Record<string, unknown>>);
+  const stale = conditions.some(
+    (condition) =>
+      typeof condition.observedGeneration === "bigint" && condition.observedGeneration < generation,
+  );
+  return stale ? generation : undefined;
 }
 
 /**

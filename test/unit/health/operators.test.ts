@@ -58,6 +58,15 @@ describe("cert-manager", () => {
     });
     expect(statusOf(cr("cert-manager.io/v1", "Certificate", undefined))).toBe("Progressing");
   });
+  it("Certificate: a Ready condition set for an older generation waits for cert-manager", () => {
+    // cert-manager's conditions carry the generation they were set for (no status.observedGeneration).
+    const ready = { ...cond("Ready", "True", "Ready", "Certificate is up to date and has not expired") };
+    expect(assessHealth(certificate({ ...ready, observedGeneration: 1 }))).toEqual({
+      status: "Progressing",
+      message: "Certificate x: waiting for generation 2 to be observed",
+    });
+    expect(statusOf(certificate({ ...ready, observedGeneration: 2 }))).toBe("Healthy");
+  });
   it("Issuer, CertificateRequest and ACME Order", () => {
     expect(
       statusOf(
