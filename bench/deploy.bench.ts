@@ -9,7 +9,7 @@
 //
 // BENCH_PUSHES (default 20). BENCH_KUBECONFIG reuses a running control plane (`ferry cluster up`).
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Job, QueueEvents, Worker } from "bullmq";
+import type { Registry } from "prom-client";
 import { queuePrefix } from "../src/keys.ts";
 import { startPrivateRedis } from "../src/cli/up/redis.ts";
 import { parseConfig } from "../src/config/load.ts";
@@ -24,14 +25,13 @@ import { createApp } from "../src/http/app.ts";
 import { closeServer, listen } from "../src/http/server.ts";
 import { createKubeClient } from "../src/kube/client.ts";
 import { loadKubeConfig } from "../src/kube/kubeconfig.ts";
-import { resolveBinDir } from "../src/kube/local/binaries.ts";
-import { startLocalCluster } from "../src/kube/local/controlplane.ts";
 import type { KubeClient } from "../src/kube/types.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { createRedis } from "../src/queue/connection.ts";
 import { createEnqueuer } from "../src/queue/enqueue.ts";
 import { queueNames } from "../src/queue/types.ts";
 import { toolPath } from "../src/render/binaries.ts";
+import { benchCluster } from "./cluster.ts";
 import { createRuntime } from "../src/runtime/context.ts";
 import { createSyncProcessor } from "../workers/sync.ts";
 import { FakeGithub } from "../test/support/fakes/github.ts";
@@ -43,6 +43,8 @@ const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const pushes = Number(process.env.BENCH_PUSHES ?? 20);
 const secret = "bench-secret";
+// The worker seals what it stores (src/state/seal.ts); a throwaway key for this run.
+process.env.FERRY_STATE_KEY ??= randomBytes(32).toString("base64");
 
 function manifests(version: number): Record<string, string> {
   const files: Record<string, string> = {
@@ -68,20 +70,6 @@ spec: { selector: { app: web }, ports: [ { port: 80 } ] }
       `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: config-${i} }\ndata: { value: "${value}" }\n`;
   }
   return files;
-}
-
-async function cluster(): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
-  const reuse = process.env.BENCH_KUBECONFIG;
-  if (reuse) return { kubeconfig: reuse, stop: () => Promise.resolve() };
-  const dir = mkdtempSync(join(tmpdir(), "ferry-bench-cluster-"));
-  const started = await startLocalCluster({ dir, binDir: await resolveBinDir() });
-  return {
-    kubeconfig: started.kubeconfig,
-    stop: async () => {
-      await started.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 async function isAvailable(kube: KubeClient, namespace: string, image: string): Promise<boolean> {
@@ -118,7 +106,7 @@ async function createNamespace(kube: KubeClient, name: string): Promise<void> {
 
 async function main(): Promise<void> {
   const redis = await startPrivateRedis();
-  const control = await cluster();
+  const control = await benchCluster();
   const github = await FakeGithub.start();
   const workDir = mkdtempSync(join(tmpdir(), "ferry-bench-deploy-"));
   const suffix = randomUUID().slice(0, 6);
@@ -239,7 +227,9 @@ async function main(): Promise<void> {
       const job = await Job.fromId(runtime.enqueuer.queues.sync, jobs[0]);
       const result = (await job?.waitUntilFinished(events, 120_000)) as { result?: string } | undefined;
       if (result?.result !== "succeeded") throw new Error(`ferry sync ended ${JSON.stringify(result)}`);
-      return { available, done: performance.now() - started };
+      const picked = await Job.fromId(runtime.enqueuer.queues.sync, jobs[0]);
+      const queuedMs = (picked?.processedOn ?? NaN) - (picked?.timestamp ?? NaN);
+      return { available, done: performance.now() - started, queuedMs };
     };
     const kubectlPush = async (version: number) => {
       writeKubectl(version);
@@ -252,7 +242,8 @@ async function main(): Promise<void> {
     // Warm-up (first deploy, mirror clone, discovery caches, kubectl's own cache) is not measured.
     await ferryPush(1);
     await kubectlPush(1);
-    const ferry: { available: number; done: number }[] = [];
+    const phasesBefore = await phaseSums(runtime.registry);
+    const ferry: { available: number; done: number; queuedMs: number }[] = [];
     const bare: number[] = [];
     for (let i = 0; i < pushes; i++) {
       const version = 2 + i;
@@ -269,6 +260,11 @@ async function main(): Promise<void> {
       ferry.map((f) => f.done),
       bare,
     );
+    reportPhases(
+      ferry.map((f) => f.queuedMs),
+      await phaseSums(runtime.registry),
+      phasesBefore,
+    );
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await github.close();
@@ -276,6 +272,37 @@ async function main(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
     await control.stop();
     await redis.stop();
+  }
+}
+
+type PhaseSums = Map<string, { sum: number; count: number }>;
+
+/** ferry_deploy_phase_seconds sums and counts per phase, to average over the measured pushes. */
+async function phaseSums(registry: Registry): Promise<PhaseSums> {
+  const metric = await registry.getSingleMetric("ferry_deploy_phase_seconds")?.get();
+  const sums: PhaseSums = new Map();
+  for (const value of metric?.values ?? []) {
+    const phase = String(value.labels.phase);
+    const entry = sums.get(phase) ?? { sum: 0, count: 0 };
+    const name = (value as { metricName?: string }).metricName ?? "";
+    if (name.endsWith("_sum")) entry.sum = value.value;
+    else if (name.endsWith("_count")) entry.count = value.value;
+    else continue;
+    sums.set(phase, entry);
+  }
+  return sums;
+}
+
+/** Where Ferry's time went: mean milliseconds per phase over the measured pushes. */
+function reportPhases(queuedMs: number[], after: PhaseSums, before: PhaseSums): void {
+  console.log(`\n| Ferry phase (mean over ${pushes} pushes) | ms |`);
+  console.log("|---|---:|");
+  const mean = queuedMs.reduce((a, b) => a + b, 0) / queuedMs.length;
+  console.log(`| queue (enqueued → picked up) | ${mean.toFixed(1)} |`);
+  for (const [phase, { sum, count }] of after) {
+    const earlier = before.get(phase) ?? { sum: 0, count: 0 };
+    const runs = count - earlier.count;
+    if (runs > 0) console.log(`| ${phase} | ${(((sum - earlier.sum) / runs) * 1000).toFixed(1)} |`);
   }
 }
 

@@ -49,6 +49,28 @@ function failureText(outcome: SyncOutcome): string {
   return (outcome.reason ?? "unknown failure").replace(/^rolled back to \S+: /, "");
 }
 
+/**
+ * Feedback posted in order without holding up the deploy: a forge spaces its writes (GitHub:
+ * one a second), so awaiting the pending status could cost the deploy a second. Each post
+ * starts after the previous one ended (pending before the final word, the check run created
+ * before it is completed); a failure is logged, never thrown, and `drained()` waits for all of
+ * them, so the job ends only once its feedback is out.
+ */
+export interface FeedbackQueue {
+  post(report: () => Promise<void>): void;
+  drained(): Promise<void>;
+}
+
+export function feedbackQueue(logger: Logger): FeedbackQueue {
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    post(report) {
+      tail = tail.then(() => quietly(logger, "deploy feedback not posted", report));
+    },
+    drained: () => tail,
+  };
+}
+
 async function quietly(logger: Logger, what: string, call: () => Promise<unknown>): Promise<void> {
   try {
     await call();

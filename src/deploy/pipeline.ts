@@ -27,6 +27,7 @@ import { headAffectsApp, markSeenHead } from "./affected.ts";
 import { deployCause } from "./cause.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
 import {
+  feedbackQueue,
   reportFailure,
   reportHeldBack,
   reportOutcome,
@@ -34,6 +35,8 @@ import {
   type FeedbackTarget,
 } from "./feedback.ts";
 import { withAppLock } from "./lock.ts";
+import { phaseTimer, type PhaseTimer } from "../observability/phases.ts";
+import { observePhases } from "../sync/metrics.ts";
 import { renderBranchRevision, renderRevision, resolveRevision } from "./source.ts";
 
 export interface DeployOptions {
@@ -84,9 +87,18 @@ export async function runDeploy(
     waitMs: options.lockWaitMs ?? 2 * app.sync.healthTimeout + 60_000,
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  return withAppLock(runtime.redis, deployLockKey(runtime.prefix, app.name), lock, (signal) =>
-    deployLocked(job, runtime, app, { ...options, signal }),
-  );
+  const phases = phaseTimer();
+  const logger = runtime.logger.child({ app: app.name, reason: job.reason, jobSha: job.sha });
+  try {
+    return await withAppLock(runtime.redis, deployLockKey(runtime.prefix, app.name), lock, (signal) => {
+      phases.lap("lock");
+      return deployLocked(job, runtime, app, { ...options, signal }, phases);
+    });
+  } finally {
+    const laps = phases.laps();
+    logger.debug({ phasesMs: laps }, "deploy phases");
+    if (options.metrics) observePhases(options.metrics, laps);
+  }
 }
 
 async function deployLocked(
@@ -94,9 +106,10 @@ async function deployLocked(
   runtime: Runtime,
   app: AppConfig,
   options: DeployOptions & { signal: AbortSignal },
+  phases: PhaseTimer,
 ): Promise<DeployRun> {
-  const { signal } = options;
   const revision = await resolveRevision(runtime, app, job);
+  phases.lap("revision");
   const logger = runtime.logger.child({ app: app.name, revision, reason: job.reason, jobSha: job.sha });
   const base = { app: app.name, revision };
   if (job.force !== true && (await isBadRevision(runtime.redis, runtime.prefix, app.name, revision))) {
@@ -117,9 +130,58 @@ async function deployLocked(
     logger.info("the commit changes none of the app's render inputs; recorded as seen");
     return { ...base, result: "unaffected", reason: "the commit changes none of the app's render inputs" };
   }
+  phases.lap("marks");
 
   const forge = runtime.forgeOf(app);
-  const cause = await deployCause(job, { forge, repo: app.repo, revision, logger });
+  const target: FeedbackTarget = { forge, app, revision, logger };
+  // Neither the pending status nor the cause (two forge reads) holds up the deploy: the status
+  // goes out in the background, the cause is looked up while the revision renders.
+  const feedback = feedbackQueue(logger);
+  const started = Date.now();
+  feedback.post(() => reportPending(target));
+  const looking = deployCause(job, { forge, repo: app.repo, revision, logger });
+  try {
+    return await deploySource(
+      job,
+      runtime,
+      app,
+      { ...options, phases },
+      {
+        base,
+        target,
+        feedback,
+        started,
+        looking,
+      },
+    );
+  } finally {
+    await feedback.drained();
+    phases.lap("feedback");
+  }
+}
+
+interface Deploying {
+  base: { app: string; revision: string };
+  target: FeedbackTarget;
+  feedback: ReturnType<typeof feedbackQueue>;
+  started: number;
+  looking: Promise<DeployCause>;
+}
+
+async function deploySource(
+  job: SyncJob,
+  runtime: Runtime,
+  app: AppConfig,
+  options: DeployOptions & { signal: AbortSignal; phases: PhaseTimer },
+  deploying: Deploying,
+): Promise<DeployRun> {
+  const { signal, phases } = options;
+  const { base, target, feedback, started } = deploying;
+  const { revision, logger } = target;
+  const rendered = await renderRevision(runtime, app, revision, signal);
+  phases.lap("render");
+  const cause = await deploying.looking;
+  phases.lap("cause");
   // The trigger's change request belongs to the commit it saw, not to a newer head; a push's
   // is the one the cause found, so the deploy note needs no second lookup.
   const changeRequest =
@@ -128,16 +190,7 @@ async function deployLocked(
       : cause.kind === "changeRequest"
         ? cause.number
         : undefined;
-  const target: FeedbackTarget = {
-    forge,
-    app,
-    revision,
-    logger,
-    ...(changeRequest !== undefined ? { changeRequest } : {}),
-  };
-  const started = Date.now();
-  await reportPending(target);
-  const rendered = await renderRevision(runtime, app, revision, signal);
+  if (changeRequest !== undefined) target.changeRequest = changeRequest;
   if (!rendered.ok) {
     logger.warn({ code: rendered.error.code, reason: rendered.error.message }, "render failed");
     await recordFailureBeforeSync(
@@ -145,7 +198,7 @@ async function deployLocked(
       { job, cause, revision, started },
       `rendering failed: ${rendered.error.message}`,
     );
-    await reportFailure(target, `rendering failed: ${rendered.error.message}`);
+    feedback.post(() => reportFailure(target, `rendering failed: ${rendered.error.message}`));
     return { ...base, result: "render-failed", reason: rendered.error.message, code: rendered.error.code };
   }
 
@@ -154,18 +207,18 @@ async function deployLocked(
   const kube = runtime.kubeFor(app);
   const project = runtime.projectOf(app);
   const violations = await violationsOf(project, app, rendered.objects, kube);
+  phases.lap("policy");
   if (violations.length > 0) {
     const refused = policyError(app, violations);
     logger.warn({ violations }, "refused by the project");
     await recordFailureBeforeSync(runtime, { job, cause, revision, started }, refused.message);
-    await reportFailure(target, refused.message);
+    feedback.post(() => reportFailure(target, refused.message));
     return { ...base, result: "policy-refused", reason: refused.message, code: refused.code };
   }
 
   // From here on, every text about this deploy (statuses, comments, history, logs) is scrubbed
   // of the values of the Secrets it renders: an admission webhook may echo them.
   const scrub = scrubberFor(sensitiveValues(rendered.objects));
-  const reporting: FeedbackTarget = { ...target, forge: scrubbingForge(target.forge, scrub) };
   const outcome = await runSync({
     kube,
     scrub,
@@ -190,6 +243,7 @@ async function deployLocked(
       checks: runtime.healthChecks,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      phases,
     },
   });
   if (retryable(outcome) && options.finalAttempt === false) {
@@ -198,7 +252,8 @@ async function deployLocked(
       retryable: true,
     });
   }
-  await reportOutcome(reporting, outcome);
+  // Made when posted: the pending post sets the check run's id on the target first.
+  feedback.post(() => reportOutcome({ ...target, forge: scrubbingForge(target.forge, scrub) }, outcome));
   return { ...base, result: outcome.result, outcome };
 }
 

@@ -33,6 +33,8 @@ export class CliGitService implements GitService {
   /** Commits already seen in a mirror: they stay there, so asking git again is wasted spawns. */
   readonly #present = new Set<string>();
   readonly #trees: TreeLookup;
+  /** Checkouts in use, by mirror and commit: shared while anyone holds them (see checkout). */
+  readonly #checkouts = new Map<string, { made: Promise<string>; users: number }>();
 
   constructor(options: GitServiceOptions) {
     this.#cacheDir = options.cacheDir;
@@ -65,8 +67,46 @@ export class CliGitService implements GitService {
     return line.split("\t")[0] ?? "";
   }
 
+  /**
+   * The commit's files, read-only. Renders only read their checkout, so the apps of one commit
+   * share one while any of them holds it: a push to a repository of 1,000 apps writes its tree
+   * once, not 1,000 times. The last cleanup removes it.
+   */
   async checkout(location: RepoLocation, sha: string): Promise<Checkout> {
     const gitDir = await this.#ensureCommits(location, [sha]);
+    const key = `${gitDir}:${sha}`;
+    let shared = this.#checkouts.get(key);
+    if (!shared) {
+      shared = { made: this.#materialize(gitDir, sha), users: 0 };
+      this.#checkouts.set(key, shared);
+    }
+    const entry = shared;
+    entry.users++;
+    const release = async (): Promise<void> => {
+      entry.users--;
+      if (entry.users > 0 || this.#checkouts.get(key) !== entry) return;
+      this.#checkouts.delete(key);
+      const dir = await entry.made.catch(() => undefined);
+      if (dir !== undefined) await rm(dirname(dir), { recursive: true, force: true });
+    };
+    let dir: string;
+    try {
+      dir = await entry.made;
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    let released = false;
+    const cleanup = async () => {
+      if (released) return;
+      released = true;
+      await release();
+    };
+    return { dir, sha, cleanup };
+  }
+
+  /** Writes the commit's tree into a new directory under checkouts/; returns that directory. */
+  async #materialize(gitDir: string, sha: string): Promise<string> {
     const root = join(this.#cacheDir, "checkouts");
     await mkdir(root, { recursive: true });
     const base = await mkdtemp(join(root, "co-"));
@@ -87,7 +127,7 @@ export class CliGitService implements GitService {
       await cleanup();
       throw error;
     }
-    return { dir, sha, cleanup };
+    return dir;
   }
 
   async changedPaths(location: RepoLocation, from: string, to: string): Promise<string[]> {

@@ -7,6 +7,7 @@ import type { RedisClient } from "../queue/connection.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { worstHealth, type Health, type HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
+import { noPhases, type PhaseTimer } from "../observability/phases.ts";
 import type { Scrubber } from "../observability/scrub.ts";
 import type { StateSeal } from "../state/seal.ts";
 import { applyWrites, executePrune, stageWrites, type ApplyContext } from "./apply.ts";
@@ -47,6 +48,8 @@ export interface DeployContext {
   signal?: AbortSignal;
   checks?: ReadonlyMap<string, HealthCheck>;
   pollIntervalMs?: number;
+  /** Lapped at each step boundary (observability/phases.ts). */
+  phases?: PhaseTimer;
 }
 
 /** Mutated as the pipeline advances, so that a failure can say where it stopped. */
@@ -92,12 +95,14 @@ export async function deploy(
   const { kube, redis, prefix, app, signal } = context;
   // The sync's logger already carries the revision; a rollback's adds rollbackTo.
   const log = context.logger;
+  const phases = context.phases ?? noPhases;
   progress.step = "plan";
   const scopeOf = await discoverScopes(kube, input.objects);
   const plan = planSync({ app: app.name, objects: input.objects, destination: app.destination, scopeOf });
   const planned = plannedObjects(plan);
   const tracked = planned.filter((item) => item.tracked);
   const desiredKeys = new Set(tracked.map((item) => item.key));
+  phases.lap("plan");
   const [{ inventory, source }, live] = await Promise.all([
     readInventory(kube, redis, prefix, app, signal),
     getLiveMany(
@@ -110,6 +115,7 @@ export async function deploy(
     { stages: plan.stages.map((s) => s.name), inventory: inventory.entries.length, source },
     "sync planned",
   );
+  phases.lap("read-live");
   const applyContext: ApplyContext = {
     kube,
     app: app.name,
@@ -143,6 +149,7 @@ export async function deploy(
   );
   await validateWrites(kube, checks.now, { force: app.sync.force, ...(signal ? { signal } : {}) });
   log.debug({ checked: checks.now.length, later: checks.later.length }, "writes validated");
+  phases.lap("validate");
 
   // Prune is decided before anything changes, so a refused prune leaves the cluster untouched.
   progress.step = "prune-check";
@@ -155,7 +162,9 @@ export async function deploy(
   }
   const union = mergeEntries(inventory.entries, tracked.map(entryOf));
   const pending = makeInventory(app.name, input.revision, union);
+  phases.lap("prune-check");
   await writeInventoryToRedis(redis, prefix, pending);
+  phases.lap("inventory");
 
   const timeoutMs = app.sync.healthTimeout;
   let clusterInventoryWritten = false;
@@ -168,12 +177,14 @@ export async function deploy(
       progress.step = "validate";
       await validateWrites(kube, checks.later, { force: app.sync.force, ...(signal ? { signal } : {}) });
       laterChecked = true;
+      phases.lap("validate");
     }
     // The ConfigMap can only be written once its namespace exists, i.e. after that stage.
     // Redis has this inventory already.
     if (!clusterInventoryWritten && stage.kind !== "namespaces") {
       await writeInventoryToCluster(kube, app, pending, signal);
       clusterInventoryWritten = true;
+      phases.lap("inventory");
     }
     progress.step = "apply";
     // The first read holds until something changed; later stages read their objects again.
@@ -190,6 +201,7 @@ export async function deploy(
       : (writes[index] as ReturnType<typeof stageWrites>);
     const applied = await applyWrites(applyContext, result.writes);
     changedBefore ||= applied.length > 0;
+    phases.lap("apply");
     progress.unchanged.push(...result.unchanged);
     progress.step = "health";
     await waitHealthy(
@@ -216,11 +228,14 @@ export async function deploy(
       { stage: stage.name, applied: applied.length, unchanged: result.unchanged.length },
       "stage healthy",
     );
+    phases.lap("health");
   }
   if (!clusterInventoryWritten) await writeInventoryToCluster(kube, app, pending, signal);
+  phases.lap("inventory");
 
   progress.step = "prune";
   if (decision) progress.pruned.push(...(await executePrune(kube, decision, signal)));
+  phases.lap("prune");
   progress.step = "health";
   const final = await waitHealthy(
     kube,
@@ -235,6 +250,8 @@ export async function deploy(
   );
   // Without prune, entries that left Git stay known, so that turning prune on later removes them.
   const entries = decision ? inventoryAfterPrune(tracked.map(entryOf), decision) : union;
+  phases.lap("health");
   await writeInventory(kube, redis, prefix, app, makeInventory(app.name, input.revision, entries), signal);
+  phases.lap("inventory");
   return { health: worstHealth(final.map((result) => result.health)), desired: [...desiredKeys] };
 }

@@ -39,6 +39,7 @@ import { AppError, toAppError } from "../errors.ts";
 import type { HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import type { syncReasons } from "../queue/types.ts";
+import type { PhaseTimer } from "../observability/phases.ts";
 import type { Scrubber } from "../observability/scrub.ts";
 import type { StateSeal } from "../state/seal.ts";
 import { deploy, newProgress, type DeployContext, type DeployProgress } from "./deploy.ts";
@@ -74,7 +75,13 @@ export interface SyncInput {
   };
   logger: Logger;
   signal?: AbortSignal;
-  options?: { checks?: ReadonlyMap<string, HealthCheck>; pollIntervalMs?: number; metrics?: SyncMetrics };
+  options?: {
+    checks?: ReadonlyMap<string, HealthCheck>;
+    pollIntervalMs?: number;
+    metrics?: SyncMetrics;
+    /** Lapped at each step boundary (observability/phases.ts). */
+    phases?: PhaseTimer;
+  };
 }
 
 /**
@@ -108,6 +115,7 @@ function contextOf(input: SyncInput, logger: Logger): DeployContext {
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.options?.checks ? { checks: input.options.checks } : {}),
     ...(input.options?.pollIntervalMs ? { pollIntervalMs: input.options.pollIntervalMs } : {}),
+    ...(input.options?.phases ? { phases: input.options.phases } : {}),
   };
 }
 
@@ -145,6 +153,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
       progress,
     );
     await saveHealthyRevision(redis, prefix, input.seal, app.name, revision, input.objects);
+    input.options?.phases?.lap("record");
     outcome = {
       ...base,
       result: "succeeded",
@@ -172,6 +181,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     ...(outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.rolledBackTo ? { rolledBackTo: outcome.rolledBackTo } : {}),
   });
+  input.options?.phases?.lap("record");
   if (input.options?.metrics) observeOutcome(input.options.metrics, outcome);
   return outcome;
 }

@@ -43,10 +43,27 @@ export function syncMetrics(registry: Registry) {
           registers: [registry],
         }),
     ),
+    phases: existing(
+      registry,
+      "ferry_deploy_phase_seconds",
+      () =>
+        new Histogram({
+          name: "ferry_deploy_phase_seconds",
+          help: "Time a deploy spends in each phase (lock, revision, render, validate, apply, health, feedback…)",
+          labelNames: ["phase"] as const,
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+          registers: [registry],
+        }),
+    ),
   };
 }
 
 export type SyncMetrics = ReturnType<typeof syncMetrics>;
+
+/** One deploy's laps (observability/phases.ts), in milliseconds. */
+export function observePhases(metrics: SyncMetrics, laps: Record<string, number>): void {
+  for (const [phase, ms] of Object.entries(laps)) metrics.phases.observe({ phase }, ms / 1000);
+}
 
 export function observeOutcome(metrics: SyncMetrics, outcome: SyncOutcome): void {
   const labels = { app: outcome.app, result: outcome.result };

@@ -44,6 +44,29 @@ describe("CliGitService against local repositories", () => {
     expect(existsSync(checkout.dir)).toBe(false);
   });
 
+  it("shares one checkout of a commit among its holders and removes it with the last cleanup", async () => {
+    const first = await repo.head();
+    const [one, two] = await Promise.all([
+      service.checkout(location, first),
+      service.checkout(location, first),
+    ]);
+    expect(two?.dir).toBe(one?.dir);
+    await repo.write({ "apps/a/cm.yaml": "a: 2\n" });
+    const other = await service.checkout(location, await repo.commit("change a"));
+    expect(other.dir).not.toBe(one?.dir);
+    expect(await readFile(join(other.dir, "apps/a/cm.yaml"), "utf8")).toBe("a: 2\n");
+    await one?.cleanup();
+    await one?.cleanup(); // a second cleanup of the same holder does not release the other's
+    expect(await readFile(join(two?.dir ?? "", "apps/a/cm.yaml"), "utf8")).toBe("a: 1\n");
+    await two?.cleanup();
+    expect(existsSync(two?.dir ?? "")).toBe(false);
+    await other.cleanup();
+    expect(existsSync(other.dir)).toBe(false);
+    const again = await service.checkout(location, first);
+    expect(again.dir).not.toBe(one?.dir);
+    await again.cleanup();
+  });
+
   it("fetches commits made after the mirror was created, and refuses unknown ones", async () => {
     await (await service.checkout(location, await repo.head())).cleanup();
     await repo.write({ "apps/b/cm.yaml": "b: 2\n" });

@@ -1,0 +1,474 @@
+// A fleet in one Git repository: BENCH_APPS plain-YAML apps (default 1,000) of 10 objects each
+// (a Deployment, a Service, 8 ConfigMaps), each app in its own namespace. In one run:
+//
+//   Ferry, as it is deployed: `ferry serve` plus BENCH_WORKERS `ferry worker` processes
+//   (default "1"; "1,2,4" runs the fleet once per count, in fresh namespaces), one signed push
+//   webhook naming every app; measured until `GET /api/apps` says every app is Synced and
+//   Healthy at the pushed commit. Peak RSS of the Ferry process tree (receiver, workers and
+//   their git/kubectl children, sampled every 250 ms), CPU seconds, and the API server's
+//   request count (apiserver_request_total, all clients: the controllers' own requests are in
+//   both sides' figures).
+//   Steady state: the same processes left running for BENCH_STEADY_SECONDS (default 600):
+//   API requests per minute and Ferry CPU, against the same window with Ferry stopped
+//   (BENCH_BASELINE_SECONDS, default 60: what the control plane does by itself).
+//   The reference: `kubectl apply --server-side` of the same directories, one kubectl per app
+//   (BENCH_KUBECTL_PARALLEL at once, default 8) and one kubectl for all of them, each until its
+//   apply returned and until every Deployment is Available.
+//
+// The control plane must run its controllers at realistic client QPS (`ferry cluster up` and
+// startLocalCluster do: --kube-api-qps=300 --kube-api-burst=600). BENCH_KUBECONFIG reuses a
+// running one; otherwise a private one is started and stopped. Smoke: BENCH_APPS=20
+// BENCH_STEADY_SECONDS=30 BENCH_BASELINE_SECONDS=10.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { startPrivateRedis } from "../src/cli/up/redis.ts";
+import { toolPath } from "../src/render/binaries.ts";
+import { benchCluster } from "./cluster.ts";
+import { createRepo, type TestRepo } from "../test/support/git.ts";
+import { freePort } from "../test/support/ports.ts";
+import { signGithub } from "../test/support/sign.ts";
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const apps = Number(process.env.BENCH_APPS ?? 1000);
+const workerCounts = (process.env.BENCH_WORKERS ?? "1").split(",").map(Number);
+const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 600);
+const baselineSeconds = Number(process.env.BENCH_BASELINE_SECONDS ?? 60);
+const kubectlParallel = Number(process.env.BENCH_KUBECTL_PARALLEL ?? 8);
+const timeoutMs = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 3600) * 1000;
+const secret = "bench-fleet-secret";
+const TICKS_PER_SECOND = 100;
+
+const appName = (i: number) => `app-${String(i).padStart(4, "0")}`;
+
+/** The 10 objects of one app; `namespace` only for the kubectl reference (Ferry sets its own). */
+function manifests(i: number, namespace?: string): Record<string, string> {
+  const ns = namespace ? `, namespace: ${namespace}` : "";
+  const files: Record<string, string> = {
+    "deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web${ns}, labels: { fleet: bench } }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [ { name: web, image: "nginx:1.27" } ] }
+`,
+    "service.yaml": `apiVersion: v1
+kind: Service
+metadata: { name: web${ns} }
+spec: { selector: { app: web }, ports: [ { port: 80 } ] }
+`,
+  };
+  for (let c = 0; c < 8; c++)
+    files[`config-${c}.yaml`] =
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: config-${c}${ns} }\ndata: { app: "${appName(i)}", index: "${c}" }\n`;
+  return files;
+}
+
+async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(toolPath("kubectl"), ["--kubeconfig", kubeconfig, ...args], {
+    maxBuffer: 256 << 20,
+  });
+  return stdout;
+}
+
+/** apiserver_request_total summed over every label: all requests the API server answered. */
+async function apiRequests(kubeconfig: string): Promise<number> {
+  const metrics = await kubectl(kubeconfig, "get", "--raw", "/metrics");
+  let total = 0;
+  for (const line of metrics.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
+}
+
+/** Namespaces (of `prefix`) whose Deployment `web` is Available. */
+async function availableCount(kubeconfig: string, prefix: string): Promise<number> {
+  const listed = JSON.parse(
+    await kubectl(kubeconfig, "get", "deployments", "-A", "-l", "fleet=bench", "-o", "json"),
+  ) as { items: { metadata: { namespace: string }; status?: { availableReplicas?: number } }[] };
+  return listed.items.filter(
+    (item) => item.metadata.namespace.startsWith(prefix) && (item.status?.availableReplicas ?? 0) >= 1,
+  ).length;
+}
+
+async function until(check: () => Promise<boolean>, intervalMs = 500): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Pids of `roots` and all their descendants, from /proc. */
+function processTree(roots: number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while listing
+    }
+  }
+  const tree: number[] = [];
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const pid = pending.pop() as number;
+    tree.push(pid);
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((entry) => entry.startsWith("VmRSS:"));
+    return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of the processes themselves and of their children they waited for. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime, stime, cutime, cstime are fields 14–17 of stat, 12–15 after the command.
+      for (const index of [11, 12, 13, 14]) ticks += Number(fields[index] ?? 0);
+    } catch {
+      // ended
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** Samples the RSS of the whole tree under `roots` until stopped; returns the peak. */
+function peakRss(roots: () => number[]): { stop: () => number } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const total = processTree(roots()).reduce((sum, pid) => sum + rssBytes(pid), 0);
+    peak = Math.max(peak, total);
+  }, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+interface FerryRun {
+  workers: number;
+  firstDeployS: number;
+  peakRssMiB: number;
+  cpuS: number;
+  apiRequests: number;
+  steadyRequestsPerMin: number;
+  steadyCpuPercent: number;
+}
+
+interface Ferry {
+  port: number;
+  processes: ChildProcess[];
+  stop: () => Promise<void>;
+}
+
+function startFerry(configFile: string, workers: number, port: number, logDir: string): Ferry {
+  const env = { ...process.env, FERRY_STATE_KEY: randomBytes(32).toString("base64") };
+  const start = (name: string, args: string[]) => {
+    const log = join(logDir, `${name}.log`);
+    const child = spawn(process.execPath, [join(root, "src/cli/main.ts"), ...args], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const chunks: Buffer[] = [];
+    child.stderr?.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.on("exit", () => writeFileSync(log, Buffer.concat(chunks)));
+    return child;
+  };
+  const processes = [
+    start("receiver", ["serve", "--config", configFile]),
+    ...Array.from({ length: workers }, (_, w) => start(`worker-${w}`, ["worker", "--config", configFile])),
+  ];
+  return {
+    port,
+    processes,
+    stop: async () => {
+      await Promise.all(
+        processes.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null) return resolve();
+              child.once("exit", () => resolve());
+              child.kill("SIGTERM");
+            }),
+        ),
+      );
+    },
+  };
+}
+
+interface Overview {
+  name: string;
+  sync: string;
+  health: string;
+  revision?: string;
+}
+
+async function fleetDone(port: number, sha: string): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/apps`).catch(() => undefined);
+  if (!response?.ok) return -1;
+  const { apps: overviews } = (await response.json()) as { apps: Overview[] };
+  return overviews.filter((app) => app.sync === "Synced" && app.health === "Healthy" && app.revision === sha)
+    .length;
+}
+
+async function pushWebhook(port: number, sha: string): Promise<void> {
+  const body = JSON.stringify({
+    ref: "refs/heads/main",
+    before: "0".repeat(40),
+    after: sha,
+    created: true,
+    deleted: false,
+    forced: false,
+    repository: { full_name: "acme/fleet", name: "fleet", owner: { login: "acme" } },
+    commits: [
+      {
+        id: sha,
+        added: Array.from({ length: apps }, (_, i) => `apps/${appName(i)}/deployment.yaml`),
+        modified: [],
+        removed: [],
+      },
+    ],
+    pusher: { name: "bench" },
+  });
+  const response = await fetch(`http://127.0.0.1:${port}/webhooks/github`, {
+    method: "POST",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "push",
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": signGithub(body, secret),
+    },
+  });
+  if (response.status !== 202)
+    throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+}
+
+async function ferryRun(
+  context: { kubeconfig: string; redisUrl: string; repo: TestRepo; sha: string; workDir: string },
+  workers: number,
+): Promise<FerryRun> {
+  const suffix = randomUUID().slice(0, 6);
+  const nsPrefix = `fleet-w${workers}-${suffix}-`;
+  const port = await freePort();
+  const configFile = join(context.workDir, `ferry-w${workers}.yaml`);
+  // JSON is YAML: a ferry.yaml with one app per directory. No forge token: feedback is logged
+  // and dropped (src/forges/offline.ts), so the forge's write spacing does not pace the fleet.
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      redis: { url: context.redisUrl, prefix: `fleet-${suffix}` },
+      server: { port, host: "127.0.0.1" },
+      workDir: join(context.workDir, `ferry-w${workers}`),
+      forges: [{ name: "github", type: "github", webhookSecret: secret }],
+      clusters: [{ name: "local", kubeconfig: context.kubeconfig }],
+      apps: Array.from({ length: apps }, (_, i) => ({
+        name: appName(i),
+        forge: "github",
+        repo: "acme/fleet",
+        repoUrl: context.repo.dir,
+        path: `apps/${appName(i)}`,
+        destination: { cluster: "local", namespace: `${nsPrefix}${i}`, createNamespace: true },
+        sync: { healthTimeout: "600s" },
+      })),
+    }),
+  );
+  const logDir = join(context.workDir, `logs-w${workers}`);
+  mkdirSync(logDir, { recursive: true });
+  const ferry = startFerry(configFile, workers, port, logDir);
+  const pids = () => ferry.processes.map((child) => child.pid ?? 0).filter(Boolean);
+  try {
+    await until(
+      async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true,
+    );
+    const rss = peakRss(pids);
+    const requestsBefore = await apiRequests(context.kubeconfig);
+    const cpuBefore = cpuSeconds(pids());
+    const started = performance.now();
+    await pushWebhook(port, context.sha);
+    let done = 0;
+    await until(async () => {
+      done = await fleetDone(port, context.sha);
+      return done === apps;
+    }, 1000);
+    const firstDeployS = (performance.now() - started) / 1000;
+    const cpuS = cpuSeconds(pids()) - cpuBefore;
+    const requests = (await apiRequests(context.kubeconfig)) - requestsBefore;
+    const peak = rss.stop();
+    console.error(`ferry (${workers} worker): fleet Synced and Healthy after ${firstDeployS.toFixed(1)} s`);
+
+    const steadyRequestsBefore = await apiRequests(context.kubeconfig);
+    const steadyCpuBefore = cpuSeconds(pids());
+    await sleep(steadySeconds * 1000);
+    const steadyRequests = (await apiRequests(context.kubeconfig)) - steadyRequestsBefore;
+    const steadyCpu = cpuSeconds(pids()) - steadyCpuBefore;
+    return {
+      workers,
+      firstDeployS,
+      peakRssMiB: peak / (1 << 20),
+      cpuS,
+      apiRequests: requests,
+      steadyRequestsPerMin: steadyRequests / (steadySeconds / 60),
+      steadyCpuPercent: (steadyCpu / steadySeconds) * 100,
+    };
+  } finally {
+    await ferry.stop();
+  }
+}
+
+/** What the control plane does by itself (controllers, kwok): subtracted from Ferry's steady state. */
+async function baselineRequestsPerMin(kubeconfig: string): Promise<number> {
+  const before = await apiRequests(kubeconfig);
+  await sleep(baselineSeconds * 1000);
+  return ((await apiRequests(kubeconfig)) - before) / (baselineSeconds / 60);
+}
+
+interface ReferenceRun {
+  name: string;
+  applyS: number;
+  availableS: number;
+  apiRequests: number;
+}
+
+async function referenceRun(
+  kubeconfig: string,
+  workDir: string,
+  mode: "per-app" | "all",
+): Promise<ReferenceRun> {
+  const nsPrefix = `fleet-${mode}-${randomUUID().slice(0, 6)}-`;
+  const dir = join(workDir, `kubectl-${mode}`);
+  for (let i = 0; i < apps; i++) {
+    const appDir = join(dir, appName(i));
+    mkdirSync(appDir, { recursive: true });
+    // "0-" sorts the namespace first: kubectl applies a directory's files in name order.
+    writeFileSync(
+      join(appDir, "0-namespace.yaml"),
+      `apiVersion: v1\nkind: Namespace\nmetadata: { name: ${nsPrefix}${i} }\n`,
+    );
+    for (const [file, content] of Object.entries(manifests(i, `${nsPrefix}${i}`)))
+      writeFileSync(join(appDir, file), content);
+  }
+  // --recursive: the one kubectl for all walks the app directories (each namespace file first).
+  const apply = (path: string) =>
+    kubectl(kubeconfig, "apply", "--server-side", "--field-manager", "bench", "--recursive", "-f", path);
+  const requestsBefore = await apiRequests(kubeconfig);
+  const started = performance.now();
+  if (mode === "all") await apply(dir);
+  else {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: kubectlParallel }, async () => {
+        while (next < apps) await apply(join(dir, appName(next++)));
+      }),
+    );
+  }
+  const applyS = (performance.now() - started) / 1000;
+  await until(async () => (await availableCount(kubeconfig, nsPrefix)) === apps, 1000);
+  const availableS = (performance.now() - started) / 1000;
+  const requests = (await apiRequests(kubeconfig)) - requestsBefore;
+  console.error(
+    `kubectl ${mode}: applied after ${applyS.toFixed(1)} s, all Available after ${availableS.toFixed(1)} s`,
+  );
+  return {
+    name: mode === "all" ? "one kubectl for all" : `one kubectl per app (${kubectlParallel} at once)`,
+    applyS,
+    availableS,
+    apiRequests: requests,
+  };
+}
+
+async function main(): Promise<void> {
+  const redis = await startPrivateRedis();
+  const control = await benchCluster();
+  const workDir = mkdtempSync(join(tmpdir(), "ferry-bench-fleet-"));
+  let repo: TestRepo | undefined;
+  try {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < apps; i++)
+      for (const [file, content] of Object.entries(manifests(i)))
+        files[`apps/${appName(i)}/${file}`] = content;
+    repo = await createRepo(files);
+    const sha = await repo.head();
+    const context = { kubeconfig: control.kubeconfig, redisUrl: redis.url, repo, sha, workDir };
+    const ferry: FerryRun[] = [];
+    for (const workers of workerCounts) ferry.push(await ferryRun(context, workers));
+    const baseline = await baselineRequestsPerMin(control.kubeconfig);
+    const reference = [
+      await referenceRun(control.kubeconfig, workDir, "per-app"),
+      await referenceRun(control.kubeconfig, workDir, "all"),
+    ];
+    report(ferry, reference, baseline);
+  } finally {
+    await repo?.cleanup();
+    rmSync(workDir, { recursive: true, force: true });
+    await control.stop();
+    await redis.stop();
+  }
+}
+
+function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number): void {
+  const best = Math.min(...reference.map((r) => r.availableS));
+  console.log(
+    `| ${apps} apps × 10 objects | until all Available / Synced+Healthy, s | apply returned, s | API requests | peak RSS MiB | CPU s |`,
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const r of reference)
+    console.log(
+      `| kubectl apply --server-side, ${r.name} | ${r.availableS.toFixed(1)} | ${r.applyS.toFixed(1)} | ${r.apiRequests} | | |`,
+    );
+  for (const f of ferry)
+    console.log(
+      `| Ferry, ${f.workers} worker process${f.workers > 1 ? "es" : ""} | ${f.firstDeployS.toFixed(1)} | | ${f.apiRequests} | ${f.peakRssMiB.toFixed(0)} | ${f.cpuS.toFixed(1)} |`,
+    );
+  console.log(
+    `\n| steady state over ${steadySeconds} s | API requests/min (control plane alone: ${baseline.toFixed(0)}) | Ferry above that | Ferry CPU % of a core |`,
+  );
+  console.log("|---|---:|---:|---:|");
+  for (const f of ferry)
+    console.log(
+      `| Ferry, ${f.workers} worker process${f.workers > 1 ? "es" : ""} | ${f.steadyRequestsPerMin.toFixed(0)} | ${(f.steadyRequestsPerMin - baseline).toFixed(0)} | ${f.steadyCpuPercent.toFixed(1)} |`,
+    );
+  for (const f of ferry)
+    console.log(
+      `\nFerry (${f.workers}) first deploy / best kubectl all-Available = ${(f.firstDeployS / best).toFixed(2)} (goal ≤ 1.5); peak RSS ${f.peakRssMiB.toFixed(0)} MiB (goal ≤ 300)`,
+    );
+  mkdirSync(join(here, "results"), { recursive: true });
+  writeFileSync(
+    join(here, "results", "fleet.json"),
+    `${JSON.stringify({ apps, objectsPerApp: 10, steadySeconds, baselineRequestsPerMin: baseline, ferry, reference }, null, 2)}\n`,
+  );
+}
+
+await main();
