@@ -21,4 +21,19 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
+  // The UI's one browser script (served as is, no build step).
+  {
+    files: ["src/ui/static/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        document: "readonly",
+        window: "readonly",
+        location: "readonly",
+        fetch: "readonly",
+        DOMParser: "readonly",
+        EventSource: "readonly",
+      },
+    },
+  },
 );

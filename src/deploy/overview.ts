@@ -102,6 +102,79 @@ export async function readOverviews(deps: OverviewDeps, apps: readonly AppConfig
   return Promise.all(apps.map((app) => overviewOf(deps, app, statuses.get(app.name), 5)));
 }
 
+/** What the UI's apps list asks for: filters on configuration and on state, and one page. */
+export interface OverviewQuery {
+  /** Matched, case-insensitively, against name, repo, project, cluster and namespace. */
+  text?: string;
+  project?: string;
+  cluster?: string;
+  sync?: SyncState;
+  health?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface OverviewPage {
+  apps: AppOverview[];
+  /** Apps that match; undefined when a state filter stopped counting once the page was full. */
+  total?: number;
+  /** Whether apps after this page match. */
+  more: boolean;
+}
+
+/** How many apps' Redis state one round of a state filter reads. */
+const STATE_FILTER_CHUNK = 256;
+
+function matchesConfig(app: AppConfig, query: OverviewQuery, needle: string | undefined): boolean {
+  if (query.project !== undefined && (app.project ?? "") !== query.project) return false;
+  if (query.cluster !== undefined && app.destination.cluster !== query.cluster) return false;
+  if (needle === undefined) return true;
+  return [app.name, app.repo, app.project ?? "", app.destination.cluster, app.destination.namespace].some(
+    (field) => field.toLowerCase().includes(needle),
+  );
+}
+
+/**
+ * One page of overviews. Filters on configuration cost no Redis reads, and only the page's apps
+ * are read, so a page costs the same with 10 or 10,000 apps. A filter on state must read each
+ * candidate's state: it reads in chunks, in configuration order, and stops once the page and one
+ * more match are found, so early pages stay cheap and only a rare state reads every app.
+ */
+export async function readOverviewPage(
+  deps: OverviewDeps,
+  apps: readonly AppConfig[],
+  query: OverviewQuery,
+): Promise<OverviewPage> {
+  const needle = query.text?.trim().toLowerCase() || undefined;
+  const candidates = apps.filter((app) => matchesConfig(app, query, needle));
+  if (query.sync === undefined && query.health === undefined) {
+    const page = candidates.slice(query.offset, query.offset + query.limit);
+    return {
+      apps: await readOverviews(deps, page),
+      total: candidates.length,
+      more: query.offset + query.limit < candidates.length,
+    };
+  }
+  const wanted = query.offset + query.limit + 1;
+  const matched: AppOverview[] = [];
+  let read = 0;
+  while (matched.length < wanted && read < candidates.length) {
+    const chunk = await readOverviews(deps, candidates.slice(read, read + STATE_FILTER_CHUNK));
+    read += STATE_FILTER_CHUNK;
+    for (const overview of chunk) {
+      if (query.sync !== undefined && overview.sync !== query.sync) continue;
+      if (query.health !== undefined && overview.health !== query.health) continue;
+      matched.push(overview);
+    }
+  }
+  const exhausted = read >= candidates.length;
+  return {
+    apps: matched.slice(query.offset, query.offset + query.limit),
+    ...(exhausted ? { total: matched.length } : {}),
+    more: matched.length > query.offset + query.limit,
+  };
+}
+
 export async function readDetail(deps: OverviewDeps, app: AppConfig): Promise<AppDetail> {
   const statuses = await readAppStatuses(deps.redis, [app.name], deps.prefix);
   const status = statuses.get(app.name);

@@ -13,6 +13,7 @@ import { withLeanWebhooks } from "./listener.ts";
 import { bodyBytesMetric, recordOnFinish, webhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { previewRoutes } from "./previews.ts";
 import { BodyBudget } from "./intake.ts";
+import { uiNotice, uiRoutes, type UiDeps } from "../ui/routes.ts";
 import { webhookHandler, type WebhookEnqueuer, type WebhookRouteDeps } from "./webhook-route.ts";
 
 export interface AppDeps {
@@ -23,6 +24,8 @@ export interface AppDeps {
   logger: Logger;
   registry: Registry;
   queueTimeoutMs?: number;
+  /** Cluster clients for the UI's live objects; only `ferry up` has cluster credentials. */
+  kubeFor?: UiDeps["kubeFor"];
 }
 
 /** Ferry refuses to receive webhooks it cannot authenticate, unless told it is a demo. */
@@ -75,6 +78,7 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   app.use(previewRoutes(deps.redis, deps.config.redis.prefix));
   app.use(apiRoutes({ config: deps.config, redis: deps.redis }));
+  app.use(uiRoutes(deps, uiNotice(deps.config)));
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
   return withLeanWebhooks(app, webhooks, metrics);

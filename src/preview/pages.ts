@@ -5,6 +5,7 @@
 // One live page per merge request: an index key names the current page, and storing a new one
 // replaces the previous page's HTML with a short marker, so an old link answers "superseded"
 // (410) instead of serving a stale preview, and Redis holds one full page per MR, not one per push.
+import { Cluster } from "ioredis";
 import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { currentPreviewPageKey, previewPageKey } from "../keys.ts";
@@ -54,4 +55,41 @@ export async function loadPreviewPage(
   const stored = await redis.get(previewPageKey(prefix, parsed.data));
   if (stored === null) return undefined;
   return stored === SUPERSEDED_MARKER ? { kind: "superseded" } : { kind: "page", html: stored };
+}
+
+export interface CurrentPreview {
+  /** queue/job-ids.ts changeRequestKey: `<forge>/<repo>!<number>`. */
+  changeRequest: string;
+  id: string;
+}
+
+/**
+ * The live page of every merge request that has one (pages expire a week after their last
+ * push), for the UI's previews list. SCAN, not KEYS, so Redis is never blocked; at most `limit`.
+ */
+export async function listCurrentPreviews(
+  redis: RedisClient,
+  prefix: string,
+  limit: number,
+): Promise<CurrentPreview[]> {
+  const head = currentPreviewPageKey(prefix, "");
+  const keys: string[] = [];
+  // A Cluster's keys live on its masters: scan each (a hash-tag prefix keeps them on one).
+  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+  for (const node of nodes) {
+    for await (const batch of node.scanStream({ match: `${head}*`, count: 500 }) as AsyncIterable<string[]>) {
+      keys.push(...batch);
+      if (keys.length >= limit) break;
+    }
+    if (keys.length >= limit) break;
+  }
+  const chosen = keys.slice(0, limit).sort();
+  if (chosen.length === 0) return [];
+  const ids = await redis.mget(chosen);
+  return chosen.flatMap((key, index) => {
+    const id = ids[index];
+    return typeof id === "string" && previewIdSchema.safeParse(id).success
+      ? [{ changeRequest: key.slice(head.length), id }]
+      : [];
+  });
 }

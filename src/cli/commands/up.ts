@@ -48,7 +48,7 @@ async function runAll(
     registry,
     ...(options.stateKeys ? { stateKeys: options.stateKeys } : {}),
   });
-  const receiver = await startReceiver(config, { logger, registry });
+  const receiver = await startReceiver(config, { logger, registry, kubeFor: (app) => runtime.kubeFor(app) });
   const workers = await startWorkers(runtime);
   try {
     started?.(runtime, receiver.port).catch((error: unknown) =>

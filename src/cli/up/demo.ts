@@ -95,7 +95,7 @@ export function nextSteps(settings: DemoSettings): string {
     ref: "refs/heads/main",
     before: "%s",
     after: "%s",
-    // What step 1 changes: the router deploys an app only when a pushed commit touches it.
+    // What step 2 changes: the router deploys an app only when a pushed commit touches it.
     commits: [{ added: [], modified: ["apps/hello/deployment.yaml"], removed: [] }],
     repository: { full_name: DEMO_REPO },
   });
@@ -103,15 +103,16 @@ export function nextSteps(settings: DemoSettings): string {
   return [
     "",
     "Ferry is up. Next:",
-    `  1. Change the demo app and commit; Ferry notices within 5 s (no webhook needed):`,
+    `  1. Open the web UI: http://127.0.0.1:${settings.port}/ui/`,
+    `  2. Change the demo app and commit; Ferry notices within 5 s (no webhook needed):`,
     `       cd ${settings.repoDir} && sed -i 's/replicas: 2/replicas: 3/' apps/hello/deployment.yaml && git commit -qam "Scale hello"`,
-    `  2. Or simulate the forge's signed push webhook:`,
+    `  3. Or simulate the forge's signed push webhook:`,
     `       body=$(printf '${template}' "$(${git} HEAD~1 2>/dev/null || echo ${"0".repeat(40)})" "$(${git} HEAD)")`,
     `       curl -s -w '\\nHTTP %{http_code}\\n' -X POST http://127.0.0.1:${settings.port}/webhooks/${DEMO_FORGE} \\`,
     `         -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' -H "X-GitHub-Delivery: $(date +%s%N)" \\`,
     `         -H "X-Hub-Signature-256: sha256=$(printf %s "$body" | openssl dgst -sha256 -hmac "$(cat ${join(settings.dir, "webhook-secret")})" | sed 's/^.* //')" \\`,
     `         -d "$body"`,
-    `  3. Watch it: curl -s http://127.0.0.1:${settings.port}/api/apps/${DEMO_APP}`,
+    `  4. Watch it: curl -s http://127.0.0.1:${settings.port}/api/apps/${DEMO_APP}`,
     `       KUBECONFIG=${settings.kubeconfig} kubectl -n hello get deploy,pods`,
     "  Ctrl-C stops Ferry (and the Redis and control plane it started).",
   ].join("\n");

@@ -3,7 +3,7 @@
 import type { Server } from "node:http";
 import type { Registry } from "prom-client";
 import type { FerryConfig } from "../../config/schema.ts";
-import { createApp } from "../../http/app.ts";
+import { createApp, type AppDeps } from "../../http/app.ts";
 import { closeServer, listen } from "../../http/server.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { createRedis, whenReady } from "../../queue/connection.ts";
@@ -19,7 +19,7 @@ export interface RunningReceiver {
 
 export async function startReceiver(
   config: FerryConfig,
-  options: { logger: Logger; registry: Registry },
+  options: { logger: Logger; registry: Registry; kubeFor?: AppDeps["kubeFor"] },
 ): Promise<RunningReceiver> {
   const { logger, registry } = options;
   const redis = createRedis(config.redis, "receiver");
@@ -45,7 +45,14 @@ export async function startReceiver(
   }
   const enqueuer = createEnqueuer(redis, { prefix: config.redis.prefix });
   queueDepthMetric(registry, enqueuer.queues);
-  const app = createApp({ config, enqueuer, redis, logger, registry });
+  const app = createApp({
+    config,
+    enqueuer,
+    redis,
+    logger,
+    registry,
+    ...(options.kubeFor ? { kubeFor: options.kubeFor } : {}),
+  });
   const server = await listen(app, config.server.port, config.server.host, {
     maxConnections: config.server.maxConnections,
   });

@@ -1,0 +1,171 @@
+// One app: where it goes and its state, the live objects (when this process can read the
+// cluster), the drift against Git with the field manager behind each drifted field, the last
+// self-heal correction, the pinned bad revision and the deploy history.
+import type { AppConfig, FerryConfig } from "../config/schema.ts";
+import type { AppDetail } from "../deploy/overview.ts";
+import { describeCause, formatDuration } from "../report/index.ts";
+import type { DeploymentRecord } from "../sync/history.ts";
+import { html, link, type SafeHtml } from "./html.ts";
+import { revisionUrl } from "./links.ts";
+import type { ResourceNode } from "./resource-tree.ts";
+import { ago, healthBadge, syncBadge } from "./widgets.ts";
+
+function revision(config: FerryConfig, app: AppConfig, sha: string, record?: DeploymentRecord): SafeHtml {
+  return link(revisionUrl(config.forges, app, sha, record), html`<code>${sha.slice(0, 7)}</code>`);
+}
+
+function drift(detail: AppDetail): SafeHtml {
+  const state = detail.drift;
+  if (!state) return html`<p>Reconcile has not compared this app with the cluster yet.</p>`;
+  const checked = html`<p>
+    Compared with the cluster ${ago(state.checkedAt)}${state.message ? html`: ${state.message}` : ""}.
+  </p>`;
+  const correction = state.lastCorrection
+    ? html`<p>
+        Last self-heal correction ${ago(state.lastCorrection.at)}: ${state.lastCorrection.objects.join(", ")}.
+      </p>`
+    : "";
+  if (state.drifted.length === 0)
+    return html`${checked}
+      <p>No drift: the live objects match Git.</p>
+      ${correction}`;
+  return html`${checked}
+    <ul class="drift-list">
+      ${state.drifted.map(
+        (object) =>
+          html`<li>
+            <strong>${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}</strong>
+            (${object.state})${object.error ? html` <span class="error">${object.error}</span>` : ""}
+            <table class="fields">
+              <thead>
+                <tr>
+                  <th scope="col">Field</th>
+                  <th scope="col">Changed by</th>
+                  <th scope="col">Git</th>
+                  <th scope="col">Live</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${object.fields.map(
+                  (field) =>
+                    html`<tr>
+                      <td><code>${field.field}</code></td>
+                      <td>${field.managers.length > 0 ? field.managers.join(", ") : "unknown"}</td>
+                      <td><code>${field.desired}</code></td>
+                      <td><code>${field.live}</code></td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            <ul class="summary">
+              ${object.summary.map((line) => html`<li>${line}</li>`)}
+            </ul>
+          </li>`,
+      )}
+    </ul>
+    ${correction}`;
+}
+
+function history(config: FerryConfig, app: AppConfig, detail: AppDetail): SafeHtml {
+  if (detail.deployments.length === 0) return html`<p>No deployment yet.</p>`;
+  return html`<div class="scroll">
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Revision</th>
+          <th scope="col">When</th>
+          <th scope="col">Trigger and who</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Result</th>
+          <th scope="col">Health</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${detail.deployments.map(
+          (record) =>
+            html`<tr>
+              <td>${revision(config, app, record.revision, record)}</td>
+              <td>${ago(record.startedAt)}</td>
+              <td>
+                ${record.cause ? describeCause(record.cause) : record.trigger}${record.cause?.kind === "changeRequest" && record.cause.url ? html` · ${link(record.cause.url, "merge request")}` : ""}
+              </td>
+              <td>${formatDuration(record.durationMs)}</td>
+              <td>
+                ${record.result}${record.reason ? html`<br /><small>${record.reason}</small>` : ""}${record.rolledBackTo ? html`<br /><small>rolled back to <code>${record.rolledBackTo.slice(0, 7)}</code></small>` : ""}
+              </td>
+              <td>${healthBadge(record.health)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function tree(nodes: readonly ResourceNode[] | string): SafeHtml {
+  if (typeof nodes === "string") return html`<p>${nodes}</p>`;
+  if (nodes.length === 0) return html`<p>No live objects found.</p>`;
+  const item = (node: ResourceNode): SafeHtml =>
+    html`<li data-kind="${node.kind}">
+      <span class="kind">${node.kind}</span> ${node.name}
+      ${healthBadge(node.health)}${node.message ? html` <small>${node.message}</small>` : ""}${
+        node.children.length > 0
+          ? html`<ul>
+              ${node.children.map(item)}
+            </ul>`
+          : ""
+      }
+    </li>`;
+  return html`<ul class="tree">
+    ${nodes.map(item)}
+  </ul>`;
+}
+
+export function appBody(
+  config: FerryConfig,
+  app: AppConfig,
+  detail: AppDetail,
+  resources: readonly ResourceNode[] | string,
+): SafeHtml {
+  return html`<p><a href="/ui/">← Apps</a></p>
+    <h1>${app.name}</h1>
+    <div data-live-region>
+      <dl class="facts">
+        <dt>Project</dt>
+        <dd>${app.project ?? "none (the destination namespace only)"}</dd>
+        <dt>Destination</dt>
+        <dd>${detail.cluster}/${detail.namespace}</dd>
+        <dt>Source</dt>
+        <dd>${app.repo} @ ${app.branch}, ${app.path}</dd>
+        <dt>Sync</dt>
+        <dd>${syncBadge(detail.sync)}</dd>
+        <dt>Health</dt>
+        <dd>${healthBadge(detail.health)}</dd>
+        <dt>Deployed revision</dt>
+        <dd>
+          ${detail.revision ? html`${revision(config, app, detail.revision)} ${detail.appliedAt ? ago(detail.appliedAt) : ""}` : "none"}
+        </dd>
+        ${
+          detail.badRevision
+            ? html`<dt>Pinned bad revision</dt>
+                <dd class="bad">
+                  ${revision(config, app, detail.badRevision)}: rolled back, skipped until a newer commit
+                </dd>`
+            : ""
+        }
+        <dt>Automatic sync</dt>
+        <dd>${app.sync.auto ? "on" : "off"}, self-heal ${app.sync.selfHeal ? "on" : "off"}</dd>
+      </dl>
+      <section aria-labelledby="resources">
+        <h2 id="resources">Live objects</h2>
+        ${tree(resources)}
+      </section>
+      <section aria-labelledby="drift">
+        <h2 id="drift">Drift</h2>
+        ${drift(detail)}
+      </section>
+      <section aria-labelledby="history">
+        <h2 id="history">Deploy history</h2>
+        ${history(config, app, detail)}
+      </section>
+    </div>`;
+}

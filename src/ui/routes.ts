@@ -1,0 +1,128 @@
+// GET /ui/…: the web UI (issue 18), server-rendered HTML that works without JavaScript;
+// static/ui.js only adds live updates. `/` redirects here. The pages read what /api/apps reads
+// (deploy/overview.ts) and, where this process can reach the clusters, the live objects.
+import { readFileSync } from "node:fs";
+import { Router, type Response } from "express";
+import type { AppConfig, FerryConfig } from "../config/schema.ts";
+import { readDetail, readOverviewPage } from "../deploy/overview.ts";
+import { AppError } from "../errors.ts";
+import type { KubeClient } from "../kube/types.ts";
+import type { Logger } from "../observability/logger.ts";
+import { listCurrentPreviews } from "../preview/pages.ts";
+import type { RedisClient } from "../queue/connection.ts";
+import { appBody } from "./app-page.ts";
+import { appsBody, appsQuerySchema, overviewQuery } from "./apps-page.ts";
+import { page, type PageFrame } from "./html.ts";
+import { previewsBody } from "./previews-page.ts";
+import { readResourceTree, type ResourceNode } from "./resource-tree.ts";
+
+export interface UiDeps {
+  config: FerryConfig;
+  redis: RedisClient;
+  logger: Logger;
+  /** The cluster client of an app; absent where the process has no cluster credentials. */
+  kubeFor?: (app: AppConfig) => KubeClient;
+}
+
+/** Scripts, styles, images, fetches and event streams only from this server; no framing. */
+export const UI_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const MAX_PREVIEWS = 500;
+
+const staticFiles = new Map<string, { type: string; body: Buffer }>(
+  (
+    [
+      ["ui.css", "text/css; charset=utf-8"],
+      ["ui.js", "text/javascript; charset=utf-8"],
+    ] as const
+  ).map(([name, type]) => [name, { type, body: readFileSync(new URL(`./static/${name}`, import.meta.url)) }]),
+);
+
+function sendPage(res: Response, frame: PageFrame, body: Parameters<typeof page>[1]): void {
+  res
+    .status(200)
+    .set({
+      "Content-Security-Policy": UI_CSP,
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "same-origin",
+      "Cache-Control": "no-store",
+    })
+    .type("html")
+    .send(page(frame, body));
+}
+
+/** Loopback hosts: only this machine can reach a server bound to them. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
+/** What the pages say about who may see them. */
+export function uiNotice(config: FerryConfig): string {
+  return isLoopback(config.server.host)
+    ? "No sign-in: this server listens on loopback only, so only this machine can reach it."
+    : "Read-only, like /api/apps: no one signs in on this server, so it offers no actions.";
+}
+
+export function uiRoutes(deps: UiDeps, notice: string | undefined): Router {
+  const router = Router();
+  const source = { redis: deps.redis, prefix: deps.config.redis.prefix };
+  const frame = (title: string, section: PageFrame["section"], live: string): PageFrame => ({
+    title,
+    section,
+    live,
+    ...(notice !== undefined ? { notice } : {}),
+  });
+
+  router.get("/", (_req, res) => res.redirect(302, "/ui/"));
+
+  router.get("/ui/static/:file", (req, res) => {
+    const file = staticFiles.get(req.params.file);
+    if (!file) throw new AppError("NOT_FOUND", "no such file");
+    res
+      .set({ "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache" })
+      .type(file.type)
+      .send(file.body);
+  });
+
+  router.get("/ui/", async (req, res) => {
+    const parsed = appsQuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      throw new AppError(
+        "USAGE",
+        `bad filter: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+      );
+    }
+    const query = parsed.data;
+    const result = await readOverviewPage(source, deps.config.apps, overviewQuery(query));
+    sendPage(res, frame("Apps", "apps", "/ui/events"), appsBody(deps.config, query, result));
+  });
+
+  router.get("/ui/apps/:name", async (req, res) => {
+    const app = deps.config.apps.find((candidate) => candidate.name === req.params.name);
+    if (!app) throw new AppError("NOT_FOUND", "no such app");
+    const [detail, resources] = await Promise.all([readDetail(source, app), liveObjects(deps, app)]);
+    sendPage(
+      res,
+      frame(app.name, "apps", `/ui/events?app=${encodeURIComponent(app.name)}`),
+      appBody(deps.config, app, detail, resources),
+    );
+  });
+
+  router.get("/ui/previews", async (_req, res) => {
+    const previews = await listCurrentPreviews(deps.redis, deps.config.redis.prefix, MAX_PREVIEWS);
+    sendPage(res, frame("Previews", "previews", "/ui/events"), previewsBody(deps.config, previews));
+  });
+  return router;
+}
+
+/** The tree, or a sentence saying why there is none; a cluster that fails never fails the page. */
+async function liveObjects(deps: UiDeps, app: AppConfig): Promise<ResourceNode[] | string> {
+  if (!deps.kubeFor) return "This server has no cluster credentials (ferry serve); the workers do.";
+  try {
+    return await readResourceTree(deps.kubeFor(app), deps.redis, deps.config.redis.prefix, app);
+  } catch (error) {
+    deps.logger.warn({ app: app.name, reason: String(error) }, "live objects of the UI's app page not read");
+    return `The live objects could not be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

@@ -1,0 +1,43 @@
+// Live updates (progressive enhancement: every page works without this). The page names an
+// event stream in data-live; each event means "something this page shows changed", and the
+// page's live region is replaced with a fresh server rendering of the same URL.
+"use strict";
+(function () {
+  const stream = document.body.dataset.live;
+  if (!stream || !window.EventSource) return;
+  let refreshing = false;
+  let again = false;
+  async function refresh() {
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = true;
+    try {
+      const response = await fetch(location.href, {
+        headers: { Accept: "text/html" },
+        credentials: "same-origin",
+      });
+      if (response.ok) {
+        const next = new DOMParser().parseFromString(await response.text(), "text/html");
+        const fresh = next.querySelector("[data-live-region]");
+        const current = document.querySelector("[data-live-region]");
+        if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+      }
+    } finally {
+      refreshing = false;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    }
+  }
+  const source = new EventSource(stream);
+  source.addEventListener("change", () => void refresh());
+  // After a reconnect, catch up on whatever changed while the stream was down.
+  let opened = false;
+  source.addEventListener("open", () => {
+    if (opened) void refresh();
+    opened = true;
+  });
+})();
