@@ -23,6 +23,7 @@
 //   <prefix>:reconcile:<app>:<what>           reconcile state per app (reconcile/*)
 //   <prefix>:reconcile:watcher:<cluster>      STRING the watcher role lease of one cluster (reconcile/watcher-roles.ts)
 //   <prefix>:reconcile:watchers               ZSET   processes that run a watcher, by last heartbeat
+//   <prefix>:changes                          PUB/SUB channel: an app's or preview's state was written (state/changes.ts)
 import { z } from "zod";
 import { deliveryDigest, safeKeyPart } from "./queue/job-ids.ts";
 
@@ -96,4 +97,9 @@ export function watcherKey(prefix: string, cluster: string): string {
 
 export function watchersKey(prefix: string): string {
   return `${prefix}:reconcile:watchers`;
+}
+
+/** Pub/sub channel, not a key: announces written state to the UI's live pages. */
+export function changesChannel(prefix: string): string {
+  return `${prefix}:changes`;
 }

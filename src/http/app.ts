@@ -26,6 +26,8 @@ export interface AppDeps {
   queueTimeoutMs?: number;
   /** Cluster clients for the UI's live objects; only `ferry up` has cluster credentials. */
   kubeFor?: UiDeps["kubeFor"];
+  /** Aborted when the server stops (the UI's event streams end then). */
+  shutdown?: AbortSignal;
 }
 
 /** Ferry refuses to receive webhooks it cannot authenticate, unless told it is a demo. */

@@ -8,7 +8,8 @@
 import { Cluster } from "ioredis";
 import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
-import { currentPreviewPageKey, previewPageKey } from "../keys.ts";
+import { changesChannel, currentPreviewPageKey, previewPageKey } from "../keys.ts";
+import { changeMessage } from "../state/changes.ts";
 
 export const PREVIEW_PAGE_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -37,6 +38,7 @@ export async function savePreviewPage(
     .multi()
     .set(pageKey, html, "EX", PREVIEW_PAGE_TTL_SECONDS)
     .set(currentPreviewPageKey(prefix, changeRequest), id, "EX", PREVIEW_PAGE_TTL_SECONDS, "GET")
+    .publish(changesChannel(prefix), changeMessage({ preview: changeRequest }))
     .exec();
   const previous = result?.[1]?.[1];
   if (typeof previous !== "string" || previous === id || !previewIdSchema.safeParse(previous).success) return;

@@ -3,7 +3,8 @@
 import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
-import { reconcileKey } from "../keys.ts";
+import { changesChannel, reconcileKey } from "../keys.ts";
+import { changeMessage } from "../state/changes.ts";
 import { appSyncStatuses, type AppStatus, type AppSyncStatus } from "./types.ts";
 
 const explanationSchema = z.object({
@@ -38,7 +39,11 @@ export const appStatusSchema = z.object({
 });
 
 export async function writeAppStatus(redis: RedisClient, status: AppStatus, prefix: string): Promise<void> {
-  await redis.set(reconcileKey(prefix, status.app, "status"), JSON.stringify(appStatusSchema.parse(status)));
+  await redis
+    .multi()
+    .set(reconcileKey(prefix, status.app, "status"), JSON.stringify(appStatusSchema.parse(status)))
+    .publish(changesChannel(prefix), changeMessage({ app: status.app }))
+    .exec();
 }
 
 function parseStatus(text: string | null): AppStatus | undefined {

@@ -10,7 +10,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
-import { syncKey as key } from "../keys.ts";
+import { changesChannel, syncKey as key } from "../keys.ts";
+import { changeMessage } from "../state/changes.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { syncReasons } from "../queue/types.ts";
 import type { StateSeal } from "../state/seal.ts";
@@ -70,6 +71,7 @@ export async function recordDeployment(
     .multi()
     .lpush(key(prefix, app, "history"), JSON.stringify(record))
     .ltrim(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1)
+    .publish(changesChannel(prefix), changeMessage({ app }))
     .exec();
 }
 

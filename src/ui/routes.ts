@@ -10,7 +10,9 @@ import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { listCurrentPreviews } from "../preview/pages.ts";
 import type { RedisClient } from "../queue/connection.ts";
+import { changeFeed } from "../state/changes.ts";
 import { appBody } from "./app-page.ts";
+import { eventsHandler } from "./events.ts";
 import { appsBody, appsQuerySchema, overviewQuery } from "./apps-page.ts";
 import { page, type PageFrame } from "./html.ts";
 import { previewsBody } from "./previews-page.ts";
@@ -22,6 +24,8 @@ export interface UiDeps {
   logger: Logger;
   /** The cluster client of an app; absent where the process has no cluster credentials. */
   kubeFor?: (app: AppConfig) => KubeClient;
+  /** Aborted when the server stops: ends the live pages' event streams. */
+  shutdown?: AbortSignal;
 }
 
 /** Scripts, styles, images, fetches and event streams only from this server; no framing. */
@@ -108,6 +112,12 @@ export function uiRoutes(deps: UiDeps, notice: string | undefined): Router {
       appBody(deps.config, app, detail, resources),
     );
   });
+
+  const feed = changeFeed(deps.redis, deps.config.redis.prefix);
+  router.get(
+    "/ui/events",
+    eventsHandler(feed, (name) => deps.config.apps.some((app) => app.name === name), deps.shutdown),
+  );
 
   router.get("/ui/previews", async (_req, res) => {
     const previews = await listCurrentPreviews(deps.redis, deps.config.redis.prefix, MAX_PREVIEWS);

@@ -45,7 +45,9 @@ export async function startReceiver(
   }
   const enqueuer = createEnqueuer(redis, { prefix: config.redis.prefix });
   queueDepthMetric(registry, enqueuer.queues);
+  const shutdown = new AbortController();
   const app = createApp({
+    shutdown: shutdown.signal,
     config,
     enqueuer,
     redis,
@@ -63,6 +65,7 @@ export async function startReceiver(
     server,
     port,
     stop: async () => {
+      shutdown.abort();
       await closeServer(server);
       await enqueuer.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -24,13 +24,17 @@ import { appName, deployment, generatedConfig, revisionOf, seedState } from "../
 let redis: RedisClient;
 let prefix: string;
 let server: Server | undefined;
+let shutdown: AbortController;
 
 beforeEach(() => {
   redis = createRedis(inject("redisUrl"), "worker");
   prefix = `t-${randomBytes(6).toString("hex")}`;
+  shutdown = new AbortController();
 });
 
 afterEach(async () => {
+  // As the receiver stops: end the event streams, then close.
+  shutdown.abort();
   if (server) await closeServer(server);
   server = undefined;
   const keys = await redis.keys(keyPattern(prefix));
@@ -42,7 +46,14 @@ async function serve(config: FerryConfig): Promise<string> {
   // The UI only reads; the enqueuer is never called by these requests.
   const enqueuer = {} as WebhookEnqueuer;
   server = await listen(
-    createApp({ config, enqueuer, redis, logger: captureLogs().logger, registry: new Registry() }),
+    createApp({
+      config,
+      enqueuer,
+      redis,
+      logger: captureLogs().logger,
+      registry: new Registry(),
+      shutdown: shutdown.signal,
+    }),
     0,
     "127.0.0.1",
   );
@@ -236,5 +247,45 @@ describe("static files", () => {
     expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
     expect(await script.text()).toContain("EventSource");
     expect((await fetch(`${base}/ui/static/..%2Fapp-page.ts`)).status).toBe(404);
+  });
+});
+
+describe("live updates", () => {
+  it("pushes a change event to an app's stream when its deployment is recorded, and not for other apps", async () => {
+    const config = generatedConfig(2, prefix);
+    const base = await serve(config);
+    const aborter = new AbortController();
+    const response = await fetch(`${base}/ui/events?app=${appName(1)}`, { signal: aborter.signal });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = "";
+    // The stream's first bytes come once the server has subscribed to the feed's listeners.
+    received += (await reader.read()).value ?? "";
+    expect(received).toContain("retry:");
+    // Written after the stream opened: the other app's change must not show, this app's must.
+    // The feed's subscriber connection may still be connecting, so write until one arrives.
+    // A read left pending by the timeout is the one to wait on next: its chunk must not be lost.
+    let pending = reader.read();
+    const changed = async () => {
+      while (!received.includes("event: change")) {
+        await recordDeployment(redis, prefix, appName(0), deployment(0));
+        await recordDeployment(redis, prefix, appName(1), deployment(1));
+        const next = await Promise.race([
+          pending,
+          new Promise<undefined>((done) => setTimeout(() => done(undefined), 200)),
+        ]);
+        if (next === undefined) continue;
+        received += next.value ?? "";
+        pending = reader.read();
+      }
+    };
+    await changed();
+    expect(received).toContain(`data: {"app":"${appName(1)}"}`);
+    expect(received).not.toContain(appName(0));
+    aborter.abort();
+    await reader.cancel().catch(() => undefined);
+
+    const unknown = await fetch(`${base}/ui/events?app=nope`);
+    expect(unknown.status).toBe(404);
   });
 });
