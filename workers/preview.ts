@@ -31,7 +31,7 @@ export function createPreviewProcessor(
   };
 }
 
-function quotaWait(runtime: Runtime, job: PreviewJob): Promise<number | undefined> {
+async function quotaWait(runtime: Runtime, job: PreviewJob): Promise<number | undefined> {
   const forge = runtime.forges.get(job.forge);
   const forgeConfig = runtime.config.forges.find((candidate) => candidate.name === job.forge);
   return forge && forgeConfig ? previewQuotaWait(forge, forgeConfig, job) : Promise.resolve(undefined);

@@ -249,12 +249,14 @@ export const configSchema = z.strictObject({
       /**
        * Bytes of webhook bodies held at once across all requests; beyond: 503 + Retry-After.
        * At least one whole body of the 25 MiB per-request limit (src/http/webhook-route.ts).
+       * 32 MiB by default: one maximal body at a time. With 64 MiB two were held, and 30 parallel
+       * 24 MB uploads grew the receiver's RSS by 152-186 MB (receiver-flood.test.ts, bound 150).
        */
       maxBodyBytesInFlight: z
         .number()
         .int()
         .min(25 * 1024 * 1024)
-        .default(64 * 1024 * 1024),
+        .default(32 * 1024 * 1024),
       /** Size cap of one full preview page (GET /previews/<id>); beyond it resources are left out. */
       previewPageMaxBytes: z
         .number()
@@ -266,7 +268,7 @@ export const configSchema = z.strictObject({
       port: 8080,
       host: "0.0.0.0",
       maxConnections: 1_000,
-      maxBodyBytesInFlight: 64 * 1024 * 1024,
+      maxBodyBytesInFlight: 32 * 1024 * 1024,
       previewPageMaxBytes: 8 * 1024 * 1024,
     }),
   /**

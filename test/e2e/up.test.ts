@@ -17,25 +17,28 @@ import { waitFor } from "../support/process.ts";
 const run = promisify(execFile);
 const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
-/** The commands `ferry up` printed as next steps: step 1's line, step 2's lines, step 3's curl. */
-function printedSteps(printed: string): { commit: string; webhook: string; watch: string } {
+/**
+ * What `ferry up` printed as next steps: step 1's UI address, step 2's commit, step 3's signed
+ * webhook curl, step 4's status curl.
+ */
+function printedSteps(printed: string): { ui: string; commit: string; webhook: string; watch: string } {
   const lines = printed.split("\n");
   const at = (prefix: string) => lines.findIndex((line) => line.trimStart().startsWith(prefix));
-  const [one, two, three] = [at("1. "), at("2. "), at("3. ")];
+  const [one, two, three, four] = [at("1. "), at("2. "), at("3. "), at("4. ")];
   expect(
-    [one, two, three].every((index) => index >= 0),
+    [one, two, three, four].every((index) => index >= 0),
     printed,
   ).toBe(true);
+  const between = (from: number, to: number) =>
+    lines
+      .slice(from + 1, to)
+      .join("\n")
+      .trim();
   return {
-    commit: lines
-      .slice(one + 1, two)
-      .join("\n")
-      .trim(),
-    webhook: lines
-      .slice(two + 1, three)
-      .join("\n")
-      .trim(),
-    watch: (lines[three] ?? "").replace(/^.*?Watch it: /, ""),
+    ui: (lines[one] ?? "").replace(/^.*?(http:\/\/\S+).*$/, "$1"),
+    commit: between(two, three),
+    webhook: between(three, four),
+    watch: (lines[four] ?? "").replace(/^.*?Watch it: /, ""),
   };
 }
 
@@ -94,9 +97,13 @@ describe("ferry up (demo)", () => {
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
 
-      // What it printed to do next, run as printed by a shell: step 1 commits a change, step 2's
-      // curl sends the signed push webhook for it (202: a sync job), step 3 shows the app.
+      // What it printed to do next, run as printed by a shell: step 1 is the web UI, step 2
+      // commits a change, step 3's curl sends the signed push webhook for it (202: a sync job),
+      // step 4 shows the app.
       const steps = printedSteps(stdout);
+      const ui = await fetch(steps.ui);
+      expect(ui.status, steps.ui).toBe(200);
+      expect(await ui.text()).toContain("hello");
       const repo = join(dir, "demo-repo");
       const gitIdentity = {
         GIT_AUTHOR_NAME: "t",

@@ -95,7 +95,7 @@ export function nextSteps(settings: DemoSettings): string {
     ref: "refs/heads/main",
     before: "%s",
     after: "%s",
-    // What step 2 changes: the router deploys an app only when a pushed commit touches it.
+    // The file step 2 changes, listed as GitHub lists it in a push.
     commits: [{ added: [], modified: ["apps/hello/deployment.yaml"], removed: [] }],
     repository: { full_name: DEMO_REPO },
   });
