@@ -1,5 +1,7 @@
 // The schema of ferry.yaml (docs/configuration.md). Defaults live here so that the rest of the code
-// reads a complete, typed configuration and never re-checks optional fields.
+// reads a complete, typed configuration and never re-checks optional fields. Each default is
+// written once, on its field: an omitted section is `.prefault({})`, i.e. parsed from `{}`, so it
+// gets its fields' defaults instead of a literal that repeats them.
 import { z } from "zod";
 import { githubPermissions, gitlabPermissions } from "../forges/permissions.ts";
 import { DEFAULT_KEY_PREFIX, keyPrefixSchema } from "../keys.ts";
@@ -150,13 +152,13 @@ export const appSchema = z.strictObject({
   repoUrl: z.string().min(1).optional(),
   branch: z.string().min(1).default("main"),
   path: z.string().min(1).default("."),
-  source: sourceSchema.default(sourceSchema.parse({})),
+  source: sourceSchema.prefault({}),
   destination: z.strictObject({
     cluster: z.string().min(1),
     namespace: z.string().min(1),
     createNamespace: z.boolean().default(false),
   }),
-  sync: syncSchema.default(syncSchema.parse({})),
+  sync: syncSchema.prefault({}),
   /**
    * `/ferry` commands for this app: `minPermission` overrides the forge's (checked against the
    * forge's levels at load); `allow` defaults to `sync.auto`, so an `auto: false` app is deployed
@@ -238,7 +240,7 @@ export const redisSchema = z
   });
 
 export const configSchema = z.strictObject({
-  redis: redisSchema.default({ url: DEFAULT_REDIS_URL, prefix: DEFAULT_KEY_PREFIX }),
+  redis: redisSchema.prefault({}),
   server: z
     .strictObject({
       port: z.number().int().min(0).max(65_535).default(8080),
@@ -264,13 +266,7 @@ export const configSchema = z.strictObject({
         .min(256 * 1024)
         .default(8 * 1024 * 1024),
     })
-    .default({
-      port: 8080,
-      host: "0.0.0.0",
-      maxConnections: 1_000,
-      maxBodyBytesInFlight: 32 * 1024 * 1024,
-      previewPageMaxBytes: 8 * 1024 * 1024,
-    }),
+    .prefault({}),
   /**
    * Jobs each `ferry worker` process runs at once, per queue. Processes add up: three workers
    * with sync: 4 run up to 12 syncs (of different apps: one writer per app, src/deploy/lock.ts).
@@ -284,9 +280,9 @@ export const configSchema = z.strictObject({
           reconcile: z.number().int().min(1).max(64).default(4),
           command: z.number().int().min(1).max(64).default(2),
         })
-        .default({ preview: 2, sync: 4, reconcile: 4, command: 2 }),
+        .prefault({}),
     })
-    .default({ concurrency: { preview: 2, sync: 4, reconcile: 4, command: 2 } }),
+    .prefault({}),
   /** Where mirrors, checkouts and caches live. */
   workDir: z.string().min(1).optional(),
   forges: z.array(forgeSchema).default([]),
@@ -294,7 +290,7 @@ export const configSchema = z.strictObject({
   projects: z.array(projectSchema).default([]),
   apps: z.array(appSchema).default([]),
   /** Health rules for kinds Ferry does not know (docs/health.md); compiled in load.ts. */
-  health: z.strictObject({ rules: z.array(healthRuleSchema).max(500).default([]) }).default({ rules: [] }),
+  health: z.strictObject({ rules: z.array(healthRuleSchema).max(500).default([]) }).prefault({}),
 });
 
 export type FerryConfig = z.infer<typeof configSchema>;
