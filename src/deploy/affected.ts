@@ -11,36 +11,42 @@ import { syncKey } from "../keys.ts";
 import type { Logger } from "../observability/logger.ts";
 import { touchedApps, touchesAppPath } from "../render/index.ts";
 import type { Runtime } from "../runtime/context.ts";
-import { readHealthyRevision, readHistory } from "../sync/history.ts";
+import { readHistory } from "../sync/history.ts";
 
-export type AffectedRuntime = Pick<Runtime, "git" | "location" | "redis" | "prefix" | "seal">;
+export type AffectedRuntime = Pick<Runtime, "git" | "location" | "redis" | "prefix">;
 
 /**
- * The revision whose objects are live, or undefined when that is not known for certain. It is
- * read from the sealed healthy record, never the clear-text mark: judging a head unaffected is a
- * decision not to deploy it, which a Redis writer must not be able to steer.
+ * The revision whose objects are live, or undefined when that is not known for certain. It
+ * starts from the last healthy revision as the sealed record names it (the caller has read it:
+ * never the clear-text mark, since judging a head unaffected is a decision not to deploy it,
+ * which a Redis writer must not be able to steer).
  */
-async function liveRevision(runtime: AffectedRuntime, app: string): Promise<string | undefined> {
-  const [[newest], healthy] = await Promise.all([
-    readHistory(runtime.redis, runtime.prefix, app),
-    readHealthyRevision(runtime.redis, runtime.prefix, runtime.seal, app),
-  ]);
+async function liveRevision(
+  runtime: AffectedRuntime,
+  app: string,
+  healthy: string | undefined,
+): Promise<string | undefined> {
+  if (healthy === undefined) return undefined;
+  const [newest] = await readHistory(runtime.redis, runtime.prefix, app);
   // A failed sync that changed objects and was not rolled back left (part of) its revision.
   if (newest?.result === "failed" && newest.changed > 0) return undefined;
-  return healthy.state === "verified" ? healthy.revision : undefined;
+  return healthy;
 }
 
 /**
- * True when `head` may render differently from the live revision. Anything uncertain (nothing
- * live yet, a live revision git no longer has) counts as affected: the sync then decides.
+ * True when `head` may render differently from the live revision. `healthy` is the app's last
+ * healthy revision from its sealed record (undefined when there is none or it did not open).
+ * Anything uncertain (nothing live yet, a live revision git no longer has) counts as affected:
+ * the sync then decides.
  */
 export async function headAffectsApp(
   runtime: AffectedRuntime,
   app: AppConfig,
-  head: string,
+  revisions: { head: string; healthy: string | undefined },
   logger: Logger,
 ): Promise<boolean> {
-  const live = await liveRevision(runtime, app.name);
+  const { head } = revisions;
+  const live = await liveRevision(runtime, app.name, revisions.healthy);
   if (live === undefined) return true;
   const location = runtime.location(app);
   let changed: string[];

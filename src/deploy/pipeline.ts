@@ -120,17 +120,23 @@ async function deployLocked(
       await reportHeldBack({ forge: runtime.forgeOf(app), app, revision, logger }, reason);
     return { ...base, result: "bad-revision", reason };
   }
-  if (AUTOMATIC.has(job.reason) && (await verifiedHealthyRevision(runtime, app.name)) === revision) {
+  const automatic = AUTOMATIC.has(job.reason);
+  const healthy = automatic ? await verifiedHealthyRevision(runtime, app.name) : undefined;
+  phases.lap("marks");
+  if (automatic && healthy === revision) {
     logger.info("revision already deployed and healthy; nothing to do");
     return { ...base, result: "unchanged", reason: "already deployed and healthy" };
   }
   // A push or poll of a head that changes none of the app's render inputs: nothing to say.
-  if (AUTOMATIC.has(job.reason) && !(await headAffectsApp(runtime, app, revision, logger))) {
-    await markSeenHead(runtime, app.name, revision);
-    logger.info("the commit changes none of the app's render inputs; recorded as seen");
-    return { ...base, result: "unaffected", reason: "the commit changes none of the app's render inputs" };
+  if (automatic) {
+    const affected = await headAffectsApp(runtime, app, { head: revision, healthy }, logger);
+    phases.lap("affected");
+    if (!affected) {
+      await markSeenHead(runtime, app.name, revision);
+      logger.info("the commit changes none of the app's render inputs; recorded as seen");
+      return { ...base, result: "unaffected", reason: "the commit changes none of the app's render inputs" };
+    }
   }
-  phases.lap("marks");
 
   const forge = runtime.forgeOf(app);
   const target: FeedbackTarget = { forge, app, revision, logger };
