@@ -147,27 +147,15 @@ async function deployLocked(
   feedback.post(() => reportPending(target));
   const looking = deployCause(job, { forge, repo: app.repo, revision, logger });
   try {
-    return await deploySource(
-      job,
-      runtime,
-      app,
-      { ...options, phases },
-      {
-        base,
-        target,
-        feedback,
-        started,
-        looking,
-      },
-    );
+    return await deploySource(job, runtime, app, options, phases, { target, feedback, started, looking });
   } finally {
     await feedback.drained();
     phases.lap("feedback");
   }
 }
 
+/** What deployLocked hands on once the deploy is announced (pending status, cause lookup). */
 interface Deploying {
-  base: { app: string; revision: string };
   target: FeedbackTarget;
   feedback: ReturnType<typeof feedbackQueue>;
   started: number;
@@ -178,12 +166,14 @@ async function deploySource(
   job: SyncJob,
   runtime: Runtime,
   app: AppConfig,
-  options: DeployOptions & { signal: AbortSignal; phases: PhaseTimer },
+  options: DeployOptions & { signal: AbortSignal },
+  phases: PhaseTimer,
   deploying: Deploying,
 ): Promise<DeployRun> {
-  const { signal, phases } = options;
-  const { base, target, feedback, started } = deploying;
+  const { signal } = options;
+  const { target, feedback, started } = deploying;
   const { revision, logger } = target;
+  const base = { app: app.name, revision };
   const rendered = await renderRevision(runtime, app, revision, signal);
   phases.lap("render");
   const cause = await deploying.looking;
