@@ -3,7 +3,7 @@
 // holder that dies lets the key expire. Three users build on it: the short preview lock below
 // (two deliveries for the same change request must not interleave their remove-and-add of the
 // pending preview), the renewed per-app sync lock (src/deploy/lock.ts) and the watcher lease
-// (src/reconcile/lease.ts).
+// (src/reconcile/watcher-roles.ts).
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RedisClient } from "./connection.ts";
