@@ -45,8 +45,6 @@ export interface WatcherOptions {
 export interface Watcher {
   /** Holds the watcher role of at least one cluster. */
   isHolder(): boolean;
-  /** The clusters whose watcher role this process holds. */
-  clusters(): ReadonlySet<string>;
   /** Holds a role and every wanted kind has been listed once: changes from now on are seen. */
   isWatching(): boolean;
   stop(): Promise<void>;
@@ -233,7 +231,6 @@ export function startWatcher(options: WatcherOptions): Watcher {
 
   return {
     isHolder: () => held.size > 0,
-    clusters: () => held,
     isWatching: () =>
       held.size > 0 && watches.size > 0 && [...watches.values()].every((watch) => watch.listed),
     async stop() {
