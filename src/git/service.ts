@@ -75,34 +75,25 @@ export class CliGitService implements GitService {
   async checkout(location: RepoLocation, sha: string): Promise<Checkout> {
     const gitDir = await this.#ensureCommits(location, [sha]);
     const key = `${gitDir}:${sha}`;
-    let shared = this.#checkouts.get(key);
-    if (!shared) {
-      shared = { made: this.#materialize(gitDir, sha), users: 0 };
-      this.#checkouts.set(key, shared);
-    }
-    const entry = shared;
+    const entry = this.#checkouts.get(key) ?? { made: this.#materialize(gitDir, sha), users: 0 };
+    this.#checkouts.set(key, entry);
     entry.users++;
-    const release = async (): Promise<void> => {
-      entry.users--;
-      if (entry.users > 0 || this.#checkouts.get(key) !== entry) return;
+    let held = true;
+    const cleanup = async (): Promise<void> => {
+      if (!held) return;
+      held = false;
+      if (--entry.users > 0) return;
       this.#checkouts.delete(key);
+      // A checkout that failed to materialize has already removed its directory.
       const dir = await entry.made.catch(() => undefined);
       if (dir !== undefined) await rm(dirname(dir), { recursive: true, force: true });
     };
-    let dir: string;
     try {
-      dir = await entry.made;
+      return { dir: await entry.made, sha, cleanup };
     } catch (error) {
-      await release();
+      await cleanup();
       throw error;
     }
-    let released = false;
-    const cleanup = async () => {
-      if (released) return;
-      released = true;
-      await release();
-    };
-    return { dir, sha, cleanup };
   }
 
   /** Writes the commit's tree into a new directory under checkouts/; returns that directory. */
