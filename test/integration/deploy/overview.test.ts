@@ -1,16 +1,16 @@
 // /api/apps' sync state under a stream of pushes (issue 17 item 7): a reconcile run that saw a
 // sync queued saves "Syncing"; once that sync has finished, the app must read Synced (or
 // Failed), not Syncing until the next reconcile run minutes later. Real Redis, real records.
-import { randomBytes } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppConfig } from "../../../src/config/schema.ts";
 import { readOverviews } from "../../../src/deploy/overview.ts";
-import { deployLockKey, keyPattern } from "../../../src/keys.ts";
-import { createRedis, type RedisClient } from "../../../src/queue/connection.ts";
+import { deployLockKey } from "../../../src/keys.ts";
+import type { RedisClient } from "../../../src/queue/connection.ts";
 import { redisLock } from "../../../src/queue/lock.ts";
 import { writeAppStatus } from "../../../src/reconcile/status.ts";
 import type { AppSyncStatus } from "../../../src/reconcile/types.ts";
 import { recordDeployment, type DeploymentRecord } from "../../../src/sync/history.ts";
+import { closeTestRedis, openTestRedis } from "../../support/redis-prefix.ts";
 
 let redis: RedisClient;
 let prefix: string;
@@ -22,15 +22,10 @@ const app = {
 } as AppConfig;
 
 beforeEach(() => {
-  redis = createRedis(inject("redisUrl"), "worker");
-  prefix = `t-${randomBytes(6).toString("hex")}`;
+  ({ redis, prefix } = openTestRedis());
 });
 
-afterEach(async () => {
-  const keys = await redis.keys(keyPattern(prefix));
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+afterEach(() => closeTestRedis(redis, prefix));
 
 const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
 

@@ -1,7 +1,6 @@
 // Shared set-up for the reconcile integration tests: a random key/queue prefix on the run's
 // Redis, Ferry's own KubeClient, the Redis applied-state store, and a reconcile worker that
 // runs processReconcileJob as workers/reconcile.ts will.
-import { randomBytes } from "node:crypto";
 import { Worker } from "bullmq";
 import { Registry } from "prom-client";
 import { inject } from "vitest";
@@ -15,7 +14,7 @@ import {
   type KubeObject,
 } from "../../../src/kube/types.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
-import { keyPattern, queuePrefix } from "../../../src/keys.ts";
+import { queuePrefix } from "../../../src/keys.ts";
 import { createRedis, type RedisClient } from "../../../src/queue/connection.ts";
 import { createEnqueuer, type Enqueuer } from "../../../src/queue/enqueue.ts";
 import { queueNames } from "../../../src/queue/types.ts";
@@ -26,6 +25,7 @@ import { startWatcher, type Watcher, type WatcherOptions } from "../../../src/re
 import { countStatuses } from "../../../src/reconcile/status.ts";
 import { createRedisAppliedStateStore, type RedisAppliedStateStore } from "../../../src/reconcile/store.ts";
 import { testKubeClient, testKubeConfig } from "../../support/cluster.ts";
+import { closeTestRedis, openTestRedis } from "../../support/redis-prefix.ts";
 
 export interface Harness {
   prefix: string;
@@ -50,8 +50,7 @@ export function appConfig(name: string, namespace: string, extra: Record<string,
 }
 
 export function harness(apps: AppConfig[], overrides: Partial<ReconcileDeps> = {}): Harness {
-  const prefix = `t${randomBytes(6).toString("hex")}`;
-  const redis = createRedis(inject("redisUrl"), "worker");
+  const { redis, prefix } = openTestRedis();
   const enqueuer = createEnqueuer(redis, { prefix });
   const store = createRedisAppliedStateStore(redis, prefix);
   const registry = new Registry();
@@ -99,9 +98,7 @@ export function harness(apps: AppConfig[], overrides: Partial<ReconcileDeps> = {
       await enqueuer.queues.reconcile.obliterate({ force: true }).catch(() => undefined);
       await enqueuer.queues.sync.obliterate({ force: true }).catch(() => undefined);
       await enqueuer.close();
-      const keys = await redis.keys(keyPattern(prefix));
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
+      await closeTestRedis(redis, prefix);
     },
   };
 }

@@ -2,10 +2,8 @@
 // healthy revision is the applied state, the bad mark the failed revision, a newest failed
 // deployment that was not rolled back means "nothing to compare with", and a correction lands
 // in the deployment history with trigger selfHeal.
-import { randomBytes } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { keyPattern } from "../../../src/keys.ts";
-import { createRedis, type RedisClient } from "../../../src/queue/connection.ts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { RedisClient } from "../../../src/queue/connection.ts";
 import { createHistoryRecorder, createSyncHistoryStore } from "../../../src/reconcile/sync-store.ts";
 import {
   markBadRevision,
@@ -15,6 +13,7 @@ import {
 } from "../../../src/sync/history.ts";
 import { testSeal } from "../../support/state.ts";
 import { configMap, stamp } from "./helpers.ts";
+import { closeTestRedis, openTestRedis } from "../../support/redis-prefix.ts";
 
 const seal = testSeal();
 let redis: RedisClient;
@@ -22,15 +21,10 @@ let prefix: string;
 const app = "store";
 
 beforeEach(() => {
-  redis = createRedis(inject("redisUrl"), "worker");
-  prefix = `t-${randomBytes(6).toString("hex")}`;
+  ({ redis, prefix } = openTestRedis());
 });
 
-afterEach(async () => {
-  const keys = await redis.keys(keyPattern(prefix));
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+afterEach(() => closeTestRedis(redis, prefix));
 
 const record = (result: "succeeded" | "failed" | "rolled-back", revision: string) => ({
   revision,

@@ -1,27 +1,22 @@
 // The per-cluster watcher roles (src/reconcile/watcher-roles.ts) on the real Redis: each
 // cluster's role is held by one process, roles spread to a fair share, a process that joins
 // gets its share handed over, and one that stops (or dies) leaves its roles to the others.
-import { randomBytes } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { keyPattern, watcherKey } from "../../../src/keys.ts";
-import { createRedis, type RedisClient } from "../../../src/queue/connection.ts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { watcherKey } from "../../../src/keys.ts";
+import type { RedisClient } from "../../../src/queue/connection.ts";
 import { createWatcherRoles } from "../../../src/reconcile/watcher-roles.ts";
 import { waitFor } from "../../support/process.ts";
+import { closeTestRedis, openTestRedis } from "../../support/redis-prefix.ts";
 
 let redis: RedisClient;
 let prefix: string;
 const clusters = ["east", "west", "north"];
 
 beforeEach(() => {
-  redis = createRedis(inject("redisUrl"), "worker");
-  prefix = `t-${randomBytes(6).toString("hex")}`;
+  ({ redis, prefix } = openTestRedis());
 });
 
-afterEach(async () => {
-  const keys = await redis.keys(keyPattern(prefix));
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+afterEach(() => closeTestRedis(redis, prefix));
 
 const sizes = (...held: Array<ReadonlySet<string>>) => held.map((set) => set.size);
 
