@@ -3,7 +3,13 @@
 // removed) as "object gone", and scope lookups resolved up front so the pure planner can use
 // them synchronously.
 import { isAppError } from "../errors.ts";
-import { objectKey, type KubeClient, type KubeObject, type ObjectRef } from "../kube/types.ts";
+import {
+  objectKey,
+  type KubeClient,
+  type KubeObject,
+  type ObjectRef,
+  type ResourceInfo,
+} from "../kube/types.ts";
 import type { Scope, ScopeOf } from "./scope.ts";
 
 export function refOf(object: KubeObject): ObjectRef {
@@ -26,6 +32,20 @@ export function refKey(ref: ObjectRef): string {
 /** The API answered that the object's kind is not served (e.g. its CRD was removed). */
 export function kindNotServed(error: unknown): boolean {
   return isAppError(error, "KUBE_REJECTED") && error.details?.kindNotFound === true;
+}
+
+/** Discovery's answer for a kind; undefined when the cluster does not serve it (yet). */
+export async function servedResource(
+  kube: KubeClient,
+  apiVersion: string,
+  kind: string,
+): Promise<ResourceInfo | undefined> {
+  try {
+    return await kube.resource(apiVersion, kind);
+  } catch (error) {
+    if (kindNotServed(error)) return undefined;
+    throw error;
+  }
 }
 
 /** The live object; undefined when it, or its whole kind, does not exist. */
@@ -64,12 +84,8 @@ export async function discoverScopes(kube: KubeClient, objects: KubeObject[]): P
   const scopes = new Map<string, Scope>();
   await Promise.all(
     [...kinds].map(async ([key, object]) => {
-      try {
-        const info = await kube.resource(object.apiVersion, object.kind);
-        scopes.set(key, info.namespaced ? "Namespaced" : "Cluster");
-      } catch (error) {
-        if (!kindNotServed(error)) throw error;
-      }
+      const info = await servedResource(kube, object.apiVersion, object.kind);
+      if (info) scopes.set(key, info.namespaced ? "Namespaced" : "Cluster");
     }),
   );
   return (apiVersion, kind) => scopes.get(`${apiVersion} ${kind}`);

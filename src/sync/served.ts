@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
-import { kindNotServed } from "./kube.ts";
+import { servedResource } from "./kube.ts";
 
 const crdSpecSchema = z.object({
   group: z.string(),
@@ -33,16 +33,6 @@ export function servedKinds(crd: KubeObject): ServedKind[] {
     .map((version) => ({ apiVersion: `${group}/${version.name}`, kind: names.kind }));
 }
 
-async function served(kube: KubeClient, kind: ServedKind): Promise<boolean> {
-  try {
-    await kube.resource(kind.apiVersion, kind.kind);
-    return true;
-  } catch (error) {
-    if (kindNotServed(error)) return false;
-    throw error;
-  }
-}
-
 /**
  * Resolves once discovery serves every kind the CRDs declare (each miss refetches that
  * group/version: src/kube/discovery.ts); throws HEALTH_TIMEOUT at the deadline naming the kinds
@@ -57,8 +47,10 @@ export async function waitServed(
   let interval = options.intervalMs ?? 100;
   for (;;) {
     options.signal?.throwIfAborted();
-    const answers = await Promise.all(missing.map((kind) => served(kube, kind)));
-    missing = missing.filter((_, index) => !answers[index]);
+    const answers = await Promise.all(
+      missing.map((kind) => servedResource(kube, kind.apiVersion, kind.kind)),
+    );
+    missing = missing.filter((_, index) => answers[index] === undefined);
     if (missing.length === 0) return;
     const left = options.deadline - Date.now();
     if (left <= 0) {
