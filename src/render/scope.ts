@@ -4,7 +4,7 @@
 import { groupOf, type KubeObject } from "../kube/types.ts";
 import { isRecord } from "./manifests.ts";
 
-const builtInClusterScoped = [
+const builtInClusterScoped = new Set([
   "/Namespace",
   "/Node",
   "/PersistentVolume",
@@ -37,13 +37,18 @@ const builtInClusterScoped = [
   "resource.k8s.io/ResourceSlice",
   "storagemigration.k8s.io/StorageVersionMigration",
   "policy/PodSecurityPolicy",
-];
+]);
+
+/** A built-in cluster-scoped kind, by its API group ("" for core). The one list: sync uses it too. */
+export function isBuiltInClusterScoped(group: string, kind: string): boolean {
+  return builtInClusterScoped.has(`${group}/${kind}`);
+}
 
 /** Answers `true` for a cluster-scoped group/kind, `false` for namespaced, undefined when unknown. */
 export type ScopeLookup = (group: string, kind: string) => boolean | undefined;
 
 export function scopeOf(objects: KubeObject[], discovered?: ScopeLookup): (object: KubeObject) => boolean {
-  const cluster = new Set(builtInClusterScoped);
+  const cluster = new Set<string>();
   const namespaced = new Set<string>();
   for (const object of objects) {
     if (object.kind !== "CustomResourceDefinition" || !isRecord(object.spec)) continue;
@@ -54,7 +59,7 @@ export function scopeOf(objects: KubeObject[], discovered?: ScopeLookup): (objec
   return (object) => {
     const group = groupOf(object.apiVersion);
     const key = `${group}/${object.kind}`;
-    if (cluster.has(key)) return true;
+    if (isBuiltInClusterScoped(group, object.kind) || cluster.has(key)) return true;
     if (namespaced.has(key)) return false;
     // Unknown custom kinds are taken as namespaced, like most CRDs, unless discovery knows better.
     return discovered?.(group, object.kind) ?? false;

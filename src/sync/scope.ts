@@ -1,41 +1,16 @@
 // Whether a kind is cluster-scoped decides its stage and whether it gets the destination
 // namespace. The cluster's discovery knows best (the caller passes it in); without it, the
-// built-in kinds below and the CRDs in the same render answer.
+// built-in kinds (render/scope.ts has the list) and the CRDs in the same render answer.
 import { groupOf, type KubeObject } from "../kube/types.ts";
+import { isBuiltInClusterScoped } from "../render/scope.ts";
 
 export type Scope = "Namespaced" | "Cluster";
 export type ScopeOf = (apiVersion: string, kind: string) => Scope | undefined;
 
-const clusterScoped = new Set([
-  "/Namespace",
-  "/Node",
-  "/PersistentVolume",
-  "/ComponentStatus",
-  "rbac.authorization.k8s.io/ClusterRole",
-  "rbac.authorization.k8s.io/ClusterRoleBinding",
-  "apiextensions.k8s.io/CustomResourceDefinition",
-  "apiregistration.k8s.io/APIService",
-  "storage.k8s.io/StorageClass",
-  "storage.k8s.io/CSIDriver",
-  "storage.k8s.io/CSINode",
-  "storage.k8s.io/VolumeAttachment",
-  "scheduling.k8s.io/PriorityClass",
-  "networking.k8s.io/IngressClass",
-  "node.k8s.io/RuntimeClass",
-  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
-  "certificates.k8s.io/CertificateSigningRequest",
-  "flowcontrol.apiserver.k8s.io/FlowSchema",
-  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
-]);
-
-/** Built-in kinds (the core API groups) are namespaced unless listed above. */
+/** Built-in kinds (the core API groups) are namespaced unless render/scope.ts lists them. */
 function builtinScope(apiVersion: string, kind: string): Scope | undefined {
   const group = groupOf(apiVersion);
-  const key = `${group}/${kind}`;
-  if (clusterScoped.has(key)) return "Cluster";
+  if (isBuiltInClusterScoped(group, kind)) return "Cluster";
   return group === "" || group.endsWith(".k8s.io") || !group.includes(".") ? "Namespaced" : undefined;
 }
 
