@@ -13,7 +13,7 @@ import { withLeanWebhooks } from "./listener.ts";
 import { bodyBytesMetric, recordOnFinish, webhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { previewRoutes } from "./previews.ts";
 import { BodyBudget } from "./intake.ts";
-import { uiNotice, uiRoutes, type UiDeps } from "../ui/routes.ts";
+import { uiRoutes, type UiDeps } from "../ui/routes.ts";
 import { webhookHandler, type WebhookEnqueuer, type WebhookRouteDeps } from "./webhook-route.ts";
 
 export interface AppDeps {
@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   app.use(previewRoutes(deps.redis, deps.config.redis.prefix));
   app.use(apiRoutes({ config: deps.config, redis: deps.redis }));
-  app.use(uiRoutes(deps, uiNotice(deps.config)));
+  app.use(uiRoutes(deps));
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
   return withLeanWebhooks(app, webhooks, metrics);

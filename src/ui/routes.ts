@@ -14,7 +14,7 @@ import { changeFeed } from "../state/changes.ts";
 import { appBody } from "./app-page.ts";
 import { eventsHandler } from "./events.ts";
 import { appsBody, appsQuerySchema, overviewQuery } from "./apps-page.ts";
-import { page, type PageFrame } from "./html.ts";
+import { page, type PageFrame, type SafeHtml } from "./html.ts";
 import { previewsBody } from "./previews-page.ts";
 import { readResourceTree, type ResourceNode } from "./resource-tree.ts";
 
@@ -43,7 +43,7 @@ const staticFiles = new Map<string, { type: string; body: Buffer }>(
   ).map(([name, type]) => [name, { type, body: readFileSync(new URL(`./static/${name}`, import.meta.url)) }]),
 );
 
-function sendPage(res: Response, frame: PageFrame, body: Parameters<typeof page>[1]): void {
+function sendPage(res: Response, frame: PageFrame, body: SafeHtml): void {
   res
     .status(200)
     .set({
@@ -57,25 +57,26 @@ function sendPage(res: Response, frame: PageFrame, body: Parameters<typeof page>
 }
 
 /** Loopback hosts: only this machine can reach a server bound to them. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 
 /** What the pages say about who may see them. */
-export function uiNotice(config: FerryConfig): string {
+function uiNotice(config: FerryConfig): string {
   return isLoopback(config.server.host)
     ? "No sign-in: this server listens on loopback only, so only this machine can reach it."
     : "Read-only, like /api/apps: no one signs in on this server, so it offers no actions.";
 }
 
-export function uiRoutes(deps: UiDeps, notice: string | undefined): Router {
+export function uiRoutes(deps: UiDeps): Router {
   const router = Router();
   const source = { redis: deps.redis, prefix: deps.config.redis.prefix };
+  const notice = uiNotice(deps.config);
   const frame = (title: string, section: PageFrame["section"], live: string): PageFrame => ({
     title,
     section,
     live,
-    ...(notice !== undefined ? { notice } : {}),
+    notice,
   });
 
   router.get("/", (_req, res) => res.redirect(302, "/ui/"));
