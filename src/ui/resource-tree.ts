@@ -1,9 +1,11 @@
 // The live objects of an app as a tree: the objects Ferry applied (its inventory), and under
 // each the objects they own by ownerReferences, e.g. Deployment → ReplicaSet → Pods, each with
-// its health (src/health). Only where this process holds cluster credentials (`ferry up`); a
+// its health by the checks the workers judge with (src/health, built-ins and ferry.yaml's
+// health.rules). Only where this process holds cluster credentials (`ferry up`); a
 // receiver started alone (`ferry serve`) has none and says so.
 import type { AppConfig } from "../config/schema.ts";
 import { assessHealth } from "../health/registry.ts";
+import type { HealthCheck } from "../health/types.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import type { RedisClient } from "../queue/connection.ts";
 import { readInventory } from "../sync/inventory-store.ts";
@@ -40,8 +42,15 @@ function ownersOf(object: KubeObject): string[] {
   return (refs as OwnerReference[]).flatMap((ref) => (typeof ref.uid === "string" ? [ref.uid] : []));
 }
 
-function node(object: KubeObject, owned: ReadonlyMap<string, KubeObject[]>, depth: number): ResourceNode {
-  const health = assessHealth(object);
+type HealthChecks = ReadonlyMap<string, HealthCheck>;
+
+function node(
+  object: KubeObject,
+  owned: ReadonlyMap<string, KubeObject[]>,
+  checks: HealthChecks,
+  depth: number,
+): ResourceNode {
+  const health = assessHealth(object, checks);
   const uid = uidOf(object);
   const children = depth < 3 && uid !== undefined ? (owned.get(uid) ?? []) : [];
   return {
@@ -53,7 +62,7 @@ function node(object: KubeObject, owned: ReadonlyMap<string, KubeObject[]>, dept
     ...(health.message !== undefined ? { message: health.message } : {}),
     children: children
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
-      .map((child) => node(child, owned, depth + 1)),
+      .map((child) => node(child, owned, checks, depth + 1)),
   };
 }
 
@@ -62,6 +71,7 @@ export async function readResourceTree(
   redis: RedisClient,
   prefix: string,
   app: AppConfig,
+  checks: HealthChecks,
 ): Promise<ResourceNode[]> {
   const { inventory } = await readInventory(kube, redis, prefix, app);
   const entries = inventory.entries.slice(0, MAX_OBJECTS);
@@ -75,7 +85,7 @@ export async function readResourceTree(
   }
   return entries.map((entry, index) => {
     const live = roots[index];
-    if (live !== undefined) return node(live, owned, 0);
+    if (live !== undefined) return node(live, owned, checks, 0);
     return { kind: entry.kind, name: entry.name, health: "Missing", children: [] };
   });
 }

@@ -6,6 +6,8 @@ import { Router, type Response } from "express";
 import type { AppConfig, FerryConfig } from "../config/schema.ts";
 import { readDetail, readOverviewPage } from "../deploy/overview.ts";
 import { AppError } from "../errors.ts";
+import { defaultHealthChecks } from "../health/registry.ts";
+import type { HealthCheck } from "../health/types.ts";
 import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { listCurrentPreviews } from "../preview/pages.ts";
@@ -103,10 +105,16 @@ export function uiRoutes(deps: UiDeps): Router {
     sendPage(res, frame("Apps", "apps", "/ui/events"), appsBody(deps.config, query, result));
   });
 
+  // Where live objects can be read, they are judged by the workers' checks (built-ins and
+  // ferry.yaml's health.rules), compiled once.
+  const cluster = deps.kubeFor && {
+    kubeFor: deps.kubeFor,
+    checks: defaultHealthChecks(deps.config.health.rules),
+  };
   router.get("/ui/apps/:name", async (req, res) => {
     const app = deps.config.apps.find((candidate) => candidate.name === req.params.name);
     if (!app) throw new AppError("NOT_FOUND", "no such app");
-    const [detail, resources] = await Promise.all([readDetail(source, app), liveObjects(deps, app)]);
+    const [detail, resources] = await Promise.all([readDetail(source, app), liveObjects(deps, cluster, app)]);
     sendPage(
       res,
       frame(app.name, "apps", `/ui/events?app=${encodeURIComponent(app.name)}`),
@@ -128,10 +136,20 @@ export function uiRoutes(deps: UiDeps): Router {
 }
 
 /** The tree, or a sentence saying why there is none; a cluster that fails never fails the page. */
-async function liveObjects(deps: UiDeps, app: AppConfig): Promise<ResourceNode[] | string> {
-  if (!deps.kubeFor) return "This server has no cluster credentials (ferry serve); the workers do.";
+async function liveObjects(
+  deps: UiDeps,
+  cluster: { kubeFor: (app: AppConfig) => KubeClient; checks: ReadonlyMap<string, HealthCheck> } | undefined,
+  app: AppConfig,
+): Promise<ResourceNode[] | string> {
+  if (!cluster) return "This server has no cluster credentials (ferry serve); the workers do.";
   try {
-    return await readResourceTree(deps.kubeFor(app), deps.redis, deps.config.redis.prefix, app);
+    return await readResourceTree(
+      cluster.kubeFor(app),
+      deps.redis,
+      deps.config.redis.prefix,
+      app,
+      cluster.checks,
+    );
   } catch (error) {
     deps.logger.warn({ app: app.name, reason: String(error) }, "live objects of the UI's app page not read");
     return `The live objects could not be read: ${error instanceof Error ? error.message : String(error)}`;
