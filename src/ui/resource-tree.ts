@@ -81,7 +81,11 @@ export async function readResourceTree(
   ]);
   const owned = new Map<string, KubeObject[]>();
   for (const object of descendants) {
-    for (const owner of ownersOf(object)) owned.set(owner, [...(owned.get(owner) ?? []), object]);
+    for (const owner of ownersOf(object)) {
+      const siblings = owned.get(owner);
+      if (siblings) siblings.push(object);
+      else owned.set(owner, [object]);
+    }
   }
   return entries.map((entry, index) => {
     const live = roots[index];
