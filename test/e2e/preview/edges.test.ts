@@ -1,27 +1,18 @@
 // Acceptance (issue 6): Secret masking, the size budget with a link to the full page, and a
 // forge that fails (500, 403 + Retry-After) still ending in exactly one comment.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { secondaryRateLimit, serverError } from "../../support/fakes/github.ts";
-import { testKubeClient, useNamespace } from "../../support/cluster.ts";
 import { checkMarkdown } from "../../unit/report/check-markdown.ts";
 import { seed, snapshot, waitSettled } from "./cluster.ts";
-import { appRepo, deployment, secret, webApp, type AppRepo } from "./fixtures.ts";
-import { startHarness, type Harness } from "./harness.ts";
+import { deployment, secret, webApp, type AppRepo } from "./fixtures.ts";
+import type { Harness } from "./harness.ts";
+import { previewSuite } from "./setup.ts";
 import { githubPullRequest } from "./payloads.ts";
 
 const REPO = "acme/deploy";
-const ns = useNamespace("pvx");
-const kube = testKubeClient();
+const { ns, kube, startHarness, appRepo } = previewSuite("pvx", { forge: "github" });
 let harness: Harness | undefined;
 let app: AppRepo | undefined;
-
-afterEach(async () => {
-  harness?.github.assertNoUnexpected();
-  await harness?.close();
-  await app?.repo.cleanup();
-  harness = undefined;
-  app = undefined;
-});
 
 async function preview(number: number, head: string, headRepo = REPO) {
   if (!harness || !app) throw new Error("start first");

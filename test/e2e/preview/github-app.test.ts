@@ -3,27 +3,17 @@
 // an annotation on the changed line; the sticky comment is still posted, the combined status is
 // not. The fake's installation tokens live two seconds and every refused call fails the test.
 import { createRequire } from "node:module";
-import { afterEach, describe, expect, it } from "vitest";
-import { testKubeClient, useNamespace } from "../../support/cluster.ts";
+import { describe, expect, it } from "vitest";
 import { seed, waitSettled } from "./cluster.ts";
-import { appRepo, deployment, webApp, type AppRepo } from "./fixtures.ts";
-import { startHarness, type Harness } from "./harness.ts";
+import { deployment, webApp, type AppRepo } from "./fixtures.ts";
+import type { Harness } from "./harness.ts";
+import { previewSuite } from "./setup.ts";
 import { githubPullRequest } from "./payloads.ts";
 
 const REPO = "acme/deploy";
-const ns = useNamespace("pva");
-const kube = testKubeClient();
+const { ns, kube, startHarness, appRepo } = previewSuite("pva", { forge: "github", noRefused: true });
 let harness: Harness | undefined;
 let app: AppRepo | undefined;
-
-afterEach(async () => {
-  harness?.github.assertNoUnexpected();
-  harness?.github.assertNoRefused();
-  await harness?.close();
-  await app?.repo.cleanup();
-  harness = undefined;
-  app = undefined;
-});
 
 const require = createRequire(import.meta.url);
 const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as Array<{

@@ -1,27 +1,18 @@
 // Acceptance (issue 6): a signed pull_request webhook goes through the real receiver, queue and
 // worker, dry-runs against the control plane and ends in one sticky comment and a status.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PREVIEW_PAGE_CSP } from "../../../src/report/index.ts";
-import { testKubeClient, useNamespace } from "../../support/cluster.ts";
 import { checkMarkdown } from "../../unit/report/check-markdown.ts";
 import { seed, snapshot, waitSettled } from "./cluster.ts";
-import { appRepo, deployment, service, webApp, type AppRepo } from "./fixtures.ts";
-import { startHarness, type Harness } from "./harness.ts";
+import { deployment, service, webApp, type AppRepo } from "./fixtures.ts";
+import type { Harness } from "./harness.ts";
+import { previewSuite } from "./setup.ts";
 import { githubPullRequest } from "./payloads.ts";
 
 const REPO = "acme/deploy";
-const ns = useNamespace("pv");
-const kube = testKubeClient();
+const { ns, kube, startHarness, appRepo } = previewSuite("pv", { forge: "github" });
 let harness: Harness | undefined;
 let app: AppRepo | undefined;
-
-afterEach(async () => {
-  harness?.github.assertNoUnexpected();
-  await harness?.close();
-  await app?.repo.cleanup();
-  harness = undefined;
-  app = undefined;
-});
 
 async function open(number: number, head: string, action: "opened" | "synchronize" = "opened") {
   if (!harness || !app) throw new Error("start first");

@@ -1,26 +1,17 @@
 // Acceptance (issue 6): the same flow for GitLab merge request hooks — MR notes and commit
 // statuses. GitLab's hook carries no base SHA: the worker finds the merge-base itself.
-import { afterEach, describe, expect, it } from "vitest";
-import { testKubeClient, useNamespace } from "../../support/cluster.ts";
+import { describe, expect, it } from "vitest";
 import { checkMarkdown } from "../../unit/report/check-markdown.ts";
 import { seed, snapshot, waitSettled } from "./cluster.ts";
-import { appRepo, deployment, service, webApp, type AppRepo } from "./fixtures.ts";
-import { startHarness, type Harness } from "./harness.ts";
+import { deployment, service, webApp, type AppRepo } from "./fixtures.ts";
+import type { Harness } from "./harness.ts";
+import { previewSuite } from "./setup.ts";
 import { gitlabMergeRequest } from "./payloads.ts";
 
 const PROJECT = "acme/platform/deploy";
-const ns = useNamespace("pvgl");
-const kube = testKubeClient();
+const { ns, kube, startHarness, appRepo } = previewSuite("pvgl", { forge: "gitlab" });
 let harness: Harness | undefined;
 let app: AppRepo | undefined;
-
-afterEach(async () => {
-  harness?.gitlab.assertNoUnexpected();
-  await harness?.close();
-  await app?.repo.cleanup();
-  harness = undefined;
-  app = undefined;
-});
 
 async function deliver(iid: number, head: string, oldrev?: string) {
   if (!harness) throw new Error("start first");

@@ -3,27 +3,18 @@
 // receiver, worker and the line diff's worker thread, as in `ferry up`) answers /healthz
 // within 1 s throughout: each probe is timed, a correctness bound on the event loop (the old
 // diff blocked it for minutes), not a benchmark.
-import { afterEach, describe, expect, it } from "vitest";
-import { testKubeClient, useNamespace } from "../../support/cluster.ts";
+import { describe, expect, it } from "vitest";
 import { seed } from "./cluster.ts";
-import { appRepo, webApp, type AppRepo } from "./fixtures.ts";
-import { startHarness, type Harness } from "./harness.ts";
+import { webApp, type AppRepo } from "./fixtures.ts";
+import type { Harness } from "./harness.ts";
+import { previewSuite } from "./setup.ts";
 import { githubPullRequest } from "./payloads.ts";
 
 const REPO = "acme/deploy";
 const LINES = 20_000;
-const ns = useNamespace("pvbig");
-const kube = testKubeClient();
+const { ns, kube, startHarness, appRepo } = previewSuite("pvbig", { forge: "github" });
 let harness: Harness | undefined;
 let app: AppRepo | undefined;
-
-afterEach(async () => {
-  harness?.github.assertNoUnexpected();
-  await harness?.close();
-  await app?.repo.cleanup();
-  harness = undefined;
-  app = undefined;
-});
 
 /** A ConfigMap whose data has LINES keys, each a line of its YAML. */
 function bigConfigMap(version: string): string {

@@ -5,29 +5,19 @@
 // so the old head never spends a request, and once the forge says the window has quota again
 // the newest head is previewed. The fake GitHub App fails on any unexpected or refused call.
 import { Job } from "bullmq";
-import { afterEach, describe, expect, it } from "vitest";
-import { testKubeClient, useNamespace } from "../../support/cluster.ts";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../../support/process.ts";
 import { seed, waitSettled } from "./cluster.ts";
-import { appRepo, deployment, webApp, type AppRepo } from "./fixtures.ts";
-import { startHarness, type Harness } from "./harness.ts";
+import { deployment, webApp, type AppRepo } from "./fixtures.ts";
+import type { Harness } from "./harness.ts";
+import { previewSuite } from "./setup.ts";
 import { githubPullRequest } from "./payloads.ts";
 
 const REPO = "acme/deploy";
 const INSTALLATION = 41;
-const ns = useNamespace("pvq");
-const kube = testKubeClient();
+const { ns, kube, startHarness, appRepo } = previewSuite("pvq", { forge: "github", noRefused: true });
 let harness: Harness | undefined;
 let app: AppRepo | undefined;
-
-afterEach(async () => {
-  harness?.github.assertNoUnexpected();
-  harness?.github.assertNoRefused();
-  await harness?.close();
-  await app?.repo.cleanup();
-  harness = undefined;
-  app = undefined;
-});
 
 async function post(action: "opened" | "synchronize", head: string): Promise<string> {
   if (!harness || !app) throw new Error("start first");
