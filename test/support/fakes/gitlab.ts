@@ -217,8 +217,18 @@ export class FakeGitlab extends FakeHttpApi {
     };
   }
 
+  /** The notes of the merge request a request names (`:id`, `:iid`). */
+  #threadOf(r: FakeRequest): Note[] | undefined {
+    return this.#notes.get(`${r.params.id}!${r.params.iid}`);
+  }
+
+  /** The note a request names (`:noteId`) on its merge request. */
+  #noteOf(r: FakeRequest): Note | undefined {
+    return this.#threadOf(r)?.find((n) => String(n.id) === r.params.noteId);
+  }
+
   #list(r: FakeRequest): FakeResponse {
-    const thread = this.#notes.get(`${r.params.id}!${r.params.iid}`);
+    const thread = this.#threadOf(r);
     if (!thread) return notFound();
     const { slice, page, perPage, totalPages } = paginate(thread, r.query, 20);
     const headers: Record<string, string> = {
@@ -234,7 +244,7 @@ export class FakeGitlab extends FakeHttpApi {
   }
 
   #create(r: FakeRequest): FakeResponse {
-    const thread = this.#notes.get(`${r.params.id}!${r.params.iid}`);
+    const thread = this.#threadOf(r);
     if (!thread) return notFound();
     const body = field(r, "body");
     if (body === undefined) return { status: 400, body: { error: "body is missing" } };
@@ -244,9 +254,7 @@ export class FakeGitlab extends FakeHttpApi {
   }
 
   #update(r: FakeRequest): FakeResponse {
-    const note = this.#notes
-      .get(`${r.params.id}!${r.params.iid}`)
-      ?.find((n) => String(n.id) === r.params.noteId);
+    const note = this.#noteOf(r);
     if (!note) return notFound();
     const body = field(r, "body");
     if (body === undefined) return { status: 400, body: { error: "body is missing" } };
@@ -256,9 +264,7 @@ export class FakeGitlab extends FakeHttpApi {
   }
 
   #award(r: FakeRequest): FakeResponse {
-    const note = this.#notes
-      .get(`${r.params.id}!${r.params.iid}`)
-      ?.find((n) => String(n.id) === r.params.noteId);
+    const note = this.#noteOf(r);
     if (!note) return notFound();
     const name = field(r, "name");
     if (!name) return { status: 400, body: { error: "name is missing" } };
