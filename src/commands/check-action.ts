@@ -5,7 +5,7 @@
 // pressed run, where the person is looking (a deploy check has no change request to reply on).
 import type { CheckActionJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
-import { appsOfRepo, commandForge, type CommandOutcome } from "./context.ts";
+import { appsOfRepo, commandForge, enqueueCommandSync, type CommandOutcome } from "./context.ts";
 import { mayCommand, requiredPermission, syncRefusal } from "./policy.ts";
 
 export async function runCheckAction(job: CheckActionJob, runtime: Runtime): Promise<CommandOutcome> {
@@ -37,14 +37,8 @@ export async function runCheckAction(job: CheckActionJob, runtime: Runtime): Pro
     await note("Sync now did nothing", `**Sync now** from @${job.author.login}: ${refusal}\n`);
     return { result: "nothing-to-do", reasons: [refusal] };
   }
-  const id = await runtime.enqueuer.enqueueSync({
-    app: app.name,
-    reason: "manual",
-    // One trigger per press: a retried command job finds the same sync job.
-    deliveryId: `check-action:${job.checkRunId}/${job.deliveryId}`,
-    author: job.author.login,
-    ...(job.force ? { force: true } : {}),
-  });
+  // One trigger per press.
+  const id = await enqueueCommandSync(runtime, job, app, `check-action:${job.checkRunId}/${job.deliveryId}`);
   log.info({ job: id }, "Sync now accepted");
   await note(
     `Sync requested by @${job.author.login}`,

@@ -27,3 +27,24 @@ export function commandForge(
 export function appsOfRepo(job: Pick<CommandJob, "forge" | "repo">, runtime: Runtime): AppConfig[] {
   return runtime.config.apps.filter((app) => app.forge === job.forge && same(app.repo, job.repo));
 }
+
+/**
+ * A manual sync of `app`'s branch head in the name of the job's author. `trigger` names the
+ * comment or the button press, so a retried command job finds the same sync job.
+ */
+export function enqueueCommandSync(
+  runtime: Runtime,
+  job: Pick<CommandJob, "author" | "force">,
+  app: AppConfig,
+  trigger: string,
+  changeRequest?: number,
+): Promise<string> {
+  return runtime.enqueuer.enqueueSync({
+    app: app.name,
+    reason: "manual",
+    deliveryId: trigger,
+    ...(changeRequest !== undefined ? { changeRequest } : {}),
+    author: job.author.login,
+    ...(job.force ? { force: true } : {}),
+  });
+}

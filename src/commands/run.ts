@@ -14,7 +14,7 @@ import { touchedApps } from "../render/index.ts";
 import { changeRequestKey } from "../queue/job-ids.ts";
 import type { CommandJob, CommentCommandJob } from "../queue/types.ts";
 import { runCheckAction } from "./check-action.ts";
-import { appsOfRepo, commandForge, type CommandOutcome } from "./context.ts";
+import { appsOfRepo, commandForge, enqueueCommandSync, type CommandOutcome } from "./context.ts";
 import { commandRefused, commandSkipped } from "../report/command.ts";
 import type { Runtime } from "../runtime/context.ts";
 import { mayCommand, requiredPermission, syncRefusal } from "./policy.ts";
@@ -124,18 +124,7 @@ async function sync(
   // One trigger id per comment: a retried command job finds the same sync jobs.
   const trigger = `command:${changeRequestKey(job.forge, job.repo, job.number)}/${job.commentId}`;
   const jobs: string[] = [];
-  for (const app of deploy) {
-    jobs.push(
-      await runtime.enqueuer.enqueueSync({
-        app: app.name,
-        reason: "manual",
-        deliveryId: trigger,
-        changeRequest: job.number,
-        author: job.author.login,
-        ...(job.force ? { force: true } : {}),
-      }),
-    );
-  }
+  for (const app of deploy) jobs.push(await enqueueCommandSync(runtime, job, app, trigger, job.number));
   if (skipped.length > 0) await reply(context, commandSkipped(job.command, skipped));
   return { result: "accepted", apps: deploy.map((app) => app.name), jobs, skipped };
 }
