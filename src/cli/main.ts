@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // The `ferry` command. Each subcommand lives in its own file under commands/ and registers
 // itself on the program; this file only wires them and maps failures to exit codes
-// (0 ok, 1 failure, 2 usage or configuration error).
+// (0 ok, 1 failure, 2 usage or configuration error). A run loads only the command it runs
+// (commandToLoad); help, version and unknown commands load them all.
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { AppError } from "../errors.ts";
-import { logFormats, setLogFormat, type LogFormat } from "../observability/logger.ts";
-import { commands } from "./commands/index.ts";
+import { logFormats, setLogFormat, type LogFormat } from "../observability/log-format.ts";
+import { commandToLoad, commands } from "./commands/index.ts";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
 };
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command("ferry")
     .description("GitOps delivery: previews on merge requests, deploys on merge, drift healing in between")
     .version(version)
@@ -24,7 +25,8 @@ export function buildProgram(): Command {
         .default("auto"),
     )
     .hook("preAction", () => setLogFormat(program.opts<{ logFormat: LogFormat }>().logFormat));
-  for (const register of commands) register(program);
+  const only = commandToLoad(argv.slice(2));
+  for (const [name, load] of commands) if (only === undefined || name === only) (await load())(program);
   return program;
 }
 
@@ -36,7 +38,7 @@ export function exitCodeFor(error: unknown): number {
 
 async function main(): Promise<void> {
   try {
-    await buildProgram().parseAsync(process.argv);
+    await (await buildProgram(process.argv)).parseAsync(process.argv);
   } catch (error) {
     const code = exitCodeFor(error);
     if (!(error instanceof CommanderError)) {

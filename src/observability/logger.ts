@@ -1,5 +1,6 @@
 import { pino, type Logger } from "pino";
 import pretty from "pino-pretty";
+import { prettyLogs, requestedFormat, type LogFormat } from "./log-format.ts";
 
 // Paths whose values must never reach a log line, whatever object they are nested in.
 const redactPaths = [
@@ -22,29 +23,6 @@ const redactPaths = [
   "*.privateKey",
   "forges[*].app.privateKey",
 ];
-
-/** `auto`: readable lines on a terminal, JSON anywhere else (a file, a pipe, a log shipper). */
-export const logFormats = ["auto", "json", "pretty"] as const;
-export type LogFormat = (typeof logFormats)[number];
-
-/** Set once by the CLI from `--log-format`; FERRY_LOG_FORMAT for the processes it does not start. */
-let chosenFormat: LogFormat | undefined;
-
-export function setLogFormat(format: LogFormat): void {
-  chosenFormat = format;
-}
-
-/** Whether lines written to `destination` are pretty-printed: asked for, or `auto` on a TTY. */
-export function prettyLogs(format: LogFormat, destination: NodeJS.WritableStream): boolean {
-  if (format === "auto") return (destination as { isTTY?: boolean }).isTTY === true;
-  return format === "pretty";
-}
-
-function requestedFormat(): LogFormat {
-  const fromEnv = process.env.FERRY_LOG_FORMAT;
-  const env = logFormats.find((format) => format === fromEnv);
-  return chosenFormat ?? env ?? "auto";
-}
 
 export function createLogger(
   options: { level?: string; destination?: NodeJS.WritableStream; format?: LogFormat } = {},

@@ -52,6 +52,24 @@ describe("ferry config check", () => {
     expect(result.stderr).toContain("unknown command 'launch'");
   });
 
+  it("lists every command in its help (each command's modules load only when it runs)", async () => {
+    const result = await ferry("--help");
+    expect(result.code).toBe(0);
+    for (const name of [
+      "up",
+      "serve",
+      "worker",
+      "config",
+      "render",
+      "cluster",
+      "diff",
+      "sync",
+      "status",
+      "health",
+    ])
+      expect(result.stdout).toMatch(new RegExp(`^  ${name}\\b`, "m"));
+  });
+
   it("prints its version", async () => {
     const result = await ferry("--version");
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);

@@ -4,7 +4,6 @@
 import { readFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
 import type { Command } from "commander";
-import { loadConfigFile } from "../../config/load.ts";
 import { AppError } from "../../errors.ts";
 import { defaultHealthChecks } from "../../health/registry.ts";
 import { formatHealthText, judgeObjects } from "../../health/report.ts";
@@ -31,7 +30,10 @@ export function registerHealth(program: Command): void {
       if (flags.output !== "text" && flags.output !== "json") {
         throw new AppError("USAGE", `--output must be text or json, not "${flags.output}"`);
       }
-      const rules = flags.config ? (await loadConfigFile(flags.config)).health.rules : [];
+      // Only with --config: the configuration's modules are a good part of the start-up time.
+      const rules = flags.config
+        ? (await (await import("../../config/load.ts")).loadConfigFile(flags.config)).health.rules
+        : [];
       const objects = parseManifests(await readInput(file), file === "-" ? "stdin" : file);
       const reports = judgeObjects(objects, defaultHealthChecks(rules));
       process.stdout.write(

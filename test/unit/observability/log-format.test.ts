@@ -1,7 +1,8 @@
 // Which log lines a stream gets: readable on a terminal, JSON anywhere else unless asked.
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, prettyLogs } from "../../../src/observability/logger.ts";
+import { prettyLogs } from "../../../src/observability/log-format.ts";
+import { createLogger } from "../../../src/observability/logger.ts";
 
 function stream(isTTY: boolean): PassThrough & { isTTY?: boolean } {
   return Object.assign(new PassThrough(), isTTY ? { isTTY: true } : {});
