@@ -1,11 +1,13 @@
-// `ferry health` as a person runs it: stdin and JSON output, and a broken rule's error (the
-// commands docs/health.md shows are run by test/e2e/docs-snippets.test.ts).
+// `ferry health` as a person runs it: stdin and JSON output, agreement with the documented
+// examples the unit tests judge (test/fixtures/health), and a broken rule's error (the commands
+// docs/health.md shows are run by test/e2e/docs-snippets.test.ts).
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { allHealthExamples, healthFixtureStream } from "../support/health-fixtures.ts";
 
 const run = promisify(execFile);
 const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
@@ -76,6 +78,35 @@ describe("ferry health", () => {
         message: "Certificate tls: issuer not found",
       },
     ]);
+  });
+
+  it("agrees with every documented example (core kinds, each operator rule, the conventions)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ferry-health-"));
+    const examples = allHealthExamples();
+    const result = await ferry(dir, ["health", "-o", "json", "-"], healthFixtureStream());
+    expect(result.code).toBe(0);
+    const reports = JSON.parse(result.stdout) as Array<{
+      kind: string;
+      name: string;
+      status: string;
+      message: string;
+    }>;
+    expect(reports).toHaveLength(examples.length);
+    const judged = reports.map((report, index) => {
+      const example = examples[index];
+      const { message } = example ?? {};
+      return {
+        object: `${example?.file} ${report.kind}/${report.name}`,
+        status: report.status,
+        ...(message === undefined ? {} : { message: report.message }),
+      };
+    });
+    const expected = examples.map(({ file, object, status, message }) => ({
+      object: `${file} ${object.kind}/${object.metadata.name}`,
+      status,
+      ...(message === undefined ? {} : { message }),
+    }));
+    expect(judged).toEqual(expected);
   });
 
   it("refuses a configuration whose rule does not compile, naming the expression's path", async () => {
