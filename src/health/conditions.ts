@@ -12,6 +12,8 @@ export const conditionSchema = z.object({
   reason: optionalText,
   message: optionalText,
   lastTransitionTime: optionalText,
+  /** metav1.Condition: the generation the condition was set for. */
+  observedGeneration: z.number().optional().catch(undefined),
 });
 export type Condition = z.infer<typeof conditionSchema>;
 

@@ -1,9 +1,10 @@
 // Health of kinds without a rule of their own, from the conventions most controllers follow
 // (Kubernetes' kstatus and API conventions):
 //   spec.suspend / spec.paused true            -> Suspended (stopped on purpose)
-//   status.observedGeneration < generation     -> Progressing (the status describes an older spec)
+//   status.observedGeneration, or a condition's,
+//     < generation                             -> Progressing (the status describes an older spec)
 //   Stalled=True                               -> Degraded (kstatus: the controller gave up)
-//   Synced=False (Crossplane)                  -> Degraded
+//   Synced=False (Crossplane)                  -> Degraded, Suspended with reason ReconcilePaused
 //   Reconciling=True                           -> Progressing
 //   Ready (else Available) True/False/Unknown  -> Healthy / Degraded, or Progressing when the
 //                                                 reason says it is on its way / Progressing
@@ -71,6 +72,9 @@ function byCondition(object: KubeObject, conditions: Condition[] | undefined): H
   // Crossplane's convention (managed resources, composites, claims in any group): Synced=False
   // means the provider cannot reconcile the resource at all.
   const synced = findCondition(conditions, "Synced");
+  // The `crossplane.io/paused` annotation: stopped on purpose.
+  if (synced?.status === "False" && synced.reason === "ReconcilePaused")
+    return { status: "Suspended", message: `${name}: reconciliation paused` };
   if (synced?.status === "False")
     return { status: "Degraded", message: `${name} not Synced${suffix(because(synced))}` };
   const reconciling = findCondition(conditions, "Reconciling");
@@ -95,11 +99,10 @@ export function genericHealth(object: KubeObject): Health {
   if (!parsed.success) return { status: "Unknown", message: `${name}: unreadable status` };
   const status = parsed.data;
   const generation = object.metadata.generation;
-  if (
-    typeof generation === "number" &&
-    status.observedGeneration !== undefined &&
-    status.observedGeneration < generation
-  ) {
+  // metav1.Condition carries the generation it was set for: a Ready condition of the previous
+  // spec says nothing about this one.
+  const observed = [status.observedGeneration, ...(status.conditions ?? []).map((c) => c.observedGeneration)];
+  if (typeof generation === "number" && observed.some((seen) => seen !== undefined && seen < generation)) {
     return { status: "Progressing", message: `${name}: waiting for generation ${generation} to be observed` };
   }
   const fromConditions = byCondition(object, status.conditions);

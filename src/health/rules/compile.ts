@@ -83,7 +83,7 @@ function bigints(_key: string, value: unknown): unknown {
 function defaultMessage(context: CelContext): string {
   const conditions = context.conditions as Record<string, Record<string, unknown> | undefined>;
   const status = context.status as Record<string, unknown>;
-  for (const type of ["Stalled", "Ready", "Synced", "Available", "Healthy"]) {
+  for (const type of ["Stalled", "LastAsyncOperation", "Ready", "Synced", "Available", "Healthy"]) {
     const condition = conditions[type];
     const text = condition?.message ?? condition?.reason;
     const good = (type === "Stalled") === (condition?.status === "False");

@@ -51,14 +51,29 @@ const certManager: HealthRule[] = [
   }),
 ];
 
+/**
+ * Flux's kstatus, where Ready=False with reason DependencyNotReady is a wait, not a failure: the
+ * controller retries at a fixed interval until the objects in `spec.dependsOn` are ready.
+ */
+const fluxStatus: RuleBody = {
+  suspended: "spec.suspend == true",
+  ...kstatus,
+  inProgress: `${kstatus.inProgress} || (${is("Ready", "False")} && ${reasonIn("Ready", ["DependencyNotReady"])})`,
+};
 const flux: HealthRule[] = [
   // Every Flux kind (source, kustomize, helm, image, notification) follows kstatus and can be
-  // suspended. HelmRepositories of type oci are not reconciled and carry no Ready condition.
-  { apiVersion: "*.toolkit.fluxcd.io/*", kind: "*", suspended: "spec.suspend == true", ...kstatus },
+  // suspended.
+  { apiVersion: "*.toolkit.fluxcd.io/*", kind: "*", ...fluxStatus },
+  // Objects Flux does not reconcile carry no Ready condition: their existence means ready.
+  // HelmRepositories of type oci, and (notification v1beta3) Alerts and Providers, which
+  // became static objects without status.
   ...rules("source.toolkit.fluxcd.io", ["HelmRepository"], {
-    suspended: "spec.suspend == true",
-    ...kstatus,
+    ...fluxStatus,
     current: `${is("Ready", "True")} || spec.type == "oci"`,
+  }),
+  ...rules("notification.toolkit.fluxcd.io", ["Alert", "Provider"], {
+    ...fluxStatus,
+    current: `${is("Ready", "True")} || !("Ready" in conditions)`,
   }),
 ];
 
@@ -88,15 +103,32 @@ const argo: HealthRule[] = [
   }),
 ];
 
-/** Crossplane managed resources: Synced (the provider could talk to the API) and Ready. */
+/** Synced=False with this reason is the `crossplane.io/paused` annotation at work. */
+const crossplanePaused = `${is("Synced", "False")} && ${reasonIn("Synced", ["ReconcilePaused"])}`;
+/**
+ * Crossplane managed resources: Synced (the provider could talk to the API) and Ready. Providers
+ * built on Terraform (Upjet) report a failed asynchronous create or update in
+ * LastAsyncOperation=False while Synced stays True.
+ */
 const crossplaneManaged: RuleBody = {
-  failed: `${is("Synced", "False")} || (${is("Ready", "False")} && ${reasonIn("Ready", ["Unavailable"])})`,
-  inProgress: `${is("Ready", "False")} && ${reasonIn("Ready", ["Creating", "Deleting"])}`,
+  suspended: crossplanePaused,
+  failed: `${is("Synced", "False")} || ${is("LastAsyncOperation", "False")} || (${is("Ready", "False")} && ${reasonIn("Ready", ["Unavailable"])})`,
+  inProgress: `${is("Ready", "False")} && ${reasonIn("Ready", ["Creating", "Deleting"])} && !(${is("LastAsyncOperation", "False")})`,
   current: `${is("Ready", "True")} && !(${is("Synced", "False")})`,
 };
+/** A provider's configuration objects have no Ready condition: nothing to wait for. */
+const providerConfigKinds = [
+  "ProviderConfig",
+  "ClusterProviderConfig",
+  "ProviderConfigUsage",
+  "ClusterProviderConfigUsage",
+];
+const crossplaneProviderConfig: RuleBody = { failed: is("Synced", "False"), current: "true" };
 const crossplane: HealthRule[] = [
   { apiVersion: "*.upbound.io/*", kind: "*", ...crossplaneManaged },
   { apiVersion: "*.crossplane.io/*", kind: "*", ...crossplaneManaged },
+  ...rules("*.upbound.io", providerConfigKinds, crossplaneProviderConfig),
+  ...rules("*.crossplane.io", providerConfigKinds, crossplaneProviderConfig),
   ...rules("pkg.crossplane.io", ["Provider", "Configuration", "Function"], {
     failed: `${is("Installed", "False")} && !(${reasonIn("Installed", ["UnpackingPackage", "InstallingPackage"])}) || (${is("Healthy", "False")} && ${reasonIn("Healthy", ["UnhealthyPackageRevision"])})`,
     current: `${is("Installed", "True")} && ${is("Healthy", "True")}`,
@@ -122,7 +154,8 @@ const cloudNativePG: HealthRule[] = [
     message: "{{ status.phase }}{{ status.phaseReason == null ? '' : ': ' + status.phaseReason }}",
   }),
   ...rules("postgresql.cnpg.io", ["Backup"], {
-    failed: `status.phase == "failed"`,
+    // walArchivingFailing: the backup cannot complete because WAL archiving does not work.
+    failed: phaseIn("status.phase", ["failed", "walArchivingFailing"]),
     current: `status.phase == "completed"`,
     message: "{{ status.error }}",
   }),
@@ -148,10 +181,10 @@ const strimzi: HealthRule[] = [
       "KafkaTopic",
       "KafkaUser",
       "KafkaConnector",
-      "KafkaNodePool",
     ],
     {
-      suspended: `${is("ReconciliationPaused", "True")} || spec.state in ["paused", "stopped"]`,
+      // spec.pause is the older form of spec.state: paused on connectors.
+      suspended: `${is("ReconciliationPaused", "True")} || spec.state in ["paused", "stopped"] || spec.pause == true`,
       failed: `${is("Ready", "False")} || (${is("NotReady", "True")} && !(${reasonIn("NotReady", ["Creating"])}))`,
       current: is("Ready", "True"),
       message: "{{ conditions.NotReady.message }}{{ conditions.Ready.message }}",
@@ -163,6 +196,12 @@ const strimzi: HealthRule[] = [
     failed: is("NotReady", "True"),
     inProgress: `${is("PendingProposal", "True")} || ${is("Rebalancing", "True")}`,
     current: `${is("ProposalReady", "True")} || ${is("Ready", "True")}`,
+  }),
+  // A node pool's status has no Ready condition (its conditions are warnings only): it is
+  // current once the cluster operator has assigned its nodes; the Kafka reports the rest.
+  ...rules("kafka.strimzi.io", ["KafkaNodePool"], {
+    suspended: is("ReconciliationPaused", "True"),
+    current: "has(status.nodeIds)",
   }),
   ...rules("core.strimzi.io", ["StrimziPodSet"], { current: "status.readyPods == status.pods" }),
 ];
@@ -205,7 +244,7 @@ const istio: HealthRule[] = [
     kind: "*",
     failed: `status.validationMessages.exists(m, m.level == "ERROR")`,
     current: "true",
-    message: `{{ status.validationMessages.filter(m, m.level == "ERROR").map(m, m.documentation.url).join(" ") }}`,
+    message: `{{ status.validationMessages.filter(m, m.level == "ERROR").map(m, m.type.code + " " + m.documentationUrl).join(", ") }}`,
   })),
   ...rules("install.istio.io", ["IstioOperator"], {
     failed: `status.status == "ERROR"`,
