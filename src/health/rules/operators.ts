@@ -139,11 +139,19 @@ const crossplane: HealthRule[] = [
   }),
 ];
 
-const externalSecrets = rules(
-  "external-secrets.io",
-  ["ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret"],
-  { ...kstatus, message: readyMessage },
-);
+const externalSecrets: HealthRule[] = [
+  ...rules("external-secrets.io", ["ExternalSecret", "SecretStore", "ClusterSecretStore", "PushSecret"], {
+    ...kstatus,
+    message: readyMessage,
+  }),
+  // A ClusterExternalSecret lists the namespaces it could not provision; older versions say so
+  // with NotReady or PartiallyReady conditions instead of Ready=False.
+  ...rules("external-secrets.io", ["ClusterExternalSecret"], {
+    ...kstatus,
+    failed: `${kstatus.failed} || size(status.failedNamespaces) > 0 || ${is("NotReady", "True")} || ${is("PartiallyReady", "True")}`,
+    message: `{{ has(status.failedNamespaces) ? status.failedNamespaces.map(f, f.namespace + ": " + f.reason).join("; ") : conditions.Ready.message }}`,
+  }),
+];
 
 const cloudNativePG: HealthRule[] = [
   // Hibernation (annotation cnpg.io/hibernation: on) stops every instance on purpose.
