@@ -154,10 +154,20 @@ const externalSecrets: HealthRule[] = [
 ];
 
 const cloudNativePG: HealthRule[] = [
-  // Hibernation (annotation cnpg.io/hibernation: on) stops every instance on purpose.
+  // Hibernation (annotation cnpg.io/hibernation: on) stops every instance on purpose, and a
+  // supervised primary update waits for a person to switch over (as a paused Rollout does).
   ...rules("postgresql.cnpg.io", ["Cluster"], {
-    suspended: is("cnpg.io/hibernation", "True"),
-    failed: `${phaseIn("status.phase", ["Unable to create required cluster objects", "Cluster cannot proceed to reconciliation due to an unknown plugin being required", "Cluster cannot execute instance online upgrade due to missing architecture binary"])}`,
+    suspended: `${is("cnpg.io/hibernation", "True")} || status.phase == "Waiting for user action"`,
+    // The phases in which the operator stops reconciling until someone intervenes.
+    failed: phaseIn("status.phase", [
+      "Unable to create required cluster objects",
+      "Cluster is unrecoverable and needs manual intervention",
+      "Cluster is in an unrecoverable state, needs manual intervention",
+      "Cluster cannot proceed to reconciliation due to an unknown plugin being required",
+      "Cluster cannot proceed to reconciliation due to an error while interacting with plugins",
+      "Cluster has incomplete or invalid image catalog",
+      "Cluster cannot execute instance online upgrade due to missing architecture binary",
+    ]),
     current: `status.phase == "Cluster in healthy state" && !(${is("Ready", "False")})`,
     message: "{{ status.phase }}{{ status.phaseReason == null ? '' : ': ' + status.phaseReason }}",
   }),
