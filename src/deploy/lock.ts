@@ -15,6 +15,11 @@ export interface AppLockOptions {
   waitMs: number;
   retryMs?: number;
   signal?: AbortSignal;
+  /**
+   * Called once the lock is released. The UI shows an app whose lock is held as Syncing; the
+   * last state write happens while it is held, so without this the page would keep "Syncing".
+   */
+  released?: () => Promise<unknown>;
 }
 
 /** True while some worker holds the app's lock (the API shows the app as Syncing). */
@@ -60,7 +65,7 @@ export async function ifAppLockFree<T>(
 
 async function holding<T>(
   lock: RedisLock,
-  options: Pick<AppLockOptions, "ttlMs" | "signal">,
+  options: Pick<AppLockOptions, "ttlMs" | "signal" | "released">,
   critical: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const lost = new AbortController();
@@ -76,5 +81,6 @@ async function holding<T>(
   } finally {
     clearInterval(timer);
     await lock.release().catch(() => undefined);
+    await options.released?.().catch(() => undefined);
   }
 }

@@ -13,6 +13,7 @@ import type { AppConfig } from "../config/schema.ts";
 import { sensitiveValues } from "../diff/index.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
 import { deployLockKey } from "../keys.ts";
+import { announceChange } from "../state/changes.ts";
 import { scrubbingForge } from "../forges/scrubbed.ts";
 import { scrubberFor } from "../observability/scrub.ts";
 import type { SyncJob } from "../queue/types.ts";
@@ -86,6 +87,7 @@ export async function runDeploy(
     ttlMs: options.lockTtlMs ?? 30_000,
     waitMs: options.lockWaitMs ?? 2 * app.sync.healthTimeout + 60_000,
     ...(options.signal ? { signal: options.signal } : {}),
+    released: () => announceChange(runtime.redis, runtime.prefix, { app: app.name }),
   };
   const phases = phaseTimer();
   const logger = runtime.logger.child({ app: app.name, reason: job.reason, jobSha: job.sha });

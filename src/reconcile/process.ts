@@ -19,6 +19,7 @@ import { detectDrift } from "./drift.ts";
 import { healDrift, type HealOutcome } from "./heal.ts";
 import { enqueueHealRetry } from "./jobs.ts";
 import { deployLockKey } from "../keys.ts";
+import { announceChange } from "../state/changes.ts";
 import { pollBranch, type PollOutcome } from "./poll.ts";
 import { readAppStatus, writeAppStatus } from "./status.ts";
 import type { AppStatus, DriftedObject } from "./types.ts";
@@ -96,7 +97,7 @@ async function reconcileApp(
   const locked = await ifAppLockFree(
     deps.redis,
     deployLockKey(prefix, app.name),
-    { ttlMs: HEAL_LOCK_TTL_MS },
+    { ttlMs: HEAL_LOCK_TTL_MS, released: () => announceChange(deps.redis, prefix, { app: app.name }) },
     () => compareAndHeal(app, deps, { logger, previous, head, ...(poll ? { poll } : {}) }),
   );
   if (!locked.taken) return locked.value;

@@ -16,6 +16,14 @@ export function changeMessage(change: Change): string {
   return JSON.stringify(change);
 }
 
+/**
+ * Says that something a page shows changed without a state write to carry the message: an
+ * app's lock was released (pages show a held lock as Syncing, deploy/overview.ts).
+ */
+export async function announceChange(redis: RedisClient, prefix: string, change: Change): Promise<void> {
+  await redis.publish(changesChannel(prefix), changeMessage(change));
+}
+
 export interface ChangeFeed {
   /** Calls `listener` on every change until the returned function is called. */
   subscribe(listener: (change: Change) => void): () => void;

@@ -99,16 +99,16 @@ function row(config: FerryConfig, overview: AppOverview): SafeHtml {
   const url = app && revision ? revisionUrl(config.forges, app, revision, last) : undefined;
   return html`<tr data-app="${overview.name}">
     <th scope="row"><a href="/ui/apps/${encodeURIComponent(overview.name)}">${overview.name}</a></th>
-    <td>${app?.project ?? "—"}</td>
-    <td>${overview.cluster}/${overview.namespace}</td>
-    <td>
+    <td data-label="Project">${app?.project ?? "—"}</td>
+    <td data-label="Destination">${overview.cluster}/${overview.namespace}</td>
+    <td data-label="Sync">
       ${syncBadge(overview.sync)}${overview.sync === "OutOfSync" ? html` <span class="drift" title="live objects differ from Git">drift</span>` : ""}
     </td>
-    <td>${healthBadge(overview.health)}</td>
-    <td class="rev">
+    <td data-label="Health">${healthBadge(overview.health)}</td>
+    <td class="rev" data-label="Revision">
       ${revision ? (url ? html`<a href="${url}"><code>${revision.slice(0, 7)}</code></a>` : html`<code>${revision.slice(0, 7)}</code>`) : "—"}${overview.badRevision ? html` <span class="bad">skips <code>${overview.badRevision.slice(0, 7)}</code></span>` : ""}
     </td>
-    <td>
+    <td data-label="Last deploy">
       ${last ? html`${ago(last.startedAt)}<br /><small>${last.cause ? describeCause(last.cause) : last.trigger}</small>` : "never"}
     </td>
   </tr>`;
@@ -125,7 +125,7 @@ export function appsBody(config: FerryConfig, query: AppsQuery, result: Overview
     <div data-live-region>
       <p class="count" aria-live="polite">${count}</p>
       <div class="scroll">
-        <table>
+        <table class="apps">
           <caption class="sr-only">
             Apps and their state
           </caption>

@@ -49,7 +49,7 @@ export function page(frame: PageFrame, body: SafeHtml): string {
     >`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${frame.title} · Ferry</title><link rel="stylesheet" href="/ui/static/ui.css"><script src="/ui/static/ui.js" defer></script></head>
+<title>${frame.title} · Ferry</title><link rel="stylesheet" href="/ui/static/ui.css"><link rel="icon" href="/ui/static/favicon.svg" type="image/svg+xml"><script src="/ui/static/ui.js" defer></script></head>
 <body${frame.live !== undefined ? html` data-live="${frame.live}"` : ""}><a class="skip" href="#main">Skip to content</a>
 <header><strong>Ferry</strong><nav aria-label="Sections">${nav("apps", "/ui/", "Apps")} ${nav("previews", "/ui/previews", "Previews")}</nav></header>
 ${frame.notice !== undefined ? html`<p class="notice" role="note">${frame.notice}</p>` : ""}

@@ -41,6 +41,8 @@ const staticFiles = new Map<string, { type: string; body: Buffer }>(
     [
       ["ui.css", "text/css; charset=utf-8"],
       ["ui.js", "text/javascript; charset=utf-8"],
+      // Browsers ask for an icon; without one each page logs a 404.
+      ["favicon.svg", "image/svg+xml"],
     ] as const
   ).map(([name, type]) => [name, { type, body: readFileSync(new URL(`./static/${name}`, import.meta.url)) }]),
 );

@@ -34,10 +34,7 @@
   }
   const source = new EventSource(stream);
   source.addEventListener("change", () => void refresh());
-  // After a reconnect, catch up on whatever changed while the stream was down.
-  let opened = false;
-  source.addEventListener("open", () => {
-    if (opened) void refresh();
-    opened = true;
-  });
+  // Catch up on whatever changed while no stream was open: between the server rendering this
+  // page and the first subscription, and while a dropped stream reconnected.
+  source.addEventListener("open", () => void refresh());
 })();

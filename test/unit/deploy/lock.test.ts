@@ -1,10 +1,11 @@
 // The per-app deploy lock on a real Redis: one holder at a time, renewed past its TTL while
-// the holder runs, released afterwards, and a waiter that gives up with a retryable error.
+// the holder runs, released afterwards (then `released` is told, for the UI's Syncing), and a
+// waiter that gives up with a retryable error.
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { isAppError } from "../../../src/errors.ts";
-import { isLocked, withAppLock } from "../../../src/deploy/lock.ts";
+import { ifAppLockFree, isLocked, withAppLock } from "../../../src/deploy/lock.ts";
 import { deployLockKey } from "../../../src/keys.ts";
 
 const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
@@ -64,5 +65,27 @@ describe("withAppLock", () => {
     });
     expect(aborted).toBe(true);
     expect(await redis.get(key)).toBe("stolen");
+  });
+
+  it("calls released once the lock is gone, also when the holder failed", async () => {
+    const key = freshKey();
+    const seen: boolean[] = [];
+    const released = async () => {
+      seen.push(await isLocked(redis, key));
+    };
+    await withAppLock(redis, key, { ttlMs: 1_000, waitMs: 1_000, released }, () => Promise.resolve());
+    const failed = await withAppLock(redis, key, { ttlMs: 1_000, waitMs: 1_000, released }, () =>
+      Promise.reject(new Error("deploy failed")),
+    ).catch((error: unknown) => error);
+    expect(failed).toEqual(new Error("deploy failed"));
+    const free = await ifAppLockFree(redis, key, { ttlMs: 1_000, released }, () => Promise.resolve("healed"));
+    expect(free).toEqual({ taken: false, value: "healed" });
+    expect(seen).toEqual([false, false, false]);
+    // A lock someone else holds is not taken, so there is nothing to announce.
+    await redis.set(key, "someone-else", "PX", 10_000);
+    expect(await ifAppLockFree(redis, key, { ttlMs: 1_000, released }, () => Promise.resolve())).toEqual({
+      taken: true,
+    });
+    expect(seen).toHaveLength(3);
   });
 });

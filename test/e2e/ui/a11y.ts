@@ -1,0 +1,111 @@
+// Accessibility and containment checks the browser itself answers: the accessible names and
+// roles chromium computes (its accessibility tree, over the DevTools protocol), where the
+// keyboard's Tab key goes, whether a page scrolls sideways, and which origins a page loads from.
+import type { Page } from "playwright-core";
+
+interface AxNode {
+  ignored: boolean;
+  role?: { value?: string };
+  name?: { value?: string };
+}
+
+/** Roles a person operates: each needs a name a screen reader can say. */
+const CONTROL_ROLES = new Set([
+  "button",
+  "link",
+  "textbox",
+  "searchbox",
+  "combobox",
+  "listbox",
+  "checkbox",
+  "radio",
+  "switch",
+  "slider",
+  "spinbutton",
+  "menuitem",
+  "tab",
+]);
+
+async function axTree(page: Page): Promise<AxNode[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send("Accessibility.getFullAXTree")) as { nodes: AxNode[] };
+    return nodes.filter((node) => !node.ignored);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+export interface AxSummary {
+  /** Roles of the page's landmarks (banner, navigation, main, search…). */
+  landmarks: string[];
+  /** Every control with its computed accessible name. */
+  controls: Array<{ role: string; name: string }>;
+}
+
+export async function accessibility(page: Page): Promise<AxSummary> {
+  const nodes = await axTree(page);
+  const landmarkRoles = new Set(["banner", "navigation", "main", "search", "contentinfo", "region", "form"]);
+  return {
+    landmarks: nodes.map((node) => node.role?.value ?? "").filter((role) => landmarkRoles.has(role)),
+    controls: nodes
+      .filter((node) => CONTROL_ROLES.has(node.role?.value ?? ""))
+      .map((node) => ({ role: node.role?.value ?? "", name: (node.name?.value ?? "").trim() })),
+  };
+}
+
+// The scripts below run in the page; they are strings because this project's TypeScript has
+// no DOM types (lib ES2024 only), which keeps browser globals out of the server's code.
+
+/** What keyboard focus lands on, Tab after Tab from the top of the page. */
+export async function tabStops(page: Page, presses: number): Promise<string[]> {
+  await page.evaluate("document.activeElement && document.activeElement.blur()");
+  const stops: string[] = [];
+  for (let i = 0; i < presses; i++) {
+    await page.keyboard.press("Tab");
+    stops.push(
+      await page.evaluate<string>(`(() => {
+        const element = document.activeElement;
+        if (!element || element === document.body) return "body";
+        const name = element.getAttribute("name");
+        const href = element.getAttribute("href");
+        return element.tagName.toLowerCase() + (name ? "[name=" + name + "]" : "") + (href ? "[href=" + href + "]" : "");
+      })()`),
+    );
+  }
+  return stops;
+}
+
+/** Elements wider than their box: the page, or any scroll container in it. */
+export async function sidewaysScroll(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const wide = [];
+    const root = document.scrollingElement || document.documentElement;
+    if (root.scrollWidth > root.clientWidth) wide.push("page " + root.scrollWidth + " > " + root.clientWidth);
+    for (const element of document.querySelectorAll("main *")) {
+      const overflow = getComputedStyle(element).overflowX;
+      if ((overflow === "auto" || overflow === "scroll") && element.scrollWidth > element.clientWidth) {
+        wide.push(element.tagName.toLowerCase() + "." + element.className + " " + element.scrollWidth + " > " + element.clientWidth);
+      }
+    }
+    return wide;
+  })()`);
+}
+
+/** Marks the page's window: a reload or navigation loses the mark. */
+export async function markWindow(page: Page): Promise<void> {
+  await page.evaluate("window.ferryMarker = 'same page'");
+}
+
+export async function windowMarked(page: Page): Promise<boolean> {
+  return page.evaluate<boolean>("window.ferryMarker === 'same page'");
+}
+
+/** URLs the page loads resources from (scripts, styles, images, icons…) as written. */
+export async function resourceUrls(page: Page): Promise<string[]> {
+  const urls: string[] = [];
+  for (const element of await page.locator("[src], link[href]").all()) {
+    urls.push((await element.getAttribute("src")) ?? (await element.getAttribute("href")) ?? "");
+  }
+  return urls;
+}
