@@ -109,3 +109,38 @@ export async function resourceUrls(page: Page): Promise<string[]> {
   }
   return urls;
 }
+
+/**
+ * Text whose colour against its background is below WCAG's 4.5:1 (AA, normal text): each
+ * element with its own text, its computed colour, and the first opaque background behind it.
+ */
+export async function lowContrast(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const rgb = (css) => (css.match(/[\\d.]+/g) || []).map(Number);
+    const luminance = ([r, g, b]) => {
+      const channel = (value) => {
+        const c = value / 255;
+        return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+      };
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const background = (element) => {
+      for (let at = element; at; at = at.parentElement) {
+        const color = rgb(getComputedStyle(at).backgroundColor);
+        if (color.length === 3 || color[3] === 1) return color;
+      }
+      return [255, 255, 255];
+    };
+    const low = [];
+    for (const element of document.body.querySelectorAll("*")) {
+      const own = [...element.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim() !== "");
+      if (!own || element.getClientRects().length === 0) continue;
+      const style = getComputedStyle(element);
+      if (style.visibility === "hidden") continue;
+      const [fg, bg] = [luminance(rgb(style.color)), luminance(background(element))];
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) low.push(element.tagName.toLowerCase() + " '" + element.textContent.trim().slice(0, 30) + "' " + ratio.toFixed(2));
+    }
+    return low;
+  })()`);
+}

@@ -4,9 +4,9 @@
 // without a reload (its live event stream); the app page shows the Deployment → ReplicaSet →
 // Pods tree and, after a real `kubectl scale` with self-heal off, OutOfSync with the field
 // manager behind the drift; the previews page lists an open pull request's preview. Each page
-// is checked for accessible names, landmarks, keyboard reach, a phone-sized viewport and for
-// loading nothing from anywhere but this server. Screenshots go to test-results/ui/ (ignored
-// by git) for reviewers.
+// is checked for accessible names, landmarks, text contrast (WCAG AA), keyboard reach, a
+// phone-sized viewport and for loading nothing from anywhere but this server. Screenshots go to
+// test-results/ui/ (ignored by git) for reviewers.
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
@@ -24,7 +24,15 @@ import { freePort } from "../../support/ports.ts";
 import { signGithub } from "../../support/sign.ts";
 import { githubPush } from "../deploy/payloads.ts";
 import { githubPullRequest } from "../preview/payloads.ts";
-import { accessibility, markWindow, resourceUrls, sidewaysScroll, tabStops, windowMarked } from "./a11y.ts";
+import {
+  accessibility,
+  lowContrast,
+  markWindow,
+  resourceUrls,
+  sidewaysScroll,
+  tabStops,
+  windowMarked,
+} from "./a11y.ts";
 
 const run = promisify(execFile);
 const REPO = "acme/deploy";
@@ -134,6 +142,7 @@ async function expectAccessible(page: Page): Promise<void> {
   expect(ax.landmarks).toEqual(expect.arrayContaining(["banner", "navigation", "main"]));
   expect(ax.controls.length).toBeGreaterThan(0);
   expect(ax.controls.filter((control) => control.name === "")).toEqual([]);
+  expect(await lowContrast(page)).toEqual([]);
   const resources = await resourceUrls(page);
   expect(resources.length).toBeGreaterThan(0);
   expect(resources.filter((url) => !url.startsWith("/"))).toEqual([]);
