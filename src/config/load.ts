@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { AppError } from "../errors.ts";
 import { permissionsOf } from "../forges/permissions.ts";
 import { compileRules } from "../health/registry.ts";
+import { policyProblem } from "../images/policy.ts";
 import { expandEnv } from "./env.ts";
 import { destinationsFor, globMatches } from "../policy/project.ts";
 import { forRole, type ConfigRole } from "./roles.ts";
@@ -27,7 +28,7 @@ function zodProblems(error: z.ZodError): string[] {
 /** Checks that hold between sections: names unique, references resolve, secrets present. */
 function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
   const problems: string[] = [];
-  const unique = (section: "forges" | "clusters" | "projects" | "apps") => {
+  const unique = (section: "forges" | "clusters" | "projects" | "apps" | "registries" | "images") => {
     const seen = new Set<string>();
     config[section].forEach((item, i) => {
       if (seen.has(item.name)) problems.push(`${section}[${i}].name: duplicate name "${item.name}"`);
@@ -38,6 +39,9 @@ function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
   unique("clusters");
   unique("projects");
   unique("apps");
+  unique("registries");
+  unique("images");
+  problems.push(...imageProblems(config));
   problems.push(...projectProblems(config));
   config.forges.forEach((forge, i) => {
     if (role !== "worker" && !forge.webhookSecret && !forge.insecureAcceptUnsigned) {
@@ -71,6 +75,23 @@ function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
     }
   });
   problems.push(...healthRuleProblems(config));
+  return problems;
+}
+
+/** Image policies must name a known registry and known apps, and their policy must compile. */
+function imageProblems(config: FerryConfig): string[] {
+  const problems: string[] = [];
+  const registries = new Set(config.registries.map((r) => r.name));
+  const apps = new Set(config.apps.map((a) => a.name));
+  config.images.forEach((image, i) => {
+    if (!registries.has(image.registry))
+      problems.push(`images[${i}].registry: unknown registry "${image.registry}"`);
+    image.apps.forEach((app, j) => {
+      if (!apps.has(app)) problems.push(`images[${i}].apps[${j}]: unknown app "${app}"`);
+    });
+    const policy = policyProblem(image.policy);
+    if (policy) problems.push(`images[${i}].policy: ${policy}`);
+  });
   return problems;
 }
 

@@ -10,9 +10,11 @@
 export type ConfigRole = "receiver" | "worker" | "all";
 
 /** Per list section of ferry.yaml: the fields only one role may read. */
-const roleFields: Record<"forges" | "clusters", Record<string, Exclude<ConfigRole, "all">>> = {
+const roleFields: Record<"forges" | "clusters" | "registries", Record<string, Exclude<ConfigRole, "all">>> = {
   forges: { token: "worker", app: "worker", webhookSecret: "receiver" },
   clusters: { kubeconfig: "worker", context: "worker" },
+  // The receiver checks registry notifications; workers list tags and read image configs.
+  registries: { username: "worker", password: "worker", webhookSecret: "receiver" },
 };
 
 /** The document without the fields `role` must not read. */

@@ -170,6 +170,54 @@ export const appSchema = z.strictObject({
   ignoreDifferences: z.array(ignoreDifferenceSchema).default([]),
 });
 
+/**
+ * A container registry Ferry hears from (CNCF Distribution notifications at
+ * `/webhooks/<name>`) and polls (`/v2/<repository>/tags/list`). docs/image-updates.md.
+ */
+export const registrySchema = z.strictObject({
+  name,
+  type: z.literal("distribution"),
+  url: z.url(),
+  /** The bearer token the registry's notification endpoint sends (`Authorization: Bearer ...`). */
+  webhookSecret: z.string().min(1).optional(),
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  /** How often tags are listed, to catch notifications that never arrived. */
+  pollInterval: durationSchema.default(300_000),
+});
+
+/** A repository path as the distribution spec allows it (lowercase components split by '/'). */
+export const imageRepositorySchema = z
+  .string()
+  .max(255)
+  .regex(
+    /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
+    "must be a registry repository path such as acme/web",
+  );
+
+/** Which tags an image policy accepts and which of them is the newest (src/images/policy.ts). */
+export const imagePolicySchema = z.union([
+  z.strictObject({ semver: z.string().min(1).max(256) }),
+  z.strictObject({
+    /** A regular expression over the whole tag; its first named group, if any, is what is ordered. */
+    pattern: z.string().min(1).max(256),
+    order: z.enum(["numeric", "alphabetical"]).default("alphabetical"),
+  }),
+]);
+
+export const imageSchema = z.strictObject({
+  /** What markers name: `# ferry:image <name>`. */
+  name,
+  /** A `registries[].name`. */
+  registry: z.string().min(1),
+  repository: imageRepositorySchema,
+  policy: imagePolicySchema,
+  /** The `apps[].name`s whose render inputs carry this image's markers. */
+  apps: z.array(z.string().min(1)).min(1),
+  /** Write `tag@sha256:<digest>` instead of the tag alone. */
+  pinDigest: z.boolean().default(false),
+});
+
 /** TLS of the Redis connection; the URL must be rediss://. Paths are PEM files read at start. */
 export const redisTlsSchema = z.strictObject({
   /** CA bundle that signed the server's certificate; the system's CAs when unset. */
@@ -289,6 +337,8 @@ export const configSchema = z.strictObject({
   clusters: z.array(clusterSchema).default([]),
   projects: z.array(projectSchema).default([]),
   apps: z.array(appSchema).default([]),
+  registries: z.array(registrySchema).default([]),
+  images: z.array(imageSchema).default([]),
   /** Health rules for kinds Ferry does not know (docs/health.md); compiled in load.ts. */
   health: z.strictObject({ rules: z.array(healthRuleSchema).max(500).default([]) }).prefault({}),
 });
@@ -302,4 +352,7 @@ export type AppConfig = z.infer<typeof appSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
 export type KindRule = z.infer<typeof kindRuleSchema>;
+export type RegistryConfig = z.infer<typeof registrySchema>;
+export type ImageConfig = z.infer<typeof imageSchema>;
+export type ImagePolicy = z.infer<typeof imagePolicySchema>;
 export type IgnoreDifference = z.infer<typeof ignoreDifferenceSchema>;

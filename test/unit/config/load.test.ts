@@ -209,3 +209,58 @@ describe("ferry.yaml redis", () => {
     );
   });
 });
+
+describe("ferry.yaml image policies", () => {
+  const base = [
+    "forges: [{ name: gh, type: github, webhookSecret: s }]",
+    "clusters: [{ name: c, inCluster: true }]",
+    "apps: [{ name: web, forge: gh, repo: o/r, destination: { cluster: c, namespace: n } }]",
+    "registries: [{ name: harbor, type: distribution, url: 'https://harbor.example.com', webhookSecret: '${HARBOR_TOKEN}', password: '${HARBOR_PASSWORD}' }]",
+  ].join("\n");
+  const images = (image: string) => `${base}\nimages: [${image}]\n`;
+  const good =
+    "{ name: web, registry: harbor, repository: acme/web, policy: { semver: '>=1.0.0 <2.0.0' }, apps: [web] }";
+
+  it("loads a policy with its defaults, and gives each role only its registry secrets", () => {
+    const all = { HARBOR_TOKEN: "tok", HARBOR_PASSWORD: "pw" };
+    const config = parseConfigText(images(good), all);
+    expect(config.images).toEqual([
+      {
+        name: "web",
+        registry: "harbor",
+        repository: "acme/web",
+        policy: { semver: ">=1.0.0 <2.0.0" },
+        apps: ["web"],
+        pinDigest: false,
+      },
+    ]);
+    expect(config.registries[0]?.pollInterval).toBe(300_000);
+    const receiver = parseConfigText(images(good), { HARBOR_TOKEN: "tok" }, "ferry.yaml", "receiver");
+    expect([receiver.registries[0]?.webhookSecret, receiver.registries[0]?.password]).toEqual([
+      "tok",
+      undefined,
+    ]);
+    const worker = parseConfigText(images(good), { HARBOR_PASSWORD: "pw" }, "ferry.yaml", "worker");
+    expect([worker.registries[0]?.webhookSecret, worker.registries[0]?.password]).toEqual([undefined, "pw"]);
+  });
+
+  it("names an unknown registry or app, a bad range or pattern, and a bad repository", () => {
+    const all = { HARBOR_TOKEN: "tok", HARBOR_PASSWORD: "pw" };
+    const problem = (image: string) => problemOf(images(image), all);
+    expect(problem(good.replace("registry: harbor", "registry: dockerhub"))).toContain(
+      'images[0].registry: unknown registry "dockerhub"',
+    );
+    expect(problem(good.replace("apps: [web]", "apps: [web, api]"))).toContain(
+      'images[0].apps[1]: unknown app "api"',
+    );
+    expect(problem(good.replace(">=1.0.0 <2.0.0", "newest please"))).toContain(
+      'images[0].policy: "newest please" is not a semver range',
+    );
+    expect(problem(good.replace("{ semver: '>=1.0.0 <2.0.0' }", "{ pattern: '^main-(' }"))).toContain(
+      'images[0].policy: "^main-(" is not a regular expression',
+    );
+    expect(problem(good.replace("acme/web", "Acme/Web;rm"))).toContain(
+      "images[0].repository: must be a registry",
+    );
+  });
+});

@@ -46,6 +46,11 @@ const sample = configSchema.parse({
   clusters: [{ name: "c" }],
   projects: [{ name: "p", destinations: [{ cluster: "c", namespace: "n" }] }],
   apps: [{ ...bareApp, ignoreDifferences: [{ kind: "K", jsonPointers: ["/x"] }] }],
+  registries: [{ name: "r", type: "distribution", url: "https://registry.example.com" }],
+  images: [
+    { name: "i", registry: "r", repository: "acme/web", policy: { semver: "^1" }, apps: ["a"] },
+    { name: "j", registry: "r", repository: "acme/web", policy: { pattern: "^v[0-9]+$" }, apps: ["a"] },
+  ],
 });
 
 /** Values at `path` across the sample (a list field yields one value per element). */
