@@ -135,15 +135,17 @@ function classify(fence: Fence): YamlKind {
   const documents = yaml.loadAll(fence.body).filter((d) => d !== null && d !== undefined);
   const configKeys = new Set(Object.keys(configSchema.shape));
   const isMapping = (d: unknown): d is Record<string, unknown> => typeof d === "object" && !Array.isArray(d);
+  // Objects first: a Kustomization's `images:` shares a name with ferry.yaml's, and ferry.yaml
+  // has no apiVersion or kind.
+  if (documents.length > 0 && documents.every((d) => isMapping(d) && "apiVersion" in d && "kind" in d)) {
+    return "kubernetes";
+  }
   if (
     documents.length === 1 &&
     isMapping(documents[0]) &&
     Object.keys(documents[0]).some((k) => configKeys.has(k))
   ) {
     return "ferry.yaml";
-  }
-  if (documents.length > 0 && documents.every((d) => isMapping(d) && "apiVersion" in d && "kind" in d)) {
-    return "kubernetes";
   }
   throw new Error(
     `${fence.doc}: a yaml block is neither a ferry.yaml nor Kubernetes objects:\n${fence.body}`,
