@@ -7,7 +7,10 @@
 //   Healthy at the pushed commit. Peak RSS of the Ferry process tree (receiver, workers and
 //   their git/kubectl children, sampled every 250 ms), CPU seconds, and the API server's
 //   request count (apiserver_request_total, all clients: the controllers' own requests are in
-//   both sides' figures).
+//   both sides' figures). Per app, from the workers' /metrics and Redis: Ferry's own API
+//   requests (ferry_kube_requests_total, by verb), tool runs (ferry_tool_runs_total: git, and
+//   helm/kustomize when rendering) and Redis commands (INFO stats) — counts that do not move with
+//   the machine's load, unlike the times. BENCH_SYNC_CONCURRENCY sets workers.concurrency.sync.
 //   Steady state: the same processes left running for BENCH_STEADY_SECONDS (default 600):
 //   API requests per minute and Ferry CPU, against the same window with Ferry stopped
 //   (BENCH_BASELINE_SECONDS, default 60: what the control plane does by itself).
@@ -27,6 +30,7 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Redis } from "ioredis";
 import { startPrivateRedis } from "../src/cli/up/redis.ts";
 import { toolPath } from "../src/render/binaries.ts";
 import { benchCluster } from "./cluster.ts";
@@ -42,6 +46,9 @@ const workerCounts = (process.env.BENCH_WORKERS ?? "1").split(",").map(Number);
 const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 600);
 const baselineSeconds = Number(process.env.BENCH_BASELINE_SECONDS ?? 60);
 const kubectlParallel = Number(process.env.BENCH_KUBECTL_PARALLEL ?? 8);
+const syncConcurrency = process.env.BENCH_SYNC_CONCURRENCY
+  ? Number(process.env.BENCH_SYNC_CONCURRENCY)
+  : undefined;
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 3600) * 1000;
 const secret = "bench-fleet-secret";
 const TICKS_PER_SECOND = 100;
@@ -177,8 +184,45 @@ function peakRss(roots: () => number[]): { stop: () => number } {
   };
 }
 
+/** Commands Redis has processed since it started (every client). */
+async function redisCommands(url: string): Promise<number> {
+  const client = new Redis(url, { lazyConnect: true });
+  try {
+    await client.connect();
+    const stats = await client.info("stats");
+    return Number(/total_commands_processed:(\d+)/.exec(stats)?.[1] ?? 0);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Ferry's own call counts, summed over the workers' /metrics: by "kube <verb>" and "tool <name>". */
+async function callCounts(ports: number[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const match of text.matchAll(/^ferry_(kube_requests|tool_runs)_total\{\w+="([^"]+)"\} (\d+)/gm)) {
+      const key = `${match[1] === "kube_requests" ? "kube" : "tool"} ${match[2]}`;
+      counts.set(key, (counts.get(key) ?? 0) + Number(match[3]));
+    }
+  }
+  return counts;
+}
+
+function difference(after: Map<string, number>, before: Map<string, number>): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [key, count] of after)
+    if (count - (before.get(key) ?? 0) > 0) result[key] = count - (before.get(key) ?? 0);
+  return result;
+}
+
 interface FerryRun {
   workers: number;
+  /** Ferry's own requests and tool runs during the first deploy, by "kube <verb>" / "tool <name>". */
+  calls: Record<string, number>;
+  redisCommands: number;
+  steadyCalls: Record<string, number>;
+  steadyRedisCommandsPerMin: number;
   firstDeployS: number;
   peakRssMiB: number;
   cpuS: number;
@@ -189,11 +233,12 @@ interface FerryRun {
 
 interface Ferry {
   port: number;
+  metricsPorts: number[];
   processes: ChildProcess[];
   stop: () => Promise<void>;
 }
 
-function startFerry(configFile: string, workers: number, port: number, logDir: string): Ferry {
+function startFerry(configFile: string, metricsPorts: number[], port: number, logDir: string): Ferry {
   const env = { ...process.env, FERRY_STATE_KEY: randomBytes(32).toString("base64") };
   const start = (name: string, args: string[]) => {
     const log = join(logDir, `${name}.log`);
@@ -208,10 +253,13 @@ function startFerry(configFile: string, workers: number, port: number, logDir: s
   };
   const processes = [
     start("receiver", ["serve", "--config", configFile]),
-    ...Array.from({ length: workers }, (_, w) => start(`worker-${w}`, ["worker", "--config", configFile])),
+    ...metricsPorts.map((metricsPort, w) =>
+      start(`worker-${w}`, ["worker", "--config", configFile, "--http-port", String(metricsPort)]),
+    ),
   ];
   return {
     port,
+    metricsPorts,
     processes,
     stop: async () => {
       await Promise.all(
@@ -294,6 +342,7 @@ async function ferryRun(
       workDir: join(context.workDir, `ferry-w${workers}`),
       forges: [{ name: "github", type: "github", webhookSecret: secret }],
       clusters: [{ name: "local", kubeconfig: context.kubeconfig }],
+      ...(syncConcurrency ? { workers: { concurrency: { sync: syncConcurrency } } } : {}),
       apps: Array.from({ length: apps }, (_, i) => ({
         name: appName(i),
         forge: "github",
@@ -307,13 +356,22 @@ async function ferryRun(
   );
   const logDir = join(context.workDir, `logs-w${workers}`);
   mkdirSync(logDir, { recursive: true });
-  const ferry = startFerry(configFile, workers, port, logDir);
+  const metricsPorts: number[] = [];
+  for (let w = 0; w < workers; w++) metricsPorts.push(await freePort());
+  const ferry = startFerry(configFile, metricsPorts, port, logDir);
   const pids = () => ferry.processes.map((child) => child.pid ?? 0).filter(Boolean);
   try {
     await until(
       async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true,
     );
+    for (const metricsPort of metricsPorts)
+      await until(
+        async () =>
+          (await fetch(`http://127.0.0.1:${metricsPort}/readyz`).catch(() => undefined))?.ok === true,
+      );
     const rss = peakRss(pids);
+    const callsBefore = await callCounts(metricsPorts);
+    const redisBefore = await redisCommands(context.redisUrl);
     const requestsBefore = await apiRequests(context.kubeconfig);
     const cpuBefore = cpuSeconds(pids());
     const started = performance.now();
@@ -327,6 +385,8 @@ async function ferryRun(
     const cpuS = cpuSeconds(pids()) - cpuBefore;
     const requests = (await apiRequests(context.kubeconfig)) - requestsBefore;
     const peak = rss.stop();
+    const callsAfter = await callCounts(metricsPorts);
+    const redisAfter = await redisCommands(context.redisUrl);
     console.error(`ferry (${workers} worker): fleet Synced and Healthy after ${firstDeployS.toFixed(1)} s`);
 
     const steadyRequestsBefore = await apiRequests(context.kubeconfig);
@@ -334,8 +394,14 @@ async function ferryRun(
     await sleep(steadySeconds * 1000);
     const steadyRequests = (await apiRequests(context.kubeconfig)) - steadyRequestsBefore;
     const steadyCpu = cpuSeconds(pids()) - steadyCpuBefore;
+    const steadyCalls = difference(await callCounts(metricsPorts), callsAfter);
+    const steadyRedis = (await redisCommands(context.redisUrl)) - redisAfter;
     return {
       workers,
+      calls: difference(callsAfter, callsBefore),
+      redisCommands: redisAfter - redisBefore,
+      steadyCalls,
+      steadyRedisCommandsPerMin: steadyRedis / (steadySeconds / 60),
       firstDeployS,
       peakRssMiB: peak / (1 << 20),
       cpuS,
@@ -459,6 +525,15 @@ function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number):
   for (const f of ferry)
     console.log(
       `| Ferry, ${f.workers} worker process${f.workers > 1 ? "es" : ""} | ${f.steadyRequestsPerMin.toFixed(0)} | ${(f.steadyRequestsPerMin - baseline).toFixed(0)} | ${f.steadyCpuPercent.toFixed(1)} |`,
+    );
+  const perApp = (calls: Record<string, number>, scale = 1) =>
+    Object.entries(calls)
+      .map(([key, count]) => `${key} ${((count * scale) / apps).toFixed(2)}`)
+      .join(", ");
+  console.log(`\nPer app, Ferry's own calls (first deploy; steady state per app per minute):`);
+  for (const f of ferry)
+    console.log(
+      `- ${f.workers} worker(s): first deploy: ${perApp(f.calls)}, redis ${(f.redisCommands / apps).toFixed(1)}; steady: ${perApp(f.steadyCalls, 60 / steadySeconds)}, redis ${(f.steadyRedisCommandsPerMin / apps).toFixed(2)}`,
     );
   for (const f of ferry)
     console.log(

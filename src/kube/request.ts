@@ -4,6 +4,7 @@
 import { request as httpRequest, type RequestOptions } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { countKubeRequest } from "../observability/call-counts.ts";
 import { apiError, networkError } from "./errors.ts";
 
 export interface KubeRequest {
@@ -50,6 +51,7 @@ function urlOf(kc: KubeConfig, req: KubeRequest): URL {
 /** Sends one request; answers with any status (callers decide what 404 means). */
 export async function send(kc: KubeConfig, req: KubeRequest): Promise<KubeResponse> {
   const url = urlOf(kc, req);
+  countKubeRequest(req.method);
   const what = req.what ?? `${req.method} ${req.path}`;
   const options: RequestOptions = {
     method: req.method,

@@ -9,6 +9,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
 import { collectionPath, listAll } from "../kube/client.ts";
 import type { KubeObject, ResourceInfo } from "../kube/types.ts";
+import { countKubeRequest } from "../observability/call-counts.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -50,6 +51,7 @@ async function stream(options: KindWatchOptions, from: string): Promise<string> 
   const requestOptions: RequestOptions = { method: "GET", headers: { accept: "application/json" } };
   await options.kc.applyToHTTPSOptions(requestOptions);
   const send = url.protocol === "http:" ? httpRequest : httpsRequest;
+  countKubeRequest("WATCH");
   let last = from;
   return new Promise<string>((resolve, reject) => {
     const call = send(url, requestOptions, (res) => {

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { AppError, type ErrorCode } from "../errors.ts";
 import { findExecutable } from "./binaries.ts";
 import { scrubSecrets } from "./scrub.ts";
+import { countToolRun } from "../observability/call-counts.ts";
 
 export interface ExecCodes {
   failed: ErrorCode;
@@ -73,6 +74,7 @@ function withMemoryLimit(command: string, args: string[], maxMemoryBytes: number
 type Stop = { kind: "timeout" } | { kind: "tooLarge" } | { kind: "aborted"; reason: unknown };
 
 export function runTool(command: string, args: string[], options: ExecOptions): Promise<ExecResult> {
+  countToolRun(command);
   const codes = { ...renderCodes, ...options.codes };
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;

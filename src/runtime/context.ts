@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
+import { registerCallCounts } from "../observability/call-counts.ts";
 import type { AppConfig, FerryConfig, ForgeConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import { createForges, type Forge, type ForgeOptions } from "../forges/index.ts";
@@ -68,6 +69,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
   const { logger } = options;
   const registry = options.registry ?? new Registry();
   if (!options.registry) collectDefaultMetrics({ register: registry });
+  registerCallCounts(registry);
   // First: a worker without its state key must stop before it connects to anything.
   const seal = options.stateKeys
     ? new StateSeal(options.stateKeys, { registry, logger })
