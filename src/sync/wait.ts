@@ -3,7 +3,9 @@
 // per kind. Rounds start at 100 ms and grow to 500 ms, so a rollout is seen done within half a
 // second. Degraded ends the wait at once (a failed Job or an exceeded progress deadline does
 // not heal by waiting); Healthy, Suspended and Unknown end it as done (health/types.ts
-// settled); the deadline ends it with HEALTH_TIMEOUT.
+// settled); the deadline ends it with HEALTH_TIMEOUT. An object read Healthy is not read again
+// in the same wait: the rounds poll only what is still progressing (in a fleet's first deploy,
+// the Deployment, not its Service and ConfigMaps), so a round costs a GET per unsettled object.
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors.ts";
 import { assessHealth } from "../health/registry.ts";
@@ -59,9 +61,17 @@ export async function waitHealthy(
   options: WaitOptions,
 ): Promise<ObjectHealth[]> {
   let interval = options.intervalMs ?? 100;
+  // In the order of refs; each round reads only the entries not yet Healthy.
+  const results: ObjectHealth[] = [];
   for (;;) {
     options.signal?.throwIfAborted();
-    const results = await readHealth(kube, refs, options);
+    const pending = refs.flatMap((_, index) => (results[index]?.health.status === "Healthy" ? [] : [index]));
+    const fresh = await readHealth(
+      kube,
+      pending.map((index) => refs[index] as ObjectRef),
+      options,
+    );
+    pending.forEach((index, at) => (results[index] = fresh[at] as ObjectHealth));
     const worst = worstHealth(results.map((r) => r.health));
     if (settled(worst.status)) return results;
     if (worst.status === "Degraded") {
