@@ -58,21 +58,61 @@ export async function getLive(kube: KubeClient, ref: ObjectRef): Promise<KubeObj
   }
 }
 
-/** Live copies by object key, read concurrently in small batches. */
+/**
+ * Objects of one kind in one namespace from which one LIST is cheaper than a GET each. A LIST
+ * reads the whole namespace's objects of that kind (no selector: objects Ferry does not label
+ * yet, e.g. ones it will adopt, must be found too), so small groups stay GETs.
+ */
+export const LIST_FROM = 3;
+
+/** Live copies of one kind in one namespace, by name, from one LIST; undefined when the kind is not served. */
+async function listByName(kube: KubeClient, ref: ObjectRef): Promise<Map<string, KubeObject> | undefined> {
+  try {
+    const objects = await kube.list([{ apiVersion: ref.apiVersion, kind: ref.kind }], {
+      ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
+    });
+    return new Map(objects.map((object) => [object.metadata.name, object]));
+  } catch (error) {
+    if (kindNotServed(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Live copies by object key: one LIST per kind and namespace holding at least LIST_FROM of the
+ * refs, a GET for each of the others, concurrently in small batches. An app of 8 ConfigMaps, a
+ * Deployment and a Service costs 3 requests instead of 10.
+ */
 export async function getLiveMany(
   kube: KubeClient,
   refs: ObjectRef[],
   signal?: AbortSignal,
 ): Promise<Map<string, KubeObject | undefined>> {
-  const live = new Map<string, KubeObject | undefined>();
-  const batch = 16;
-  for (let start = 0; start < refs.length; start += batch) {
-    signal?.throwIfAborted();
-    const slice = refs.slice(start, start + batch);
-    const objects = await Promise.all(slice.map((ref) => getLive(kube, ref)));
-    slice.forEach((ref, index) => live.set(refKey(ref), objects[index]));
+  const groups = new Map<string, ObjectRef[]>();
+  for (const ref of refs) {
+    const group = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
+    groups.set(group, [...(groups.get(group) ?? []), ref]);
   }
-  return live;
+  const reads: (() => Promise<void>)[] = [];
+  const live = new Map<string, KubeObject | undefined>();
+  for (const members of groups.values()) {
+    const first = members[0] as ObjectRef;
+    if (members.length >= LIST_FROM && first.namespace !== undefined) {
+      reads.push(async () => {
+        const byName = await listByName(kube, first);
+        for (const ref of members) live.set(refKey(ref), byName?.get(ref.name));
+      });
+    } else {
+      for (const ref of members) reads.push(async () => void live.set(refKey(ref), await getLive(kube, ref)));
+    }
+  }
+  const batch = 16;
+  for (let start = 0; start < reads.length; start += batch) {
+    signal?.throwIfAborted();
+    await Promise.all(reads.slice(start, start + batch).map((read) => read()));
+  }
+  // In the order of refs, as callers saw it before.
+  return new Map(refs.map((ref) => [refKey(ref), live.get(refKey(ref))]));
 }
 
 /**
