@@ -491,10 +491,14 @@ async function main(): Promise<void> {
     const ferry: FerryRun[] = [];
     for (const workers of workerCounts) ferry.push(await ferryRun(context, workers));
     const baseline = await baselineRequestsPerMin(control.kubeconfig);
-    const reference = [
-      await referenceRun(control.kubeconfig, workDir, "per-app"),
-      await referenceRun(control.kubeconfig, workDir, "all"),
-    ];
+    // BENCH_REFERENCE=off: Ferry only, for smoke runs that compare Ferry's per-app counts.
+    const reference =
+      process.env.BENCH_REFERENCE === "off"
+        ? []
+        : [
+            await referenceRun(control.kubeconfig, workDir, "per-app"),
+            await referenceRun(control.kubeconfig, workDir, "all"),
+          ];
     report(ferry, reference, baseline);
   } finally {
     await repo?.cleanup();
@@ -535,10 +539,11 @@ function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number):
     console.log(
       `- ${f.workers} worker(s): first deploy: ${perApp(f.calls)}, redis ${(f.redisCommands / apps).toFixed(1)}; steady: ${perApp(f.steadyCalls, 60 / steadySeconds)}, redis ${(f.steadyRedisCommandsPerMin / apps).toFixed(2)}`,
     );
-  for (const f of ferry)
-    console.log(
-      `\nFerry (${f.workers}) first deploy / best kubectl all-Available = ${(f.firstDeployS / best).toFixed(2)} (goal ≤ 1.5); peak RSS ${f.peakRssMiB.toFixed(0)} MiB (goal ≤ 300)`,
-    );
+  if (reference.length > 0)
+    for (const f of ferry)
+      console.log(
+        `\nFerry (${f.workers}) first deploy / best kubectl all-Available = ${(f.firstDeployS / best).toFixed(2)} (goal ≤ 1.5); peak RSS ${f.peakRssMiB.toFixed(0)} MiB (goal ≤ 300)`,
+      );
   mkdirSync(join(here, "results"), { recursive: true });
   writeFileSync(
     join(here, "results", "fleet.json"),
