@@ -29,6 +29,9 @@ function ensureSystemPackages(): void {
     // The UI's browser tests (test/e2e/ui) drive Debian's chromium with playwright-core; only
     // a test set-up needs it.
     ...(args.has("--with-browser") ? [["chromium", "chromium"] as [string, string]] : []),
+    // The image-update tests (test/e2e/images) push to Debian's CNCF Distribution registry;
+    // only a test set-up needs it.
+    ...(args.has("--with-cluster") ? [["docker-registry", "docker-registry"] as [string, string]] : []),
   ];
   const missing = wanted.filter(([command]) => !has(command)).map(([, pkg]) => pkg);
   if (missing.length === 0) return;

@@ -25,6 +25,8 @@ export const errorCodes = {
   MANIFEST_INVALID: { http: 422, retryable: false, summary: "A manifest is invalid" },
   KUBE_UNAVAILABLE: { http: 503, retryable: true, summary: "The cluster is unreachable" },
   KUBE_REJECTED: { http: 422, retryable: false, summary: "The cluster rejected an object" },
+  REGISTRY_FAILED: { http: 502, retryable: true, summary: "The container registry could not be read" },
+  IMAGE_REFUSED: { http: 422, retryable: false, summary: "An image or registry answer was refused" },
   FORGE_API_FAILED: { http: 502, retryable: true, summary: "The forge API call failed" },
   SYNC_FAILED: { http: 500, retryable: false, summary: "Sync failed" },
   POLICY_DENIED: { http: 403, retryable: false, summary: "Refused by the app's project" },

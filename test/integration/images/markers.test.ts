@@ -5,17 +5,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { imageSchema } from "../../../src/config/schema.ts";
 import { applyImage, findMarkers, replaceMarkedValue } from "../../../src/images/markers.ts";
+import { webImage } from "../../support/images.ts";
 import { app } from "../render/helpers.ts";
 
-const web = imageSchema.parse({
-  name: "web",
-  registry: "harbor",
-  repository: "acme/web",
-  policy: { semver: ">=1.0.0 <2.0.0" },
-  apps: ["plain"],
-});
+const web = webImage({ apps: ["plain"] });
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 
 const files: Record<string, string> = {
