@@ -3,7 +3,7 @@
 // decides the deploy: once the cluster changed, a forge that is down is logged, not retried,
 // because retrying the job would only deploy the same revision again to post a comment.
 import type { AppConfig } from "../config/schema.ts";
-import type { CheckAction, CheckConclusion, Forge } from "../forges/types.ts";
+import type { CheckAction, CheckAnnotation, CheckConclusion, Forge } from "../forges/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import {
   deployComment,
@@ -97,6 +97,8 @@ interface Settled {
   conclusion: CheckConclusion;
   /** The markdown also posted as the change request's note. */
   summary: string;
+  /** Where the refused and applied objects are defined (src/deploy/annotations.ts). */
+  annotations?: CheckAnnotation[];
 }
 
 /** The final word: a status, or the completion of the deploy's check run (never both). */
@@ -111,7 +113,7 @@ async function setStatus(target: FeedbackTarget, text: StatusText, settled?: Set
         conclusion: settled.conclusion,
         title: text.description,
         summary: settled.summary,
-        annotations: [],
+        annotations: settled.annotations ?? [],
         ...(settled.conclusion === "success" || settled.conclusion === "neutral"
           ? {}
           : { actions: [SYNC_NOW] }),
@@ -169,7 +171,12 @@ export async function reportFailure(target: FeedbackTarget, message: string): Pr
   await comment(target, body);
 }
 
-export async function reportOutcome(target: FeedbackTarget, outcome: SyncOutcome): Promise<void> {
+/** `annotations` go with the check run, when the forge reports through one. */
+export async function reportOutcome(
+  target: FeedbackTarget,
+  outcome: SyncOutcome,
+  annotations: CheckAnnotation[] = [],
+): Promise<void> {
   const { app, revision } = target;
   const cluster = app.destination.cluster;
   if (outcome.result === "skipped") return;
@@ -186,6 +193,7 @@ export async function reportOutcome(target: FeedbackTarget, outcome: SyncOutcome
     await setStatus(target, deploySucceeded(app.name, changed, outcome.health.status), {
       conclusion: changed > 0 ? "success" : "neutral",
       summary: body,
+      annotations,
     });
     await comment(target, body);
     return;
@@ -202,6 +210,7 @@ export async function reportOutcome(target: FeedbackTarget, outcome: SyncOutcome
     await setStatus(target, deployRolledBack(app.name, outcome.rolledBackTo, message), {
       conclusion: "failure",
       summary: body,
+      annotations,
     });
     const revert = await openRevert(target, outcome.rolledBackTo, message);
     await comment(
@@ -211,7 +220,11 @@ export async function reportOutcome(target: FeedbackTarget, outcome: SyncOutcome
     return;
   }
   const body = deployFailedComment({ app: app.name, cluster, sha: revision, message });
-  await setStatus(target, deployFailed(app.name, message), { conclusion: "failure", summary: body });
+  await setStatus(target, deployFailed(app.name, message), {
+    conclusion: "failure",
+    summary: body,
+    annotations,
+  });
   await comment(target, body);
 }
 

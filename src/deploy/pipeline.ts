@@ -25,6 +25,7 @@ import type { SyncOutcome } from "../sync/types.ts";
 import { policyError, violationsOf } from "../policy/check.ts";
 import type { DeployCause } from "../sync/history.ts";
 import { headAffectsApp, markSeenHead } from "./affected.ts";
+import { deployAnnotations } from "./annotations.ts";
 import { deployCause } from "./cause.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
 import {
@@ -251,7 +252,10 @@ async function deploySource(
     });
   }
   // Made when posted: the pending post sets the check run's id on the target first.
-  feedback.post(() => reportOutcome({ ...target, forge: scrubbingForge(target.forge, scrub) }, outcome));
+  const annotations = target.forge.checks ? deployAnnotations(app.name, rendered.objects, outcome) : [];
+  feedback.post(() =>
+    reportOutcome({ ...target, forge: scrubbingForge(target.forge, scrub) }, outcome, annotations),
+  );
   return { ...base, result: outcome.result, outcome };
 }
 

@@ -6,6 +6,7 @@ import { AppError } from "../errors.ts";
 import { groupOf, objectKey, type KubeObject } from "../kube/types.ts";
 import { blockingError, DEFAULT_SENSITIVE_KEY_PATTERN, maskPair, sensitiveValues } from "./mask.ts";
 import { normalize } from "./normalize.ts";
+import { sourceOf } from "../render/source.ts";
 import { compareResources } from "./order.ts";
 import { diffTexts } from "./diff-pool.ts";
 import { toYaml } from "./unified.ts";
@@ -42,7 +43,9 @@ function settingsOf(options: DiffOptions): Settings {
 /** Live mode: server-side dry-run results against the current cluster objects. */
 export async function compareLive(input: LiveDiffInput, options: DiffOptions = {}): Promise<AppDiff> {
   const settings = settingsOf(options);
-  const changes = await Promise.all(input.objects.map((item) => liveChange(item, settings)));
+  const changes = await Promise.all(
+    input.objects.map(async (item) => locatedAt(item.desired, await liveChange(item, settings))),
+  );
   const wanted = new Set<string>();
   for (const item of input.objects) {
     wanted.add(objectKey(identityOf(item)));
@@ -74,11 +77,17 @@ export async function compareRenders(input: RenderDiffInput, options: DiffOption
     const refused = input.refused?.get(key);
     if (refused !== undefined) {
       pending.push(
-        Promise.resolve(errorChange(after, refused, sensitiveValues([after, before], settings.pattern))),
+        Promise.resolve(
+          locatedAt(after, errorChange(after, refused, sensitiveValues([after, before], settings.pattern))),
+        ),
       );
       continue;
     }
-    pending.push(change(after, before === undefined ? "add" : "change", before, after, settings));
+    pending.push(
+      change(after, before === undefined ? "add" : "change", before, after, settings).then((result) =>
+        locatedAt(after, result),
+      ),
+    );
   }
   for (const [key, before] of base) {
     if (!head.has(key)) pending.push(change(before, "remove", before, undefined, settings));
@@ -116,6 +125,12 @@ export function countChanges(changes: readonly ResourceChange[]): ChangeCounts {
     else counts.errors++;
   }
   return counts;
+}
+
+/** The change with where the head defines its object, when the render said. */
+function locatedAt(head: KubeObject, result: ResourceChange): ResourceChange {
+  const source = sourceOf(head);
+  return source ? { ...result, source } : result;
 }
 
 function identityOf(item: LiveObjectInput): KubeObject {

@@ -2,7 +2,7 @@
 // changes a user made or will make. Everything removed here is listed for the comment's
 // footer: a preview that hides fields must say which.
 import type { IgnoreDifference } from "../config/schema.ts";
-import { APP_LABEL, groupOf, TRACKING_ANNOTATION, type KubeObject } from "../kube/types.ts";
+import { APP_LABEL, groupOf, TRACKING_ANNOTATION, withoutSource, type KubeObject } from "../kube/types.ts";
 import { removeAtPointer } from "./pointer.ts";
 
 /** metadata fields owned by the server. deletionTimestamp is kept: a pending delete matters. */
@@ -69,7 +69,8 @@ export function withoutIgnored(object: KubeObject, rules: readonly IgnoreDiffere
  * The input is never mutated; applying it to both sides of a comparison makes it symmetric.
  */
 export function normalize(object: KubeObject, rules: readonly IgnoreDifference[] = []): KubeObject {
-  const copy = canonical(object) as KubeObject;
+  // Where Git defines the object is not part of it (and never in the cluster): not a filter to disclose.
+  const copy = canonical(withoutSource(object)) as KubeObject;
   for (const field of SERVER_TOP_LEVEL_FIELDS) delete copy[field];
   const metadata = copy.metadata as Record<string, unknown> | undefined;
   if (metadata !== undefined) {

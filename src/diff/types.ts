@@ -2,6 +2,7 @@
 // fetches live objects and runs the server-side dry-runs, then hands the results in here.
 import type { IgnoreDifference } from "../config/schema.ts";
 import type { KubeObject } from "../kube/types.ts";
+import type { SourceLocation } from "../render/source.ts";
 import type { SourceType } from "../render/types.ts";
 
 export type ChangeAction = "add" | "change" | "remove" | "unchanged" | "error";
@@ -41,6 +42,8 @@ export interface ResourceChange {
    */
   drift?: boolean;
   error?: BlockingError;
+  /** Where the head commit defines the object, when the renderer knows (src/render/source.ts). */
+  source?: SourceLocation;
 }
 
 export interface ChangeCounts {

@@ -11,6 +11,7 @@ import { loadKubeConfig } from "./kubeconfig.ts";
 import { send, sendOk } from "./request.ts";
 import {
   FIELD_MANAGER,
+  withoutSource,
   type ApplyOptions,
   type DeleteOptions,
   type KubeClient,
@@ -104,7 +105,8 @@ export function createKubeClient(kc: KubeConfig): KubeClient {
         force: options.force ? "true" : undefined,
         dryRun: options.dryRun ? "All" : undefined,
       },
-      body: object,
+      // Ferry-local metadata (where Git defines the object) is no business of the cluster.
+      body: withoutSource(object),
       what: `apply ${describe(ref)}`,
     });
     return parseObject(body);

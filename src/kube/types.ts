@@ -25,6 +25,25 @@ export const ARGO_SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave";
 export const SYNC_OPTIONS_ANNOTATION = "ferry.dev/sync-options";
 export const HELM_HOOK_ANNOTATION = "helm.sh/hook";
 
+/**
+ * Where in the repository a rendered object is defined, `<path>:<line>` (src/render/source.ts).
+ * Ferry-local: the renderer sets it so check-run annotations can point at the file, and it never
+ * reaches a cluster (the client's apply and the planner drop it) nor a diff (normalize drops it):
+ * a line number that moves must not read as a change.
+ */
+export const SOURCE_ANNOTATION = "ferry.dev/source";
+
+/** The object without SOURCE_ANNOTATION (the same object when it has none). */
+export function withoutSource<T extends KubeObject>(object: T): T {
+  const annotations = object.metadata.annotations;
+  if (annotations === undefined || !(SOURCE_ANNOTATION in annotations)) return object;
+  const { [SOURCE_ANNOTATION]: _source, ...rest } = annotations;
+  const metadata = { ...object.metadata };
+  if (Object.keys(rest).length === 0) delete metadata.annotations;
+  else metadata.annotations = rest;
+  return { ...object, metadata };
+}
+
 /** `apps` from `apps/v1`, "" from `v1`. */
 export function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf("/");

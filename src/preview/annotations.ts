@@ -1,9 +1,9 @@
 // Where in the repository each changed or refused object of a preview is defined, as check-run
-// annotations. Plain YAML and kustomize resources: the YAML document with the object's kind and
-// name. Helm: the template (the file `# Source:` names in helm's output) whose document
-// declares the kind; its name is usually templated, so a kind that several templates declare
-// goes to the one whose file name says the kind, else the first. The annotation points at the
-// first line of that document that the change request changed (or its first line).
+// annotations. The render says where most objects come from (src/render/source.ts): a plain
+// manifest's document, a Helm template at the line of its `kind:`. A Helm object points there;
+// a plain one at the first line of its document that the change request changed (or its first
+// line). Kustomize output does not say, so its objects are looked up among the YAML documents
+// of the app's directory by kind and name (with namePrefix/nameSuffix, the name they extend).
 import { readFile, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { diffLines } from "diff";
@@ -12,6 +12,7 @@ import type { AppConfig } from "../config/schema.ts";
 import type { AppDiff, ResourceChange } from "../diff/types.ts";
 import type { CheckAnnotation } from "../forges/types.ts";
 import { confine } from "../render/paths.ts";
+import { documentLines, type SourceLocation } from "../render/source.ts";
 import { actionSymbols, resourceName } from "../report/summary.ts";
 
 interface YamlDocument {
@@ -37,22 +38,42 @@ export async function annotationsFor(
 ): Promise<CheckAnnotation[]> {
   const shown = diff.changes.filter((change) => change.action !== "unchanged");
   if (shown.length === 0) return [];
-  const documents = await documentsOf(app.path, checkouts);
+  const helm = diff.sourceType === "helm";
+  // A Helm template's lines are not the output's: only the other sources need the documents.
+  const scan = shown.some((change) => !helm || change.source === undefined);
+  const documents = scan ? await documentsOf(app.path, checkouts) : [];
   const annotations: CheckAnnotation[] = [];
   for (const change of shown) {
-    const found = locate(change, documents, diff.sourceType === "helm");
-    if (!found) continue;
-    const line = [...found.changed].find((n) => n >= found.start && n <= found.end) ?? found.start;
-    annotations.push({
-      path: found.path,
-      startLine: line,
-      endLine: line,
-      level: change.error ? "failure" : "notice",
-      title: `${diff.app}: ${actionSymbols[change.action]} ${change.kind} ${resourceName(change)}`,
-      message: change.error ? change.error.message : messageOf(change),
-    });
+    const at = helm ? change.source : lineIn(change, documents);
+    if (!at) continue;
+    annotations.push(
+      annotationOf(at, {
+        level: change.error ? "failure" : "notice",
+        title: `${diff.app}: ${actionSymbols[change.action]} ${change.kind} ${resourceName(change)}`,
+        message: change.error ? change.error.message : messageOf(change),
+      }),
+    );
   }
   return annotations;
+}
+
+/** A one-line annotation at a location: the shape previews and deploys share. */
+export function annotationOf(
+  at: SourceLocation,
+  text: Pick<CheckAnnotation, "level" | "title" | "message">,
+): CheckAnnotation {
+  return { path: at.path, startLine: at.line, endLine: at.line, ...text };
+}
+
+/** The document that defines the object, at the first line the change request changed in it. */
+function lineIn(change: ResourceChange, documents: YamlDocument[]): SourceLocation | undefined {
+  const { source } = change;
+  const found = source
+    ? documents.find((doc) => doc.path === source.path && doc.start === source.line)
+    : locate(change, documents);
+  if (!found) return source;
+  const line = [...found.changed].find((n) => n >= found.start && n <= found.end) ?? found.start;
+  return { path: found.path, line };
 }
 
 function messageOf(change: ResourceChange): string {
@@ -68,15 +89,12 @@ function messageOf(change: ResourceChange): string {
   return `${change.kind} ${resourceName(change)} is ${verb[change.action]} by this change (${lines})${drift}.`;
 }
 
-function locate(change: ResourceChange, documents: YamlDocument[], helm: boolean): YamlDocument | undefined {
+function locate(change: ResourceChange, documents: YamlDocument[]): YamlDocument | undefined {
   const ofKind = documents.filter((doc) => doc.kind === change.kind);
   const exact = ofKind.find((doc) => doc.name === change.name);
   if (exact) return exact;
   // kustomize's namePrefix/nameSuffix: the file has the name the output extends.
-  const extended = ofKind.find((doc) => doc.name !== undefined && change.name.includes(doc.name));
-  if (extended || !helm) return extended;
-  const kind = change.kind.toLowerCase();
-  return ofKind.find((doc) => doc.path.toLowerCase().includes(kind)) ?? ofKind[0];
+  return ofKind.find((doc) => doc.name !== undefined && change.name.includes(doc.name));
 }
 
 async function documentsOf(
@@ -119,22 +137,13 @@ function changedLines(base: string, head: string): Set<number> {
 
 function splitDocuments(path: string, text: string, changed: Set<number>): YamlDocument[] {
   const lines = text.split("\n");
-  const documents: YamlDocument[] = [];
-  let start = 0;
-  const close = (end: number) => {
-    const body = lines.slice(start, end);
-    const first = body.findIndex((line) => line.trim() !== "" && !line.trimStart().startsWith("#"));
-    if (first === -1) return;
-    const { kind, name } = identity(body.join("\n"));
-    documents.push({ path, start: start + first + 1, end, kind, name, changed });
-  };
-  lines.forEach((line, index) => {
-    if (!/^---(\s|$)/.test(line)) return;
-    close(index);
-    start = index + 1;
-  });
-  close(lines.length);
-  return documents;
+  return documentLines(text).map((document) => ({
+    path,
+    start: document.start,
+    end: document.end,
+    ...identity(lines.slice(document.start - 1, document.end).join("\n")),
+    changed,
+  }));
 }
 
 /** kind and metadata.name from a document; templates that are not YAML yet are read by pattern. */

@@ -21,7 +21,7 @@ const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 
 /** Bump when the shape of cached objects or of the normalization changes. */
-const FORMAT = "ferry-render-2";
+const FORMAT = "ferry-render-3";
 
 export interface RenderCacheOptions {
   redis: RedisClient;

@@ -1,14 +1,20 @@
 // Turns YAML text into Kubernetes objects: multi-document, `List` kinds flattened, empty
 // documents dropped, and every object checked for the fields apply needs, with errors that
-// name the file and line.
+// name the file and line. Given the file's path in the repository, each object also records
+// where it is defined (src/render/source.ts): its document's first line.
 import * as yaml from "js-yaml";
 import { AppError } from "../errors.ts";
 import type { KubeObject } from "../kube/types.ts";
+import { documentLines, withSourceAt } from "./source.ts";
 
 // Merge keys (<<) are common in hand-written manifests; YAML 1.2's core schema lacks them.
 const schema = yaml.CORE_SCHEMA.withTags(yaml.mergeTag);
 
-export function parseManifests(text: string, source: string): KubeObject[] {
+/**
+ * `source` names the text in errors; `origin`, the repository path of a file that is itself
+ * the manifests (not a tool's output), makes each object carry its location.
+ */
+export function parseManifests(text: string, source: string, origin?: { path: string }): KubeObject[] {
   let documents: unknown[];
   try {
     documents = yaml.loadAll(text, { filename: source, schema, maxAliases: 1000 });
@@ -20,11 +26,17 @@ export function parseManifests(text: string, source: string): KubeObject[] {
       details: { file: source, line },
     });
   }
+  // Line numbers only when the split by `---` agrees with the loader (else the first line).
+  const lines = origin ? documentLines(text) : [];
+  const startOf = (index: number) => (lines.length === documents.length ? (lines[index]?.start ?? 1) : 1);
   const objects: KubeObject[] = [];
   documents.forEach((document, index) => {
     if (document === null || document === undefined) return;
     const where = documents.length > 1 ? `${source} (document ${index + 1})` : source;
-    for (const object of flatten(document, where)) objects.push(checkObject(object, where));
+    for (const object of flatten(document, where)) {
+      const checked = checkObject(object, where);
+      objects.push(origin ? withSourceAt(checked, { path: origin.path, line: startOf(index) }) : checked);
+    }
   });
   return objects;
 }

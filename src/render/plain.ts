@@ -30,7 +30,7 @@ async function renderPlain(request: RenderRequest): Promise<KubeObject[]> {
     total += info.size;
     if (total > limit)
       throw new AppError("RENDER_TOO_LARGE", `the manifests of ${request.appPath} exceed ${limit} bytes`);
-    objects.push(...parseManifests(await readFile(real, "utf8"), shown));
+    objects.push(...parseManifests(await readFile(real, "utf8"), shown, { path: shown }));
   }
   return objects;
 }

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { IgnoreDifference } from "../config/schema.ts";
 import { withoutIgnored } from "../diff/index.ts";
-import { AppError } from "../errors.ts";
+import { AppError, isAppError } from "../errors.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { assertMayApply, ownedBy } from "../policy/ownership.ts";
 import { containedIn } from "./compare.ts";
@@ -14,6 +14,7 @@ import { getLive, refOf } from "./kube.ts";
 import { hasSyncOption } from "./options.ts";
 import type { PruneDecision } from "./prune.ts";
 import type { PlannedObject, Stage } from "./types.ts";
+import { apiMessageOf } from "./validate.ts";
 
 export interface ApplyContext {
   kube: KubeClient;
@@ -121,11 +122,23 @@ export async function applyWrites(context: ApplyContext, writes: PendingWrite[])
   for (const write of writes) {
     context.signal?.throwIfAborted();
     if (write.recreate) await deleteAndWait(context, write.planned);
-    await context.kube.apply(write.body, { force: context.force });
+    await context.kube.apply(write.body, { force: context.force }).catch((error: unknown) => {
+      throw refusedAt(write.planned, error);
+    });
     applied.push(write.planned.key);
     context.onApplied?.(write.planned.key);
   }
   return applied;
+}
+
+/** A refused apply names its object (details.refused), as validateWrites does. */
+function refusedAt(planned: PlannedObject, thrown: unknown): unknown {
+  if (!isAppError(thrown, "KUBE_REJECTED")) return thrown;
+  return new AppError(thrown.code, thrown.message, {
+    cause: thrown,
+    retryable: thrown.retryable,
+    details: { ...thrown.details, refused: [{ key: planned.key, message: apiMessageOf(thrown) }] },
+  });
 }
 
 /**

@@ -53,6 +53,7 @@ import {
 import { observeOutcome, type SyncMetrics } from "./metrics.ts";
 import { rollback } from "./rollback.ts";
 import type { SyncOutcome } from "./types.ts";
+import { refusedObjects } from "./validate.ts";
 
 export interface SyncInput {
   kube: KubeClient;
@@ -166,6 +167,11 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     input.signal?.throwIfAborted();
     const error = scrubbed(toAppError(thrown, "SYNC_FAILED"), input.scrub);
     outcome = await onFailure(input, context, progress, error, started);
+    const refused = refusedObjects(toAppError(thrown));
+    if (refused.length > 0) {
+      const scrub = input.scrub ?? ((text: string) => text);
+      outcome.refused = refused.map((item) => ({ key: item.key, message: scrub(item.message) }));
+    }
   }
   await recordDeployment(redis, prefix, app.name, {
     revision,

@@ -3,7 +3,14 @@
 // custom resources of the same app can follow), cluster-scoped objects (RBAC first by kind
 // order), Helm pre-hooks by weight, the namespaced objects by sync wave, Helm post-hooks.
 import { AppError } from "../errors.ts";
-import { APP_LABEL, TRACKING_ANNOTATION, objectKey, trackingId, type KubeObject } from "../kube/types.ts";
+import {
+  APP_LABEL,
+  TRACKING_ANNOTATION,
+  objectKey,
+  trackingId,
+  withoutSource,
+  type KubeObject,
+} from "../kube/types.ts";
 import { kindRankOf } from "../kube/kind-order.ts";
 import { hookOf, hookWeightOf, waveOf } from "./order.ts";
 import { resolveScope, type Scope, type ScopeOf } from "./scope.ts";
@@ -20,10 +27,11 @@ export interface PlanInput {
 /**
  * Puts the object in its namespace and (re)stamps Ferry's tracking label and annotation. The
  * renderer already stamps them; doing it again here keeps prune safe whatever produced the
- * objects, because prune trusts only the annotation it can recompute.
+ * objects, because prune trusts only the annotation it can recompute. The render's source
+ * annotation goes: what is compared, hashed and applied is what the cluster keeps.
  */
 function stamp(app: string, object: KubeObject, scope: Scope, namespace: string): KubeObject {
-  const metadata = { ...object.metadata };
+  const metadata = { ...withoutSource(object).metadata };
   if (scope === "Namespaced") metadata.namespace ??= namespace;
   else delete metadata.namespace;
   const stamped: KubeObject = { ...object, metadata };

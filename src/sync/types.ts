@@ -36,6 +36,13 @@ export interface SyncPlan {
 export type SyncStep = "plan" | "validate" | "prune-check" | "apply" | "health" | "prune" | "rollback";
 export type SyncResult = "succeeded" | "failed" | "rolled-back" | "skipped";
 
+/** An object the API refused (dry-run or apply), with the API's message. */
+export interface RefusedObject {
+  /** objectKey(): `<group>/<kind>/<namespace>/<name>`. */
+  key: string;
+  message: string;
+}
+
 export interface SyncOutcome {
   app: string;
   revision: string;
@@ -49,6 +56,8 @@ export interface SyncOutcome {
   failedStep?: SyncStep;
   /** Human text for the MR: why it failed, or "rolled back to <sha>: <reason>". */
   reason?: string;
+  /** The objects the API refused, when that is why it failed (messages scrubbed). */
+  refused?: RefusedObject[];
   /** The AppError code behind a failure. */
   code?: string;
   /** The failure was the cluster not answering (KUBE_UNAVAILABLE...): retry the job later. */

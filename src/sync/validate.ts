@@ -9,6 +9,7 @@ import { AppError, toAppError } from "../errors.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import type { PendingWrite } from "./apply.ts";
 import { kindNotServed } from "./kube.ts";
+import type { RefusedObject } from "./types.ts";
 
 /** Dry-runs at once: enough to overlap round trips, not enough to flood the apiserver. */
 const BATCH = 8;
@@ -33,9 +34,27 @@ export function checkableNow(
   return { now, later };
 }
 
+/** The API's own message in a KUBE_REJECTED error (its Status), else the error's text. */
+export function apiMessageOf(error: AppError): string {
+  return typeof error.details?.message === "string" ? error.details.message : error.message;
+}
+
+/** The objects a sync's error names as refused (details.refused of validate and apply). */
+export function refusedObjects(error: AppError): RefusedObject[] {
+  const refused = error.details?.refused;
+  if (!Array.isArray(refused)) return [];
+  return refused.filter(
+    (item): item is RefusedObject =>
+      typeof item === "object" &&
+      item !== null &&
+      typeof (item as RefusedObject).key === "string" &&
+      typeof (item as RefusedObject).message === "string",
+  );
+}
+
 /**
  * Server-side dry-runs of the writes; throws one KUBE_REJECTED naming each refused object with
- * the API's message. Errors of an unreachable cluster propagate as they are (retryable). A
+ * the API's message (details.refused: RefusedObject[]). Errors of an unreachable cluster propagate as they are (retryable). A
  * hook that is deleted and recreated cannot be checked as an update of the old one: skipped.
  */
 export async function validateWrites(
@@ -44,7 +63,8 @@ export async function validateWrites(
   options: { force: boolean; signal?: AbortSignal },
 ): Promise<void> {
   const checked = writes.filter((write) => !write.recreate);
-  const refused: { key: string; text: string }[] = [];
+  const names = new Map<string, string>();
+  const refused: RefusedObject[] = [];
   for (let start = 0; start < checked.length; start += BATCH) {
     options.signal?.throwIfAborted();
     const slice = checked.slice(start, start + BATCH);
@@ -55,16 +75,12 @@ export async function validateWrites(
       if (result.status === "fulfilled") return;
       const error = toAppError(result.reason, "KUBE_REJECTED");
       if (error.code !== "KUBE_REJECTED" || kindNotServed(error)) throw error;
-      const { object } = (slice[index] as PendingWrite).planned;
-      const apiMessage = typeof error.details?.message === "string" ? error.details.message : error.message;
-      refused.push({
-        key: (slice[index] as PendingWrite).planned.key,
-        text: `${object.kind} ${object.metadata.name}: ${apiMessage}`,
-      });
+      const { planned } = slice[index] as PendingWrite;
+      names.set(planned.key, `${planned.object.kind} ${planned.object.metadata.name}`);
+      refused.push({ key: planned.key, message: apiMessageOf(error) });
     });
   }
   if (refused.length === 0) return;
-  throw new AppError("KUBE_REJECTED", refused.map((item) => item.text).join("; "), {
-    details: { refused: refused.map((item) => item.key) },
-  });
+  const text = refused.map((item) => `${names.get(item.key)}: ${item.message}`).join("; ");
+  throw new AppError("KUBE_REJECTED", text, { details: { refused } });
 }

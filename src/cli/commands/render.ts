@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import * as yaml from "js-yaml";
 import { sourceSchema } from "../../config/schema.ts";
 import { AppError } from "../../errors.ts";
+import { withoutSource } from "../../kube/types.ts";
 import { renderApp } from "../../render/index.ts";
 
 interface RenderFlags {
@@ -48,7 +49,9 @@ export function registerRender(program: Command): void {
           destination: { cluster: "", namespace: flags.namespace, createNamespace: false },
         },
       });
-      process.stdout.write(result.objects.map((object) => `---\n${yaml.dump(object)}`).join(""));
+      // As applied: without the Ferry-local note of where each object is defined.
+      const applied = result.objects.map(withoutSource);
+      process.stdout.write(applied.map((object) => `---\n${yaml.dump(object)}`).join(""));
     });
 }
 

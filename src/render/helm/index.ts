@@ -1,8 +1,9 @@
 // `helm template` with a throw-away HELM_*_HOME and no network. Test hooks are skipped; other
 // hooks stay in the output and keep their helm.sh/hook annotations, which is how the sync
 // stage recognizes them. CRDs from crds/ are included, as `helm install` would apply them.
+// Each object keeps where its template is (sources.ts).
 import { writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join, posix, relative } from "node:path";
 import type { KubeObject } from "../../kube/types.ts";
 import { toolPath } from "../binaries.ts";
 import { RENDER_MAX_MEMORY_BYTES, runTool } from "../exec.ts";
@@ -11,6 +12,7 @@ import { checkSymlinks, confine } from "../paths.ts";
 import { sealedEnv, withScratch } from "../tools.ts";
 import type { Renderer, RenderRequest } from "../types.ts";
 import { checkVendoredDependencies } from "./dependencies.ts";
+import { locateHelmDocuments, type HelmDocument } from "./sources.ts";
 
 export function createHelmRenderer(): Renderer {
   return { type: "helm", render: renderHelm };
@@ -55,15 +57,17 @@ async function renderHelm(request: RenderRequest): Promise<KubeObject[]> {
     });
     return stdout.toString("utf8");
   });
-  return parseHelmOutput(output, relative(request.rootDir, chartDir) || ".");
+  const documents = parseHelmOutput(output, relative(request.rootDir, chartDir) || ".");
+  return locateHelmDocuments(documents, { chartDir, chartPath: posix.normalize(request.appPath) });
 }
 
 /** helm prints `# Source: <template>` atop each document; errors then name the template. */
-export function parseHelmOutput(output: string, chart: string): KubeObject[] {
-  const objects: KubeObject[] = [];
-  for (const chunk of output.split(/^---[ \t]*$/m)) {
+export function parseHelmOutput(output: string, chart: string): HelmDocument[] {
+  return output.split(/^---[ \t]*$/m).map((chunk) => {
     const source = /^# Source: (.+)$/m.exec(chunk)?.[1]?.trim();
-    objects.push(...parseManifests(chunk, source ? `${chart}: ${source}` : `helm output of ${chart}`));
-  }
-  return objects;
+    return {
+      source,
+      objects: parseManifests(chunk, source ? `${chart}: ${source}` : `helm output of ${chart}`),
+    };
+  });
 }

@@ -3,7 +3,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import * as yaml from "js-yaml";
 import { sourceSchema, type SourceConfig } from "../../../src/config/schema.ts";
-import { APP_LABEL, TRACKING_ANNOTATION, type KubeObject } from "../../../src/kube/types.ts";
+import {
+  APP_LABEL,
+  SOURCE_ANNOTATION,
+  TRACKING_ANNOTATION,
+  type KubeObject,
+} from "../../../src/kube/types.ts";
 import { repoRoot } from "../../../src/render/binaries.ts";
 import { renderApp, type RenderAppOptions } from "../../../src/render/index.ts";
 
@@ -44,6 +49,7 @@ export function withoutFerry(objects: KubeObject[]): KubeObject[] {
     const metadata = structuredClone(object.metadata);
     if (metadata.labels) delete metadata.labels[APP_LABEL];
     if (metadata.annotations) delete metadata.annotations[TRACKING_ANNOTATION];
+    if (metadata.annotations) delete metadata.annotations[SOURCE_ANNOTATION];
     if (metadata.labels && Object.keys(metadata.labels).length === 0) delete metadata.labels;
     if (metadata.annotations && Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
     return { ...object, metadata };

@@ -101,6 +101,17 @@ const CONCLUSIONS = [
   "timed_out",
 ];
 const ANNOTATION_LEVELS = ["notice", "warning", "failure"];
+const ANNOTATION_FIELDS = [
+  "path",
+  "start_line",
+  "end_line",
+  "start_column",
+  "end_column",
+  "annotation_level",
+  "message",
+  "title",
+  "raw_details",
+];
 const MAX_ANNOTATIONS_PER_REQUEST = 50;
 const MAX_OUTPUT_CHARS = 65_535;
 
@@ -505,7 +516,7 @@ export class FakeGithub extends FakeHttpApi {
       installation,
       history: [],
     };
-    const problem = applyCheckInput(run, input);
+    const problem = this.#checked(r, applyCheckInput(run, input));
     if (problem) return problem;
     this.checkRuns.push(run);
     return { status: 201, body: this.#checkShape(run) };
@@ -517,8 +528,14 @@ export class FakeGithub extends FakeHttpApi {
       (candidate) => String(candidate.id) === r.params.id && candidate.repo === repo,
     );
     if (!run) return notFound();
-    const problem = applyCheckInput(run, (r.body ?? {}) as Record<string, unknown>);
+    const problem = this.#checked(r, applyCheckInput(run, (r.body ?? {}) as Record<string, unknown>));
     return problem ?? { status: 200, body: this.#checkShape(run) };
+  }
+
+  /** A body the Checks API refuses is a bug in the client: recorded, so assertNoUnexpected fails. */
+  #checked(r: FakeRequest, problem: FakeResponse | undefined): FakeResponse | undefined {
+    if (problem) this.unexpected.push(`${r.method} ${r.path}: 422 ${JSON.stringify(problem.body)}`);
+    return problem;
   }
 
   #checkShape(run: FakeCheckRun) {
@@ -623,13 +640,8 @@ function applyCheckInput(run: FakeCheckRun, input: Record<string, unknown>): Fak
     if (!Array.isArray(list) || list.length > MAX_ANNOTATIONS_PER_REQUEST)
       return invalid("annotations", "too_long");
     for (const item of list) {
-      const a = item as Partial<FakeAnnotation>;
-      if (typeof a.path !== "string" || a.path === "") return invalid("path", "missing_field");
-      if (typeof a.start_line !== "number" || typeof a.end_line !== "number" || a.start_line < 1)
-        return invalid("start_line", "invalid");
-      if (typeof a.annotation_level !== "string" || !ANNOTATION_LEVELS.includes(a.annotation_level))
-        return invalid("annotation_level", "invalid");
-      if (typeof a.message !== "string" || a.message === "") return invalid("message", "missing_field");
+      const problem = annotationProblem(item);
+      if (problem) return problem;
     }
     annotations = list as FakeAnnotation[];
   }
@@ -658,6 +670,37 @@ function applyCheckInput(run: FakeCheckRun, input: Record<string, unknown>): Fak
   }
   if (actions !== undefined) run.actions = actions;
   if (typeof status === "string") run.history.push({ status: run.status, conclusion: run.conclusion });
+  return undefined;
+}
+
+/**
+ * An annotation object as https://docs.github.com/en/rest/checks/runs#update-a-check-run
+ * defines it: path, start_line, end_line, annotation_level and message required; start_column
+ * and end_column only on a single line; title and raw_details optional strings. Anything else
+ * (a field it does not define, a line that is not a positive integer, an end before the start,
+ * a level outside notice/warning/failure) is a 422.
+ */
+function annotationProblem(item: unknown): FakeResponse | undefined {
+  if (typeof item !== "object" || item === null || Array.isArray(item))
+    return invalid("annotations", "invalid");
+  const a = item as Record<string, unknown>;
+  for (const field of Object.keys(a))
+    if (!ANNOTATION_FIELDS.includes(field)) return invalid(field, "invalid");
+  if (typeof a.path !== "string" || a.path === "") return invalid("path", "missing_field");
+  if (a.path.startsWith("/") || a.path.split("/").includes("..")) return invalid("path", "invalid");
+  const line = (value: unknown) => typeof value === "number" && Number.isInteger(value) && value >= 1;
+  if (!line(a.start_line)) return invalid("start_line", "missing_field");
+  if (!line(a.end_line) || (a.end_line as number) < (a.start_line as number))
+    return invalid("end_line", "invalid");
+  for (const column of ["start_column", "end_column"]) {
+    if (a[column] === undefined) continue;
+    if (!line(a[column]) || a.start_line !== a.end_line) return invalid(column, "invalid");
+  }
+  if (typeof a.annotation_level !== "string" || !ANNOTATION_LEVELS.includes(a.annotation_level))
+    return invalid("annotation_level", "invalid");
+  if (typeof a.message !== "string" || a.message === "") return invalid("message", "missing_field");
+  for (const text of ["title", "raw_details"])
+    if (a[text] !== undefined && typeof a[text] !== "string") return invalid(text, "invalid");
   return undefined;
 }
 

@@ -1,10 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { isAppError } from "../../../src/errors.ts";
 import { parseManifests } from "../../../src/render/manifests.ts";
+import { sourceOf } from "../../../src/render/source.ts";
 
 const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
 
 describe("parseManifests", () => {
+  it("records each object's file and its document's first line when given the file's path", () => {
+    const text = ["# settings", cm("a"), `\n# b follows\n${cm("b")}`, "", cm("c")].join("---\n");
+    const objects = parseManifests(text, "apps/x.yaml", { path: "apps/x.yaml" });
+    const lines = text.split("\n");
+    expect(objects.map((object) => sourceOf(object))).toEqual([
+      { path: "apps/x.yaml", line: lines.indexOf("  name: a") - 2 },
+      { path: "apps/x.yaml", line: lines.indexOf("  name: b") - 2 },
+      { path: "apps/x.yaml", line: lines.indexOf("  name: c") - 2 },
+    ]);
+    expect(parseManifests(text, "apps/x.yaml").some((object) => sourceOf(object))).toBe(false);
+  });
+
   it("reads several documents, drops empty ones and flattens List kinds", () => {
     const text = [
       cm("a"),
