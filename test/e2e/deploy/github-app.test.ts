@@ -3,7 +3,16 @@
 // success with the deploy note as its summary) and posts no commit status. The fake's
 // installation tokens live one second; no call of the deploy is refused.
 import { describe, expect, it } from "vitest";
-import { changedFiles, deployment, setup, waitAvailable, ZERO } from "./fixtures.ts";
+import {
+  changedFiles,
+  configMap,
+  deployFirst,
+  deployment,
+  pushAndWait,
+  setup,
+  waitAvailable,
+  ZERO,
+} from "./fixtures.ts";
 
 describe("deploy with a GitHub App", () => {
   it("completes a check run on the deployed commit and refuses no call across token lifetimes", async () => {
@@ -49,5 +58,34 @@ describe("deploy with a GitHub App", () => {
     // renewal across several lifetimes is proven deterministically in
     // test/integration/forges/github-app.test.ts, not here.
     expect(s.harness.github.app?.tokens.size).toBeGreaterThanOrEqual(1);
+  });
+
+  it("annotates an object refused by validate-before-write at its file and line with the API's message", async () => {
+    const s = await setup(
+      "github",
+      { "apps/web/settings.yaml": configMap("settings", "old") },
+      {},
+      { githubApp: { id: 92, installations: [{ id: 10, account: "acme" }], tokenTtlMs: 1_000 } },
+    );
+    const first = await deployFirst(s);
+    const broken =
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: broken\nspec:\n  ports:\n    - port: 70000\n";
+    await s.repo.write({ "apps/web/more.yaml": `${configMap("extra", "x")}---\n${broken}` });
+    const sha = await s.repo.commit("a Service the API refuses");
+    const [run] = await pushAndWait(s, first, sha);
+    expect(run).toMatchObject({ result: "failed", outcome: { failedStep: "validate" } });
+    const check = s.harness.github.checkRunsOf(s.project).find((c) => c.head_sha === sha);
+    expect(check?.conclusion).toBe("failure");
+    const line = configMap("extra", "x").split("\n").length + 1;
+    expect(check?.annotations).toEqual([
+      expect.objectContaining({
+        path: "apps/web/more.yaml",
+        start_line: line,
+        end_line: line,
+        annotation_level: "failure",
+      }),
+    ]);
+    expect(check?.annotations[0]?.message).toMatch(/Service "broken" is invalid: .*70000/);
+    s.harness.github.assertNoUnexpected();
   });
 });
