@@ -32,6 +32,10 @@ export const errorCodes = {
   POLICY_DENIED: { http: 403, retryable: false, summary: "Refused by the app's project" },
   PRUNE_REFUSED: { http: 409, retryable: false, summary: "Prune refused by a safety rule" },
   HEALTH_TIMEOUT: { http: 500, retryable: false, summary: "Health not reached in time" },
+  UI_SIGN_IN_REQUIRED: { http: 401, retryable: false, summary: "Sign in to use the web UI" },
+  UI_FORBIDDEN: { http: 403, retryable: false, summary: "Your role does not allow this" },
+  UI_CSRF: { http: 403, retryable: false, summary: "The form's CSRF token is missing or wrong" },
+  OIDC_FAILED: { http: 401, retryable: false, summary: "Signing in with the OpenID provider failed" },
   INTERNAL: { http: 500, retryable: true, summary: "Internal error" },
 } as const;
 

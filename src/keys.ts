@@ -19,6 +19,7 @@
 //   <prefix>:sync:<app>:history|healthy|bad   deployment history and rollback (sync/history.ts)
 //   <prefix>:sync:<app>:inventory             STRING copy of the inventory (sync/inventory-store.ts)
 //   <prefix>:sync:<app>:seen                  STRING last head that changes nothing of the app (deploy/affected.ts)
+//   <prefix>:sync:<app>:paused                STRING automatic sync and self-heal paused: by whom, when (sync/pause.ts)
 //   <prefix>:deploy:<app>:lock                STRING one writer per app: sync, rollback, prune, heal (deploy/lock.ts)
 //   <prefix>:reconcile:<app>:<what>           reconcile state per app (reconcile/*)
 //   <prefix>:reconcile:watcher:<cluster>      STRING the watcher role lease of one cluster (reconcile/watcher-roles.ts)
@@ -75,7 +76,7 @@ export function renderCacheKey(prefix: string, digest: string): string {
   return `${prefix}:render:${digest}`;
 }
 
-export type SyncKey = "history" | "healthy" | "bad" | "inventory" | "seen";
+export type SyncKey = "history" | "healthy" | "bad" | "inventory" | "seen" | "paused";
 
 export function syncKey(prefix: string, app: string, what: SyncKey): string {
   return `${prefix}:sync:${app}:${what}`;

@@ -29,22 +29,27 @@ export function appsOfRepo(job: Pick<CommandJob, "forge" | "repo">, runtime: Run
 }
 
 /**
- * A manual sync of `app`'s branch head in the name of the job's author. `trigger` names the
- * comment or the button press, so a retried command job finds the same sync job.
+ * A manual sync of `app`'s branch head in the name of the job's author (a commenter, a check
+ * run's button, or the web UI's, `via: "ui"`), or with `rollbackTo` a rollback to that revision.
+ * `trigger` names the comment or the button press, so a retried command job finds the same
+ * sync job.
  */
 export function enqueueCommandSync(
-  runtime: Runtime,
-  job: Pick<CommandJob, "author" | "force">,
+  runtime: { enqueuer: Pick<Runtime["enqueuer"], "enqueueSync"> },
+  job: Pick<CommandJob, "author" | "force"> & { via?: "ui"; rollbackTo?: string },
   app: AppConfig,
   trigger: string,
   changeRequest?: number,
 ): Promise<string> {
   return runtime.enqueuer.enqueueSync({
     app: app.name,
-    reason: "manual",
+    ...(job.rollbackTo !== undefined
+      ? { reason: "rollback" as const, revision: job.rollbackTo }
+      : { reason: "manual" as const }),
     deliveryId: trigger,
     ...(changeRequest !== undefined ? { changeRequest } : {}),
     author: job.author.login,
     ...(job.force ? { force: true } : {}),
+    ...(job.via ? { via: job.via } : {}),
   });
 }

@@ -24,6 +24,17 @@ export function commandMayDeploy(app: AppConfig, project: Pick<Project, "allowCo
   return project.allowCommands && (app.commands.allow ?? app.sync.auto);
 }
 
+/** Why no command (nor the web UI's buttons) may deploy `app`, whoever asks; undefined when one may. */
+export function deployRefusal(
+  app: AppConfig,
+  project: Pick<Project, "allowCommands" | "name">,
+): string | undefined {
+  if (commandMayDeploy(app, project)) return undefined;
+  return project.allowCommands
+    ? `${app.name}: commands may not deploy it (commands.allow)`
+    : `${app.name}: its project ${project.name} does not allow commands (allowCommands: false)`;
+}
+
 /**
  * Why `permission` may not sync `app` by a command (a comment or the "Sync now" button), or
  * undefined when it may.
@@ -34,10 +45,8 @@ export function syncRefusal(
   project: Pick<Project, "allowCommands" | "name">,
   permission: string,
 ): string | undefined {
-  if (!commandMayDeploy(app, project))
-    return project.allowCommands
-      ? `${app.name}: commands may not deploy it (commands.allow)`
-      : `${app.name}: its project ${project.name} does not allow commands (allowCommands: false)`;
+  const refused = deployRefusal(app, project);
+  if (refused !== undefined) return refused;
   if (!mayCommand(forge, app, permission))
     return `${app.name}: needs ${requiredPermission(forge, app)} permission, you have ${permission}`;
   return undefined;

@@ -287,6 +287,53 @@ export const redisSchema = z
     }
   });
 
+/** A group name as the OpenID provider puts it in the groups claim. */
+const groupName = z.string().min(1).max(256);
+
+/**
+ * Who may do what in the web UI (issue 18): per project (a `projects[].name` or a glob; `*`
+ * also covers apps without a project), the groups of the OpenID Connect groups claim that hold
+ * each role. `admin` includes `sync`, which includes `read`.
+ */
+export const uiRoleSchema = z.strictObject({
+  project: z.string().min(1),
+  read: z.array(groupName).max(100).default([]),
+  sync: z.array(groupName).max(100).default([]),
+  admin: z.array(groupName).max(100).default([]),
+});
+
+export const oidcSchema = z.strictObject({
+  /** The provider's issuer URL; its /.well-known/openid-configuration is read at the first sign-in. */
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  /** Ferry's callback as registered at the provider: `<publicUrl>/ui/auth/callback`. */
+  redirectUrl: z.url().refine((url) => new URL(url).pathname === "/ui/auth/callback", {
+    message: "must end in /ui/auth/callback",
+  }),
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, "a scope token"))
+    .max(20)
+    .default(["openid", "email", "profile", "groups"])
+    .refine((scopes) => scopes.includes("openid"), { message: "must include openid" }),
+  /** The ID token claim that lists the user's groups. */
+  groupsClaim: z.string().min(1).default("groups"),
+  /** Signs the session cookies: at least 32 characters, from the environment (`${FERRY_SESSION_SECRET}`). */
+  sessionSecret: z.string().min(32, "at least 32 characters"),
+  /** How long a sign-in lasts. */
+  sessionTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(8 * 3600),
+});
+
+export const uiSchema = z.strictObject({
+  oidc: oidcSchema.optional(),
+  roles: z.array(uiRoleSchema).max(1_000).default([]),
+});
+
 export const configSchema = z.strictObject({
   redis: redisSchema.prefault({}),
   server: z
@@ -339,6 +386,8 @@ export const configSchema = z.strictObject({
   apps: z.array(appSchema).default([]),
   registries: z.array(registrySchema).default([]),
   images: z.array(imageSchema).default([]),
+  /** Sign-in and roles of the web UI (docs/ui.md). */
+  ui: uiSchema.prefault({}),
   /** Health rules for kinds Ferry does not know (docs/health.md); compiled in load.ts. */
   health: z.strictObject({ rules: z.array(healthRuleSchema).max(500).default([]) }).prefault({}),
 });
@@ -351,6 +400,8 @@ export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
+export type OidcConfig = z.infer<typeof oidcSchema>;
+export type UiRoleConfig = z.infer<typeof uiRoleSchema>;
 export type KindRule = z.infer<typeof kindRuleSchema>;
 export type RegistryConfig = z.infer<typeof registrySchema>;
 export type ImageConfig = z.infer<typeof imageSchema>;

@@ -12,6 +12,13 @@ export async function deployCause(
   source: { forge: Forge; repo: string; revision: string; logger: Logger },
 ): Promise<DeployCause> {
   const force = job.force === true ? { force: true } : {};
+  if (job.via === "ui" && job.author !== undefined)
+    return {
+      kind: "ui",
+      action: job.reason === "rollback" ? "rollback" : "sync",
+      user: job.author,
+      ...force,
+    };
   switch (job.reason) {
     case "manual":
       // A person behind a manual sync is a commenter (the command worker names them).

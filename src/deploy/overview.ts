@@ -2,6 +2,7 @@
 // goes, whether it is in sync, its health, the revision applied and its last deployments. Read
 // from Redis only (history of src/sync, app status of src/reconcile), so the receiver can serve
 // it without cluster credentials.
+import { readPause, type Pause } from "../sync/pause.ts";
 import type { RedisClient } from "../queue/connection.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { deployLockKey } from "../keys.ts";
@@ -25,6 +26,8 @@ export interface AppOverview {
   appliedAt?: string;
   /** A revision that was rolled back and is skipped until a newer commit arrives. */
   badRevision?: string;
+  /** Automatic sync and self-heal paused (the web UI's Pause): by whom and when. */
+  paused?: Pause;
   deployments: DeploymentRecord[];
 }
 
@@ -72,11 +75,12 @@ async function overviewOf(
   status: AppStatus | undefined,
   limit: number,
 ): Promise<AppOverview> {
-  const [history, healthy, bad, locked] = await Promise.all([
+  const [history, healthy, bad, locked, paused] = await Promise.all([
     readHistory(deps.redis, deps.prefix, app.name),
     readHealthyMark(deps.redis, deps.prefix, app.name),
     badRevision(deps.redis, deps.prefix, app.name),
     isLocked(deps.redis, deployLockKey(deps.prefix, app.name)),
+    readPause(deps.redis, deps.prefix, app.name),
   ]);
   const last = history.find((record) => record.result !== "skipped");
   return {
@@ -89,6 +93,7 @@ async function overviewOf(
     health: last?.health ?? "Unknown",
     ...(healthy ? { revision: healthy.revision, appliedAt: healthy.at } : {}),
     ...(bad ? { badRevision: bad } : {}),
+    ...(paused ? { paused } : {}),
     deployments: history.slice(0, limit),
   };
 }

@@ -21,6 +21,7 @@ import type { Runtime } from "../runtime/context.ts";
 import type { SyncMetrics } from "../sync/metrics.ts";
 import { runSync } from "../sync/engine.ts";
 import { isBadRevision, readHealthyRevision, recordDeployment } from "../sync/history.ts";
+import { readPause } from "../sync/pause.ts";
 import type { SyncOutcome } from "../sync/types.ts";
 import { policyError, violationsOf } from "../policy/check.ts";
 import type { DeployCause } from "../sync/history.ts";
@@ -62,6 +63,13 @@ export type DeployRun =
       reason: string;
     }
   | {
+      /** Automatic sync is paused (src/sync/pause.ts): the revision was not even resolved. */
+      result: "paused";
+      app: string;
+      revision: string;
+      reason: string;
+    }
+  | {
       result: "render-failed" | "policy-refused";
       app: string;
       revision: string;
@@ -72,6 +80,8 @@ export type DeployRun =
   | ({ outcome: SyncOutcome } & { result: SyncOutcome["result"]; app: string; revision: string });
 
 const AUTOMATIC = new Set<SyncJob["reason"]>(["webhook", "poll"]);
+/** What a pause stops: every sync no person asked for (pushes, polls, reconcile's heals). */
+const PAUSABLE = new Set<SyncJob["reason"]>(["webhook", "poll", "selfHeal"]);
 
 export async function runDeploy(
   job: SyncJob,
@@ -82,6 +92,13 @@ export async function runDeploy(
   if (job.dryRun === true) {
     const revision = await resolveRevision(runtime, app, job);
     return { result: "dry-run", ...(await dryRunDeploy(runtime, app, revision, options.signal)) };
+  }
+  if (PAUSABLE.has(job.reason)) {
+    const pause = await readPause(runtime.redis, runtime.prefix, app.name);
+    if (pause) {
+      runtime.logger.info({ app: app.name, reason: job.reason, pausedBy: pause.by }, "automatic sync paused");
+      return { result: "paused", app: app.name, revision: job.sha ?? "", reason: `paused by ${pause.by}` };
+    }
   }
   // Deploy plus rollback each get healthTimeout; a waiting sync gives up a little after that.
   const lock = {

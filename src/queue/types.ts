@@ -40,6 +40,8 @@ export const syncJobSchema = z.object({
   dryRun: z.boolean().optional(),
   /** Re-apply the revision even when it was rolled back as bad (`/ferry sync --force`). */
   force: z.boolean().optional(),
+  /** Asked for with a button of the web UI by `author` (src/ui/actions.ts). */
+  via: z.literal("ui").optional(),
 });
 export type SyncJob = z.infer<typeof syncJobSchema>;
 

@@ -6,6 +6,7 @@
 // every sync, rollback and prune holds: a heal can then never force the previous revision back
 // over a sync that started after some check. A run that finds the lock taken does not wait: it
 // says Syncing and is retried a little later.
+import { readPause } from "../sync/pause.ts";
 import type { Queue } from "bullmq";
 import type { AppConfig } from "../config/schema.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -155,7 +156,8 @@ async function compareAndHeal(
   let heal: HealOutcome | undefined;
   let lastCorrection = previous?.lastCorrection;
   let message: string | undefined;
-  if (report.drifted.length > 0 && app.sync.selfHeal) {
+  // A paused app (src/sync/pause.ts) reports its drift without healing it.
+  if (report.drifted.length > 0 && app.sync.selfHeal && !(await readPause(deps.redis, prefix, app.name))) {
     heal = await healDrift({
       kube: deps.kube(app),
       redis: deps.redis,

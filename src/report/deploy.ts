@@ -121,5 +121,7 @@ export function describeCause(cause: DeployCause): string {
       return `ferry sync${cause.force === true ? " --force" : ""}`;
     case "reconcile":
       return "reconcile";
+    case "ui":
+      return `${cause.action}${cause.force === true ? " --force" : ""} in the web UI by ${cause.user}`;
   }
 }

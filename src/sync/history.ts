@@ -21,7 +21,8 @@ export const HISTORY_LIMIT = 20;
 /**
  * Who caused a deployment: the merged change request with its author and merger (from the
  * forge), the commenter of a `/ferry` command, the pusher of a commit without a change request,
- * someone at the `ferry sync` command line, or reconcile (polls and heals).
+ * someone at the `ferry sync` command line, a signed-in user of the web UI, or reconcile (polls
+ * and heals).
  */
 export const deployCauseSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -40,6 +41,13 @@ export const deployCauseSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("push"), user: z.string().optional() }),
   z.object({ kind: z.literal("cli"), force: z.boolean().optional() }),
   z.object({ kind: z.literal("reconcile") }),
+  /** A button of the web UI, pressed by a signed-in user (their email, name or subject). */
+  z.object({
+    kind: z.literal("ui"),
+    action: z.enum(["sync", "rollback"]),
+    user: z.string(),
+    force: z.boolean().optional(),
+  }),
 ]);
 export type DeployCause = z.infer<typeof deployCauseSchema>;
 

@@ -7,6 +7,8 @@ import { describeCause, formatDuration } from "../report/index.ts";
 import type { DeploymentRecord } from "../sync/history.ts";
 import { html, link, type SafeHtml } from "./html.ts";
 import { revisionUrl } from "./links.ts";
+import { roleAtLeast, type UiRole } from "./auth/roles.ts";
+import { postButton } from "./html.ts";
 import type { ResourceNode } from "./resource-tree.ts";
 import { ago, healthBadge, syncBadge } from "./widgets.ts";
 
@@ -66,7 +68,39 @@ function drift(detail: AppDetail): SafeHtml {
     ${correction}`;
 }
 
-function history(config: FerryConfig, app: AppConfig, detail: AppDetail): SafeHtml {
+/** What the signed-in user may do here, and whether automation is paused. */
+export interface AppActions {
+  role: UiRole;
+  csrf: string;
+}
+
+function actionUrl(app: AppConfig, action: string): string {
+  return `/ui/apps/${encodeURIComponent(app.name)}/actions/${action}`;
+}
+
+/** A healthy deployment of the history that the user may roll back to. */
+function rollbackable(record: DeploymentRecord, current: string | undefined): boolean {
+  return record.result === "succeeded" && record.health === "Healthy" && record.revision !== current;
+}
+
+function actions(app: AppConfig, detail: AppDetail, actions: AppActions): SafeHtml {
+  const deploy = roleAtLeast(actions.role, "sync");
+  const admin = roleAtLeast(actions.role, "admin");
+  if (!deploy) return html`<p>Your role on this app's project is ${actions.role}: no actions.</p>`;
+  return html`<div class="actions">
+    ${postButton(actionUrl(app, "sync"), actions.csrf, "Sync")}
+    ${postButton(actionUrl(app, "sync-force"), actions.csrf, "Sync --force")}
+    ${
+      admin
+        ? detail.paused
+          ? postButton(actionUrl(app, "resume"), actions.csrf, "Resume automatic sync and self-heal")
+          : postButton(actionUrl(app, "pause"), actions.csrf, "Pause automatic sync and self-heal")
+        : ""
+    }
+  </div>`;
+}
+
+function history(config: FerryConfig, app: AppConfig, detail: AppDetail, can?: AppActions): SafeHtml {
   if (detail.deployments.length === 0) return html`<p>No deployment yet.</p>`;
   return html`<div class="scroll">
     <table>
@@ -78,6 +112,7 @@ function history(config: FerryConfig, app: AppConfig, detail: AppDetail): SafeHt
           <th scope="col">Duration</th>
           <th scope="col">Result</th>
           <th scope="col">Health</th>
+          ${can && roleAtLeast(can.role, "sync") ? html`<th scope="col">Rollback</th>` : ""}
         </tr>
       </thead>
       <tbody>
@@ -94,6 +129,24 @@ function history(config: FerryConfig, app: AppConfig, detail: AppDetail): SafeHt
                 ${record.result}${record.reason ? html`<br /><small>${record.reason}</small>` : ""}${record.rolledBackTo ? html`<br /><small>rolled back to <code>${record.rolledBackTo.slice(0, 7)}</code></small>` : ""}
               </td>
               <td>${healthBadge(record.health)}</td>
+              ${
+                can && roleAtLeast(can.role, "sync")
+                  ? html`<td>
+                      ${
+                        rollbackable(record, detail.revision)
+                          ? postButton(
+                              actionUrl(app, "rollback"),
+                              can.csrf,
+                              `Roll back to ${record.revision.slice(0, 7)}`,
+                              {
+                                revision: record.revision,
+                              },
+                            )
+                          : ""
+                      }
+                    </td>`
+                  : ""
+              }
             </tr>`,
         )}
       </tbody>
@@ -125,6 +178,7 @@ export function appBody(
   app: AppConfig,
   detail: AppDetail,
   resources: readonly ResourceNode[] | string,
+  can?: AppActions,
 ): SafeHtml {
   return html`<p><a href="/ui/">← Apps</a></p>
     <h1>${app.name}</h1>
@@ -153,8 +207,23 @@ export function appBody(
             : ""
         }
         <dt>Automatic sync</dt>
-        <dd>${app.sync.auto ? "on" : "off"}, self-heal ${app.sync.selfHeal ? "on" : "off"}</dd>
+        <dd>
+          ${app.sync.auto ? "on" : "off"}, self-heal
+          ${app.sync.selfHeal ? "on" : "off"}${
+            detail.paused
+              ? html`; <strong class="paused">paused</strong> by ${detail.paused.by} ${ago(detail.paused.at)}`
+              : ""
+          }
+        </dd>
       </dl>
+      ${
+        can
+          ? html`<section aria-labelledby="actions">
+              <h2 id="actions">Actions</h2>
+              ${actions(app, detail, can)}
+            </section>`
+          : ""
+      }
       <section aria-labelledby="resources">
         <h2 id="resources">Live objects</h2>
         ${tree(resources)}
@@ -165,7 +234,7 @@ export function appBody(
       </section>
       <section aria-labelledby="history">
         <h2 id="history">Deploy history</h2>
-        ${history(config, app, detail)}
+        ${history(config, app, detail, can)}
       </section>
     </div>`;
 }

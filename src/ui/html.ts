@@ -40,6 +40,22 @@ export interface PageFrame {
   notice?: string;
   /** Server-sent events that make the page reload its live parts (app.js). */
   live?: string;
+  /** Who signed in with OpenID Connect: shown with a sign-out button. */
+  user?: { name: string; csrf: string };
+}
+
+/** A button that POSTs to `action` with the session's CSRF token (and `fields`). */
+export function postButton(
+  action: string,
+  csrf: string,
+  label: string,
+  fields: Record<string, string> = {},
+): SafeHtml {
+  return html`<form method="post" action="${action}" class="action">
+    <input type="hidden" name="_csrf" value="${csrf}" />${Object.entries(fields).map(
+      ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
+    )}<button type="submit">${label}</button>
+  </form>`;
 }
 
 export function page(frame: PageFrame, body: SafeHtml): string {
@@ -51,7 +67,7 @@ export function page(frame: PageFrame, body: SafeHtml): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${frame.title} · Ferry</title><link rel="stylesheet" href="/ui/static/ui.css"><link rel="icon" href="/ui/static/favicon.svg" type="image/svg+xml"><script src="/ui/static/ui.js" defer></script></head>
 <body${frame.live !== undefined ? html` data-live="${frame.live}"` : ""}><a class="skip" href="#main">Skip to content</a>
-<header><strong>Ferry</strong><nav aria-label="Sections">${nav("apps", "/ui/", "Apps")} ${nav("previews", "/ui/previews", "Previews")}</nav></header>
+<header><strong>Ferry</strong><nav aria-label="Sections">${nav("apps", "/ui/", "Apps")} ${nav("previews", "/ui/previews", "Previews")}</nav>${frame.user ? html`<span class="user">${frame.user.name} ${postButton("/ui/auth/logout", frame.user.csrf, "Sign out")}</span>` : ""}</header>
 ${frame.notice !== undefined ? html`<p class="notice" role="note">${frame.notice}</p>` : ""}
 <main id="main">${body}</main></body></html>`.text;
 }

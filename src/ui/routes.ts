@@ -1,6 +1,7 @@
 // GET /ui/…: the web UI (issue 18), server-rendered HTML that works without JavaScript;
 // static/ui.js only adds live updates. `/` redirects here. The pages read what /api/apps reads
 // (deploy/overview.ts) and, where this process can reach the clusters, the live objects.
+// Who may see and act: auth/index.ts (sign-in), auth/roles.ts (roles), actions.ts (buttons).
 import { readFileSync } from "node:fs";
 import { Router, type Response } from "express";
 import type { AppConfig, FerryConfig } from "../config/schema.ts";
@@ -12,6 +13,11 @@ import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { listCurrentPreviews } from "../preview/pages.ts";
 import type { RedisClient } from "../queue/connection.ts";
+import type { Enqueuer } from "../queue/enqueue.ts";
+import { actionRoutes } from "./actions.ts";
+import { sessionOf, uiAuth } from "./auth/index.ts";
+import { logoutRoute, oidcRoutes } from "./auth/oidc.ts";
+import { roleAtLeast, roleOn } from "./auth/roles.ts";
 import { changeFeed } from "../state/changes.ts";
 import { appBody } from "./app-page.ts";
 import { eventsHandler } from "./events.ts";
@@ -24,6 +30,8 @@ export interface UiDeps {
   config: FerryConfig;
   redis: RedisClient;
   logger: Logger;
+  /** The actions' syncs and rollbacks are enqueued here. */
+  enqueuer: Pick<Enqueuer, "enqueueSync">;
   /** The cluster client of an app; absent where the process has no cluster credentials. */
   kubeFor?: (app: AppConfig) => KubeClient;
   /** Aborted when the server stops: ends the live pages' event streams. */
@@ -60,28 +68,25 @@ function sendPage(res: Response, frame: PageFrame, body: SafeHtml): void {
     .send(page(frame, body));
 }
 
-/** Loopback hosts: only this machine can reach a server bound to them. */
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\./.test(host);
-}
-
-/** What the pages say about who may see them. */
-function uiNotice(config: FerryConfig): string {
-  return isLoopback(config.server.host)
-    ? "No sign-in: this server listens on loopback only, so only this machine can reach it."
-    : "Read-only, like /api/apps: no one signs in on this server, so it offers no actions.";
-}
-
 export function uiRoutes(deps: UiDeps): Router {
   const router = Router();
   const source = { redis: deps.redis, prefix: deps.config.redis.prefix };
-  const notice = uiNotice(deps.config);
-  const frame = (title: string, section: PageFrame["section"], live: string): PageFrame => ({
-    title,
-    section,
-    live,
-    notice,
-  });
+  const auth = uiAuth(deps.config);
+  const frame = (title: string, section: PageFrame["section"], live: string, res: Response): PageFrame => {
+    const session = sessionOf(res);
+    return {
+      title,
+      section,
+      live,
+      ...(auth.notice !== undefined ? { notice: auth.notice } : {}),
+      ...(auth.mode === "oidc" ? { user: { name: session.name, csrf: session.csrf } } : {}),
+    };
+  };
+  /** The apps the signed-in user may read. */
+  const readable = (res: Response): AppConfig[] => {
+    const session = sessionOf(res);
+    return deps.config.apps.filter((app) => roleAtLeast(roleOn(deps.config, session, app), "read"));
+  };
 
   router.get("/", (_req, res) => res.redirect(302, "/ui/"));
 
@@ -94,7 +99,11 @@ export function uiRoutes(deps: UiDeps): Router {
       .send(file.body);
   });
 
-  router.get("/ui/", async (req, res) => {
+  if (deps.config.ui.oidc) router.use(oidcRoutes(deps.config.ui.oidc, auth.cookies, deps.logger));
+  router.use(logoutRoute(auth.cookies));
+  router.use(actionRoutes(deps, auth));
+
+  router.get("/ui/", auth.requireSession, async (req, res) => {
     const parsed = appsQuerySchema.safeParse(req.query);
     if (!parsed.success) {
       throw new AppError(
@@ -103,8 +112,8 @@ export function uiRoutes(deps: UiDeps): Router {
       );
     }
     const query = parsed.data;
-    const result = await readOverviewPage(source, deps.config.apps, overviewQuery(query));
-    sendPage(res, frame("Apps", "apps", "/ui/events"), appsBody(deps.config, query, result));
+    const result = await readOverviewPage(source, readable(res), overviewQuery(query));
+    sendPage(res, frame("Apps", "apps", "/ui/events", res), appsBody(deps.config, query, result));
   });
 
   // Where live objects can be read, they are judged by the workers' checks (built-ins and
@@ -113,26 +122,31 @@ export function uiRoutes(deps: UiDeps): Router {
     kubeFor: deps.kubeFor,
     checks: defaultHealthChecks(deps.config.health.rules),
   };
-  router.get("/ui/apps/:name", async (req, res) => {
+  router.get("/ui/apps/:name", auth.requireSession, async (req, res) => {
     const app = deps.config.apps.find((candidate) => candidate.name === req.params.name);
     if (!app) throw new AppError("NOT_FOUND", "no such app");
+    const session = sessionOf(res);
+    const role = roleOn(deps.config, session, app);
+    if (!roleAtLeast(role, "read"))
+      throw new AppError("UI_FORBIDDEN", `${app.name}: you have no role on its project`);
     const [detail, resources] = await Promise.all([readDetail(source, app), liveObjects(deps, cluster, app)]);
     sendPage(
       res,
-      frame(app.name, "apps", `/ui/events?app=${encodeURIComponent(app.name)}`),
-      appBody(deps.config, app, detail, resources),
+      frame(app.name, "apps", `/ui/events?app=${encodeURIComponent(app.name)}`, res),
+      appBody(deps.config, app, detail, resources, { role, csrf: session.csrf }),
     );
   });
 
   const feed = changeFeed(deps.redis, deps.config.redis.prefix);
   router.get(
     "/ui/events",
+    auth.requireSession,
     eventsHandler(feed, (name) => deps.config.apps.some((app) => app.name === name), deps.shutdown),
   );
 
-  router.get("/ui/previews", async (_req, res) => {
+  router.get("/ui/previews", auth.requireSession, async (_req, res) => {
     const previews = await listCurrentPreviews(deps.redis, deps.config.redis.prefix, MAX_PREVIEWS);
-    sendPage(res, frame("Previews", "previews", "/ui/events"), previewsBody(deps.config, previews));
+    sendPage(res, frame("Previews", "previews", "/ui/events", res), previewsBody(deps.config, previews));
   });
   return router;
 }

@@ -53,6 +53,8 @@ export interface E2eOptions {
   workDirPrefix: string;
   /** The `github` forge is a GitHub App (the fake verifies its JWT and installation tokens). */
   githubApp?: FakeAppOptions;
+  /** ferry.yaml's `ui` (sign-in and roles); `redirectUrl` is made from the harness's URL. */
+  ui?: (url: string) => Record<string, unknown>;
 }
 
 /** Runs `build` with a fresh set of clean-up steps; on failure they are run before rethrowing. */
@@ -108,6 +110,7 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
       ],
       projects: options.projects ?? [],
       apps: options.apps,
+      ...(options.ui ? { ui: options.ui(url) } : {}),
     });
     const logs = captureLogs("info");
     const runtime = createRuntime(config, {

@@ -37,7 +37,7 @@ export interface DeployHarness extends Omit<E2eBase, "connection" | "defer"> {
 
 export async function startDeployHarness(
   apps: Array<Record<string, unknown>>,
-  more: Pick<E2eOptions, "githubApp"> = {},
+  more: Pick<E2eOptions, "githubApp" | "ui"> = {},
 ): Promise<DeployHarness> {
   const base = await startE2e({
     ...more,

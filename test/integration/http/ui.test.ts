@@ -19,6 +19,7 @@ import { writeAppStatus } from "../../../src/reconcile/status.ts";
 import { markBadRevision, recordDeployment } from "../../../src/sync/history.ts";
 import type { WebhookEnqueuer } from "../../../src/http/webhook-route.ts";
 import { captureLogs } from "../../support/logs.ts";
+import { testBrowser } from "../../support/oidc.ts";
 import { appName, deployment, generatedConfig, revisionOf, seedState } from "../../support/ui-state.ts";
 
 let redis: RedisClient;
@@ -42,12 +43,13 @@ afterEach(async () => {
   await redis.quit();
 });
 
-async function serve(config: FerryConfig): Promise<string> {
+/** Serves the UI as `ferry up` does: on loopback, where no one signs in. */
+async function serve(config: FerryConfig, host = "127.0.0.1"): Promise<string> {
   // The UI only reads; the enqueuer is never called by these requests.
   const enqueuer = {} as WebhookEnqueuer;
   server = await listen(
     createApp({
-      config,
+      config: { ...config, server: { ...config.server, host } },
       enqueuer,
       redis,
       logger: captureLogs().logger,
@@ -95,7 +97,40 @@ describe("the apps page", () => {
     expect(outOfSyncRow).toContain("OutOfSync");
     expect(outOfSyncRow).toContain(">drift</span>");
     expect(text.split(">drift</span>")).toHaveLength(2);
-    expect(text).toContain("Read-only, like /api/apps: no one signs in on this server");
+    expect(text).toContain("No sign-in: this server listens on loopback only");
+  });
+
+  it("on loopback, gives the local user a session whose CSRF token the actions need", async () => {
+    const config = generatedConfig(2, prefix);
+    await seedState(redis, config, () => false);
+    const base = await serve(config);
+    const browser = testBrowser();
+    const page = await browser.open(`${base}/ui/apps/${appName(0)}`);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    expect(token).toBeDefined();
+    const pause = `${base}/ui/apps/${appName(0)}/actions/pause`;
+    expect((await browser.open(pause, {})).status).toBe(403);
+    expect((await browser.open(pause, { _csrf: `${token ?? ""}x` })).status).toBe(403);
+    // Another browser's session has another token.
+    expect((await testBrowser().open(pause, { _csrf: token ?? "" })).status).toBe(403);
+    expect(await redis.exists(`${prefix}:sync:${appName(0)}:paused`)).toBe(0);
+    const paused = await browser.open(pause, { _csrf: token ?? "" });
+    expect(paused.status).toBe(200);
+    expect(paused.text).toContain("paused</strong> by local user");
+    const api = (await (await fetch(`${base}/api/apps/${appName(0)}`)).json()) as { paused?: { by: string } };
+    expect(api.paused?.by).toBe("local user");
+  });
+
+  it("answers 401 beyond loopback without ui.oidc, and keeps serving /api/apps", async () => {
+    const config = generatedConfig(2, prefix);
+    await seedState(redis, config, () => false);
+    const base = await serve(config, "0.0.0.0");
+    for (const path of ["/ui/", `/ui/apps/${appName(0)}`, "/ui/previews", "/ui/events"]) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status, path).toBe(401);
+      expect(await response.text()).toContain("sets no ui.oidc");
+    }
+    expect((await fetch(`${base}/api/apps`)).status).toBe(200);
   });
 
   it("filters by text, project, cluster and sync state, and pages on the server", async () => {

@@ -51,6 +51,16 @@ const sample = configSchema.parse({
     { name: "i", registry: "r", repository: "acme/web", policy: { semver: "^1" }, apps: ["a"] },
     { name: "j", registry: "r", repository: "acme/web", policy: { pattern: "^v[0-9]+$" }, apps: ["a"] },
   ],
+  ui: {
+    oidc: {
+      issuer: "https://idp.example",
+      clientId: "ferry",
+      clientSecret: "s",
+      redirectUrl: "https://ferry.example/ui/auth/callback",
+      sessionSecret: "x".repeat(32),
+    },
+    roles: [{ project: "*" }],
+  },
 });
 
 /** Values at `path` across the sample (a list field yields one value per element). */

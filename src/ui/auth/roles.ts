@@ -1,0 +1,33 @@
+// Which UI role a signed-in user holds on an app: ferry.yaml's `ui.roles` map the groups of
+// the OpenID Connect groups claim to read, sync or admin per project. The strongest matching
+// role wins; admin includes sync, sync includes read.
+import type { AppConfig, FerryConfig } from "../../config/schema.ts";
+import { globMatches, projectOf } from "../../policy/project.ts";
+
+export const uiRoles = ["none", "read", "sync", "admin"] as const;
+export type UiRole = (typeof uiRoles)[number];
+
+export function roleAtLeast(role: UiRole, needed: UiRole): boolean {
+  return uiRoles.indexOf(role) >= uiRoles.indexOf(needed);
+}
+
+/**
+ * The role of `groups` on `app`. `all` is the signed-in user of a loopback server without
+ * OIDC (`ferry up`): only this machine reaches it, so its user holds every role.
+ */
+export function roleOn(
+  config: Pick<FerryConfig, "projects" | "ui">,
+  user: { groups: readonly string[]; all?: boolean },
+  app: AppConfig,
+): UiRole {
+  if (user.all) return "admin";
+  const project = projectOf(config, app).name;
+  let best: UiRole = "none";
+  for (const rule of config.ui.roles) {
+    if (!globMatches(rule.project, project)) continue;
+    for (const role of ["admin", "sync", "read"] as const) {
+      if (rule[role].some((group) => user.groups.includes(group)) && roleAtLeast(role, best)) best = role;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,163 @@
+// A real OpenID provider for tests (the `oidc-provider` package) over HTTP on loopback, with a
+// scripted login: its interaction endpoint signs in whoever the test named last (`signInAs`)
+// and grants the scopes asked for, where a person would type a password and press "allow".
+// And a tiny browser: fetch with a cookie jar per origin that follows redirects by hand, so a
+// test walks the authorization code flow across Ferry and the provider as a browser would.
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { exportJWK, generateKeyPair } from "jose";
+import Provider from "oidc-provider";
+import { closeServer } from "../../src/http/server.ts";
+
+export interface TestUser {
+  sub: string;
+  email: string;
+  name: string;
+  groups: string[];
+}
+
+export interface TestProvider {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Registers Ferry's callback (known once its harness listens) and starts answering. */
+  register: (redirectUrl: string) => void;
+  /** The user the next login signs in. */
+  signInAs: (user: TestUser) => void;
+  close: () => Promise<void>;
+}
+
+export async function startTestProvider(): Promise<TestProvider> {
+  const users = new Map<string, TestUser>();
+  let current: TestUser | undefined;
+  const clientId = "ferry";
+  const clientSecret = randomBytes(24).toString("hex");
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const jwk = { ...(await exportJWK(privateKey)), alg: "RS256", use: "sig", kid: "test" };
+  const build = (redirectUrl: string) =>
+    new Provider(issuer, {
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          redirect_uris: [redirectUrl],
+          grant_types: ["authorization_code"],
+          response_types: ["code"],
+          token_endpoint_auth_method: "client_secret_post",
+        },
+      ],
+      jwks: { keys: [jwk] },
+      cookies: { keys: [randomBytes(32).toString("hex")] },
+      claims: { openid: ["sub"], email: ["email"], profile: ["name"], groups: ["groups"] },
+      features: { devInteractions: { enabled: false } },
+      ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600 },
+      interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+      findAccount: (_ctx, sub) => {
+        const user = users.get(sub);
+        return user ? { accountId: sub, claims: () => ({ ...user }) } : undefined;
+      },
+    });
+  let provider: Provider | undefined;
+  let callback: ReturnType<Provider["callback"]> | undefined;
+  server.on("request", (req, res) => {
+    if (!provider || !callback) {
+      res.statusCode = 503;
+      res.end("no client registered yet");
+      return;
+    }
+    if (!req.url?.startsWith("/interaction/")) {
+      void callback(req, res);
+      return;
+    }
+    const registered = provider;
+    void (async () => {
+      const details = await registered.interactionDetails(req, res);
+      if (!current) throw new Error("the test named no user to sign in");
+      const grant = new registered.Grant({
+        accountId: current.sub,
+        clientId: String(details.params.client_id),
+      });
+      grant.addOIDCScope(String(details.params.scope));
+      const grantId = await grant.save();
+      await registered.interactionFinished(
+        req,
+        res,
+        { login: { accountId: current.sub }, consent: { grantId } },
+        { mergeWithLastSubmission: false },
+      );
+    })().catch((error: unknown) => {
+      res.statusCode = 500;
+      res.end(String(error));
+    });
+  });
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    register: (redirectUrl) => {
+      provider = build(redirectUrl);
+      callback = provider.callback();
+    },
+    signInAs: (user) => {
+      users.set(user.sub, user);
+      current = user;
+    },
+    close: () => closeServer(server),
+  };
+}
+
+export interface Browser {
+  /** GET (or POST a form) and follow redirects, keeping each origin's cookies. */
+  open: (
+    url: string,
+    form?: Record<string, string>,
+  ) => Promise<{ status: number; url: string; text: string }>;
+}
+
+export function testBrowser(): Browser {
+  const jars = new Map<string, Map<string, string>>();
+  const jar = (url: URL) => {
+    let cookies = jars.get(url.origin);
+    if (!cookies) jars.set(url.origin, (cookies = new Map<string, string>()));
+    return cookies;
+  };
+  return {
+    open: async (start, form) => {
+      let url = new URL(start);
+      let body: URLSearchParams | undefined = form ? new URLSearchParams(form) : undefined;
+      for (let hop = 0; hop < 20; hop++) {
+        const cookies = jar(url);
+        const response = await fetch(url, {
+          method: body ? "POST" : "GET",
+          redirect: "manual",
+          headers: {
+            accept: "text/html",
+            cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+            ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+          },
+          ...(body ? { body } : {}),
+        });
+        for (const line of response.headers.getSetCookie()) {
+          const [pair = "", ...attributes] = line.split(";");
+          const at = pair.indexOf("=");
+          const name = pair.slice(0, at).trim();
+          const expired = attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute));
+          if (expired || pair.slice(at + 1) === "") cookies.delete(name);
+          else cookies.set(name, pair.slice(at + 1));
+        }
+        const location = response.headers.get("location");
+        if (response.status >= 300 && response.status < 400 && location) {
+          url = new URL(location, url);
+          body = undefined;
+          continue;
+        }
+        return { status: response.status, url: url.href, text: await response.text() };
+      }
+      throw new Error(`too many redirects from ${start}`);
+    },
+  };
+}
