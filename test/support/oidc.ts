@@ -116,6 +116,8 @@ export interface Browser {
     url: string,
     form?: Record<string, string>,
   ) => Promise<{ status: number; url: string; text: string }>;
+  /** The value of a cookie this browser holds for `url`'s origin. */
+  cookie: (url: string, name: string) => string | undefined;
 }
 
 export function testBrowser(): Browser {
@@ -126,6 +128,7 @@ export function testBrowser(): Browser {
     return cookies;
   };
   return {
+    cookie: (url, name) => jar(new URL(url)).get(name),
     open: async (start, form) => {
       let url = new URL(start);
       let body: URLSearchParams | undefined = form ? new URLSearchParams(form) : undefined;

@@ -2,7 +2,7 @@
 // flow with PKCE, state and nonce (kept in a short-lived signed cookie between the redirect
 // and the callback), the ID token's claims (or the userinfo endpoint's, for providers such as
 // GitLab that put groups only there) turned into a session cookie, and sign-out.
-import { Router, type Request } from "express";
+import express, { Router, type Request } from "express";
 import * as client from "openid-client";
 import type { OidcConfig } from "../../config/schema.ts";
 import { AppError } from "../../errors.ts";
@@ -125,12 +125,17 @@ export function oidcRoutes(oidc: OidcConfig, cookies: SessionCookies, logger: Lo
 /** Sign-out: a form POST with the session's CSRF token, so no other site can sign a user out. */
 export function logoutRoute(cookies: SessionCookies): Router {
   const router = Router();
-  router.post("/ui/auth/logout", async (req, res) => {
-    const session = await cookies.session(req);
-    if (session && !csrfMatches(session, (req.body as Record<string, unknown> | undefined)?._csrf))
-      throw new AppError("UI_CSRF", "the form's CSRF token is missing or wrong");
-    cookies.endSession(res);
-    res.redirect(303, "/ui/");
-  });
+  // The form's body is read here, as for the actions: no body parser runs before the UI routes.
+  router.post(
+    "/ui/auth/logout",
+    express.urlencoded({ extended: false, limit: "4kb", parameterLimit: 10 }),
+    async (req, res) => {
+      const session = await cookies.session(req);
+      if (session && !csrfMatches(session, (req.body as Record<string, unknown> | undefined)?._csrf))
+        throw new AppError("UI_CSRF", "the form's CSRF token is missing or wrong");
+      cookies.endSession(res);
+      res.redirect(303, "/ui/");
+    },
+  );
   return router;
 }
