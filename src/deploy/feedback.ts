@@ -46,7 +46,7 @@ export const SYNC_NOW: CheckAction = {
 
 /** "rolled back to abc1234: <why>" → "<why>": the comment says where it rolled back to itself. */
 function failureText(outcome: SyncOutcome): string {
-  return (outcome.reason ?? "unknown failure").replace(/^rolled back to \S+: /, "");
+  return (outcome.message ?? outcome.reason).replace(/^rolled back to \S+: /, "");
 }
 
 /**
@@ -179,8 +179,9 @@ export async function reportOutcome(
 ): Promise<void> {
   const { app, revision } = target;
   const cluster = app.destination.cluster;
-  if (outcome.result === "skipped") return;
-  if (outcome.result === "succeeded") {
+  // Held back: the pipeline checks that before the engine runs, and says it (reportHeldBack).
+  if (outcome.reason === "HeldBack") return;
+  if (outcome.reason === "Deployed") {
     const changed = outcome.applied.length + outcome.pruned.length;
     const body = deployComment({
       app: app.name,
@@ -199,7 +200,7 @@ export async function reportOutcome(
     return;
   }
   const message = failureText(outcome);
-  if (outcome.result === "rolled-back" && outcome.rolledBackTo !== undefined) {
+  if (outcome.reason === "RolledBack" && outcome.rolledBackTo !== undefined) {
     const body = rollbackComment({
       app: app.name,
       cluster,

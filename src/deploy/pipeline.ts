@@ -23,6 +23,7 @@ import { runSync } from "../sync/engine.ts";
 import { isBadRevision, readHealthyRevision, recordDeployment } from "../sync/history.ts";
 import { readPause } from "../sync/pause.ts";
 import type { SyncOutcome } from "../sync/types.ts";
+import { outcome, type Outcome } from "../outcome.ts";
 import { policyError, violationsOf } from "../policy/check.ts";
 import type { DeployCause } from "../sync/history.ts";
 import { headAffectsApp, markSeenHead } from "./affected.ts";
@@ -55,29 +56,16 @@ export interface DeployOptions {
   metrics?: SyncMetrics;
 }
 
+/**
+ * How a deploy ended (src/outcome.ts): skipped before anything was read from the cluster,
+ * refused before anything was sent to it (with the error's code), planned only (--dry-run), or
+ * the sync engine's own outcome.
+ */
 export type DeployRun =
-  | {
-      result: "unchanged" | "unaffected" | "bad-revision";
-      app: string;
-      revision: string;
-      reason: string;
-    }
-  | {
-      /** Automatic sync is paused (src/sync/pause.ts): the revision was not even resolved. */
-      result: "paused";
-      app: string;
-      revision: string;
-      reason: string;
-    }
-  | {
-      result: "render-failed" | "policy-refused";
-      app: string;
-      revision: string;
-      reason: string;
-      code: ErrorCode;
-    }
-  | ({ result: "dry-run" } & DryRunResult)
-  | ({ outcome: SyncOutcome } & { result: SyncOutcome["result"]; app: string; revision: string });
+  | (Outcome<"AlreadyDeployed" | "NotAffected" | "HeldBack" | "Paused"> & { app: string; revision: string })
+  | (Outcome<"RenderFailed" | "PolicyRefused"> & { app: string; revision: string; code: ErrorCode })
+  | (Outcome<"DryRun"> & DryRunResult)
+  | SyncOutcome;
 
 const AUTOMATIC = new Set<SyncJob["reason"]>(["webhook", "poll"]);
 /** What a pause stops: every sync no person asked for (pushes, polls, reconcile's heals). */
@@ -91,13 +79,13 @@ export async function runDeploy(
   const app = runtime.app(job.app);
   if (job.dryRun === true) {
     const revision = await resolveRevision(runtime, app, job);
-    return { result: "dry-run", ...(await dryRunDeploy(runtime, app, revision, options.signal)) };
+    return { ...outcome("DryRun"), ...(await dryRunDeploy(runtime, app, revision, options.signal)) };
   }
   if (PAUSABLE.has(job.reason)) {
     const pause = await readPause(runtime.redis, runtime.prefix, app.name);
     if (pause) {
       runtime.logger.info({ app: app.name, reason: job.reason, pausedBy: pause.by }, "automatic sync paused");
-      return { result: "paused", app: app.name, revision: job.sha ?? "", reason: `paused by ${pause.by}` };
+      return { ...outcome("Paused", `paused by ${pause.by}`), app: app.name, revision: job.sha ?? "" };
     }
   }
   // Deploy plus rollback each get healthTimeout; a waiting sync gives up a little after that.
@@ -134,18 +122,18 @@ async function deployLocked(
   const base = { app: app.name, revision };
   if (job.force !== true && (await isBadRevision(runtime.redis, runtime.prefix, app.name, revision))) {
     logger.info("revision was rolled back before; waiting for a newer commit");
-    const reason = "rolled back before; waiting for a newer commit (or a sync with --force)";
+    const why = "rolled back before; waiting for a newer commit (or a sync with --force)";
     // Said once per push, not on every poll.
     if (job.reason === "webhook")
-      await reportHeldBack({ forge: runtime.forgeOf(app), app, revision, logger }, reason);
-    return { ...base, result: "bad-revision", reason };
+      await reportHeldBack({ forge: runtime.forgeOf(app), app, revision, logger }, why);
+    return { ...base, ...outcome("HeldBack", why) };
   }
   const automatic = AUTOMATIC.has(job.reason);
   const healthy = automatic ? await verifiedHealthyRevision(runtime, app.name) : undefined;
   phases.lap("marks");
   if (automatic && healthy === revision) {
     logger.info("revision already deployed and healthy; nothing to do");
-    return { ...base, result: "unchanged", reason: "already deployed and healthy" };
+    return { ...base, ...outcome("AlreadyDeployed", "already deployed and healthy") };
   }
   // A push or poll of a head that changes none of the app's render inputs: nothing to say.
   if (automatic) {
@@ -154,7 +142,7 @@ async function deployLocked(
     if (!affected) {
       await markSeenHead(runtime, app.name, revision);
       logger.info("the commit changes none of the app's render inputs; recorded as seen");
-      return { ...base, result: "unaffected", reason: "the commit changes none of the app's render inputs" };
+      return { ...base, ...outcome("NotAffected", "the commit changes none of the app's render inputs") };
     }
   }
 
@@ -212,10 +200,10 @@ async function deploySource(
     await recordFailureBeforeSync(
       runtime,
       { job, cause, revision, started },
-      `rendering failed: ${rendered.error.message}`,
+      outcome("RenderFailed", `rendering failed: ${rendered.error.message}`),
     );
     feedback.post(() => reportFailure(target, `rendering failed: ${rendered.error.message}`));
-    return { ...base, result: "render-failed", reason: rendered.error.message, code: rendered.error.code };
+    return { ...base, ...outcome("RenderFailed", rendered.error.message), code: rendered.error.code };
   }
 
   // The project's verdict comes before any request about the objects: a refused object means
@@ -227,15 +215,19 @@ async function deploySource(
   if (violations.length > 0) {
     const refused = policyError(app, violations);
     logger.warn({ violations }, "refused by the project");
-    await recordFailureBeforeSync(runtime, { job, cause, revision, started }, refused.message);
+    await recordFailureBeforeSync(
+      runtime,
+      { job, cause, revision, started },
+      outcome("PolicyRefused", refused.message),
+    );
     feedback.post(() => reportFailure(target, refused.message));
-    return { ...base, result: "policy-refused", reason: refused.message, code: refused.code };
+    return { ...base, ...outcome("PolicyRefused", refused.message), code: refused.code };
   }
 
   // From here on, every text about this deploy (statuses, comments, history, logs) is scrubbed
   // of the values of the Secrets it renders: an admission webhook may echo them.
   const scrub = scrubberFor(sensitiveValues(rendered.objects));
-  const outcome = await runSync({
+  const synced = await runSync({
     kube,
     scrub,
     allowAdoption: project.allowAdoption,
@@ -262,18 +254,18 @@ async function deploySource(
       phases,
     },
   });
-  if (retryable(outcome) && options.finalAttempt === false) {
+  if (retryable(synced) && options.finalAttempt === false) {
     // The cluster did not answer: let BullMQ try again later; apply is idempotent.
-    throw new AppError((outcome.code ?? "KUBE_UNAVAILABLE") as ErrorCode, outcome.reason ?? "sync failed", {
+    throw new AppError((synced.code ?? "KUBE_UNAVAILABLE") as ErrorCode, synced.message ?? "sync failed", {
       retryable: true,
     });
   }
   // Made when posted: the pending post sets the check run's id on the target first.
-  const annotations = target.forge.checks ? deployAnnotations(app.name, rendered.objects, outcome) : [];
+  const annotations = target.forge.checks ? deployAnnotations(app.name, rendered.objects, synced) : [];
   feedback.post(() =>
-    reportOutcome({ ...target, forge: scrubbingForge(target.forge, scrub) }, outcome, annotations),
+    reportOutcome({ ...target, forge: scrubbingForge(target.forge, scrub) }, synced, annotations),
   );
-  return { ...base, result: outcome.result, outcome };
+  return synced;
 }
 
 /**
@@ -296,7 +288,7 @@ function retryable(outcome: SyncOutcome): boolean {
 async function recordFailureBeforeSync(
   runtime: Runtime,
   attempt: { job: SyncJob; cause: DeployCause; revision: string; started: number },
-  reason: string,
+  failure: Outcome<"RenderFailed" | "PolicyRefused">,
 ): Promise<void> {
   const { job, cause, revision, started } = attempt;
   await recordDeployment(runtime.redis, runtime.prefix, job.app, {
@@ -307,9 +299,8 @@ async function recordFailureBeforeSync(
     ...(job.changeRequest !== undefined ? { changeRequest: job.changeRequest } : {}),
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    result: "failed",
+    ...failure,
     changed: 0,
     health: "Unknown",
-    reason,
   });
 }

@@ -5,6 +5,7 @@
 // rolled back (sync.rollback: false, or the rollback failed), the cluster holds (part of) that
 // failed revision, and healing towards the healthy one would be a rollback nobody asked for.
 // Then there is no applied state to compare with until the next sync.
+import { outcome } from "../outcome.ts";
 import type { RedisClient } from "../queue/connection.ts";
 import type { StateSeal } from "../state/seal.ts";
 import { badRevision, readHealthyRevision, readHistory, recordDeployment } from "../sync/history.ts";
@@ -43,12 +44,14 @@ export function createHistoryRecorder(
       cause: { kind: "reconcile" },
       startedAt: correction.at,
       durationMs: correction.durationMs,
-      result: "succeeded",
+      ...outcome(
+        "Healed",
+        correction.objects
+          .flatMap((item) => item.summary)
+          .join("; ")
+          .slice(0, 500),
+      ),
       changed: correction.objects.length,
       health: "Unknown",
-      reason: correction.objects
-        .flatMap((item) => item.summary)
-        .join("; ")
-        .slice(0, 500),
     });
 }

@@ -5,7 +5,7 @@ import type { DeployCause } from "../sync/history.ts";
 import { clip, escapeMarkdown, inlineCode, link } from "./markdown.ts";
 import { commitUrl, healthText, plural, shortSha } from "./summary.ts";
 
-export interface DeployOutcome {
+export interface DeployNote {
   app: string;
   cluster: string;
   sha: string;
@@ -17,7 +17,7 @@ export interface DeployOutcome {
   commitUrlTemplate?: string;
 }
 
-export interface RollbackOutcome {
+export interface RollbackNote {
   app: string;
   cluster: string;
   /** The revision that failed its health check. */
@@ -33,7 +33,7 @@ export interface RollbackOutcome {
   secrets?: string[];
 }
 
-export interface DeployFailure {
+export interface FailureNote {
   app: string;
   cluster: string;
   sha: string;
@@ -52,12 +52,12 @@ export function formatDuration(ms: number): string {
 }
 
 /** "Deployed podinfo to prod at abc1234 in 4.2 s, 3 objects changed, healthy" */
-export function deploySummary(outcome: DeployOutcome): string {
+export function deploySummary(outcome: DeployNote): string {
   return `Deployed ${outcome.app} to ${outcome.cluster} at ${shortSha(outcome.sha)} in ${formatDuration(outcome.durationMs)}, ${plural(outcome.changed, "object")} changed, ${healthText(outcome.health)}`;
 }
 
 /** "Rolled back podinfo to def5678: Deployment podinfo not available after 5m — ProgressDeadlineExceeded" */
-export function rollbackSummary(outcome: RollbackOutcome): string {
+export function rollbackSummary(outcome: RollbackNote): string {
   const reason = outcome.reason === undefined ? "" : ` — ${outcome.reason}`;
   return scrubText(
     `Rolled back ${outcome.app} to ${shortSha(outcome.toSha)}: ${outcome.message}${reason}`,
@@ -73,7 +73,7 @@ function sha(value: string, template: string | undefined): string {
   return link(inlineCode(shortSha(value)), commitUrl(template, value));
 }
 
-export function deployComment(outcome: DeployOutcome): string {
+export function deployComment(outcome: DeployNote): string {
   return [
     marker("deploy", outcome.app, outcome.sha),
     `✅ Deployed **${escapeMarkdown(outcome.app)}** to **${escapeMarkdown(outcome.cluster)}** at ${sha(outcome.sha, outcome.commitUrlTemplate)} in ${formatDuration(outcome.durationMs)}, ${plural(outcome.changed, "object")} changed, ${escapeMarkdown(healthText(outcome.health))}.`,
@@ -81,7 +81,7 @@ export function deployComment(outcome: DeployOutcome): string {
   ].join("\n");
 }
 
-export function rollbackComment(outcome: RollbackOutcome): string {
+export function rollbackComment(outcome: RollbackNote): string {
   const message = clip(scrubText(outcome.message, outcome.secrets ?? []), MAX_MESSAGE);
   const reason = outcome.reason === undefined ? "" : ` — ${escapeMarkdown(outcome.reason)}`;
   return [
@@ -93,7 +93,7 @@ export function rollbackComment(outcome: RollbackOutcome): string {
   ].join("\n");
 }
 
-export function deployFailedComment(failure: DeployFailure): string {
+export function deployFailedComment(failure: FailureNote): string {
   const message = clip(scrubText(failure.message, failure.secrets ?? []), MAX_MESSAGE);
   const reason = failure.reason === undefined ? "" : ` — ${escapeMarkdown(failure.reason)}`;
   return [

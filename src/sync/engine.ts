@@ -1,7 +1,7 @@
 // runSync: make one app's cluster state match one rendered revision, prove it healthy, and
 // roll back by itself when it is not. The caller (workers/sync.ts, `ferry sync`) resolves the
 // revision, renders it and holds the per-app lock; runSync does the rest and never throws for
-// a failed sync: the outcome says what happened (outcome.retryable: the cluster did not answer,
+// a failed sync: the outcome (src/outcome.ts) says what happened and why (outcome.retryable: the cluster did not answer,
 // nothing was marked or rolled back, try the job again). It throws only when it was aborted or
 // when Redis fails while recording.
 //
@@ -37,6 +37,7 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config/schema.ts";
 import { AppError, toAppError } from "../errors.ts";
 import type { HealthCheck } from "../health/types.ts";
+import { outcome, outcomeOf } from "../outcome.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import type { syncReasons } from "../queue/types.ts";
 import type { PhaseTimer } from "../observability/phases.ts";
@@ -52,7 +53,7 @@ import {
 } from "./history.ts";
 import { observeOutcome, type SyncMetrics } from "./metrics.ts";
 import { rollback } from "./rollback.ts";
-import type { SyncOutcome } from "./types.ts";
+import { FAILED_AT, type SyncOutcome } from "./types.ts";
 import { refusedObjects } from "./validate.ts";
 
 export interface SyncInput {
@@ -131,13 +132,12 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     logger.info("revision marked bad; skipped");
     const skipped: SyncOutcome = {
       ...base,
-      result: "skipped",
+      ...outcome("HeldBack", `${revision} was rolled back before; waiting for a newer commit`),
       applied: [],
       pruned: [],
       unchanged: [],
       health: { status: "Unknown" },
       durationMs: Date.now() - started,
-      reason: `${revision} was rolled back before; waiting for a newer commit`,
     };
     if (input.options?.metrics) observeOutcome(input.options.metrics, skipped);
     return skipped;
@@ -145,7 +145,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
 
   const context = contextOf(input, logger);
   const progress = newProgress();
-  let outcome: SyncOutcome;
+  let ended: SyncOutcome;
   try {
     const deadline = started + app.sync.healthTimeout;
     const result = await deploy(
@@ -155,9 +155,9 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     );
     await saveHealthyRevision(redis, prefix, input.seal, app.name, revision, input.objects);
     input.options?.phases?.lap("record");
-    outcome = {
+    ended = {
       ...base,
-      result: "succeeded",
+      ...outcome("Deployed"),
       ...lists(progress),
       health: result.health,
       durationMs: Date.now() - started,
@@ -166,11 +166,11 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
   } catch (thrown) {
     input.signal?.throwIfAborted();
     const error = scrubbed(toAppError(thrown, "SYNC_FAILED"), input.scrub);
-    outcome = await onFailure(input, context, progress, error, started);
+    ended = await onFailure(input, context, progress, error, started);
     const refused = refusedObjects(toAppError(thrown));
     if (refused.length > 0) {
       const scrub = input.scrub ?? ((text: string) => text);
-      outcome.refused = refused.map((item) => ({ key: item.key, message: scrub(item.message) }));
+      ended.refused = refused.map((item) => ({ key: item.key, message: scrub(item.message) }));
     }
   }
   await recordDeployment(redis, prefix, app.name, {
@@ -180,19 +180,18 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     ...(input.trigger.author ? { author: input.trigger.author } : {}),
     ...(input.trigger.changeRequest ? { changeRequest: input.trigger.changeRequest } : {}),
     startedAt,
-    durationMs: outcome.durationMs,
-    result: outcome.result,
-    changed: outcome.applied.length + outcome.pruned.length,
-    health: outcome.health.status,
-    ...(outcome.reason ? { reason: outcome.reason } : {}),
-    ...(outcome.rolledBackTo ? { rolledBackTo: outcome.rolledBackTo } : {}),
+    durationMs: ended.durationMs,
+    ...outcomeOf(ended),
+    changed: ended.applied.length + ended.pruned.length,
+    health: ended.health.status,
+    ...(ended.rolledBackTo ? { rolledBackTo: ended.rolledBackTo } : {}),
   });
   input.options?.phases?.lap("record");
-  if (input.options?.metrics) observeOutcome(input.options.metrics, outcome);
-  return outcome;
+  if (input.options?.metrics) observeOutcome(input.options.metrics, ended);
+  return ended;
 }
 
-/** The error with its message scrubbed: it becomes the outcome's reason, a history entry and logs. */
+/** The error with its message scrubbed: it becomes the outcome's message, a history entry and logs. */
 function scrubbed(error: AppError, scrub: Scrubber | undefined): AppError {
   if (!scrub) return error;
   const message = scrub(error.message);
@@ -215,11 +214,10 @@ async function onFailure(
   const failed = {
     app: app.name,
     revision,
-    result: "failed" as const,
+    ...outcome(FAILED_AT[progress.step], error.message),
     ...lists(progress),
     health: { status: "Degraded" as const, message: error.message },
     failedStep: progress.step,
-    reason: error.message,
     code: error.code,
     retryable: error.retryable,
   };
@@ -234,15 +232,14 @@ async function onFailure(
   if (!app.sync.rollback) return { ...failed, durationMs: Date.now() - started };
   const rolled = await rollback(context, {
     revision,
-    reason: error.message,
+    message: error.message,
     timeoutMs: app.sync.healthTimeout,
   });
-  if (!rolled.rolledBack) return { ...failed, reason: rolled.reason, durationMs: Date.now() - started };
+  if (!rolled.rolledBack) return { ...failed, message: rolled.message, durationMs: Date.now() - started };
   return {
     ...failed,
-    result: "rolled-back",
+    ...outcome("RolledBack", rolled.message),
     health: rolled.health,
-    reason: rolled.reason,
     rolledBackTo: rolled.revision,
     durationMs: Date.now() - started,
   };

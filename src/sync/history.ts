@@ -10,6 +10,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
+import { isReason, reasonSchema, results } from "../outcome.ts";
 import { changesChannel, syncKey as key } from "../keys.ts";
 import { changeMessage } from "../state/changes.ts";
 import type { KubeObject } from "../kube/types.ts";
@@ -51,22 +52,39 @@ export const deployCauseSchema = z.discriminatedUnion("kind", [
 ]);
 export type DeployCause = z.infer<typeof deployCauseSchema>;
 
-export const deploymentRecordSchema = z.object({
-  revision: z.string(),
-  trigger: z.enum(syncReasons),
-  /** Absent on records written before causes were kept. */
-  cause: deployCauseSchema.optional(),
-  author: z.string().optional(),
-  changeRequest: z.number().int().optional(),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  result: z.enum(["succeeded", "failed", "rolled-back", "skipped"]),
-  /** Objects applied or pruned. */
-  changed: z.number().int(),
-  health: z.string(),
-  reason: z.string().optional(),
-  rolledBackTo: z.string().optional(),
-});
+/**
+ * Records written before outcomes had reasons kept their message in `reason`: such a text moves
+ * to `message`, and the record keeps its result without a reason.
+ */
+function movedLegacyMessage(record: unknown): unknown {
+  if (typeof record !== "object" || record === null) return record;
+  const { reason, message } = record as { reason?: unknown; message?: unknown };
+  if (reason === undefined || isReason(reason)) return record;
+  const { reason: _text, ...rest } = record as Record<string, unknown>;
+  return message === undefined ? { ...rest, message: reason } : rest;
+}
+
+export const deploymentRecordSchema = z.preprocess(
+  movedLegacyMessage,
+  z.object({
+    revision: z.string(),
+    trigger: z.enum(syncReasons),
+    /** Absent on records written before causes were kept. */
+    cause: deployCauseSchema.optional(),
+    author: z.string().optional(),
+    changeRequest: z.number().int().optional(),
+    startedAt: z.string(),
+    durationMs: z.number(),
+    result: z.enum(results),
+    /** How it ended (src/outcome.ts); absent on records written before reasons were kept. */
+    reason: reasonSchema.optional(),
+    message: z.string().optional(),
+    /** Objects applied or pruned. */
+    changed: z.number().int(),
+    health: z.string(),
+    rolledBackTo: z.string().optional(),
+  }),
+);
 export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
 
 export async function recordDeployment(

@@ -15,8 +15,8 @@ export function syncMetrics(registry: Registry) {
       () =>
         new Counter({
           name: "ferry_sync_total",
-          help: "Syncs by app and result (succeeded, failed, rolled-back, skipped)",
-          labelNames: ["app", "result"] as const,
+          help: "Syncs by app, result (succeeded, failed, rolled-back, skipped) and reason (src/outcome.ts)",
+          labelNames: ["app", "result", "reason"] as const,
           registers: [registry],
         }),
     ),
@@ -67,7 +67,7 @@ export function observePhases(metrics: SyncMetrics, laps: Record<string, number>
 
 export function observeOutcome(metrics: SyncMetrics, outcome: SyncOutcome): void {
   const labels = { app: outcome.app, result: outcome.result };
-  metrics.syncs.inc(labels);
+  metrics.syncs.inc({ ...labels, reason: outcome.reason });
   metrics.duration.observe(labels, outcome.durationMs / 1000);
   metrics.objects.inc({ app: outcome.app, action: "applied" }, outcome.applied.length);
   metrics.objects.inc({ app: outcome.app, action: "pruned" }, outcome.pruned.length);

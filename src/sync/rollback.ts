@@ -21,9 +21,10 @@ export type RollbackResult =
       health: Health;
       applied: string[];
       unchanged: string[];
-      reason: string;
+      /** "rolled back to <sha>: <why>" */
+      message: string;
     }
-  | { rolledBack: false; revision?: string; reason: string; applied: string[] };
+  | { rolledBack: false; revision?: string; message: string; applied: string[] };
 
 export function shortSha(revision: string): string {
   return /^[0-9a-f]{40,64}$/.test(revision) ? revision.slice(0, 7) : revision;
@@ -31,18 +32,18 @@ export function shortSha(revision: string): string {
 
 export async function rollback(
   context: DeployContext,
-  failed: { revision: string; reason: string; timeoutMs: number },
+  failed: { revision: string; message: string; timeoutMs: number },
 ): Promise<RollbackResult> {
   const healthy = await healthyTarget(context);
   if (!healthy || healthy.revision === failed.revision) {
     return {
       rolledBack: false,
-      reason: `no healthy revision to roll back to: ${failed.reason}`,
+      message: `no healthy revision to roll back to: ${failed.message}`,
       applied: [],
     };
   }
   const log = context.logger.child({ rollbackTo: healthy.revision });
-  log.warn({ reason: failed.reason }, "rolling back");
+  log.warn({ reason: failed.message }, "rolling back");
   const progress = newProgress();
   try {
     const result = await deploy(
@@ -61,7 +62,7 @@ export async function rollback(
       health: result.health,
       applied: progress.applied,
       unchanged: progress.unchanged,
-      reason: `rolled back to ${shortSha(healthy.revision)}: ${failed.reason}`,
+      message: `rolled back to ${shortSha(healthy.revision)}: ${failed.message}`,
     };
   } catch (error) {
     const cause = toAppError(error, "SYNC_FAILED");
@@ -70,7 +71,7 @@ export async function rollback(
     return {
       rolledBack: false,
       revision: healthy.revision,
-      reason: `rollback to ${shortSha(healthy.revision)} failed (${why}) after: ${failed.reason}`,
+      message: `rollback to ${shortSha(healthy.revision)} failed (${why}) after: ${failed.message}`,
       applied: progress.applied,
     };
   }

@@ -1,6 +1,8 @@
 // Types shared by the sync modules: the plan the pure planner produces and the outcome the
-// engine returns to the worker, the CLI and the reporter.
+// engine returns to the deploy pipeline (its message: why it failed, or "rolled back to <sha>:
+// <why>").
 import type { Health } from "../health/types.ts";
+import type { Outcome, Reason } from "../outcome.ts";
 import type { KubeObject } from "../kube/types.ts";
 
 export type HookPhase = "pre" | "post";
@@ -33,8 +35,7 @@ export interface SyncPlan {
   dropped: { key: string; reason: string }[];
 }
 
-export type SyncStep = "plan" | "validate" | "prune-check" | "apply" | "health" | "prune" | "rollback";
-export type SyncResult = "succeeded" | "failed" | "rolled-back" | "skipped";
+export type SyncStep = "plan" | "validate" | "prune-check" | "apply" | "health" | "prune";
 
 /** An object the API refused (dry-run or apply), with the API's message. */
 export interface RefusedObject {
@@ -43,10 +44,24 @@ export interface RefusedObject {
   message: string;
 }
 
-export interface SyncOutcome {
+/** The reason a failed sync gives, by the step it failed at. */
+export const FAILED_AT = {
+  plan: "PlanFailed",
+  validate: "ValidationFailed",
+  "prune-check": "PruneRefused",
+  apply: "ApplyFailed",
+  health: "HealthCheckFailed",
+  prune: "PruneFailed",
+} as const satisfies Record<SyncStep, Reason>;
+
+/** How runSync ends (src/outcome.ts): Deployed, HeldBack, RolledBack, or failed at a step. */
+export type SyncReason = "Deployed" | "HeldBack" | "RolledBack" | (typeof FAILED_AT)[SyncStep];
+
+export type SyncOutcome = Outcome<SyncReason> & SyncDetails;
+
+export interface SyncDetails {
   app: string;
   revision: string;
-  result: SyncResult;
   /** Object keys applied because they differed from the cluster. */
   applied: string[];
   pruned: string[];
@@ -54,8 +69,6 @@ export interface SyncOutcome {
   health: Health;
   durationMs: number;
   failedStep?: SyncStep;
-  /** Human text for the MR: why it failed, or "rolled back to <sha>: <reason>". */
-  reason?: string;
   /** The objects the API refused, when that is why it failed (messages scrubbed). */
   refused?: RefusedObject[];
   /** The AppError code behind a failure. */

@@ -126,7 +126,7 @@ function history(config: FerryConfig, app: AppConfig, detail: AppDetail, can?: A
               </td>
               <td>${formatDuration(record.durationMs)}</td>
               <td>
-                ${record.result}${record.reason ? html`<br /><small>${record.reason}</small>` : ""}${record.rolledBackTo ? html`<br /><small>rolled back to <code>${record.rolledBackTo.slice(0, 7)}</code></small>` : ""}
+                ${record.result}${record.message ? html`<br /><small>${record.message}</small>` : ""}${record.rolledBackTo ? html`<br /><small>rolled back to <code>${record.rolledBackTo.slice(0, 7)}</code></small>` : ""}
               </td>
               <td>${healthBadge(record.health)}</td>
               ${

@@ -26,13 +26,13 @@ export function formatPlan(result: DryRunResult): string {
 }
 
 export function formatRun(run: DeployRun): string {
-  if (run.result === "dry-run") return formatPlan(run);
-  const head = `${run.app} at ${run.revision.slice(0, 12)}: ${run.result}`;
-  if (!("outcome" in run)) return `${head} — ${run.reason}\n`;
-  const { outcome } = run;
-  const counts = `${outcome.applied.length} applied, ${outcome.pruned.length} pruned, ${outcome.unchanged.length} unchanged`;
-  const why = outcome.reason ? `\n${outcome.reason}` : "";
-  return `${head} in ${formatDuration(outcome.durationMs)} (${counts}), ${outcome.health.status}${why}\n`;
+  if (run.reason === "DryRun") return formatPlan(run);
+  const why = run.result === "succeeded" ? "" : ` (${run.reason})`;
+  const head = `${run.app} at ${run.revision.slice(0, 12)}: ${run.result}${why}`;
+  if (!("applied" in run)) return `${head} — ${run.message ?? run.reason}\n`;
+  const counts = `${run.applied.length} applied, ${run.pruned.length} pruned, ${run.unchanged.length} unchanged`;
+  const message = run.message ? `\n${run.message}` : "";
+  return `${head} in ${formatDuration(run.durationMs)} (${counts}), ${run.health.status}${message}\n`;
 }
 
 export function registerSync(program: Command): void {
@@ -67,7 +67,7 @@ export function registerSync(program: Command): void {
           runtime,
         );
         process.stdout.write(formatRun(run));
-        if (run.result !== "dry-run" && run.result !== "succeeded") process.exitCode = 1;
+        if (run.result !== "succeeded") process.exitCode = 1;
       } finally {
         await runtime.close();
       }

@@ -109,7 +109,7 @@ describe("/ferry sync on GitLab", () => {
     await markBadRevision(s.harness.runtime.redis, s.harness.runtime.prefix, s.apps.web.name, s.main);
 
     const plain = await syncBy(s, "/ferry sync");
-    expect(plain.runs).toMatchObject([{ result: "bad-revision", revision: s.main }]);
+    expect(plain.runs).toMatchObject([{ result: "skipped", reason: "HeldBack", revision: s.main }]);
     expect(plain.runs[0]).toMatchObject({ reason: expect.stringContaining("--force") as unknown });
     expect(await deployed(s)).toEqual([]);
 

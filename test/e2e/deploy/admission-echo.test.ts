@@ -160,11 +160,11 @@ describe("an admission error that echoes a Secret value", () => {
     expect(outward.comments).toMatch(/denied request: config db\.user app db\.pass (\\\*){8} is not allowed/);
     expect(s.harness.github.statuses.at(-1)).toMatchObject({ sha, state: "failure" });
     const detail = JSON.parse(api[1] ?? "{}") as {
-      deployments: { reason?: string }[];
+      deployments: { message?: string }[];
       drift?: { drifted: { error?: string }[] };
     };
     const echoed = `denied request: password ${SCRUBBED} is not allowed`;
-    expect(detail.deployments[0]?.reason).toContain(echoed);
+    expect(detail.deployments[0]?.message).toContain(echoed);
     expect(detail.drift?.drifted[0]?.error).toContain(echoed);
     expect(outward.logs).toContain(echoed);
     // ...and none the values, plain or base64.

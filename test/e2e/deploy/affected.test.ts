@@ -86,7 +86,9 @@ describe("which apps a commit affects", () => {
     const callsBefore = github.calls.length;
 
     const runs = await s.push(s.first, sha);
-    expect(runs).toMatchObject(s.apps.map(() => ({ result: "unaffected", revision: sha })));
+    expect(runs).toMatchObject(
+      s.apps.map(() => ({ result: "skipped", reason: "NotAffected", revision: sha })),
+    );
     for (const app of s.apps) expect(await readSeenHead(runtime, app.name)).toBe(sha);
 
     // A poll of the same head finds it seen and enqueues nothing.

@@ -56,7 +56,8 @@ describe("deploy from a GitHub push", () => {
     expect(run).toMatchObject({
       result: "succeeded",
       revision: sha,
-      outcome: { health: { status: "Healthy" } },
+      reason: "Deployed",
+      health: { status: "Healthy" },
     });
     expect(await deploymentView(s.kube, s.namespace)).toEqual({ image: "nginx:1.28", available: true });
     expect(statesOf(s, sha)).toEqual(["pending", "success"]);
@@ -84,7 +85,7 @@ describe("deploy from a GitHub push", () => {
     ]);
     // The worker's registry counts both syncs (initial deploy and the merge).
     expect(await s.harness.runtime.registry.metrics()).toContain(
-      `ferry_sync_total{app="${s.app}",result="succeeded"} 2`,
+      `ferry_sync_total{app="${s.app}",result="succeeded",reason="Deployed"} 2`,
     );
     s.harness.github.assertNoUnexpected();
   });
@@ -114,7 +115,7 @@ describe("deploy from a GitHub push", () => {
     const sha = await s.repo.commit("drop b and legacy");
     const [run] = await s.harness.finished(await pushMerged(s, 8, first, sha));
 
-    expect(run).toMatchObject({ result: "succeeded", outcome: { pruned: [`/ConfigMap/${s.namespace}/b`] } });
+    expect(run).toMatchObject({ result: "succeeded", pruned: [`/ConfigMap/${s.namespace}/b`] });
     expect(await getConfigMap(s.kube, s.namespace, "b")).toBeUndefined();
     expect((await getConfigMap(s.kube, s.namespace, "legacy"))?.data).toEqual({ by: "hand" });
     expect(await getConfigMap(s.kube, s.namespace, "a")).toBeDefined();
@@ -133,7 +134,9 @@ describe("deploy from a GitHub push", () => {
 
     expect(run).toMatchObject({
       result: "failed",
-      outcome: { code: "PRUNE_REFUSED", failedStep: "prune-check" },
+      reason: "PruneRefused",
+      code: "PRUNE_REFUSED",
+      failedStep: "prune-check",
     });
     for (const name of ["a", "b", "c", "d"])
       expect(await getConfigMap(s.kube, s.namespace, name)).toBeDefined();

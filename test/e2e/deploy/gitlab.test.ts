@@ -68,7 +68,9 @@ describe("deploy from a GitLab push", () => {
 
     expect(run).toMatchObject({
       result: "rolled-back",
-      outcome: { rolledBackTo: good, code: "HEALTH_TIMEOUT" },
+      reason: "RolledBack",
+      rolledBackTo: good,
+      code: "HEALTH_TIMEOUT",
     });
     expect(await deploymentView(s.kube, s.namespace)).toEqual({ image: "nginx:1.27", available: true });
     expect(statesOf(s, bad)).toEqual(["pending", "failed"]);
@@ -83,7 +85,9 @@ describe("deploy from a GitLab push", () => {
 
     // The branch head is still the bad commit: a poll-triggered sync must leave it alone.
     const id = await s.harness.runtime.enqueuer.enqueueSync({ app: s.app, reason: "poll", sha: bad });
-    expect(await s.harness.finished([id])).toMatchObject([{ result: "bad-revision", revision: bad }]);
+    expect(await s.harness.finished([id])).toMatchObject([
+      { result: "skipped", reason: "HeldBack", revision: bad },
+    ]);
     expect(await deploymentView(s.kube, s.namespace)).toEqual({ image: "nginx:1.27", available: true });
     expect(statesOf(s, bad)).toEqual(["pending", "failed"]);
 

@@ -34,7 +34,10 @@ describe("validate before write", () => {
     expect(run).toMatchObject({
       result: "failed",
       revision: sha,
-      outcome: { failedStep: "validate", code: "KUBE_REJECTED", applied: [] },
+      reason: "ValidationFailed",
+      failedStep: "validate",
+      code: "KUBE_REJECTED",
+      applied: [],
     });
 
     expect((await getConfigMap(s.kube, s.namespace, "settings"))?.data).toEqual({ value: "old" });

@@ -235,7 +235,7 @@ describe("ownership", () => {
 
     const second = await runDeploy({ app: "web", reason: "manual", revision: head }, harness!.runtime);
     expect(second).toMatchObject({ result: "failed" });
-    expect(second.result === "failed" ? second.outcome.reason : "").toContain("is owned by app api");
+    expect(second.result === "failed" ? second.message : "").toContain("is owned by app api");
     const live = await kube.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns.name, name: "shared" });
     expect(live?.metadata.labels?.["ferry.dev/app"]).toBe("api");
   });

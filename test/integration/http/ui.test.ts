@@ -203,8 +203,9 @@ describe("the app page", () => {
       deployment(0, {
         revision: "d".repeat(40),
         result: "rolled-back",
+        reason: "RolledBack",
         health: "Degraded",
-        reason: "<script>alert(1)</script> never became ready",
+        message: "<script>alert(1)</script> never became ready",
         rolledBackTo: revisionOf(0),
         cause: { kind: "command", user: "carol", force: true },
       }),

@@ -62,8 +62,9 @@ describe("sync history store", () => {
     expect(newest).toMatchObject({
       trigger: "selfHeal",
       result: "succeeded",
+      reason: "Healed",
       changed: 1,
-      reason: "ConfigMap ns/settings was deleted",
+      message: "ConfigMap ns/settings was deleted",
     });
   });
 

@@ -122,7 +122,7 @@ describe("runSync apply and prune", () => {
       code: "PRUNE_REFUSED",
       applied: [],
     });
-    expect(outcome.reason).toContain("4 of 5 objects (80 %)");
+    expect(outcome.message).toContain("4 of 5 objects (80 %)");
     for (const name of names) expect(await kube.get(cm(ns.name, name))).toBeDefined();
     expect((await kube.get(cm(ns.name, "a")))?.data).toEqual({ key: "a" });
     // Nothing was applied, so there is nothing to roll back and no reason to block the SHA.

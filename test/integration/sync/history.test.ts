@@ -19,6 +19,7 @@ import {
 import { captureLogs } from "../../support/logs.ts";
 import { testSeal } from "../../support/state.ts";
 import { sha, useRedis } from "./helpers.ts";
+import { outcome } from "../../../src/outcome.ts";
 
 const appName = () => `hist-${randomBytes(4).toString("hex")}`;
 
@@ -52,6 +53,24 @@ describe("sync history in Redis", () => {
       25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8,
     ]);
     expect(history[0]).toEqual(record(25));
+  });
+
+  it("reads a record written before reasons were kept: its text is the message, and it has no reason", async () => {
+    const app = appName();
+    const legacy = { ...record(1), result: "rolled-back", reason: "rolled back to 0000000: web not ready" };
+    await redis.client.lpush(syncKey(redis.prefix, app, "history"), JSON.stringify(legacy));
+    await recordDeployment(redis.client, redis.prefix, app, {
+      ...record(2),
+      ...outcome("RolledBack", "rolled back to 0000000: api not ready"),
+    });
+    const [newest, older] = await readHistory(redis.client, redis.prefix, app);
+    expect(newest).toMatchObject({
+      result: "rolled-back",
+      reason: "RolledBack",
+      message: "rolled back to 0000000: api not ready",
+    });
+    expect(older).toMatchObject({ result: "rolled-back", message: "rolled back to 0000000: web not ready" });
+    expect(older?.reason).toBeUndefined();
   });
 
   it("stores the last healthy manifests compressed and gives them back intact", async () => {

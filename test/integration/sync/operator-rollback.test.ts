@@ -160,7 +160,7 @@ describe("a custom resource's operator reports failure", () => {
       code: "SYNC_FAILED",
       health: { status: "Healthy" },
     });
-    expect(outcome.reason).toBe(
+    expect(outcome.message).toBe(
       "rolled back to 0000000: wave 0: Certificate web-tls: Issuing certificate as Secret does not exist",
     );
 

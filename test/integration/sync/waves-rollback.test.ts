@@ -64,7 +64,7 @@ describe("runSync waves and rollback", () => {
       code: "HEALTH_TIMEOUT",
       health: { status: "Healthy" },
     });
-    expect(outcome.reason).toMatch(/^rolled back to 0000000: wave 0 not healthy after 10 s: Deployment web/);
+    expect(outcome.message).toMatch(/^rolled back to 0000000: wave 0 not healthy after 10 s: Deployment web/);
 
     const web = await kube.get({
       apiVersion: "apps/v1",
@@ -116,7 +116,7 @@ describe("runSync waves and rollback", () => {
       health: { status: "Unknown" },
     });
     expect(outcome.rolledBackTo).toBeUndefined();
-    expect(outcome.reason).toMatch(/^Service web: Service "web" is invalid: .*70000/);
+    expect(outcome.message).toMatch(/^Service web: Service "web" is invalid: .*70000/);
     const settings = await kube.get({
       apiVersion: "v1",
       kind: "ConfigMap",
@@ -138,7 +138,7 @@ describe("runSync waves and rollback", () => {
     const never = deployment("web", { labels: { [NEVER_READY_LABEL]: "true" } });
     const outcome = await sync(redis.client, app, [never], sha(7));
     expect(outcome).toMatchObject({ result: "failed", failedStep: "health", code: "HEALTH_TIMEOUT" });
-    expect(outcome.reason).toMatch(/^no healthy revision to roll back to: wave 0 not healthy after 3 s/);
+    expect(outcome.message).toMatch(/^no healthy revision to roll back to: wave 0 not healthy after 3 s/);
     expect(await isBadRevision(redis.client, redis.prefix, app.name, sha(7))).toBe(true);
   });
 });
