@@ -110,7 +110,7 @@ describe("/ferry sync on GitLab", () => {
 
     const plain = await syncBy(s, "/ferry sync");
     expect(plain.runs).toMatchObject([{ result: "skipped", reason: "HeldBack", revision: s.main }]);
-    expect(plain.runs[0]).toMatchObject({ reason: expect.stringContaining("--force") as unknown });
+    expect(plain.runs[0]).toMatchObject({ message: expect.stringContaining("--force") as unknown });
     expect(await deployed(s)).toEqual([]);
 
     const forced = await syncBy(s, "/ferry sync --force");

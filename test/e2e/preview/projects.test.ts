@@ -107,7 +107,7 @@ describe("projects: refused before anything is sent", () => {
     expect(proxy?.requests.filter((r) => r.url.includes(`/namespaces/${ns.name}/`))).toEqual([]);
 
     const run = await runDeploy({ app: "web", reason: "manual", revision: head }, harness!.runtime);
-    expect(run).toMatchObject({ result: "policy-refused", code: "POLICY_DENIED" });
+    expect(run).toMatchObject({ result: "failed", reason: "PolicyRefused", code: "POLICY_DENIED" });
     expect(statusOf(head, "ferry/deploy/web")).toMatchObject({ state: "failure" });
     expect(statusOf(head, "ferry/deploy/web")?.description).toContain("refused by its project");
     expect(requestsAbout(leak)).toEqual([]);
@@ -135,7 +135,7 @@ describe("projects: refused before anything is sent", () => {
     expect(requestsAbout(binding)).toEqual([]);
 
     const run = await runDeploy({ app: "web", reason: "manual", revision: head }, harness!.runtime);
-    expect(run).toMatchObject({ result: "policy-refused" });
+    expect(run).toMatchObject({ result: "failed", reason: "PolicyRefused" });
     expect(requestsAbout(binding)).toEqual([]);
     const live = await kube.get({
       apiVersion: "rbac.authorization.k8s.io/v1",
