@@ -17,6 +17,7 @@ import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
+import { outcome, type Outcome } from "../outcome.ts";
 import { assertMayApply } from "../policy/ownership.ts";
 import { getLive, refOf } from "../sync/kube.ts";
 import { readBackoff, nextCorrection, writeBackoff, type BackoffOptions } from "./backoff.ts";
@@ -53,24 +54,27 @@ const correctionSchema = z.object({
 });
 export type Correction = z.infer<typeof correctionSchema>;
 
+/** How a self-heal ends (src/outcome.ts), with what it needs to say more. */
 export type HealOutcome =
-  | {
-      action: "healed";
+  | (Outcome<"Healed"> & {
       correction: Correction;
       failed: { key: string; error: string }[];
       nextAllowedAt: number;
-    }
-  | { action: "backoff"; nextAt: number }
-  | { action: "nothing" };
+    })
+  | (Outcome<"HealBackingOff"> & { nextAt: number })
+  | Outcome<"NothingToHeal">;
 
 export async function healDrift(input: HealInput): Promise<HealOutcome> {
   // Objects the cluster refuses (state "error") would fail again: they are reported, not retried.
   const fixable = input.drifted.filter((item) => item.state !== "error" && input.desiredByKey.has(item.key));
-  if (fixable.length === 0) return { action: "nothing" };
+  if (fixable.length === 0) return outcome("NothingToHeal", "the cluster refuses every drifted object");
   const now = input.now ?? Date.now();
   const key = reconcileKey(input.prefix, input.app, "heal");
   const decision = nextCorrection(await readBackoff(input.redis, key), now, input.backoff);
-  if (!decision.allowed) return { action: "backoff", nextAt: decision.nextAt };
+  if (!decision.allowed) {
+    const message = `self-heal backing off until ${new Date(decision.nextAt).toISOString()}`;
+    return { ...outcome("HealBackingOff", message), nextAt: decision.nextAt };
+  }
   // Taken before applying: a crash half-way still counts as an attempt.
   await writeBackoff(input.redis, key, decision.state, input.backoff.quietMs + input.backoff.maxMs);
   const failed: { key: string; error: string }[] = [];
@@ -101,7 +105,7 @@ export async function healDrift(input: HealInput): Promise<HealOutcome> {
     .lpush(list, JSON.stringify(correction))
     .ltrim(list, 0, CORRECTIONS_KEPT - 1)
     .exec();
-  return { action: "healed", correction, failed, nextAllowedAt: decision.state.nextAt };
+  return { ...outcome("Healed"), correction, failed, nextAllowedAt: decision.state.nextAt };
 }
 
 export async function readCorrections(

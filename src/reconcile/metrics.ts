@@ -6,7 +6,7 @@ export interface ReconcileMetrics {
   duration: Histogram<"trigger" | "result">;
   driftDetected: Counter<"app" | "state">;
   driftCorrected: Counter<"app">;
-  polls: Counter<"result">;
+  polls: Counter<"reason">;
 }
 
 export interface ReconcileMetricsOptions {
@@ -52,8 +52,8 @@ export function reconcileMetrics(
     }),
     polls: new Counter({
       name: "ferry_reconcile_polls_total",
-      help: "Branch polls by result (unchanged, sync-enqueued, failed-revision, auto-off)",
-      labelNames: ["result"],
+      help: "Branch polls by reason (AlreadyDeployed, NotAffected, HeldBack, AutoSyncOff, SyncEnqueued)",
+      labelNames: ["reason"],
       registers: [registry],
     }),
   };

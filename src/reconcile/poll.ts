@@ -6,10 +6,12 @@
 import type { AppConfig } from "../config/schema.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
 import type { Logger } from "../observability/logger.ts";
+import { outcome, type Outcome } from "../outcome.ts";
 import type { Enqueuer } from "../queue/enqueue.ts";
 import type { AppliedStateStore } from "./types.ts";
 
-export type PollResult = "unchanged" | "unaffected" | "sync-enqueued" | "failed-revision" | "auto-off";
+/** How a poll ends (src/outcome.ts): the same names a deploy uses for the same decisions. */
+export type PollReason = "AlreadyDeployed" | "NotAffected" | "HeldBack" | "AutoSyncOff" | "SyncEnqueued";
 
 export interface PollInput {
   app: Pick<AppConfig, "name" | "branch" | "sync">;
@@ -23,11 +25,7 @@ export interface PollInput {
   logger: Logger;
 }
 
-export interface PollOutcome {
-  head: string;
-  applied?: string;
-  result: PollResult;
-}
+export type PollOutcome = Outcome<PollReason> & { head: string; applied?: string };
 
 export async function pollBranch(input: PollInput): Promise<PollOutcome> {
   const { app } = input;
@@ -39,19 +37,19 @@ export async function pollBranch(input: PollInput): Promise<PollOutcome> {
   ]);
   // A refused record says nothing about what is deployed: deploy the head from Git again.
   const applied = stored === "refused" ? undefined : stored;
-  const outcome = (result: PollResult): PollOutcome => ({
+  const ended = (reason: PollReason, message?: string): PollOutcome => ({
     head,
     ...(applied ? { applied: applied.revision } : {}),
-    result,
+    ...outcome(reason, message),
   });
-  if (applied?.revision === head) return outcome("unchanged");
-  if (applied !== undefined && seen === head) return outcome("unaffected");
+  if (applied?.revision === head) return ended("AlreadyDeployed");
+  if (applied !== undefined && seen === head) return ended("NotAffected");
   // Rolled back: wait for a newer commit rather than deploying the bad one again.
-  if (failed === head) return outcome("failed-revision");
-  if (!app.sync.auto) return outcome("auto-off");
+  if (failed === head) return ended("HeldBack", `${head} was rolled back before; waiting for a newer commit`);
+  if (!app.sync.auto) return ended("AutoSyncOff", `sync.auto is off; ${head} waits for a manual sync`);
   // "selfHeal" re-applies even when the head is the healthy revision the refused record named.
   const reason = stored === "refused" ? "selfHeal" : "poll";
   await input.enqueuer.enqueueSync({ app: app.name, reason, sha: head });
   input.logger.info({ sha: head, applied: applied?.revision }, "poll: missed webhook");
-  return outcome("sync-enqueued");
+  return ended("SyncEnqueued", "missed webhook");
 }

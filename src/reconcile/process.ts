@@ -21,7 +21,7 @@ import { healDrift, type HealOutcome } from "./heal.ts";
 import { enqueueHealRetry } from "./jobs.ts";
 import { deployLockKey } from "../keys.ts";
 import { announceChange } from "../state/changes.ts";
-import { pollBranch, type PollOutcome } from "./poll.ts";
+import { pollBranch, type PollOutcome, type PollReason } from "./poll.ts";
 import { readAppStatus, writeAppStatus } from "./status.ts";
 import type { AppStatus, DriftedObject } from "./types.ts";
 import type { ReconcileDeps } from "./index.ts";
@@ -29,10 +29,11 @@ import type { ReconcileDeps } from "./index.ts";
 export interface ReconcileOutcome {
   app: string;
   status: AppStatus["status"] | "NotConfigured";
-  poll?: PollOutcome["result"];
+  /** How the poll ended (src/outcome.ts). */
+  poll?: PollReason;
   drifted: number;
-  /** "locked": another writer (a sync) held the app's lock; the run is retried later. */
-  heal?: HealOutcome["action"] | "locked";
+  /** How the self-heal ended; AppLocked: another writer (a sync) held the app's lock, retried later. */
+  heal?: HealOutcome["reason"] | "AppLocked";
 }
 
 /** How long a run that found the app locked waits before it tries again. */
@@ -87,13 +88,13 @@ async function reconcileApp(
       seenHead: () => readSeenHead(deps, app.name),
       logger,
     });
-    deps.metrics.polls.inc({ result: poll.result });
+    deps.metrics.polls.inc({ reason: poll.reason });
   }
   const head = poll?.head ?? previous?.head;
   const withHead = head === undefined ? {} : { head };
-  if (poll?.result === "sync-enqueued" || (await syncInFlight(deps.enqueuer.queues.sync, app.name))) {
+  if (poll?.reason === "SyncEnqueued" || (await syncInFlight(deps.enqueuer.queues.sync, app.name))) {
     await save({ status: "Syncing", drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
-    return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.result } : {}), drifted: 0 };
+    return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.reason } : {}), drifted: 0 };
   }
   const locked = await ifAppLockFree(
     deps.redis,
@@ -108,9 +109,9 @@ async function reconcileApp(
   return {
     app: app.name,
     status: "Syncing",
-    ...(poll ? { poll: poll.result } : {}),
+    ...(poll ? { poll: poll.reason } : {}),
     drifted: 0,
-    heal: "locked",
+    heal: "AppLocked",
   };
 }
 
@@ -133,12 +134,12 @@ async function compareAndHeal(
     await deps.enqueuer.enqueueSync({ app: app.name, reason: "selfHeal", ...(head ? { sha: head } : {}) });
     const message = "stored state refused (failed its authenticity check); re-deploying from Git";
     await save({ status: "Syncing", drifted: [], ...withHead, message });
-    return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.result } : {}), drifted: 0 };
+    return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.reason } : {}), drifted: 0 };
   }
   if (!applied) {
     const status = headFailed ? "Failed" : "OutOfSync";
     await save({ status, drifted: [], ...withHead, message: "no applied state recorded to compare with" });
-    return { app: app.name, status, ...(poll ? { poll: poll.result } : {}), drifted: 0 };
+    return { app: app.name, status, ...(poll ? { poll: poll.reason } : {}), drifted: 0 };
   }
 
   const { report, desiredByKey, scrub } = await detectDrift({
@@ -169,15 +170,15 @@ async function compareAndHeal(
       desiredByKey,
       backoff: deps.backoff ?? DEFAULT_BACKOFF,
     });
-    if (heal.action === "healed") {
+    if (heal.reason === "Healed") {
       const fixed = new Set(heal.correction.objects.map((item) => item.key));
       remaining = report.drifted.filter((item) => !fixed.has(item.key));
       deps.metrics.driftCorrected.inc({ app: app.name }, fixed.size);
       lastCorrection = { at: heal.correction.at, objects: [...fixed] };
       await deps.recordCorrection?.(app.name, heal.correction);
       logger.info({ corrected: [...fixed], failed: scrub.deep(heal.failed) }, "self-heal: drift corrected");
-    } else if (heal.action === "backoff") {
-      message = `self-heal backing off until ${new Date(heal.nextAt).toISOString()}`;
+    } else if (heal.reason === "HealBackingOff") {
+      message = heal.message;
       await enqueueHealRetry(deps.enqueuer.queues.reconcile, app.name, heal.nextAt - Date.now());
       logger.warn({ nextAt: heal.nextAt }, "self-heal: backing off");
     }
@@ -195,9 +196,9 @@ async function compareAndHeal(
   return {
     app: app.name,
     status,
-    ...(poll ? { poll: poll.result } : {}),
+    ...(poll ? { poll: poll.reason } : {}),
     drifted: report.drifted.length,
-    ...(heal ? { heal: heal.action } : {}),
+    ...(heal ? { heal: heal.reason } : {}),
   };
 }
 

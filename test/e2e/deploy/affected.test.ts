@@ -95,7 +95,7 @@ describe("which apps a commit affects", () => {
     const deps = reconcileDeps(runtime);
     for (const app of s.apps) {
       const outcome = await processReconcileJob({ app: app.name, trigger: "manual" }, deps);
-      expect(outcome).toMatchObject({ poll: "unaffected", status: "Synced" });
+      expect(outcome).toMatchObject({ poll: "NotAffected", status: "Synced" });
     }
     const counts = await runtime.enqueuer.queues.sync.getJobCounts(
       "waiting",

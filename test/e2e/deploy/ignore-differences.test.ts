@@ -83,7 +83,7 @@ describe("ignoreDifferences on apply and self-heal", () => {
       { app: s.app, trigger: "watch" },
       reconcileDeps(s.harness.runtime),
     );
-    expect(outcome).toMatchObject({ heal: "healed", drifted: 1 });
+    expect(outcome).toMatchObject({ heal: "Healed", drifted: 1 });
     const healed = await live(s);
     expect(healed.metadata.annotations?.team).toBe("shop");
     expect({ image: imageOf(healed), replicas: replicasOf(healed) }).toEqual({

@@ -94,7 +94,7 @@ describe("Secrets at rest", () => {
       { app: s.app, trigger: "watch" },
       reconcileDeps(s.harness.runtime),
     );
-    expect(healed).toMatchObject({ heal: "healed" });
+    expect(healed).toMatchObject({ heal: "Healed" });
 
     // Two previews of a pull request that changes the Secret and the ConfigMap.
     await git(s.repo.dir, "checkout", "-q", "-b", "feature");

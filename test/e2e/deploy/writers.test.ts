@@ -47,7 +47,7 @@ describe("one writer per app", () => {
       .poll(async () => (await deploymentView(s.kube, s.namespace)).image, { timeout: 30_000, interval: 20 })
       .toBe("nginx:1.28");
     const skipped = await heal();
-    expect(skipped).toMatchObject({ status: "Syncing", heal: "locked" });
+    expect(skipped).toMatchObject({ status: "Syncing", heal: "AppLocked" });
     expect((await readAppStatus(s.harness.runtime.redis, s.app, s.harness.prefix))?.status).toBe("Syncing");
     const retries = await s.harness.runtime.enqueuer.queues.reconcile.getDelayed();
     expect(retries.map((retry): unknown => retry.data)).toEqual([{ app: s.app, trigger: "heal" }]);
@@ -69,7 +69,7 @@ describe("one writer per app", () => {
     expect(synced).toMatchObject({ result: "succeeded", revision: sha });
     // Either the heal found the lock taken, or it ran first (nothing had drifted yet) and the
     // sync waited for it.
-    expect(["locked", undefined]).toContain(healed.heal);
+    expect(["AppLocked", undefined]).toContain(healed.heal);
     expect(await deploymentView(s.kube, s.namespace)).toEqual({ image: "nginx:1.28", available: true });
     const history = await readHistory(s.harness.runtime.redis, s.harness.prefix, s.app);
     expect(history[0]).toMatchObject({ revision: sha, result: "succeeded" });

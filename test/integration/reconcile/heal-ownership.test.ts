@@ -49,7 +49,7 @@ async function driftAndClaim(allowAdoption: boolean): Promise<Harness> {
     "billing-deployer",
   );
   const outcome = await processReconcileJob({ app: app.name, trigger: "watch" }, harnessed.deps);
-  expect(outcome).toMatchObject({ app: "shop", drifted: 2, heal: "healed" });
+  expect(outcome).toMatchObject({ app: "shop", drifted: 2, heal: "Healed" });
   return harnessed;
 }
 

@@ -74,13 +74,13 @@ describe("branch polling", () => {
     const bad = await repo.commit("breaks the app");
     await h.store.recordFailed("shop", bad);
     const first = await processReconcileJob({ app: "shop", trigger: "timer" }, h.deps);
-    expect(first).toMatchObject({ poll: "failed-revision", status: "Failed" });
+    expect(first).toMatchObject({ poll: "HeldBack", status: "Failed" });
     expect(await syncJobs(h)).toEqual([]);
     expect((await readAppStatus(h.redis, "shop", h.prefix))?.message).toContain(bad);
 
     const fixed = await repo.commit("fixes it");
     const second = await processReconcileJob({ app: "shop", trigger: "timer" }, h.deps);
-    expect(second).toMatchObject({ poll: "sync-enqueued", status: "Syncing" });
+    expect(second).toMatchObject({ poll: "SyncEnqueued", status: "Syncing" });
     expect((await syncJobs(h)).map((job) => job.data)).toEqual([
       expect.objectContaining({ app: "shop", reason: "poll", sha: fixed }),
     ]);
@@ -91,7 +91,7 @@ describe("branch polling", () => {
     await h.store.recordApplied("shop", await repo.head(), []);
     await repo.commit("manual deploys only");
     const outcome = await processReconcileJob({ app: "shop", trigger: "timer" }, h.deps);
-    expect(outcome.poll).toBe("auto-off");
+    expect(outcome.poll).toBe("AutoSyncOff");
     expect(await syncJobs(h)).toEqual([]);
   });
 });
