@@ -7,7 +7,7 @@ import { AppError } from "../errors.ts";
 import { objectKey } from "../kube/types.ts";
 import { clusterDiff } from "../preview/cluster-diff.ts";
 import type { Runtime } from "../runtime/context.ts";
-import { discoverScopes } from "../sync/kube.ts";
+import { discoverScopes } from "../sync/scope.ts";
 import { planSync } from "../sync/plan.ts";
 import { renderRevision } from "./source.ts";
 

@@ -3,7 +3,7 @@
 import { Router } from "express";
 import type { RedisClient } from "../queue/connection.ts";
 import type { FerryConfig } from "../config/schema.ts";
-import { readDetail, readOverviews } from "../deploy/overview.ts";
+import { readDetail, readOverviews } from "../status/overview.ts";
 import { AppError } from "../errors.ts";
 
 export interface ApiDeps {

@@ -6,7 +6,7 @@ import type { AppConfig } from "../config/schema.ts";
 import type { ApiFailure } from "../diff/types.ts";
 import { AppError } from "../errors.ts";
 import { groupOf, objectKey, type KubeClient, type KubeObject } from "../kube/types.ts";
-import { discoverScopes } from "../sync/kube.ts";
+import { discoverScopes } from "../sync/scope.ts";
 import { resolveScope, type Scope } from "../sync/scope.ts";
 import { destinationsFor, kindMatches, type Project } from "./project.ts";
 

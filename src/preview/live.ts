@@ -17,7 +17,7 @@ import { isForbidden } from "../kube/errors.ts";
 import { OWNED_REASON, ownershipConflict } from "../policy/ownership.ts";
 import { entryKey, inventorySchema, type InventoryEntry } from "../sync/inventory.ts";
 import { clusterInventoryText } from "../sync/inventory-store.ts";
-import { getLive, kindNotServed, refOf } from "../sync/kube.ts";
+import { getLive, kindNotServed, refOf } from "../kube/objects.ts";
 import { pruneDisabled } from "../sync/prune.ts";
 
 /** Requests in flight per app: enough to hide latency, few enough to spare the apiserver. */

@@ -15,7 +15,7 @@ import { toAppError } from "../errors.ts";
 import { scrubberFor, type Scrubber } from "../observability/scrub.ts";
 import { deletedSummary, describeObject, explainFields } from "./explain.ts";
 import { containedIn } from "../sync/compare.ts";
-import { refOf } from "../sync/kube.ts";
+import { refOf } from "../kube/objects.ts";
 import { fieldChanges } from "./fields.ts";
 import type { DriftedObject, DriftReport } from "./types.ts";
 

@@ -19,7 +19,7 @@ import { parseJsonOrUndefined } from "../json.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { outcome, type Outcome } from "../outcome.ts";
 import { assertMayApply } from "../policy/ownership.ts";
-import { getLive, refOf } from "../sync/kube.ts";
+import { getLive, refOf } from "../kube/objects.ts";
 import { readBackoff, nextCorrection, writeBackoff, type BackoffOptions } from "./backoff.ts";
 import { reconcileKey } from "../keys.ts";
 import type { DriftedObject } from "./types.ts";

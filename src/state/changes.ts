@@ -18,7 +18,7 @@ export function changeMessage(change: Change): string {
 
 /**
  * Says that something a page shows changed without a state write to carry the message: an
- * app's lock was released (pages show a held lock as Syncing, deploy/overview.ts).
+ * app's lock was released (pages show a held lock as Syncing, status/overview.ts).
  */
 export async function announceChange(redis: RedisClient, prefix: string, change: Change): Promise<void> {
   await redis.publish(changesChannel(prefix), changeMessage(change));

@@ -10,7 +10,7 @@ import type { KubeClient, KubeObject } from "../kube/types.ts";
 import { assertMayApply, ownedBy } from "../policy/ownership.ts";
 import { containedIn } from "./compare.ts";
 import { entryKey, entryRef, manifestHash, type InventoryEntry } from "./inventory.ts";
-import { getLive, refOf } from "./kube.ts";
+import { getLive, refOf } from "../kube/objects.ts";
 import { hasSyncOption } from "./options.ts";
 import type { PruneDecision } from "./prune.ts";
 import type { PlannedObject, Stage } from "./types.ts";

@@ -19,7 +19,8 @@ import {
   writeInventoryToCluster,
   writeInventoryToRedis,
 } from "./inventory-store.ts";
-import { discoverScopes, getLiveMany, refOf } from "./kube.ts";
+import { discoverScopes } from "./scope.ts";
+import { getLiveMany, refOf } from "../kube/objects.ts";
 import { planSync, plannedObjects } from "./plan.ts";
 import { decidePrune, inventoryAfterPrune, pruneCandidates, type PruneDecision } from "./prune.ts";
 import type { SyncStep } from "./types.ts";

@@ -11,7 +11,7 @@ import { AppError } from "../errors.ts";
 import { syncKey } from "../keys.ts";
 import type { KubeClient, KubeObject, ObjectRef } from "../kube/types.ts";
 import { inventorySchema, type Inventory, type InventoryEntry } from "./inventory.ts";
-import { getLive } from "./kube.ts";
+import { getLive } from "../kube/objects.ts";
 
 export const INVENTORY_LABEL = "ferry.dev/inventory-of";
 const DATA_KEY = "inventory.json";

@@ -4,7 +4,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { stableJson } from "../json.ts";
-import { objectKey, type KubeObject, type ObjectRef } from "../kube/types.ts";
+import { refKey } from "../kube/objects.ts";
+import type { KubeObject, ObjectRef } from "../kube/types.ts";
 import type { PlannedObject } from "./types.ts";
 
 export const inventoryEntrySchema = z.object({
@@ -27,11 +28,7 @@ export const inventorySchema = z.object({
 export type Inventory = z.infer<typeof inventorySchema>;
 
 export function entryKey(entry: InventoryEntry): string {
-  return objectKey({
-    apiVersion: entry.apiVersion,
-    kind: entry.kind,
-    metadata: { name: entry.name, ...(entry.namespace === undefined ? {} : { namespace: entry.namespace }) },
-  });
+  return refKey(entryRef(entry));
 }
 
 /** The entry's object, to read or delete it. */

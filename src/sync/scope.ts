@@ -1,7 +1,8 @@
 // Whether a kind is cluster-scoped decides its stage and whether it gets the destination
 // namespace. The cluster's discovery knows best (the caller passes it in); without it, the
 // built-in kinds (render/scope.ts has the list) and the CRDs in the same render answer.
-import { groupOf, type KubeObject } from "../kube/types.ts";
+import { servedResource } from "../kube/objects.ts";
+import { groupOf, type KubeClient, type KubeObject } from "../kube/types.ts";
 import { isBuiltInClusterScoped } from "../render/scope.ts";
 
 export type Scope = "Namespaced" | "Cluster";
@@ -37,4 +38,20 @@ export function resolveScope(objects: KubeObject[], discovery?: ScopeOf): (objec
     fromCrds.get(`${groupOf(object.apiVersion)}/${object.kind}`) ??
     builtinScope(object.apiVersion, object.kind) ??
     (object.metadata.namespace === undefined ? "Cluster" : "Namespaced");
+}
+
+/**
+ * Discovery's answer for every kind among `objects`. Kinds the cluster does not serve yet
+ * (custom resources whose CRD is in the same sync) stay unknown; the planner then uses the CRD.
+ */
+export async function discoverScopes(kube: KubeClient, objects: KubeObject[]): Promise<ScopeOf> {
+  const kinds = new Map(objects.map((object) => [`${object.apiVersion} ${object.kind}`, object]));
+  const scopes = new Map<string, Scope>();
+  await Promise.all(
+    [...kinds].map(async ([key, object]) => {
+      const info = await servedResource(kube, object.apiVersion, object.kind);
+      if (info) scopes.set(key, info.namespaced ? "Namespaced" : "Cluster");
+    }),
+  );
+  return (apiVersion, kind) => scopes.get(`${apiVersion} ${kind}`);
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
-import { servedResource } from "./kube.ts";
+import { servedResource } from "../kube/objects.ts";
 
 const crdSpecSchema = z.object({
   group: z.string(),

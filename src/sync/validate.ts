@@ -8,7 +8,7 @@
 import { AppError, toAppError } from "../errors.ts";
 import type { KubeClient, KubeObject } from "../kube/types.ts";
 import type { PendingWrite } from "./apply.ts";
-import { kindNotServed } from "./kube.ts";
+import { kindNotServed } from "../kube/objects.ts";
 import type { RefusedObject } from "./types.ts";
 
 /** Dry-runs at once: enough to overlap round trips, not enough to flood the apiserver. */

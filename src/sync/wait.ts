@@ -11,7 +11,7 @@ import { AppError } from "../errors.ts";
 import { assessHealth } from "../health/registry.ts";
 import { settled, worstHealth, type Health, type HealthCheck } from "../health/types.ts";
 import type { KubeClient, ObjectRef } from "../kube/types.ts";
-import { getLive } from "./kube.ts";
+import { getLive } from "../kube/objects.ts";
 
 export interface WaitOptions {
   /** Epoch milliseconds after which the wait fails. */

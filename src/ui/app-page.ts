@@ -2,7 +2,7 @@
 // cluster), the drift against Git with the field manager behind each drifted field, the last
 // self-heal correction, the pinned bad revision and the deploy history.
 import type { AppConfig, FerryConfig } from "../config/schema.ts";
-import type { AppDetail } from "../deploy/overview.ts";
+import type { AppDetail } from "../status/overview.ts";
 import { describeCause, formatDuration } from "../report/index.ts";
 import type { DeploymentRecord } from "../sync/history.ts";
 import { html, link, type SafeHtml } from "./html.ts";

@@ -1,8 +1,8 @@
 // The apps list: every app with where it goes, its state and what is deployed, filtered and
-// paged on the server (deploy/overview.ts readOverviewPage reads only the page's apps).
+// paged on the server (status/overview.ts readOverviewPage reads only the page's apps).
 import { z } from "zod";
 import type { FerryConfig } from "../config/schema.ts";
-import type { AppOverview, OverviewPage, OverviewQuery, SyncState } from "../deploy/overview.ts";
+import type { AppOverview, OverviewPage, OverviewQuery, SyncState } from "../status/overview.ts";
 import { describeCause } from "../report/index.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { revisionUrl } from "./links.ts";

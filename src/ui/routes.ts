@@ -1,11 +1,11 @@
 // GET /ui/…: the web UI (issue 18), server-rendered HTML that works without JavaScript;
 // static/ui.js only adds live updates. `/` redirects here. The pages read what /api/apps reads
-// (deploy/overview.ts) and, where this process can reach the clusters, the live objects.
+// (status/overview.ts) and, where this process can reach the clusters, the live objects.
 // Who may see and act: auth/index.ts (sign-in), auth/roles.ts (roles), actions.ts (buttons).
 import { readFileSync } from "node:fs";
 import { Router, type Response } from "express";
 import type { AppConfig, FerryConfig } from "../config/schema.ts";
-import { readDetail, readOverviewPage } from "../deploy/overview.ts";
+import { readDetail, readOverviewPage } from "../status/overview.ts";
 import { AppError } from "../errors.ts";
 import { defaultHealthChecks } from "../health/registry.ts";
 import type { HealthCheck } from "../health/types.ts";

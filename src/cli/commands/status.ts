@@ -2,7 +2,7 @@
 // deployment (with who caused it), as a table. Reads Redis only, like GET /api/apps.
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.ts";
-import { readOverviews, type AppOverview } from "../../deploy/overview.ts";
+import { readOverviews, type AppOverview } from "../../status/overview.ts";
 import { describeCause, formatDuration } from "../../report/index.ts";
 import { createRedis } from "../../queue/connection.ts";
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import type { FerryConfig } from "../../../src/config/schema.ts";
-import { readOverviewPage } from "../../../src/deploy/overview.ts";
+import { readOverviewPage } from "../../../src/status/overview.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { closeServer, listen } from "../../../src/http/server.ts";
 import { keyPattern } from "../../../src/keys.ts";

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAppError } from "../../../src/errors.ts";
 import type { KubeObject, ObjectRef } from "../../../src/kube/types.ts";
-import { kindNotServed } from "../../../src/sync/kube.ts";
+import { kindNotServed } from "../../../src/kube/objects.ts";
 import { servedKinds, waitServed } from "../../../src/sync/served.ts";
 import { waitHealthy } from "../../../src/sync/wait.ts";
 import { testKubeClient } from "../../support/cluster.ts";

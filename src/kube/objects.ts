@@ -1,16 +1,8 @@
-// The sync engine talks to clusters through src/kube's KubeClient. The two adaptations it needs
-// live here rather than in src/kube: a read that treats "kind no longer served" (its CRD was
-// removed) as "object gone", and scope lookups resolved up front so the pure planner can use
-// them synchronously.
+// Helpers over KubeClient that the sync engine, previews, drift checks and self-heal share: an
+// object's ref and key, and reads that treat "kind no longer served" (its CRD was removed) as
+// "object gone".
 import { isAppError } from "../errors.ts";
-import {
-  objectKey,
-  type KubeClient,
-  type KubeObject,
-  type ObjectRef,
-  type ResourceInfo,
-} from "../kube/types.ts";
-import type { Scope, ScopeOf } from "./scope.ts";
+import { objectKey, type KubeClient, type KubeObject, type ObjectRef, type ResourceInfo } from "./types.ts";
 
 export function refOf(object: KubeObject): ObjectRef {
   return {
@@ -113,20 +105,4 @@ export async function getLiveMany(
   }
   // In the order of refs, as callers saw it before.
   return new Map(refs.map((ref) => [refKey(ref), live.get(refKey(ref))]));
-}
-
-/**
- * Discovery's answer for every kind among `objects`. Kinds the cluster does not serve yet
- * (custom resources whose CRD is in the same sync) stay unknown; the planner then uses the CRD.
- */
-export async function discoverScopes(kube: KubeClient, objects: KubeObject[]): Promise<ScopeOf> {
-  const kinds = new Map(objects.map((object) => [`${object.apiVersion} ${object.kind}`, object]));
-  const scopes = new Map<string, Scope>();
-  await Promise.all(
-    [...kinds].map(async ([key, object]) => {
-      const info = await servedResource(kube, object.apiVersion, object.kind);
-      if (info) scopes.set(key, info.namespaced ? "Namespaced" : "Cluster");
-    }),
-  );
-  return (apiVersion, kind) => scopes.get(`${apiVersion} ${kind}`);
 }

@@ -9,7 +9,7 @@ import { deployLockKey } from "../keys.ts";
 import { readAppStatuses } from "../reconcile/status.ts";
 import type { AppStatus } from "../reconcile/types.ts";
 import { badRevision, readHealthyMark, readHistory, type DeploymentRecord } from "../sync/history.ts";
-import { isLocked } from "./lock.ts";
+import { isLocked } from "../deploy/lock.ts";
 
 export type SyncState = "Synced" | "OutOfSync" | "Syncing" | "Failed" | "Unknown";
 

@@ -3,7 +3,7 @@
 // Failed), not Syncing until the next reconcile run minutes later. Real Redis, real records.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppConfig } from "../../../src/config/schema.ts";
-import { readOverviews } from "../../../src/deploy/overview.ts";
+import { readOverviews } from "../../../src/status/overview.ts";
 import { deployLockKey } from "../../../src/keys.ts";
 import type { RedisClient } from "../../../src/queue/connection.ts";
 import { redisLock } from "../../../src/queue/lock.ts";
