@@ -1,4 +1,4 @@
-// getLiveMany (src/sync/kube.ts) reads a kind in one namespace with one LIST once LIST_FROM of
+// getLiveMany (src/kube/objects.ts) reads a kind in one namespace with one LIST once LIST_FROM of
 // the refs share it, and with a GET each otherwise, against the real apiserver: the answers are
 // the same either way (absent objects undefined, other namespaces' objects not mixed in), and
 // the request counts show which way was taken.
@@ -6,7 +6,7 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { ObjectRef } from "../../../src/kube/types.ts";
 import { registerCallCounts } from "../../../src/observability/call-counts.ts";
-import { getLiveMany, LIST_FROM, refKey } from "../../../src/sync/kube.ts";
+import { getLiveMany, LIST_FROM, refKey } from "../../../src/kube/objects.ts";
 import { testKubeClient, useNamespace } from "../../support/cluster.ts";
 
 const registry = new Registry();
