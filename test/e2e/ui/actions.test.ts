@@ -141,9 +141,9 @@ describe("web UI sign-in and actions", () => {
         after: second,
         modified: await changedFiles(s.repo, first, second),
       });
-      expect(await s.harness.finished(push.jobs)).toMatchObject([{ result: "paused" }]);
+      expect(await s.harness.finished(push.jobs)).toMatchObject([{ result: "skipped", reason: "Paused" }]);
       const heal = await runtime.enqueuer.enqueueSync({ app: s.app, reason: "selfHeal", sha: second });
-      expect(await s.harness.finished([heal])).toMatchObject([{ result: "paused" }]);
+      expect(await s.harness.finished([heal])).toMatchObject([{ result: "skipped", reason: "Paused" }]);
       expect((await deploymentView(s.kube, s.namespace)).image).toBe("nginx:1.27");
 
       // Resumed: the same push deploys.
