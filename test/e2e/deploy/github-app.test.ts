@@ -73,7 +73,7 @@ describe("deploy with a GitHub App", () => {
     await s.repo.write({ "apps/web/more.yaml": `${configMap("extra", "x")}---\n${broken}` });
     const sha = await s.repo.commit("a Service the API refuses");
     const [run] = await pushAndWait(s, first, sha);
-    expect(run).toMatchObject({ result: "failed", outcome: { failedStep: "validate" } });
+    expect(run).toMatchObject({ result: "failed", reason: "ValidationFailed", failedStep: "validate" });
     const check = s.harness.github.checkRunsOf(s.project).find((c) => c.head_sha === sha);
     expect(check?.conclusion).toBe("failure");
     const line = configMap("extra", "x").split("\n").length + 1;
