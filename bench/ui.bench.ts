@@ -47,7 +47,9 @@ async function median(url: string): Promise<number> {
 const redisServer = await startPrivateRedis();
 const redis = createRedis(redisServer.url, "worker");
 const prefix = `bench-${randomBytes(4).toString("hex")}`;
-const config = generatedConfig(apps, prefix);
+// Served on loopback, as the config says: without OIDC the UI answers only there (src/ui/auth).
+const generated = generatedConfig(apps, prefix);
+const config = { ...generated, server: { ...generated.server, host: "127.0.0.1" } };
 let ferry: Server | undefined;
 let reference: Server | undefined;
 try {
