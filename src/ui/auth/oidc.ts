@@ -2,13 +2,13 @@
 // flow with PKCE, state and nonce (kept in a short-lived signed cookie between the redirect
 // and the callback), the ID token's claims (or the userinfo endpoint's, for providers such as
 // GitLab that put groups only there) turned into a session cookie, and sign-out.
-import express, { Router, type Request } from "express";
+import { Router, type Request } from "express";
 import * as client from "openid-client";
 import type { OidcConfig } from "../../config/schema.ts";
 import { AppError } from "../../errors.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { isLoopback } from "./loopback.ts";
-import { csrfMatches, type SessionCookies } from "./session.ts";
+import { csrfMatches, uiFormBody, type SessionCookies } from "./session.ts";
 
 /** The provider's metadata, discovered at the first sign-in and kept; a failure is retried next time. */
 function discoverer(oidc: OidcConfig): () => Promise<client.Configuration> {
@@ -125,17 +125,12 @@ export function oidcRoutes(oidc: OidcConfig, cookies: SessionCookies, logger: Lo
 /** Sign-out: a form POST with the session's CSRF token, so no other site can sign a user out. */
 export function logoutRoute(cookies: SessionCookies): Router {
   const router = Router();
-  // The form's body is read here, as for the actions: no body parser runs before the UI routes.
-  router.post(
-    "/ui/auth/logout",
-    express.urlencoded({ extended: false, limit: "4kb", parameterLimit: 10 }),
-    async (req, res) => {
-      const session = await cookies.session(req);
-      if (session && !csrfMatches(session, (req.body as Record<string, unknown> | undefined)?._csrf))
-        throw new AppError("UI_CSRF", "the form's CSRF token is missing or wrong");
-      cookies.endSession(res);
-      res.redirect(303, "/ui/");
-    },
-  );
+  router.post("/ui/auth/logout", uiFormBody, async (req, res) => {
+    const session = await cookies.session(req);
+    if (session && !csrfMatches(session, (req.body as Record<string, unknown> | undefined)?._csrf))
+      throw new AppError("UI_CSRF", "the form's CSRF token is missing or wrong");
+    cookies.endSession(res);
+    res.redirect(303, "/ui/");
+  });
   return router;
 }

@@ -4,7 +4,7 @@
 // token itself is not kept.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { parse as parseCookies, serialize as serializeCookie } from "cookie";
-import type { Request, Response } from "express";
+import express, { type Request, type Response } from "express";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 
@@ -122,6 +122,12 @@ export class SessionCookies {
     return this.#verify(req, LOGIN_COOKIE, "ferry-login", loginSchema);
   }
 }
+
+/**
+ * Reads a UI form's body (actions, sign-out): small and flat, since each carries a CSRF token and
+ * a field or two. No body parser runs before the UI routes.
+ */
+export const uiFormBody = express.urlencoded({ extended: false, limit: "4kb", parameterLimit: 10 });
 
 /** Whether a form's token is the session's, compared in constant time. */
 export function csrfMatches(session: Session, token: unknown): boolean {
