@@ -70,7 +70,8 @@ export function readBody(
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let reserved = 0;
-    res.once("close", () => budget.release(reserved));
+    // `on`, not `once`: each is emitted once per request, and `once` wraps every listener.
+    res.on("close", () => budget.release(reserved));
     const reserve = (bytes: number) => {
       if (!budget.take(bytes)) return false;
       reserved += bytes;
@@ -107,12 +108,12 @@ export function readBody(
       whole = Buffer.allocUnsafe(declared);
     }
     req.on("data", onData);
-    req.once("end", () => {
+    req.on("end", () => {
       if (settled) return;
       settled = true;
       resolve(whole ? whole.subarray(0, size) : Buffer.concat(chunks, size));
     });
-    req.once("close", () => {
+    req.on("close", () => {
       if (settled) return;
       // Closed before its end: the client went away mid-body.
       settled = true;

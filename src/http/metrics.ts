@@ -32,7 +32,8 @@ export function recordOnFinish(
   context: { forge?: string; event?: string; outcome?: string },
 ): void {
   const started = process.hrtime.bigint();
-  res.once("finish", () => {
+  // Emitted once per response (`once` would wrap the listener for nothing).
+  res.on("finish", () => {
     const outcome = String(context.outcome ?? (res.statusCode >= 500 ? "error" : "refused"));
     const forge = String(context.forge ?? "unknown");
     // The event label is only set after verification, so strangers cannot mint labels.

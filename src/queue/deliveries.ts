@@ -20,54 +20,81 @@ export interface DeliveryLedger {
   release(forge: string, deliveryId: string): Promise<void>;
 }
 
-// Claims and confirms of the deliveries that arrive together go to Redis as one command each:
-// the same SET per key, in arrival order, in one script run. Per-command client work (command
-// objects, reply parsing, promises) was a large share of the receiver's CPU per webhook in
-// bench/webhooks.bench.ts. Two claims of one key in a batch behave as they would in sequence.
-const claimScript = `local claimed = {}
+// The claims and confirms that arrive in one event-loop round go to Redis as one command: the
+// same SET per key, in arrival order, in one script run. Per-command client work (command
+// objects, reply parsing, promises, one more socket write and read) was a large share of the
+// receiver's CPU per webhook in bench/webhooks.bench.ts; under load a round carries both the
+// claims of new deliveries and the confirms of the ones whose jobs were just stored, which
+// before went out as two commands. Two operations on one key in a batch behave as they would
+// in sequence, and a key Redis refuses (say, one of another type) fails only its own caller:
+// `pcall` turns its error into a result (-1) instead of ending the script for the whole batch.
+const ledgerScript = `local results = {}
+local function failed(reply) return type(reply) == "table" and reply.err ~= nil end
 for i, key in ipairs(KEYS) do
-  if redis.call("SET", key, "pending", "EX", ARGV[1], "NX") then
-    claimed[i] = 1
-  elseif redis.call("GET", key) == "done" then
-    claimed[i] = 0
+  if ARGV[i + 2] == "c" then
+    local set = redis.pcall("SET", key, "pending", "EX", ARGV[1], "NX")
+    local state = set
+    if not failed(set) and not set then state = redis.pcall("GET", key) end
+    if failed(state) then
+      results[i] = -1
+    elseif set then
+      results[i] = 1
+    elseif state == "done" then
+      results[i] = 0
+    else
+      results[i] = 2
+    end
   else
-    claimed[i] = 2
+    results[i] = failed(redis.pcall("SET", key, "done", "EX", ARGV[2])) and -1 or 3
   end
 end
-return claimed`;
+return results`;
 const claims: Record<number, Claim> = { 0: "done", 1: "new", 2: "pending" };
-const confirmScript = `for _, key in ipairs(KEYS) do redis.call("SET", key, "done", "EX", ARGV[1]) end
-return #KEYS`;
+const refused = -1;
 /** Bounds one script run, which blocks Redis while it runs. */
 const maxBatch = 256;
 
-interface Waiter<T> {
-  resolve: (value: T) => void;
+/** c: claim, d: confirm (mark done), as the script reads them. */
+type Operation = "c" | "d";
+
+interface Queued {
+  key: string;
+  operation: Operation;
+  resolve: (result: number) => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * Collects the keys asked for until the event loop has served the current round of I/O, then
- * runs them in one call; each caller gets its own key's result (or the call's error).
+ * Collects the operations asked for until the event loop has served the current round of I/O,
+ * then runs them in one call; each caller gets its own key's result (or the call's error).
  */
-function batched<T>(run: (keys: string[]) => Promise<T[]>): (key: string) => Promise<T> {
-  let keys: string[] = [];
-  let waiters: Waiter<T>[] = [];
+function batched(run: (keys: string[], operations: Operation[]) => Promise<number[]>) {
+  let queue: Queued[] = [];
   const flush = () => {
-    if (keys.length === 0) return; // already sent because it was full
-    const [batchKeys, batchWaiters] = [keys, waiters];
-    [keys, waiters] = [[], []];
-    run(batchKeys).then(
-      (results) => batchWaiters.forEach((waiter, i) => waiter.resolve(results[i] as T)),
-      (error: unknown) => batchWaiters.forEach((waiter) => waiter.reject(error)),
+    if (queue.length === 0) return; // already sent because it was full
+    const batch = queue;
+    queue = [];
+    run(
+      batch.map((entry) => entry.key),
+      batch.map((entry) => entry.operation),
+    ).then(
+      (results) =>
+        batch.forEach((entry, i) => {
+          const result = results[i];
+          if (result === undefined || result === refused) {
+            entry.reject(new Error("the delivery ledger's key was refused by Redis"));
+          } else {
+            entry.resolve(result);
+          }
+        }),
+      (error: unknown) => batch.forEach((entry) => entry.reject(error)),
     );
   };
-  return (key) =>
-    new Promise<T>((resolve, reject) => {
-      if (keys.length === 0) setImmediate(flush);
-      keys.push(key);
-      waiters.push({ resolve, reject });
-      if (keys.length >= maxBatch) flush();
+  return (key: string, operation: Operation) =>
+    new Promise<number>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush);
+      queue.push({ key, operation, resolve, reject });
+      if (queue.length >= maxBatch) flush();
     });
 }
 
@@ -77,20 +104,28 @@ export function createDeliveryLedger(
   prefix: string,
 ): DeliveryLedger {
   const client = typeof connection === "function" ? connection : () => connection;
-  const claimKey = batched(async (keys) => {
-    const claimed = (await client().eval(claimScript, keys.length, ...keys, claimSeconds)) as number[];
-    return claimed.map((value) => claims[value] ?? "pending");
-  });
-  const confirmKey = batched(async (keys) => {
-    await client().eval(confirmScript, keys.length, ...keys, deliveryRetentionSeconds);
-    return keys.map(() => undefined);
-  });
+  const ledger = batched(
+    async (keys, operations) =>
+      (await client().eval(
+        ledgerScript,
+        keys.length,
+        ...keys,
+        claimSeconds,
+        deliveryRetentionSeconds,
+        ...operations,
+      )) as number[],
+  );
+  const claimKey = (key: string) => ledger(key, "c").then((result) => claims[result] ?? "pending");
   return {
-    claim: async (forge, deliveryId) => {
-      await whenReady(client());
-      return claimKey(deliveryKey(prefix, forge, deliveryId));
+    claim: (forge, deliveryId) => {
+      const redis = client();
+      const key = deliveryKey(prefix, forge, deliveryId);
+      // The lazily opened connection is waited for once; after that, no extra await per claim.
+      return redis.status === "ready" ? claimKey(key) : whenReady(redis).then(() => claimKey(key));
     },
-    confirm: (forge, deliveryId) => confirmKey(deliveryKey(prefix, forge, deliveryId)),
+    confirm: async (forge, deliveryId) => {
+      await ledger(deliveryKey(prefix, forge, deliveryId), "d");
+    },
     release: async (forge, deliveryId) => {
       await client().del(deliveryKey(prefix, forge, deliveryId));
     },

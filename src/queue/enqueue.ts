@@ -88,15 +88,15 @@ export function createEnqueuer(redis: RedisClient, options: EnqueuerOptions): En
 
   const enqueueSync = (input: SyncJob) => {
     const data = syncJobSchema.parse(input);
-    return withDeadline("enqueue sync", timeoutMs, async () => {
-      const job = await queues.sync.add("sync", data, {
-        jobId: syncJobId(data.app, data.deliveryId ?? `${data.reason}-${Date.now()}`),
-        deduplication: { id: syncDeduplicationId(data.app), keepLastIfActive: true },
-        ...syncRetries,
-        ...keepFinished,
-      });
-      return job.id ?? "";
-    });
+    const options = {
+      jobId: syncJobId(data.app, data.deliveryId ?? `${data.reason}-${Date.now()}`),
+      deduplication: { id: syncDeduplicationId(data.app), keepLastIfActive: true },
+      ...syncRetries,
+      ...keepFinished,
+    };
+    return withDeadline("enqueue sync", timeoutMs, () =>
+      queues.sync.add("sync", data, options).then((job) => job.id ?? ""),
+    );
   };
 
   const replacePreview = async (data: PreviewJob): Promise<string> => {

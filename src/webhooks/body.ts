@@ -7,6 +7,8 @@ export type BodyType = "json" | "form";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function bodyType(contentType: string | undefined): BodyType | undefined {
+  // What GitHub and GitLab send, without the parsing below (this runs twice per webhook).
+  if (contentType === "application/json") return "json";
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
   if (mediaType === "application/json") return "json";
   if (mediaType === "application/x-www-form-urlencoded") return "form";

@@ -184,7 +184,8 @@ export function routeEvent(event: ForgeEvent, apps: readonly AppConfig[]): Route
 /** Routes every event of one delivery; the first ignore reason explains an empty plan. */
 export function routeEvents(events: readonly ForgeEvent[], apps: readonly AppConfig[]): RoutePlan {
   const plans = events.map((event) => routeEvent(event, apps));
-  const jobs = plans.flatMap((plan) => plan.jobs);
+  // Nearly every delivery carries one event: its plan as it is, without flatMap's copy.
+  const jobs = plans.length === 1 ? (plans[0]?.jobs ?? []) : plans.flatMap((plan) => plan.jobs);
   if (jobs.length > 0) return { jobs };
   return ignore(plans.find((plan) => plan.ignored)?.ignored ?? "no events");
 }
