@@ -149,15 +149,22 @@ interface Server {
 /** BENCH_CPU_PROF=<dir>: each server child writes a V8 CPU profile there when it stops. */
 const profileDir = process.env.BENCH_CPU_PROF;
 
+/**
+ * BENCH_COMPARE_TREE=<another checkout of Ferry>: the "reference" is that checkout's Ferry
+ * receiver instead of the bare one, so two versions of the receiver are measured in the same
+ * alternating phases (A/B of a change; compare the CPU per request, the ratio is this tree's).
+ */
+const compareTree = process.env.BENCH_COMPARE_TREE;
+
 function startChild(role: string, redisUrl: string): Promise<Server> {
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const proc = spawn(
-    process.execPath,
-    [...profile, fileURLToPath(import.meta.url), role, redisUrl, `bench-${randomUUID()}`],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const [script, childRole] =
+    role === "reference" && compareTree
+      ? [join(compareTree, "bench", "webhooks.bench.ts"), "ferry"]
+      : [fileURLToPath(import.meta.url), role];
+  const proc = spawn(process.execPath, [...profile, script, childRole, redisUrl, `bench-${randomUUID()}`], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     proc.stdout?.on("data", (chunk: Buffer) => {
       const port = /port=(\d+)/.exec(chunk.toString())?.[1];
@@ -245,6 +252,8 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
+const referenceName = () =>
+  compareTree ? `Ferry of ${compareTree}` : referenceClaims ? "claim + add" : "add";
 const cpu = (value: number | undefined) => (value === undefined ? "–" : String(value));
 const load1 = () =>
   loadavg()
@@ -262,7 +271,7 @@ async function main(): Promise<void> {
   try {
     const loadBefore = load1();
     console.log(
-      `load average before: ${loadBefore} (${connections} connections, ${durationSeconds} s phases, reference: ${referenceClaims ? "claim + add" : "add"})`,
+      `load average before: ${loadBefore} (${connections} connections, ${durationSeconds} s phases, reference: ${referenceName()})`,
     );
     await load(ferry, 1, redisPid); // warm-up: JIT, script loading, connections
     await load(reference, 1, redisPid);
@@ -287,10 +296,17 @@ async function main(): Promise<void> {
     const ratio = median(results.map((result) => result.ratio));
     const ferryP99 = median(results.map((result) => result.ferry.p99Ms));
     const referenceP99 = median(results.map((result) => result.reference.p99Ms));
+    // Server CPU per request, per round: far steadier than req/s on a shared machine.
+    const cpuRatios = results.flatMap(({ ferry: f, reference: r }) =>
+      f.serverCpuUs && r.serverCpuUs ? [f.serverCpuUs / r.serverCpuUs] : [],
+    );
     console.log(`\nload average after: ${loadAfter}`);
     console.log(
       `median throughput ratio Ferry/reference: ${ratio.toFixed(2)} (goal ≥ 0.70); median p99 Ferry ${ferryP99} ms, reference ${referenceP99} ms (goal < 30 ms)`,
     );
+    if (cpuRatios.length > 0) {
+      console.log(`median server CPU µs/req ratio Ferry/reference: ${median(cpuRatios).toFixed(2)}`);
+    }
     const out = join(dirname(fileURLToPath(import.meta.url)), "results", "webhooks.json");
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(
@@ -300,7 +316,7 @@ async function main(): Promise<void> {
           date: new Date().toISOString(),
           connections,
           durationSeconds,
-          reference: referenceClaims ? "claim + add" : "add",
+          reference: referenceName(),
           loadAverage: { before: loadBefore, after: loadAfter },
           rounds: results,
           ratio,

@@ -152,9 +152,12 @@ export function createRedis(
   return new Redis({ ...redisOptions(config), ...base, ...extra });
 }
 
-/** A new connection with the same options (the union's two duplicate() differ in signature). */
-export function duplicateRedis(redis: RedisClient): RedisClient {
-  return redis instanceof Cluster ? redis.duplicate() : redis.duplicate();
+/** A new connection with the same options but `overrides` (the union's two duplicate() differ in signature). */
+export function duplicateRedis(
+  redis: RedisClient,
+  overrides: Pick<RedisOptions, "enableAutoPipelining"> = {},
+): RedisClient {
+  return redis instanceof Cluster ? redis.duplicate(undefined, overrides) : redis.duplicate(overrides);
 }
 
 /** PING with its own deadline: readiness must answer even when Redis hangs. */

@@ -75,7 +75,10 @@ export function createEnqueuer(redis: RedisClient, options: EnqueuerOptions): En
   let ledgerRedis: RedisClient | undefined;
   const ledgerConnection = () => {
     if (!ledgerRedis) {
-      ledgerRedis = duplicateRedis(redis);
+      // Without auto-pipelining: the ledger batches its own commands (one per event-loop
+      // round), so ioredis' pipeline object and extra setImmediate per command only cost CPU
+      // and a loop iteration of latency (bench/README.md, third pass).
+      ledgerRedis = duplicateRedis(redis, { enableAutoPipelining: false });
       // Failures reach the caller as rejected commands (503); reconnects are not news.
       ledgerRedis.on("error", () => undefined);
       // Every delivery in flight while it first connects waits for "ready" (whenReady); those
