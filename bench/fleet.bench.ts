@@ -33,6 +33,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { startPrivateRedis } from "../src/cli/up/redis.ts";
 import { toolPath } from "../src/render/binaries.ts";
+import { NODE_FLAGS } from "../src/runtime/node-flags.ts";
 import { benchCluster } from "./cluster.ts";
 import { createRepo, type TestRepo } from "../test/support/git.ts";
 import { freePort } from "../test/support/ports.ts";
@@ -169,17 +170,36 @@ function cpuSeconds(pids: number[]): number {
   return ticks / TICKS_PER_SECOND;
 }
 
-/** Samples the RSS of the whole tree under `roots` until stopped; returns the peak. */
-function peakRss(roots: () => number[]): { stop: () => number } {
+/**
+ * Samples the RSS of the whole tree under `roots` until stopped: the peak of the total, and the
+ * peaks of each root process alone and of all their descendants (git, kubectl, helm, threads
+ * are inside their process) — which part of the tree holds the memory.
+ */
+function peakRss(roots: () => number[]): {
+  stop: () => { total: number; roots: number[]; children: number };
+} {
   let peak = 0;
+  let childrenPeak = 0;
+  const rootPeaks: number[] = [];
   const timer = setInterval(() => {
-    const total = processTree(roots()).reduce((sum, pid) => sum + rssBytes(pid), 0);
+    const rootPids = roots();
+    const tree = processTree(rootPids);
+    let total = 0;
+    let children = 0;
+    for (const pid of tree) {
+      const rss = rssBytes(pid);
+      total += rss;
+      const index = rootPids.indexOf(pid);
+      if (index >= 0) rootPeaks[index] = Math.max(rootPeaks[index] ?? 0, rss);
+      else children += rss;
+    }
     peak = Math.max(peak, total);
+    childrenPeak = Math.max(childrenPeak, children);
   }, 250);
   return {
     stop: () => {
       clearInterval(timer);
-      return peak;
+      return { total: peak, roots: rootPeaks, children: childrenPeak };
     },
   };
 }
@@ -225,6 +245,8 @@ interface FerryRun {
   steadyRedisCommandsPerMin: number;
   firstDeployS: number;
   peakRssMiB: number;
+  /** Peak RSS of the receiver, each worker (alone) and of their child processes, MiB. */
+  peakRssPartsMiB: { receiver: number; workers: number[]; children: number };
   cpuS: number;
   apiRequests: number;
   steadyRequestsPerMin: number;
@@ -242,7 +264,8 @@ function startFerry(configFile: string, metricsPorts: number[], port: number, lo
   const env = { ...process.env, FERRY_STATE_KEY: randomBytes(32).toString("base64") };
   const start = (name: string, args: string[]) => {
     const log = join(logDir, `${name}.log`);
-    const child = spawn(process.execPath, [join(root, "src/cli/main.ts"), ...args], {
+    // With the flags the image and the bin run Ferry with (as deployed).
+    const child = spawn(process.execPath, [...NODE_FLAGS, join(root, "src/cli/main.ts"), ...args], {
       env,
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -403,7 +426,12 @@ async function ferryRun(
       steadyCalls,
       steadyRedisCommandsPerMin: steadyRedis / (steadySeconds / 60),
       firstDeployS,
-      peakRssMiB: peak / (1 << 20),
+      peakRssMiB: peak.total / (1 << 20),
+      peakRssPartsMiB: {
+        receiver: (peak.roots[0] ?? 0) / (1 << 20),
+        workers: peak.roots.slice(1).map((bytes) => bytes / (1 << 20)),
+        children: peak.children / (1 << 20),
+      },
       cpuS,
       apiRequests: requests,
       steadyRequestsPerMin: steadyRequests / (steadySeconds / 60),
@@ -530,6 +558,12 @@ function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number):
     console.log(
       `| Ferry, ${f.workers} worker process${f.workers > 1 ? "es" : ""} | ${f.steadyRequestsPerMin.toFixed(0)} | ${(f.steadyRequestsPerMin - baseline).toFixed(0)} | ${f.steadyCpuPercent.toFixed(1)} |`,
     );
+  for (const f of ferry) {
+    const parts = f.peakRssPartsMiB;
+    console.log(
+      `\nPeak RSS, ${f.workers} worker(s): receiver ${parts.receiver.toFixed(0)} MiB, worker${parts.workers.length > 1 ? "s" : ""} ${parts.workers.map((mib) => mib.toFixed(0)).join(", ")} MiB, child processes ${parts.children.toFixed(0)} MiB (each part's own peak)`,
+    );
+  }
   const perApp = (calls: Record<string, number>, scale = 1) =>
     Object.entries(calls)
       .map(([key, count]) => `${key} ${((count * scale) / apps).toFixed(2)}`)

@@ -364,14 +364,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /**
    * Jobs each `ferry worker` process runs at once, per queue. Processes add up: three workers
-   * with sync: 4 run up to 12 syncs (of different apps: one writer per app, src/deploy/lock.ts).
+   * with sync: 16 run up to 48 syncs (of different apps: one writer per app, src/deploy/lock.ts).
+   * A sync spends most of its time waiting for health (Deployments becoming Available), not on
+   * the CPU or the API, so sync defaults to 16: at 4, 100 fresh apps took 238 s in the fleet
+   * bench with the worker mostly idle; at 16, 42 s (bench/README.md).
    */
   workers: z
     .strictObject({
       concurrency: z
         .strictObject({
           preview: z.number().int().min(1).max(64).default(2),
-          sync: z.number().int().min(1).max(64).default(4),
+          sync: z.number().int().min(1).max(64).default(16),
           reconcile: z.number().int().min(1).max(64).default(4),
           command: z.number().int().min(1).max(64).default(2),
         })

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../../../src/config/schema.ts";
 import { repoRoot } from "../../../src/render/binaries.ts";
+import { NODE_FLAGS } from "../../../src/runtime/node-flags.ts";
 import { dockerignorePatterns, isIgnored, parseDockerfile, type Instruction } from "./dockerfile-parse.ts";
 import { runtimePackages } from "./runtime-imports.ts";
 
@@ -74,7 +75,7 @@ describe("Dockerfile", () => {
     const [cmd] = of(runtime?.instructions, "CMD");
     expect(entrypoint?.execForm).toBe(true);
     expect(cmd?.execForm).toBe(true);
-    expect(entrypoint?.words.slice(-2)).toEqual(["node", pkg.bin.ferry]);
+    expect(entrypoint?.words.slice(-2 - NODE_FLAGS.length)).toEqual(["node", ...NODE_FLAGS, pkg.bin.ferry]);
     expect(existsSync(join(repoRoot, pkg.bin.ferry ?? "missing"))).toBe(true);
     expect(cmd?.words).toEqual(["serve", "--config", "/etc/ferry/ferry.yaml"]);
   });
