@@ -14,6 +14,7 @@ import { bodyBytesMetric, recordOnFinish, webhookMetrics, type WebhookMetrics } 
 import { previewRoutes } from "./previews.ts";
 import { BodyBudget } from "./intake.ts";
 import { uiRoutes, type UiDeps } from "../ui/routes.ts";
+import { uiAuth } from "../ui/auth/index.ts";
 import { webhookHandler, type WebhookEnqueuer, type WebhookRouteDeps } from "./webhook-route.ts";
 
 export interface AppDeps {
@@ -79,8 +80,10 @@ export function createApp(deps: AppDeps): RequestListener {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
   app.use(previewRoutes(deps.redis, deps.config.redis.prefix));
-  app.use(apiRoutes({ config: deps.config, redis: deps.redis }));
-  app.use(uiRoutes(deps));
+  // One sign-in for the pages and the API that shows the same state.
+  const auth = uiAuth(deps.config);
+  app.use(apiRoutes({ config: deps.config, redis: deps.redis, auth }));
+  app.use(uiRoutes({ ...deps, auth }));
   app.use(notFound);
   app.use(errorMiddleware(deps.logger));
   return withLeanWebhooks(app, webhooks, metrics);

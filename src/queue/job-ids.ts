@@ -12,6 +12,11 @@ export function changeRequestKey(forge: string, repo: string, number: number): s
   return `${safeKeyPart(forge)}/${safeKeyPart(repo)}!${number}`;
 }
 
+/** Whether `key` (a changeRequestKey) is a change request of `app`'s repository on its forge. */
+export function isChangeRequestOf(key: string, app: { forge: string; repo: string }): boolean {
+  return key.startsWith(`${safeKeyPart(app.forge)}/${safeKeyPart(app.repo)}!`);
+}
+
 /** One preview job per (change request, head): a redelivery of the same head is the same job. */
 export function previewJobId(forge: string, repo: string, number: number, headSha: string): string {
   return `preview/${changeRequestKey(forge, repo, number)}@${safeKeyPart(headSha).slice(0, 40)}`;

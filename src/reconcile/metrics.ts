@@ -52,7 +52,7 @@ export function reconcileMetrics(
     }),
     polls: new Counter({
       name: "ferry_reconcile_polls_total",
-      help: "Branch polls by reason (AlreadyDeployed, NotAffected, HeldBack, AutoSyncOff, SyncEnqueued)",
+      help: "Branch polls by reason (AlreadyDeployed, NotAffected, HeldBack, AutoSyncOff, Paused, SyncEnqueued)",
       labelNames: ["reason"],
       registers: [registry],
     }),

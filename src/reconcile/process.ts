@@ -86,6 +86,7 @@ async function reconcileApp(
       store: deps.store,
       enqueuer: deps.enqueuer,
       seenHead: () => readSeenHead(deps, app.name),
+      paused: () => readPause(deps.redis, prefix, app.name),
       logger,
     });
     deps.metrics.polls.inc({ reason: poll.reason });

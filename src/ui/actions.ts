@@ -24,10 +24,14 @@ import { csrfMatches, uiFormBody } from "./auth/session.ts";
 export const uiActions = ["sync", "sync-force", "rollback", "pause", "resume"] as const;
 export type UiAction = (typeof uiActions)[number];
 
-/** The role each action needs: deploying takes sync, stopping automation admin. */
+/**
+ * The role each action needs: deploying takes sync; overriding a safety decision takes admin —
+ * stopping automation, or forcing a revision Ferry rolled back and pinned as bad (its health
+ * failed once; deploying it again is an operator's call, not a routine sync).
+ */
 export const actionRole: Record<UiAction, UiRole> = {
   sync: "sync",
-  "sync-force": "sync",
+  "sync-force": "admin",
   rollback: "sync",
   pause: "admin",
   resume: "admin",

@@ -9,6 +9,7 @@ import { html, link, type SafeHtml } from "./html.ts";
 import { revisionUrl } from "./links.ts";
 import { roleAtLeast, type UiRole } from "./auth/roles.ts";
 import { postButton } from "./html.ts";
+import { actionRole, type UiAction } from "./actions.ts";
 import type { ResourceNode } from "./resource-tree.ts";
 import { ago, healthBadge, syncBadge } from "./widgets.ts";
 
@@ -84,12 +85,12 @@ function rollbackable(record: DeploymentRecord, current: string | undefined): bo
 }
 
 function actions(app: AppConfig, detail: AppDetail, actions: AppActions): SafeHtml {
-  const deploy = roleAtLeast(actions.role, "sync");
-  const admin = roleAtLeast(actions.role, "admin");
-  if (!deploy) return html`<p>Your role on this app's project is ${actions.role}: no actions.</p>`;
+  const may = (action: UiAction) => roleAtLeast(actions.role, actionRole[action]);
+  const admin = may("pause");
+  if (!may("sync")) return html`<p>Your role on this app's project is ${actions.role}: no actions.</p>`;
   return html`<div class="actions">
     ${postButton(actionUrl(app, "sync"), actions.csrf, "Sync")}
-    ${postButton(actionUrl(app, "sync-force"), actions.csrf, "Sync --force")}
+    ${may("sync-force") ? postButton(actionUrl(app, "sync-force"), actions.csrf, "Sync --force") : ""}
     ${
       admin
         ? detail.paused

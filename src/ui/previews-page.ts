@@ -1,24 +1,26 @@
 // Open merge requests with a live preview page, grouped under the apps of their repository.
-import type { FerryConfig } from "../config/schema.ts";
+// Only those of repositories with an app the reader may read (routes.ts passes those apps).
+import type { AppConfig } from "../config/schema.ts";
 import type { CurrentPreview } from "../preview/pages.ts";
-import { changeRequestKey } from "../queue/job-ids.ts";
+import { isChangeRequestOf } from "../queue/job-ids.ts";
 import { html, type SafeHtml } from "./html.ts";
 
-export function previewsBody(config: FerryConfig, previews: readonly CurrentPreview[]): SafeHtml {
-  const rows = previews.map((preview) => {
-    const number = preview.changeRequest.slice(preview.changeRequest.lastIndexOf("!") + 1);
-    const apps = config.apps.filter((app) =>
-      preview.changeRequest.startsWith(changeRequestKey(app.forge, app.repo, 0).slice(0, -1)),
-    );
-    const repo = apps[0]?.repo ?? preview.changeRequest.slice(0, preview.changeRequest.lastIndexOf("!"));
+export function previewsBody(readable: readonly AppConfig[], all: readonly CurrentPreview[]): SafeHtml {
+  const previews = all.flatMap((preview) => {
+    const apps = readable.filter((app) => isChangeRequestOf(preview.changeRequest, app));
+    return apps.length > 0 ? [{ ...preview, apps }] : [];
+  });
+  const rows = previews.map(({ changeRequest, id, apps }) => {
+    const number = changeRequest.slice(changeRequest.lastIndexOf("!") + 1);
+    const repo = apps[0]?.repo;
     return html`<tr>
       <td>${repo}</td>
       <td>!${number}</td>
       <td>
-        ${apps.length > 0 ? apps.map((app, index) => html`${index > 0 ? ", " : ""}<a href="/ui/apps/${encodeURIComponent(app.name)}">${app.name}</a>`) : "—"}
+        ${apps.map((app, index) => html`${index > 0 ? ", " : ""}<a href="/ui/apps/${encodeURIComponent(app.name)}">${app.name}</a>`)}
       </td>
       <td>published</td>
-      <td><a href="/previews/${preview.id}">full preview</a></td>
+      <td><a href="/previews/${id}">full preview</a></td>
     </tr>`;
   });
   return html`<h1>Previews</h1>

@@ -15,9 +15,9 @@ import { listCurrentPreviews } from "../preview/pages.ts";
 import type { RedisClient } from "../queue/connection.ts";
 import type { Enqueuer } from "../queue/enqueue.ts";
 import { actionRoutes } from "./actions.ts";
-import { sessionOf, uiAuth } from "./auth/index.ts";
+import { sessionOf, uiAuth, type UiAuth } from "./auth/index.ts";
 import { logoutRoute, oidcRoutes } from "./auth/oidc.ts";
-import { roleAtLeast, roleOn } from "./auth/roles.ts";
+import { readableApps, roleAtLeast, roleOn } from "./auth/roles.ts";
 import { changeFeed } from "../state/changes.ts";
 import { appBody } from "./app-page.ts";
 import { eventsHandler } from "./events.ts";
@@ -36,6 +36,8 @@ export interface UiDeps {
   kubeFor?: (app: AppConfig) => KubeClient;
   /** Aborted when the server stops: ends the live pages' event streams. */
   shutdown?: AbortSignal;
+  /** Sign-in and sessions, shared with /api/apps (one key per process); made here when absent. */
+  auth?: UiAuth;
 }
 
 /** Scripts, styles, images, fetches and event streams only from this server; no framing. */
@@ -71,7 +73,7 @@ function sendPage(res: Response, frame: PageFrame, body: SafeHtml): void {
 export function uiRoutes(deps: UiDeps): Router {
   const router = Router();
   const source = { redis: deps.redis, prefix: deps.config.redis.prefix };
-  const auth = uiAuth(deps.config);
+  const auth = deps.auth ?? uiAuth(deps.config);
   const frame = (title: string, section: PageFrame["section"], live: string, res: Response): PageFrame => {
     const session = sessionOf(res);
     return {
@@ -83,10 +85,7 @@ export function uiRoutes(deps: UiDeps): Router {
     };
   };
   /** The apps the signed-in user may read. */
-  const readable = (res: Response): AppConfig[] => {
-    const session = sessionOf(res);
-    return deps.config.apps.filter((app) => roleAtLeast(roleOn(deps.config, session, app), "read"));
-  };
+  const readable = (res: Response): AppConfig[] => readableApps(deps.config, sessionOf(res));
 
   router.get("/", (_req, res) => res.redirect(302, "/ui/"));
 
@@ -141,12 +140,12 @@ export function uiRoutes(deps: UiDeps): Router {
   router.get(
     "/ui/events",
     auth.requireSession,
-    eventsHandler(feed, (name) => deps.config.apps.some((app) => app.name === name), deps.shutdown),
+    eventsHandler({ feed, apps: deps.config.apps, readable, shutdown: deps.shutdown }),
   );
 
   router.get("/ui/previews", auth.requireSession, async (_req, res) => {
     const previews = await listCurrentPreviews(deps.redis, deps.config.redis.prefix, MAX_PREVIEWS);
-    sendPage(res, frame("Previews", "previews", "/ui/events", res), previewsBody(deps.config, previews));
+    sendPage(res, frame("Previews", "previews", "/ui/events", res), previewsBody(readable(res), previews));
   });
   return router;
 }

@@ -31,3 +31,11 @@ export function roleOn(
   }
   return best;
 }
+
+/** The apps `user` may read, in ferry.yaml's order: what every page, stream and API lists. */
+export function readableApps(
+  config: Pick<FerryConfig, "apps" | "projects" | "ui">,
+  user: { groups: readonly string[]; all?: boolean },
+): AppConfig[] {
+  return config.apps.filter((app) => roleAtLeast(roleOn(config, user, app), "read"));
+}

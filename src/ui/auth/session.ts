@@ -83,7 +83,8 @@ export class SessionCookies {
         httpOnly: true,
         secure: this.#secure,
         sameSite: "lax",
-        path: "/ui/",
+        // The whole site: /api/apps reads the same session as the pages (auth/index.ts).
+        path: "/",
         maxAge,
       }),
     );

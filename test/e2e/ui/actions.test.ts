@@ -128,7 +128,12 @@ describe("web UI sign-in and actions", () => {
       expect((await ada.open(`${ferryUrl}/ui/apps/${s.app}/actions/pause`, { _csrf: adaToken })).status).toBe(
         200,
       );
-      const api = (await (await fetch(`${ferryUrl}/api/apps/${s.app}`)).json()) as {
+      // With sign-in on, /api/apps takes the same session as the pages.
+      const api = (await (
+        await fetch(`${ferryUrl}/api/apps/${s.app}`, {
+          headers: { cookie: `${SESSION_COOKIE}=${ada.cookie(ferryUrl, SESSION_COOKIE) ?? ""}` },
+        })
+      ).json()) as {
         paused?: { by: string };
       };
       expect(api.paused).toMatchObject({ by: admin.email });

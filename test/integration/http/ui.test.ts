@@ -18,6 +18,7 @@ import { changeRequestKey } from "../../../src/queue/job-ids.ts";
 import { writeAppStatus } from "../../../src/reconcile/status.ts";
 import { markBadRevision, recordDeployment } from "../../../src/sync/history.ts";
 import type { WebhookEnqueuer } from "../../../src/http/webhook-route.ts";
+import { readEventStream } from "../../support/event-stream.ts";
 import { captureLogs } from "../../support/logs.ts";
 import { testBrowser } from "../../support/oidc.ts";
 import { appName, deployment, generatedConfig, revisionOf, seedState } from "../../support/ui-state.ts";
@@ -121,7 +122,7 @@ describe("the apps page", () => {
     expect(api.paused?.by).toBe("local user");
   });
 
-  it("answers 401 beyond loopback without ui.oidc, and keeps serving /api/apps", async () => {
+  it("answers 401 beyond loopback without ui.oidc, on the pages and on /api/apps that shows the same state", async () => {
     const config = generatedConfig(2, prefix);
     await seedState(redis, config, () => false);
     const base = await serve(config, "0.0.0.0");
@@ -130,7 +131,13 @@ describe("the apps page", () => {
       expect(response.status, path).toBe(401);
       expect(await response.text()).toContain("sets no ui.oidc");
     }
-    expect((await fetch(`${base}/api/apps`)).status).toBe(200);
+    for (const path of ["/api/apps", `/api/apps/${appName(0)}`]) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status, path).toBe(401);
+      expect(await response.text()).toContain("sets no ui.oidc");
+    }
+    // The webhooks are the receiver's job and stay open to the forge (signed, not signed in).
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
   it("filters by text, project, cluster and sync state, and pages on the server", async () => {
@@ -293,33 +300,21 @@ describe("live updates", () => {
     const aborter = new AbortController();
     const response = await fetch(`${base}/ui/events?app=${appName(1)}`, { signal: aborter.signal });
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let received = "";
+    const stream = readEventStream(response.body!);
     // The stream's first bytes come once the server has subscribed to the feed's listeners.
-    received += (await reader.read()).value ?? "";
-    expect(received).toContain("retry:");
+    await stream.next(10_000);
+    expect(stream.text).toContain("retry:");
     // Written after the stream opened: the other app's change must not show, this app's must.
     // The feed's subscriber connection may still be connecting, so write until one arrives.
-    // A read left pending by the timeout is the one to wait on next: its chunk must not be lost.
-    let pending = reader.read();
-    const changed = async () => {
-      while (!received.includes("event: change")) {
-        await recordDeployment(redis, prefix, appName(0), deployment(0));
-        await recordDeployment(redis, prefix, appName(1), deployment(1));
-        const next = await Promise.race([
-          pending,
-          new Promise<undefined>((done) => setTimeout(() => done(undefined), 200)),
-        ]);
-        if (next === undefined) continue;
-        received += next.value ?? "";
-        pending = reader.read();
-      }
-    };
-    await changed();
-    expect(received).toContain(`data: {"app":"${appName(1)}"}`);
-    expect(received).not.toContain(appName(0));
+    while (!stream.text.includes("event: change")) {
+      await recordDeployment(redis, prefix, appName(0), deployment(0));
+      await recordDeployment(redis, prefix, appName(1), deployment(1));
+      await stream.next(200);
+    }
+    expect(stream.text).toContain(`data: {"app":"${appName(1)}"}`);
+    expect(stream.text).not.toContain(appName(0));
     aborter.abort();
-    await reader.cancel().catch(() => undefined);
+    await stream.close();
 
     const unknown = await fetch(`${base}/ui/events?app=nope`);
     expect(unknown.status).toBe(404);

@@ -11,6 +11,7 @@ import type { SyncJob } from "../../../src/queue/types.ts";
 import { processReconcileJob } from "../../../src/reconcile/process.ts";
 import { schedulerId, syncSchedulers } from "../../../src/reconcile/scheduler.ts";
 import { readAppStatus } from "../../../src/reconcile/status.ts";
+import { pauseApp, resumeApp } from "../../../src/sync/pause.ts";
 import { createRepo, type TestRepo } from "../../support/git.ts";
 import { appConfig, eventually, harness, type Harness } from "./helpers.ts";
 
@@ -93,5 +94,21 @@ describe("branch polling", () => {
     const outcome = await processReconcileJob({ app: "shop", trigger: "timer" }, h.deps);
     expect(outcome.poll).toBe("AutoSyncOff");
     expect(await syncJobs(h)).toEqual([]);
+  });
+
+  it("enqueues nothing for a paused app and reports its new head, then syncs it once resumed", async () => {
+    h = pollHarness();
+    await h.store.recordApplied("shop", await repo.head(), []);
+    await pauseApp(h.redis, h.prefix, "shop", "ada@example.com");
+    const waiting = await repo.commit("pushed while paused");
+    const paused = await processReconcileJob({ app: "shop", trigger: "timer" }, h.deps);
+    expect(paused.poll).toBe("Paused");
+    expect(await syncJobs(h)).toEqual([]);
+    await resumeApp(h.redis, h.prefix, "shop");
+    const resumed = await processReconcileJob({ app: "shop", trigger: "timer" }, h.deps);
+    expect(resumed.poll).toBe("SyncEnqueued");
+    expect((await syncJobs(h)).map((job) => job.data)).toEqual([
+      expect.objectContaining({ app: "shop", reason: "poll", sha: waiting }),
+    ]);
   });
 });
