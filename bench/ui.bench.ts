@@ -2,8 +2,10 @@
 // their history, healthy mark and reconcile status in a private Redis, served by createApp as
 // `ferry serve` runs it. Measured over HTTP, BENCH_ROUNDS (default 5) times each, median:
 // - the apps page's first response (GET /ui/: page 1 of 50 apps),
-// - a text filter (GET /ui/?q=…, matches 1 app in 10), a project+cluster filter, and a
-//   state filter that must read app states (GET /ui/?sync=OutOfSync, 1 app in 100 drifted),
+// - a text filter (GET /ui/?q=…, matches 1 app in 10), a project+cluster filter, and state
+//   filters, which read the state index (state/app-state-index.ts): a rare state
+//   (GET /ui/?sync=OutOfSync, 1 app in 100 drifted), a common one (?sync=Synced, 99 in 100: the
+//   deploy locks of every app are read too) and health (?health=Healthy),
 // against a plain reference in the same run: a bare node:http server that reads the same 50
 // apps' keys directly (one pipeline: LRANGE history, HMGET healthy, GET status) and returns
 // them as JSON, i.e. the floor of any server that shows 50 apps from this Redis. Each case is
@@ -93,6 +95,8 @@ try {
     ["text filter", `${base}/ui/?q=deploy-3`],
     ["project + cluster filter", `${base}/ui/?project=team-b&cluster=west`],
     ["state filter (1 in 100)", `${base}/ui/?sync=OutOfSync`],
+    ["state filter (99 in 100)", `${base}/ui/?sync=Synced`],
+    ["health filter (all)", `${base}/ui/?health=Healthy`],
   ] as const;
   const referenceMs = await median(plain);
   const results: Record<string, number> = { "reference: 50 apps' keys, one pipeline": referenceMs };

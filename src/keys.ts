@@ -24,6 +24,7 @@
 //   <prefix>:reconcile:<app>:<what>           reconcile state per app (reconcile/*)
 //   <prefix>:reconcile:watcher:<cluster>      STRING the watcher role lease of one cluster (reconcile/watcher-roles.ts)
 //   <prefix>:reconcile:watchers               ZSET   processes that run a watcher, by last heartbeat
+//   <prefix>:state:reconciled|deployed-at|deployed HASH app -> state facts, for filters (state/app-state-index.ts)
 //   <prefix>:changes                          PUB/SUB channel: an app's or preview's state was written (state/changes.ts)
 import { z } from "zod";
 import { deliveryDigest, safeKeyPart } from "./queue/job-ids.ts";
@@ -98,6 +99,13 @@ export function watcherKey(prefix: string, cluster: string): string {
 
 export function watchersKey(prefix: string): string {
   return `${prefix}:reconcile:watchers`;
+}
+
+export type StateIndexKey = "reconciled" | "deployed-at" | "deployed";
+
+/** One hash per fact for all apps (fields are app names): see state/app-state-index.ts. */
+export function stateIndexKey(prefix: string, what: StateIndexKey): string {
+  return `${prefix}:state:${what}`;
 }
 
 /** Pub/sub channel, not a key: announces written state to the UI's live pages. */

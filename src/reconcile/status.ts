@@ -4,6 +4,7 @@ import type { RedisClient } from "../queue/connection.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import { changesChannel, reconcileKey } from "../keys.ts";
+import { indexReconciled } from "../state/app-state-index.ts";
 import { changeMessage } from "../state/changes.ts";
 import { appSyncStatuses, type AppStatus, type AppSyncStatus } from "./types.ts";
 
@@ -39,9 +40,9 @@ export const appStatusSchema = z.object({
 });
 
 export async function writeAppStatus(redis: RedisClient, status: AppStatus, prefix: string): Promise<void> {
-  await redis
-    .multi()
-    .set(reconcileKey(prefix, status.app, "status"), JSON.stringify(appStatusSchema.parse(status)))
+  const valid = appStatusSchema.parse(status);
+  const multi = redis.multi().set(reconcileKey(prefix, status.app, "status"), JSON.stringify(valid));
+  await indexReconciled(multi, prefix, status.app, valid)
     .publish(changesChannel(prefix), changeMessage({ app: status.app }))
     .exec();
 }

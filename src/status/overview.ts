@@ -10,8 +10,15 @@ import { readAppStatuses } from "../reconcile/status.ts";
 import type { AppStatus } from "../reconcile/types.ts";
 import { badRevision, readHealthyMark, readHistory, type DeploymentRecord } from "../sync/history.ts";
 import { isLocked } from "../deploy/lock.ts";
+import {
+  deriveState,
+  finishedAt,
+  readStateFacts,
+  type StateFacts,
+  type SyncState,
+} from "../state/app-state-index.ts";
 
-export type SyncState = "Synced" | "OutOfSync" | "Syncing" | "Failed" | "Unknown";
+export type { SyncState } from "../state/app-state-index.ts";
 
 export interface AppOverview {
   name: string;
@@ -42,37 +49,31 @@ export interface OverviewDeps {
   prefix: string;
 }
 
-/** When a deployment record was written: its end. */
-function finishedAt(record: DeploymentRecord): number {
-  return Date.parse(record.startedAt) + record.durationMs;
-}
-
 /**
- * Two facts say where an app stands: reconcile's status (a snapshot taken when it ran) and the
- * deployment history (written when each sync ends); the newer one wins. A reconcile run that
- * saw a sync queued or running saves "Syncing", and nothing rewrites that snapshot until the
- * next run, minutes later; once the sync has finished, its record is the newer fact, so the app
- * never shows Syncing after its sync ended. A live deploy lock is Syncing whatever was saved.
+ * The facts of the app's state: the index's (state/app-state-index.ts, what a state filter
+ * reads), each completed from the records themselves when the index lacks it (records written
+ * before the index existed), so the page shows the state its filter selected it by.
  */
-function syncState(
-  running: boolean,
+function factsOf(
+  indexed: StateFacts,
   status: AppStatus | undefined,
   history: readonly DeploymentRecord[],
-): SyncState {
-  if (running) return "Syncing";
+): StateFacts {
   const newest = history[0];
-  const statusIsNewer = newest === undefined || Date.parse(status?.checkedAt ?? "") > finishedAt(newest);
-  if (status && statusIsNewer) return status.status;
   const last = history.find((record) => record.result !== "skipped");
-  // A stale "Syncing" with only skipped syncs since: that sync ended, with nothing to say.
-  if (!last) return status && status.status !== "Syncing" ? status.status : "Unknown";
-  return last.result === "succeeded" ? "Synced" : "Failed";
+  return {
+    ...(status ? { reconciled: { at: Date.parse(status.checkedAt), status: status.status } } : {}),
+    ...(newest ? { deployedAt: finishedAt(newest) } : {}),
+    ...(last ? { deployed: { result: last.result, health: last.health } } : {}),
+    ...indexed,
+  };
 }
 
 async function overviewOf(
   deps: OverviewDeps,
   app: AppConfig,
   status: AppStatus | undefined,
+  indexed: StateFacts,
   limit: number,
 ): Promise<AppOverview> {
   const [history, healthy, bad, locked, paused] = await Promise.all([
@@ -82,15 +83,15 @@ async function overviewOf(
     isLocked(deps.redis, deployLockKey(deps.prefix, app.name)),
     readPause(deps.redis, deps.prefix, app.name),
   ]);
-  const last = history.find((record) => record.result !== "skipped");
+  const { sync, health } = deriveState(factsOf(indexed, status, history), locked);
   return {
     name: app.name,
     cluster: app.destination.cluster,
     namespace: app.destination.namespace,
     repo: app.repo,
     branch: app.branch,
-    sync: syncState(locked, status, history),
-    health: last?.health ?? "Unknown",
+    sync,
+    health,
     ...(healthy ? { revision: healthy.revision, appliedAt: healthy.at } : {}),
     ...(bad ? { badRevision: bad } : {}),
     ...(paused ? { paused } : {}),
@@ -99,12 +100,14 @@ async function overviewOf(
 }
 
 export async function readOverviews(deps: OverviewDeps, apps: readonly AppConfig[]): Promise<AppOverview[]> {
-  const statuses = await readAppStatuses(
-    deps.redis,
-    apps.map((app) => app.name),
-    deps.prefix,
+  const names = apps.map((app) => app.name);
+  const [statuses, facts] = await Promise.all([
+    readAppStatuses(deps.redis, names, deps.prefix),
+    readStateFacts(deps.redis, deps.prefix, names),
+  ]);
+  return Promise.all(
+    apps.map((app, index) => overviewOf(deps, app, statuses.get(app.name), facts[index] ?? {}, 5)),
   );
-  return Promise.all(apps.map((app) => overviewOf(deps, app, statuses.get(app.name), 5)));
 }
 
 /** What the UI's apps list asks for: filters on configuration and on state, and one page. */
@@ -121,14 +124,11 @@ export interface OverviewQuery {
 
 export interface OverviewPage {
   apps: AppOverview[];
-  /** Apps that match; undefined when a state filter stopped counting once the page was full. */
-  total?: number;
+  /** Apps that match. */
+  total: number;
   /** Whether apps after this page match. */
   more: boolean;
 }
-
-/** How many apps' Redis state one round of a state filter reads. */
-const STATE_FILTER_CHUNK = 256;
 
 function matchesConfig(app: AppConfig, query: OverviewQuery, needle: string | undefined): boolean {
   if (query.project !== undefined && (app.project ?? "") !== query.project) return false;
@@ -139,11 +139,32 @@ function matchesConfig(app: AppConfig, query: OverviewQuery, needle: string | un
   );
 }
 
+/** Which of `apps` are in the asked state: from the state index, plus their locks when sync is asked. */
+async function matchingState(
+  deps: OverviewDeps,
+  apps: readonly AppConfig[],
+  query: OverviewQuery,
+): Promise<AppConfig[]> {
+  const names = apps.map((app) => app.name);
+  const [facts, locks] = await Promise.all([
+    readStateFacts(deps.redis, deps.prefix, names),
+    // Health does not depend on the lock; the sync state does (a held lock is Syncing).
+    query.sync === undefined || names.length === 0
+      ? undefined
+      : deps.redis.mget(names.map((name) => deployLockKey(deps.prefix, name))),
+  ]);
+  return apps.filter((_, index) => {
+    const state = deriveState(facts[index] ?? {}, (locks?.[index] ?? null) !== null);
+    if (query.sync !== undefined && state.sync !== query.sync) return false;
+    return query.health === undefined || state.health === query.health;
+  });
+}
+
 /**
- * One page of overviews. Filters on configuration cost no Redis reads, and only the page's apps
- * are read, so a page costs the same with 10 or 10,000 apps. A filter on state must read each
- * candidate's state: it reads in chunks, in configuration order, and stops once the page and one
- * more match are found, so early pages stay cheap and only a rare state reads every app.
+ * One page of overviews. Filters on configuration cost no Redis reads; a filter on state reads
+ * the state index (three hashes, and the deploy locks for a sync state), never the apps'
+ * records; then only the page's apps are read. So a page costs about the same with 10 or
+ * 10,000 apps, whichever filter.
  */
 export async function readOverviewPage(
   deps: OverviewDeps,
@@ -151,39 +172,24 @@ export async function readOverviewPage(
   query: OverviewQuery,
 ): Promise<OverviewPage> {
   const needle = query.text?.trim().toLowerCase() || undefined;
-  const candidates = apps.filter((app) => matchesConfig(app, query, needle));
-  if (query.sync === undefined && query.health === undefined) {
-    const page = candidates.slice(query.offset, query.offset + query.limit);
-    return {
-      apps: await readOverviews(deps, page),
-      total: candidates.length,
-      more: query.offset + query.limit < candidates.length,
-    };
-  }
-  const wanted = query.offset + query.limit + 1;
-  const matched: AppOverview[] = [];
-  let read = 0;
-  while (matched.length < wanted && read < candidates.length) {
-    const chunk = await readOverviews(deps, candidates.slice(read, read + STATE_FILTER_CHUNK));
-    read += STATE_FILTER_CHUNK;
-    for (const overview of chunk) {
-      if (query.sync !== undefined && overview.sync !== query.sync) continue;
-      if (query.health !== undefined && overview.health !== query.health) continue;
-      matched.push(overview);
-    }
-  }
-  const exhausted = read >= candidates.length;
+  const configured = apps.filter((app) => matchesConfig(app, query, needle));
+  const candidates =
+    query.sync === undefined && query.health === undefined
+      ? configured
+      : await matchingState(deps, configured, query);
+  const page = candidates.slice(query.offset, query.offset + query.limit);
   return {
-    apps: matched.slice(query.offset, query.offset + query.limit),
-    ...(exhausted ? { total: matched.length } : {}),
-    more: matched.length > query.offset + query.limit,
+    apps: await readOverviews(deps, page),
+    total: candidates.length,
+    more: query.offset + query.limit < candidates.length,
   };
 }
 
 export async function readDetail(deps: OverviewDeps, app: AppConfig): Promise<AppDetail> {
   const statuses = await readAppStatuses(deps.redis, [app.name], deps.prefix);
   const status = statuses.get(app.name);
-  const overview = await overviewOf(deps, app, status, 20);
+  const [facts] = await readStateFacts(deps.redis, deps.prefix, [app.name]);
+  const overview = await overviewOf(deps, app, status, facts ?? {}, 20);
   if (!status) return overview;
   const { status: state, head, checkedAt, drifted, message, lastCorrection } = status;
   return {

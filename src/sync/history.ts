@@ -12,6 +12,7 @@ import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import { isReason, reasonSchema, results } from "../outcome.ts";
 import { changesChannel, syncKey as key } from "../keys.ts";
+import { indexDeployed } from "../state/app-state-index.ts";
 import { changeMessage } from "../state/changes.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { syncReasons } from "../queue/types.ts";
@@ -93,10 +94,12 @@ export async function recordDeployment(
   app: string,
   record: DeploymentRecord,
 ): Promise<void> {
-  await redis
+  const multi = redis
     .multi()
     .lpush(key(prefix, app, "history"), JSON.stringify(record))
-    .ltrim(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1)
+    .ltrim(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1);
+  // The state filter's index of this record (its end, result and health), in the same MULTI.
+  await indexDeployed(multi, prefix, app, record)
     .publish(changesChannel(prefix), changeMessage({ app }))
     .exec();
 }

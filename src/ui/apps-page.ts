@@ -115,11 +115,7 @@ function row(config: FerryConfig, overview: AppOverview): SafeHtml {
 }
 
 export function appsBody(config: FerryConfig, query: AppsQuery, result: OverviewPage): SafeHtml {
-  const first = (query.page - 1) * PAGE_SIZE;
-  const count =
-    result.total !== undefined
-      ? `${result.total} app${result.total === 1 ? "" : "s"}`
-      : `apps ${first + 1}–${first + result.apps.length} of more`;
+  const count = `${result.total} app${result.total === 1 ? "" : "s"}`;
   return html`<h1>Apps</h1>
     ${filters(config, query)}
     <div data-live-region>
