@@ -52,10 +52,12 @@ function drift(detail: AppDetail): SafeHtml {
                 ${object.fields.map(
                   (field) =>
                     html`<tr>
-                      <td><code>${field.field}</code></td>
-                      <td>${field.managers.length > 0 ? field.managers.join(", ") : "unknown"}</td>
-                      <td><code>${field.desired}</code></td>
-                      <td><code>${field.live}</code></td>
+                      <td data-label="Field"><code>${field.field}</code></td>
+                      <td data-label="Changed by">
+                        ${field.managers.length > 0 ? field.managers.join(", ") : "unknown"}
+                      </td>
+                      <td data-label="Git"><code>${field.desired}</code></td>
+                      <td data-label="Live"><code>${field.live}</code></td>
                     </tr>`,
                 )}
               </tbody>
@@ -120,16 +122,16 @@ function history(config: FerryConfig, app: AppConfig, detail: AppDetail, can?: A
         ${detail.deployments.map(
           (record) =>
             html`<tr>
-              <td>${revision(config, app, record.revision, record)}</td>
-              <td>${ago(record.startedAt)}</td>
-              <td>
+              <td data-label="Revision">${revision(config, app, record.revision, record)}</td>
+              <td data-label="When">${ago(record.startedAt)}</td>
+              <td data-label="Trigger and who">
                 ${record.cause ? describeCause(record.cause) : record.trigger}${record.cause?.kind === "changeRequest" && record.cause.url ? html` · ${link(record.cause.url, "merge request")}` : ""}
               </td>
-              <td>${formatDuration(record.durationMs)}</td>
-              <td>
+              <td data-label="Duration">${formatDuration(record.durationMs)}</td>
+              <td data-label="Result">
                 ${record.result}${record.message ? html`<br /><small>${record.message}</small>` : ""}${record.rolledBackTo ? html`<br /><small>rolled back to <code>${record.rolledBackTo.slice(0, 7)}</code></small>` : ""}
               </td>
-              <td>${healthBadge(record.health)}</td>
+              <td data-label="Health">${healthBadge(record.health)}</td>
               ${
                 can && roleAtLeast(can.role, "sync")
                   ? html`<td>

@@ -14,12 +14,12 @@ export function previewsBody(readable: readonly AppConfig[], all: readonly Curre
     const number = changeRequest.slice(changeRequest.lastIndexOf("!") + 1);
     const repo = apps[0]?.repo;
     return html`<tr>
-      <td>${repo}</td>
-      <td>!${number}</td>
-      <td>
+      <td data-label="Repository">${repo}</td>
+      <td data-label="Merge request">!${number}</td>
+      <td data-label="Apps">
         ${apps.map((app, index) => html`${index > 0 ? ", " : ""}<a href="/ui/apps/${encodeURIComponent(app.name)}">${app.name}</a>`)}
       </td>
-      <td>published</td>
+      <td data-label="State">published</td>
       <td><a href="/previews/${id}">full preview</a></td>
     </tr>`;
   });

@@ -110,6 +110,11 @@ export async function resourceUrls(page: Page): Promise<string[]> {
   return urls;
 }
 
+/** In-page expression: the elements that render text of their own (not only their children's). */
+const textElements = `[...document.body.querySelectorAll("*")].filter((element) =>
+  element.getClientRects().length > 0 &&
+  [...element.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim() !== ""))`;
+
 /**
  * Text whose colour against its background is below WCAG's 4.5:1 (AA, normal text): each
  * element with its own text, its computed colour, and the first opaque background behind it.
@@ -132,9 +137,7 @@ export async function lowContrast(page: Page): Promise<string[]> {
       return [255, 255, 255];
     };
     const low = [];
-    for (const element of document.body.querySelectorAll("*")) {
-      const own = [...element.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim() !== "");
-      if (!own || element.getClientRects().length === 0) continue;
+    for (const element of ${textElements}) {
       const style = getComputedStyle(element);
       if (style.visibility === "hidden") continue;
       const [fg, bg] = [luminance(rgb(style.color)), luminance(background(element))];
@@ -142,5 +145,43 @@ export async function lowContrast(page: Page): Promise<string[]> {
       if (ratio < 4.5) low.push(element.tagName.toLowerCase() + " '" + element.textContent.trim().slice(0, 30) + "' " + ratio.toFixed(2));
     }
     return low;
+  })()`);
+}
+
+/**
+ * Controls smaller than 24 × 24 CSS pixels (WCAG 2.2's minimum target size), except links in a
+ * run of text (the "inline" exception: a link in a sentence is as tall as its line). Only what
+ * is on screen counts: the skip link waits off-screen until focused.
+ */
+export async function smallTapTargets(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const small = [];
+    for (const element of document.body.querySelectorAll("a[href], button, input, select, textarea, summary")) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 || box.right <= 0 || getComputedStyle(element).visibility === "hidden") continue;
+      if (element.type === "hidden") continue;
+      const parent = element.parentElement;
+      const inSentence = element.tagName === "A" && parent &&
+        [...parent.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim() !== "");
+      if (inSentence) continue;
+      if (box.width < 24 || box.height < 24) {
+        small.push(element.tagName.toLowerCase() + " '" + (element.textContent || element.getAttribute("name") || "").trim().slice(0, 30) + "' " + Math.round(box.width) + "×" + Math.round(box.height));
+      }
+    }
+    return small;
+  })()`);
+}
+
+/** Text on screen set smaller than 12 CSS pixels: too small to read on a phone. */
+export async function smallText(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const small = [];
+    for (const element of ${textElements}) {
+      const box = element.getBoundingClientRect();
+      if (box.width <= 1 || box.right <= 0) continue;
+      const size = parseFloat(getComputedStyle(element).fontSize);
+      if (size < 12) small.push(element.tagName.toLowerCase() + " '" + element.textContent.trim().slice(0, 30) + "' " + size + "px");
+    }
+    return small;
   })()`);
 }

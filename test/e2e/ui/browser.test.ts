@@ -4,8 +4,9 @@
 // without a reload (its live event stream); the app page shows the Deployment → ReplicaSet →
 // Pods tree and, after a real `kubectl scale` with self-heal off, OutOfSync with the field
 // manager behind the drift; the previews page lists an open pull request's preview. Each page
-// is checked for accessible names, landmarks, text contrast (WCAG AA), keyboard reach, a
-// phone-sized viewport and for loading nothing from anywhere but this server. Screenshots go to
+// is checked for accessible names, landmarks, text contrast (WCAG AA), keyboard reach, on a
+// phone-sized viewport (no sideways scrolling, tap targets of 24 px, text of 12 px at least)
+// and for loading nothing from anywhere but this server. Screenshots go to
 // test-results/ui/ (ignored by git) for reviewers.
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -30,6 +31,8 @@ import {
   markWindow,
   resourceUrls,
   sidewaysScroll,
+  smallTapTargets,
+  smallText,
   tabStops,
   windowMarked,
 } from "./a11y.ts";
@@ -134,6 +137,24 @@ function problemsOf(page: Page): string[] {
 async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshots, { recursive: true });
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * What a page must be on a phone: nothing wider than the screen (no sideways scrolling of the
+ * page or of any part of it), controls big enough to tap, text big enough to read, and the
+ * desktop checks (names, landmarks, contrast).
+ */
+async function expectPhoneFriendly(page: Page, name: string): Promise<void> {
+  const found = {
+    sideways: await sidewaysScroll(page),
+    smallTapTargets: await smallTapTargets(page),
+    smallText: await smallText(page),
+  };
+  expect(found, name).toEqual({ sideways: [], smallTapTargets: [], smallText: [] });
+  await expectAccessible(page);
+  await screenshot(page, name);
 }
 
 /** Landmarks, named controls, and nothing loaded from elsewhere: what every page must have. */
@@ -248,9 +269,8 @@ describe("the web UI in a real browser", { timeout: 240_000 }, () => {
   });
 
   it("renders the apps list on a phone without sideways scrolling", async () => {
-    const phone = await openUi("/ui/", { width: 390, height: 844 });
+    const phone = await openUi("/ui/", PHONE);
     await phone.locator('tr[data-app="web"]').waitFor();
-    expect(await sidewaysScroll(phone)).toEqual([]);
     // Every app's name, state and revision is on screen, not clipped away. Measured in one turn
     // of the page's script: a live update may replace the table between two separate reads.
     const edges = await phone.evaluate<Array<{ what: string; right: number | null }>>(`(() =>
@@ -261,10 +281,9 @@ describe("the web UI in a real browser", { timeout: 240_000 }, () => {
     expect(edges).toHaveLength(6);
     for (const { what, right } of edges) {
       expect(right, what).not.toBeNull();
-      expect(right ?? Infinity, what).toBeLessThanOrEqual(390);
+      expect(right ?? Infinity, what).toBeLessThanOrEqual(PHONE.width);
     }
-    await expectAccessible(phone);
-    await screenshot(phone, "apps-phone");
+    await expectPhoneFriendly(phone, "apps-phone");
   });
 
   it("shows the Deployment, its ReplicaSet and Pods with their health", async () => {
@@ -313,6 +332,12 @@ describe("the web UI in a real browser", { timeout: 240_000 }, () => {
     const list = await openUi("/ui/?sync=OutOfSync");
     expect(await listedApps(list)).toEqual(["web"]);
     expect(await list.locator('tr[data-app="web"] .drift').innerText()).toBe("drift");
+
+    // On a phone: the tree, the drift with its field managers and the history all fit.
+    const phone = await openUi("/ui/apps/web", PHONE);
+    await phone.locator(".drift-list").filter({ hasText: "changed spec.replicas" }).waitFor();
+    await phone.locator('li[data-kind="Pod"]').first().waitFor();
+    await expectPhoneFriendly(phone, "app-phone");
   });
 
   it("lists an open pull request's preview on the previews page as it is published", async () => {
@@ -341,5 +366,9 @@ describe("the web UI in a real browser", { timeout: 240_000 }, () => {
     expect(full).toMatch(/^\/previews\/\S+/);
     await expectAccessible(page);
     await screenshot(page, "previews");
+
+    const phone = await openUi("/ui/previews", PHONE);
+    await phone.locator("tbody tr").filter({ hasText: "!12" }).waitFor();
+    await expectPhoneFriendly(phone, "previews-phone");
   });
 });

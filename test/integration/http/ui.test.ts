@@ -252,7 +252,7 @@ describe("the app page", () => {
     );
     const base = await serve(config);
     const text = await page(`${base}/ui/apps/${name}`);
-    expect(text).toContain("<code>spec.replicas</code></td><td>kubectl</td>");
+    expect(text).toMatch(/<code>spec.replicas<\/code><\/td><td data-label="Changed by">\s*kubectl\s*<\/td>/);
     expect(text).toContain("kubectl changed spec.replicas 2 → 5");
     expect(text).toContain("Pinned bad revision");
     expect(text).toContain(`href="https://github.com/acme/deploy-0/commit/${"d".repeat(40)}"`);
