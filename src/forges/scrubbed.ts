@@ -1,11 +1,13 @@
 // The forge as one job sees it: every text it sends (comment bodies, status descriptions,
-// check run outputs, revert request titles and bodies) passes the job's Scrubber first (src/observability/scrub.ts),
+// check run outputs, revert and image-update request titles and bodies) passes the job's Scrubber first (src/observability/scrub.ts),
 // so no report path can forget it.
 import type { Scrubber } from "../observability/scrub.ts";
 import type { CheckRuns, Forge } from "./types.ts";
 
 export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
   const open = forge.openRevertRequest?.bind(forge);
+  const upsertRequest = forge.upsertChangeRequest?.bind(forge);
+  const closeRequest = forge.closeChangeRequest?.bind(forge);
   const checks = forge.checks;
   return {
     name: forge.name,
@@ -40,6 +42,20 @@ export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
       ? {
           openRevertRequest: (repo: string, input: Parameters<NonNullable<Forge["openRevertRequest"]>>[1]) =>
             open(repo, { ...input, title: scrub(input.title), body: scrub(input.body) }),
+        }
+      : {}),
+    ...(upsertRequest
+      ? {
+          upsertChangeRequest: (
+            repo: string,
+            input: Parameters<NonNullable<Forge["upsertChangeRequest"]>>[1],
+          ) => upsertRequest(repo, { ...input, title: scrub(input.title), body: scrub(input.body) }),
+        }
+      : {}),
+    ...(closeRequest
+      ? {
+          closeChangeRequest: (repo: string, head: string, comment: string) =>
+            closeRequest(repo, head, scrub(comment)),
         }
       : {}),
   };

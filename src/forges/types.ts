@@ -139,4 +139,14 @@ export interface Forge {
     repo: string,
     input: { branch: string; sha: string; title: string; body: string },
   ): Promise<string>;
+  /**
+   * Image updates (src/images/propose.ts): the one open change request from branch `head` into
+   * `base` — edited in place (title, body) when it exists, opened otherwise.
+   */
+  upsertChangeRequest?(
+    repo: string,
+    input: { head: string; base: string; title: string; body: string },
+  ): Promise<{ number: number; url: string; created: boolean }>;
+  /** Closes the open change request from branch `head`, if any, after leaving `comment` on it; its number or undefined. */
+  closeChangeRequest?(repo: string, head: string, comment: string): Promise<number | undefined>;
 }

@@ -231,6 +231,91 @@ export class GithubForge implements Forge {
     );
   }
 
+  /**
+   * The open pull request from `head` into `base`, edited when its title or body differ, opened
+   * when there is none. Its creation is not repeated on 5xx (`retries: 0`): a lost answer would
+   * turn the repeat into a 422 "already exists"; the caller's next attempt finds it by the list.
+   */
+  async upsertChangeRequest(
+    repoPath: string,
+    input: { head: string; base: string; title: string; body: string },
+  ): Promise<{ number: number; url: string; created: boolean }> {
+    const { owner, repo } = split(repoPath);
+    const client = await this.#clientFor(repoPath);
+    const [existing] = await this.#openPulls(repoPath, input.head, input.base);
+    if (existing && existing.title === input.title && (existing.body ?? "") === input.body)
+      return { number: existing.number, url: urlOf(repoPath, existing), created: false };
+    const { title, body } = input;
+    const pull = existing
+      ? await this.#updatePull(repoPath, existing.number, { title, body })
+      : await this.#call(
+          "POST",
+          "/repos/{owner}/{repo}/pulls",
+          GithubPull,
+          async () =>
+            (
+              await client.rest.pulls.create({
+                owner,
+                repo,
+                head: input.head,
+                base: input.base,
+                title,
+                body,
+                request: { retries: 0 },
+              })
+            ).data,
+        );
+    return { number: pull.number, url: urlOf(repoPath, pull), created: !existing };
+  }
+
+  async closeChangeRequest(repoPath: string, head: string, comment: string): Promise<number | undefined> {
+    const [open] = await this.#openPulls(repoPath, head);
+    if (!open) return undefined;
+    await this.createComment({ repo: repoPath, number: open.number }, comment);
+    await this.#updatePull(repoPath, open.number, { state: "closed" });
+    return open.number;
+  }
+
+  async #updatePull(
+    repoPath: string,
+    number: number,
+    fields: { title: string; body: string } | { state: "closed" },
+  ): Promise<GithubPull> {
+    const { owner, repo } = split(repoPath);
+    const client = await this.#clientFor(repoPath);
+    return this.#call(
+      "PATCH",
+      "/repos/{owner}/{repo}/pulls/{pull_number}",
+      GithubPull,
+      async () => (await client.rest.pulls.update({ owner, repo, pull_number: number, ...fields })).data,
+    );
+  }
+
+  /**
+   * Open pull requests from branch `head` of this repository (into `base` when given). GitHub
+   * wants the head as `owner:branch`; a bare branch name would not filter at all.
+   */
+  async #openPulls(repoPath: string, head: string, base?: string): Promise<GithubPull[]> {
+    const { owner, repo } = split(repoPath);
+    const client = await this.#clientFor(repoPath);
+    return this.#call(
+      "GET",
+      "/repos/{owner}/{repo}/pulls",
+      GithubPulls,
+      async () =>
+        (
+          await client.rest.pulls.list({
+            owner,
+            repo,
+            head: `${owner}:${head}`,
+            state: "open",
+            ...(base === undefined ? {} : { base }),
+            per_page: 100,
+          })
+        ).data,
+    );
+  }
+
   /** Comment creation is not repeated by Octokit on 5xx (`retries: 0`): see upsertByMarker. */
   async #createComment(issue: { owner: string; repo: string; issue_number: number }, body: string) {
     const client = await this.#clientFor(`${issue.owner}/${issue.repo}`);
@@ -292,11 +377,20 @@ const githubFailures: FailureReader = {
       : undefined;
   },
   message(error) {
-    const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
-    if (typeof data?.message === "string") return data.message;
-    return error instanceof Error ? error.message : String(error);
+    const data = (error as { response?: { data?: { message?: unknown; errors?: unknown } } }).response?.data;
+    if (typeof data?.message !== "string") return error instanceof Error ? error.message : String(error);
+    // A 422 "Validation Failed" says why only in errors[].message ("A pull request already exists for …").
+    const reasons = Array.isArray(data.errors)
+      ? data.errors.flatMap((e: { message?: unknown }) => (typeof e?.message === "string" ? [e.message] : []))
+      : [];
+    return reasons.length > 0 ? `${data.message}: ${reasons.join("; ")}` : data.message;
   },
 };
+
+/** The pull request's page; GitHub always sends html_url, the fallback only names it. */
+function urlOf(repo: string, pull: GithubPull): string {
+  return pull.html_url ?? `${repo}#${pull.number}`;
+}
 
 function toInfo(pull: GithubPull): ChangeRequestInfo {
   const state = pull.merged_at ? "merged" : pull.state;

@@ -22,6 +22,9 @@ const login = z.object({ login: z.string() }).nullish();
 export const GithubPull = z.object({
   number: z.number().int(),
   state: z.enum(["open", "closed"]),
+  title: z.string().optional(),
+  /** null when the description is empty. */
+  body: z.string().nullish(),
   merged_at: z.string().nullish(),
   html_url: z.string().optional(),
   user: login,

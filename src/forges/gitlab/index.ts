@@ -189,7 +189,55 @@ export class GitlabForge implements Forge {
         description: input.body,
       }),
     );
-    return mr.web_url ?? `${repo}!${mr.iid}`;
+    return urlOf(repo, mr);
+  }
+
+  /**
+   * The open merge request from `head` into `base`, edited when its title or description
+   * differ, opened when there is none (a lost answer to the creation is not repeated: see the
+   * requester; the caller's next attempt finds it by the list).
+   */
+  async upsertChangeRequest(
+    repo: string,
+    input: { head: string; base: string; title: string; body: string },
+  ): Promise<{ number: number; url: string; created: boolean }> {
+    const [existing] = await this.#openMergeRequests(repo, input.head, input.base);
+    if (existing && existing.title === input.title && (existing.description ?? "") === input.body)
+      return { number: existing.iid, url: urlOf(repo, existing), created: false };
+    const mr = existing
+      ? await this.#call("PUT", "/projects/:id/merge_requests/:iid", GitlabMergeRequest, () =>
+          this.#api.mergeRequests.edit(repo, existing.iid, { title: input.title, description: input.body }),
+        )
+      : await this.#call("POST", "/projects/:id/merge_requests", GitlabMergeRequest, () =>
+          this.#api.mergeRequests.create(repo, input.head, input.base, input.title, {
+            description: input.body,
+          }),
+        );
+    return { number: mr.iid, url: urlOf(repo, mr), created: !existing };
+  }
+
+  async closeChangeRequest(repo: string, head: string, comment: string): Promise<number | undefined> {
+    const [open] = await this.#openMergeRequests(repo, head);
+    if (!open) return undefined;
+    await this.createComment({ repo, number: open.iid }, comment);
+    await this.#call("PUT", "/projects/:id/merge_requests/:iid", GitlabMergeRequest, () =>
+      this.#api.mergeRequests.edit(repo, open.iid, { stateEvent: "close" }),
+    );
+    return open.iid;
+  }
+
+  /** Open merge requests from branch `head` (into `base` when given); one page is plenty. */
+  #openMergeRequests(repo: string, head: string, base?: string): Promise<GitlabMergeRequest[]> {
+    return this.#call("GET", "/projects/:id/merge_requests", GitlabMergeRequests, () =>
+      this.#api.mergeRequests.all({
+        projectId: repo,
+        sourceBranch: head,
+        ...(base === undefined ? {} : { targetBranch: base }),
+        state: "opened",
+        perPage: 100,
+        maxPages: 1,
+      }),
+    );
   }
 
   async #createNote(target: ChangeRequestRef, body: string): Promise<number> {
@@ -221,4 +269,9 @@ function toInfo(mr: GitlabMergeRequest): ChangeRequestInfo {
     ...(mr.author ? { author: mr.author.username } : {}),
     ...(merger ? { mergedBy: merger.username } : {}),
   };
+}
+
+/** The merge request's page; GitLab always sends web_url, the fallback only names it. */
+function urlOf(repo: string, mr: GitlabMergeRequest): string {
+  return mr.web_url ?? `${repo}!${mr.iid}`;
 }

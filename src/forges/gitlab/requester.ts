@@ -95,8 +95,10 @@ function decide(
     return { retry: true, waitMs: seconds * options.retryUnitMs };
   }
   const transient = status === undefined || status >= 500;
-  // A lost answer to a note creation may hide a stored note: the caller re-lists instead.
-  if (!transient || (method === "POST" && endpoint.endsWith("/notes"))) return { retry: false };
+  // A lost answer to a note or merge request creation may hide a stored one (and a repeat of
+  // the latter is a 409 "already exists"): the caller re-lists instead.
+  const creates = method === "POST" && (endpoint.endsWith("/notes") || endpoint.endsWith("/merge_requests"));
+  if (!transient || creates) return { retry: false };
   return { retry: true, waitMs: backoffMs(options, attempt) };
 }
 

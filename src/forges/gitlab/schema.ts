@@ -20,6 +20,9 @@ const username = z.object({ username: z.string() }).nullish();
 export const GitlabMergeRequest = z.object({
   iid: z.number().int(),
   state: z.enum(["opened", "closed", "locked", "merged"]),
+  title: z.string().optional(),
+  /** null when the description is empty. */
+  description: z.string().nullish(),
   /** Head SHA of the source branch; null while GitLab is still preparing a new MR. */
   sha: z.string().nullish(),
   web_url: z.string().optional(),

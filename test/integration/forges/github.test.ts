@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { inspect } from "node:util";
 import { isAppError } from "../../../src/errors.ts";
 import { createForge, type Forge } from "../../../src/forges/index.ts";
+import { scrubbingForge } from "../../../src/forges/scrubbed.ts";
+import { scrubberFor } from "../../../src/observability/scrub.ts";
 import { FakeGithub, secondaryRateLimit, serverError } from "../../support/fakes/github.ts";
 
 const repo = "acme/shop";
@@ -230,5 +232,114 @@ describe("GitHub forge against the fake", () => {
     await expect(forge.acknowledge(target, 1)).rejects.toSatisfy((error) =>
       isAppError(error, "FORGE_API_FAILED"),
     );
+  });
+
+  describe("image-update pull requests (one per head branch)", () => {
+    const head = "ferry/images/web";
+    const request = { head, base: "main", title: "web: 1.2.0", body: "acme/web 1.2.0 (sha256:aa)" };
+    const upsert = (input = request) => {
+      if (!forge.upsertChangeRequest) throw new Error("the GitHub forge opens change requests");
+      return forge.upsertChangeRequest(repo, input);
+    };
+    const close = (comment: string) => {
+      if (!forge.closeChangeRequest) throw new Error("the GitHub forge closes change requests");
+      return forge.closeChangeRequest(repo, head, comment);
+    };
+    const query = (call: { query: string }) => Object.fromEntries(new URLSearchParams(call.query));
+
+    it("opens the pull request once, then edits that one in place: never a second", async () => {
+      // Neither another branch's pull nor an earlier, closed one from this branch is the one.
+      fake.seedPull(repo, { number: 8, headSha: "b".repeat(40), headRef: "feature", title: "other" });
+      fake.seedPull(repo, { number: 9, headSha: "c".repeat(40), headRef: head, state: "closed" });
+
+      const first = await upsert();
+      expect(first).toEqual({ number: 10, url: `https://github.test/${repo}/pull/10`, created: true });
+      expect(fake.callsTo("listPulls").map(query)).toEqual([
+        { head: `acme:${head}`, state: "open", base: "main", per_page: "100" },
+      ]);
+      expect(fake.callsTo("createPull").map((call) => [call.path, call.body, call.status])).toEqual([
+        [`/repos/${repo}/pulls`, { head, base: "main", title: request.title, body: request.body }, 201],
+      ]);
+
+      const newer = { ...request, title: "web: 1.3.0", body: "acme/web 1.3.0 (sha256:bb)" };
+      expect(await upsert(newer)).toEqual({ ...first, created: false });
+      expect(fake.callsTo("updatePull").map((call) => [call.path, call.body, call.status])).toEqual([
+        [`/repos/${repo}/pulls/10`, { title: newer.title, body: newer.body }, 200],
+      ]);
+      expect(fake.pulls.get(`${repo}#10`)).toMatchObject({
+        state: "open",
+        title: newer.title,
+        body: newer.body,
+      });
+
+      // The same title and body again: nothing to edit.
+      expect(await upsert(newer)).toEqual({ ...first, created: false });
+      expect(fake.callsTo("updatePull")).toHaveLength(1);
+      expect(fake.callsTo("createPull")).toHaveLength(1);
+      expect(fake.pullsOpenFrom(repo, head)).toEqual([10]);
+      expect(fake.pullsOpenFrom(repo, "feature")).toEqual([8]);
+      expect(fake.pulls.get(`${repo}#8`)?.title).toBe("other");
+    });
+
+    it("closes the open pull request after commenting on it; with none open it only asks the list", async () => {
+      const { number } = await upsert();
+      expect(await close("acme/web 1.2.0 is already on main.")).toBe(number);
+      expect(fake.comments(repo, number)).toEqual([
+        {
+          id: expect.any(Number) as unknown,
+          body: "acme/web 1.2.0 is already on main.",
+          author: "ferry-bot",
+        },
+      ]);
+      expect(fake.pulls.get(`${repo}#${number}`)?.state).toBe("closed");
+      expect(fake.callsTo("updatePull").map((call) => call.body)).toEqual([{ state: "closed" }]);
+
+      const before = fake.calls.length;
+      expect(await close("again")).toBeUndefined();
+      expect(fake.calls.slice(before).map((call) => [call.route, query(call)])).toEqual([
+        ["listPulls", { head: `acme:${head}`, state: "open", per_page: "100" }],
+      ]);
+      expect(fake.comments(repo, number)).toHaveLength(1);
+    });
+
+    it("a 422 from the creation (the pull request already exists) is a FORGE_API_FAILED with GitHub's reason", async () => {
+      // Another writer opened it between the list and the creation: the list answered stale.
+      fake.seedPull(repo, { number: 8, headSha: "b".repeat(40), headRef: head, title: "web: 1.1.0" });
+      fake.inject("listPulls", 1, { status: 200, body: [] });
+      const error: unknown = await upsert().catch((e: unknown) => e);
+      expect(isAppError(error, "FORGE_API_FAILED")).toBe(true);
+      if (!isAppError(error)) return;
+      expect(error.retryable).toBe(false);
+      expect(error.details).toMatchObject({
+        status: 422,
+        method: "POST",
+        route: "/repos/{owner}/{repo}/pulls",
+      });
+      expect(error.message).toContain(`Validation Failed: A pull request already exists for acme:${head}.`);
+      expect(fake.callsTo("createPull").map((call) => call.status)).toEqual([422]);
+      expect(fake.pullsOpenFrom(repo, head)).toEqual([8]);
+    });
+
+    it("does not repeat a creation whose answer was lost (500); the next call edits what it made", async () => {
+      fake.inject("createPull", 1, { ...serverError(), afterApply: true });
+      const error: unknown = await upsert().catch((e: unknown) => e);
+      expect(isAppError(error, "FORGE_API_FAILED") && error.retryable && error.details?.status).toBe(500);
+      expect(fake.callsTo("createPull")).toHaveLength(1);
+      const again = await upsert({ ...request, body: "acme/web 1.2.0 (sha256:aa), again" });
+      expect(again).toEqual({ number: 8, url: `https://github.test/${repo}/pull/8`, created: false });
+      expect(fake.pullsOpenFrom(repo, head)).toEqual([8]);
+    });
+
+    it("passes titles, bodies and the closing comment through the job's scrubber", async () => {
+      const scrubbed = scrubbingForge(forge, scrubberFor(["s3cr3t-value"]));
+      await scrubbed.upsertChangeRequest?.(repo, {
+        ...request,
+        title: "web s3cr3t-value",
+        body: "b s3cr3t-value",
+      });
+      expect(fake.pulls.get(`${repo}#8`)).toMatchObject({ title: "web ********", body: "b ********" });
+      expect(await scrubbed.closeChangeRequest?.(repo, head, "closed: s3cr3t-value")).toBe(8);
+      expect(fake.comments(repo, 8).map((c) => c.body)).toEqual(["closed: ********"]);
+    });
   });
 });

@@ -234,4 +234,127 @@ describe("GitLab forge against the fake", () => {
       isAppError(error, "FORGE_API_FAILED"),
     );
   });
+
+  describe("image-update merge requests (one per source branch)", () => {
+    const head = "ferry/images/web";
+    const request = { head, base: "main", title: "web: 1.2.0", body: "acme/web 1.2.0 (sha256:aa)" };
+    const mrPath = `/api/v4/projects/${encodeURIComponent(project)}/merge_requests`;
+    const upsert = (input = request) => {
+      if (!forge.upsertChangeRequest) throw new Error("the GitLab forge opens change requests");
+      return forge.upsertChangeRequest(project, input);
+    };
+    const close = (comment: string) => {
+      if (!forge.closeChangeRequest) throw new Error("the GitLab forge closes change requests");
+      return forge.closeChangeRequest(project, head, comment);
+    };
+    const query = (call: { query: string }) => Object.fromEntries(new URLSearchParams(call.query));
+
+    it("opens the merge request once, then edits that one in place: never a second", async () => {
+      // Neither an MR into another branch nor an earlier, closed one from this branch is the one.
+      fake.seedMergeRequest(project, {
+        iid: 13,
+        sha: "b".repeat(40),
+        sourceBranch: head,
+        targetBranch: "release",
+      });
+      fake.seedMergeRequest(project, { iid: 14, sha: "c".repeat(40), sourceBranch: head, state: "closed" });
+
+      const first = await upsert();
+      expect(first).toEqual({
+        number: 15,
+        url: `https://gitlab.test/${project}/-/merge_requests/15`,
+        created: true,
+      });
+      expect(fake.callsTo("listMergeRequests").map((call) => [call.path, query(call)])).toEqual([
+        [mrPath, { source_branch: head, target_branch: "main", state: "opened", per_page: "100" }],
+      ]);
+      expect(fake.callsTo("createMergeRequest").map((call) => [call.body, call.status])).toEqual([
+        [
+          { source_branch: head, target_branch: "main", title: request.title, description: request.body },
+          201,
+        ],
+      ]);
+
+      const newer = { ...request, title: "web: 1.3.0", body: "acme/web 1.3.0 (sha256:bb)" };
+      expect(await upsert(newer)).toEqual({ ...first, created: false });
+      expect(fake.callsTo("updateMergeRequest").map((call) => [call.path, call.body, call.status])).toEqual([
+        [`${mrPath}/15`, { title: newer.title, description: newer.body }, 200],
+      ]);
+      expect(fake.mergeRequests.get(`${project}!15`)).toMatchObject({
+        title: newer.title,
+        description: newer.body,
+      });
+
+      // The same title and description again: nothing to edit.
+      expect(await upsert(newer)).toEqual({ ...first, created: false });
+      expect(fake.callsTo("updateMergeRequest")).toHaveLength(1);
+      expect(fake.callsTo("createMergeRequest")).toHaveLength(1);
+      expect(fake.mergeRequestsOpenFrom(project, head)).toEqual([15, 13]);
+    });
+
+    it("closes the open merge request after a note on it; with none open it only asks the list", async () => {
+      const { number } = await upsert();
+      expect(await close("acme/web 1.2.0 is already on main.")).toBe(number);
+      expect(fake.notes(project, number)).toEqual([
+        {
+          id: expect.any(Number) as unknown,
+          body: "acme/web 1.2.0 is already on main.",
+          system: false,
+          author: "ferry-bot",
+        },
+      ]);
+      expect(fake.mergeRequests.get(`${project}!${number}`)?.state).toBe("closed");
+      expect(fake.callsTo("updateMergeRequest").map((call) => call.body)).toEqual([{ state_event: "close" }]);
+
+      const before = fake.calls.length;
+      expect(await close("again")).toBeUndefined();
+      expect(fake.calls.slice(before).map((call) => [call.route, query(call)])).toEqual([
+        ["listMergeRequests", { source_branch: head, state: "opened", per_page: "100" }],
+      ]);
+      expect(fake.notes(project, number)).toHaveLength(1);
+    });
+
+    it("a 409 from the creation (one already exists) is a FORGE_API_FAILED with GitLab's reason", async () => {
+      // Another writer opened it between the list and the creation: the list answered stale.
+      fake.seedMergeRequest(project, { iid: 13, sha: "b".repeat(40), sourceBranch: head });
+      fake.inject("listMergeRequests", 1, { status: 200, body: [] });
+      const error: unknown = await upsert().catch((e: unknown) => e);
+      expect(isAppError(error, "FORGE_API_FAILED")).toBe(true);
+      if (!isAppError(error)) return;
+      expect(error.retryable).toBe(false);
+      expect(error.details).toMatchObject({
+        status: 409,
+        method: "POST",
+        route: "/projects/:id/merge_requests",
+      });
+      expect(error.message).toContain(
+        "Another open merge request already exists for this source branch: !13",
+      );
+      expect(fake.callsTo("createMergeRequest").map((call) => call.status)).toEqual([409]);
+      expect(fake.mergeRequestsOpenFrom(project, head)).toEqual([13]);
+    });
+
+    it("a 422 from the creation (source and target the same) is a FORGE_API_FAILED with GitLab's reason", async () => {
+      const error: unknown = await upsert({ ...request, base: head }).catch((e: unknown) => e);
+      expect(isAppError(error, "FORGE_API_FAILED") && !error.retryable && error.details?.status).toBe(422);
+      expect(String((error as Error).message)).toContain(
+        "You can't use same project/branch for source and target",
+      );
+      expect(fake.mergeRequestsOpenFrom(project, head)).toEqual([]);
+    });
+
+    it("does not repeat a creation whose answer was lost (500); the next call edits what it made", async () => {
+      fake.inject("createMergeRequest", 1, { ...serverError(), afterApply: true });
+      const error: unknown = await upsert().catch((e: unknown) => e);
+      expect(isAppError(error, "FORGE_API_FAILED") && error.retryable && error.details?.status).toBe(500);
+      expect(fake.callsTo("createMergeRequest")).toHaveLength(1);
+      const again = await upsert({ ...request, body: "acme/web 1.2.0 (sha256:aa), again" });
+      expect(again).toEqual({
+        number: 13,
+        url: `https://gitlab.test/${project}/-/merge_requests/13`,
+        created: false,
+      });
+      expect(fake.mergeRequestsOpenFrom(project, head)).toEqual([13]);
+    });
+  });
 });

@@ -1,6 +1,6 @@
-// A fake of the GitHub REST subset Ferry uses: issue comments, commit statuses, pulls, check
-// runs, collaborator permissions, comment reactions and, with `app`, GitHub App
-// authentication (github-app.ts).
+// A fake of the GitHub REST subset Ferry uses: issue comments, commit statuses, pulls (read,
+// list, open, edit, close), check runs, collaborator permissions, comment reactions and, with
+// `app`, GitHub App authentication (github-app.ts).
 // Paths, verbs, status codes, Link pagination and body shapes follow docs.github.com/en/rest.
 import { FakeAppAuthority, type FakeAppOptions } from "./github-app.ts";
 import {
@@ -26,6 +26,8 @@ export interface FakePull {
   headRepo?: string;
   author?: string;
   mergedBy?: string;
+  title?: string;
+  body?: string | null;
 }
 
 /** A repository role (docs.github.com/en/rest/collaborators/collaborators). */
@@ -221,6 +223,24 @@ export class FakeGithub extends FakeHttpApi {
           handle: (r) => this.#pull(r),
         },
         {
+          name: "listPulls",
+          method: "GET",
+          pattern: "/repos/:owner/:repo/pulls",
+          handle: (r) => this.#listPulls(r),
+        },
+        {
+          name: "createPull",
+          method: "POST",
+          pattern: "/repos/:owner/:repo/pulls",
+          handle: (r) => this.#createPull(r),
+        },
+        {
+          name: "updatePull",
+          method: "PATCH",
+          pattern: "/repos/:owner/:repo/pulls/:number",
+          handle: (r) => this.#updatePull(r),
+        },
+        {
           name: "collaboratorPermission",
           method: "GET",
           pattern: "/repos/:owner/:repo/collaborators/:username/permission",
@@ -335,6 +355,16 @@ export class FakeGithub extends FakeHttpApi {
     const comment = this.#newComment(body, login);
     list.push(comment);
     return comment.id;
+  }
+
+  /** The numbers of the open pulls whose head is `branch` of this repository. */
+  pullsOpenFrom(repo: string, branch: string): number[] {
+    const owner = repo.split("/")[0] ?? "";
+    return this.#pullsOf(repo)
+      .filter(
+        (pull) => (pull.state ?? "open") === "open" && this.#headOf(repo, pull) === `${owner}:${branch}`,
+      )
+      .map((pull) => pull.number);
   }
 
   seedCollaborator(repo: string, login: string, role: FakeRole): void {
@@ -561,6 +591,118 @@ export class FakeGithub extends FakeHttpApi {
     return pull ? { status: 200, body: pullShape(`${r.params.owner}/${r.params.repo}`, pull) } : notFound();
   }
 
+  /** The pulls of the request's repository, newest first (GitHub's default sort: created, desc). */
+  #pullsOf(repo: string): FakePull[] {
+    return [...this.pulls.entries()]
+      .filter(([key]) => key.startsWith(`${repo}#`))
+      .map(([, pull]) => pull)
+      .sort((a, b) => b.number - a.number);
+  }
+
+  /** `owner:branch`, as the `head` filter and a cross-repository head name a pull's head. */
+  #headOf(repo: string, pull: FakePull): string {
+    const owner = (pull.headRepo ?? repo).split("/")[0] ?? "";
+    return `${owner}:${pull.headRef ?? `feature-${pull.number}`}`;
+  }
+
+  // https://docs.github.com/en/rest/pulls/pulls#list-pull-requests: state open (default), closed
+  // or all; head as `user:ref-name`; base; per_page (30, at most 100) with Link pagination.
+  #listPulls(r: FakeRequest): FakeResponse {
+    const repo = `${r.params.owner}/${r.params.repo}`;
+    const state = r.query.get("state") ?? "open";
+    if (!["open", "closed", "all"].includes(state)) return invalid("state", "invalid");
+    const head = r.query.get("head");
+    // GitHub does not filter by a head without its `user:` part: a client bug, so it is recorded.
+    if (head !== null && !head.includes(":"))
+      this.unexpected.push(`GET ${r.path}: head=${head} without the owner filters nothing`);
+    const base = r.query.get("base");
+    const found = this.#pullsOf(repo).filter(
+      (pull) =>
+        (state === "all" || (pull.state ?? "open") === state) &&
+        (head === null || !head.includes(":") || this.#headOf(repo, pull) === head) &&
+        (base === null || (pull.baseRef ?? "main") === base),
+    );
+    const { slice, page, totalPages } = paginate(found, r.query, 30);
+    const headers =
+      totalPages > 1 ? { link: linkHeader(`${this.url}${r.path}`, r.query, page, totalPages) } : undefined;
+    return { status: 200, body: slice.map((pull) => pullShape(repo, pull)), ...(headers ? { headers } : {}) };
+  }
+
+  // https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request: title, head and base
+  // required; a second open pull for the same head and base is a 422 that says so.
+  #createPull(r: FakeRequest): FakeResponse {
+    const repo = `${r.params.owner}/${r.params.repo}`;
+    const input = (r.body ?? {}) as Record<string, unknown>;
+    for (const name of ["title", "head", "base"])
+      if (typeof input[name] !== "string" || input[name] === "") return invalid(name, "missing_field");
+    if (input.body !== undefined && input.body !== null && typeof input.body !== "string")
+      return invalid("body", "invalid");
+    const [title, base] = [input.title as string, input.base as string];
+    const named = input.head as string;
+    const head = named.includes(":") ? named : `${r.params.owner}:${named}`;
+    const [headOwner = "", headRef = ""] = head.split(/:(.*)/s);
+    const duplicate = this.#pullsOf(repo).some(
+      (pull) =>
+        (pull.state ?? "open") === "open" &&
+        this.#headOf(repo, pull) === head &&
+        (pull.baseRef ?? "main") === base,
+    );
+    if (duplicate)
+      return {
+        status: 422,
+        body: {
+          message: "Validation Failed",
+          errors: [
+            {
+              resource: "PullRequest",
+              code: "custom",
+              message: `A pull request already exists for ${head}.`,
+            },
+          ],
+          documentation_url: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+          status: "422",
+        },
+      };
+    const number = Math.max(0, ...this.#pullsOf(repo).map((pull) => pull.number)) + 1;
+    const pull: FakePull = {
+      number,
+      headSha: "0".repeat(40),
+      state: "open",
+      headRef,
+      headRepo: `${headOwner}/${r.params.repo}`,
+      baseRef: base,
+      author: this.login,
+      title,
+      body: typeof input.body === "string" ? input.body : null,
+    };
+    this.seedPull(repo, pull);
+    return {
+      status: 201,
+      body: pullShape(repo, pull),
+      headers: { location: `${this.url}/repos/${repo}/pulls/${number}` },
+    };
+  }
+
+  // https://docs.github.com/en/rest/pulls/pulls#update-a-pull-request: title, body, state
+  // (open or closed), base; 404 for an unknown pull.
+  #updatePull(r: FakeRequest): FakeResponse {
+    const repo = `${r.params.owner}/${r.params.repo}`;
+    const pull = this.pulls.get(`${repo}#${r.params.number}`);
+    if (!pull) return notFound();
+    const input = (r.body ?? {}) as Record<string, unknown>;
+    if (input.state !== undefined && !["open", "closed"].includes(input.state as string))
+      return invalid("state", "invalid");
+    for (const name of ["title", "base"])
+      if (input[name] !== undefined && typeof input[name] !== "string") return invalid(name, "invalid");
+    if (input.body !== undefined && input.body !== null && typeof input.body !== "string")
+      return invalid("body", "invalid");
+    if (typeof input.title === "string") pull.title = input.title;
+    if (input.body !== undefined) pull.body = input.body;
+    if (typeof input.base === "string") pull.baseRef = input.base;
+    if (input.state !== undefined && !pull.mergedAt) pull.state = input.state as "open" | "closed";
+    return { status: 200, body: pullShape(repo, pull) };
+  }
+
   // 200 with the role for a collaborator; an unknown user is GitHub's documented 404.
   #permission(r: FakeRequest): FakeResponse {
     const repo = `${r.params.owner}/${r.params.repo}`;
@@ -714,6 +856,8 @@ function pullShape(repo: string, pull: FakePull) {
   return {
     number: pull.number,
     state: pull.state ?? "open",
+    title: pull.title ?? `Pull ${pull.number}`,
+    body: pull.body ?? null,
     merged_at: pull.mergedAt ?? null,
     html_url: `https://github.test/${repo}/pull/${pull.number}`,
     user: user(pull.author),

@@ -1,5 +1,6 @@
-// A fake of the GitLab REST v4 subset Ferry uses: MR notes, commit statuses, merge requests,
-// the three calls of a revert MR, project members (inherited included) and note award emoji. Paths, verbs, status codes, X-Page/X-Next-Page/Link
+// A fake of the GitLab REST v4 subset Ferry uses: MR notes, commit statuses, merge requests
+// (read, list, open, edit, close), the three calls of a revert MR, project members (inherited
+// included) and note award emoji. Paths, verbs, status codes, X-Page/X-Next-Page/Link
 // pagination and body shapes follow docs.gitlab.com/api. `:id` is the URL-encoded project path.
 import {
   FakeHttpApi,
@@ -19,6 +20,7 @@ export interface FakeMergeRequest {
   sourceBranch?: string;
   targetBranch?: string;
   title?: string;
+  description?: string | null;
   /** diff_refs.base_sha: the merge-base GitLab diffs the MR against. */
   baseSha?: string;
   /** Another source project than the target makes it a fork. */
@@ -124,6 +126,18 @@ export class FakeGitlab extends FakeHttpApi {
           handle: (r) => this.#mr(r),
         },
         {
+          name: "listMergeRequests",
+          method: "GET",
+          pattern: `${P}/merge_requests`,
+          handle: (r) => this.#listMrs(r),
+        },
+        {
+          name: "updateMergeRequest",
+          method: "PUT",
+          pattern: `${P}/merge_requests/:iid`,
+          handle: (r) => this.#updateMr(r),
+        },
+        {
           name: "commitMergeRequests",
           method: "GET",
           pattern: `${P}/repository/commits/:sha/merge_requests`,
@@ -178,6 +192,13 @@ export class FakeGitlab extends FakeHttpApi {
     return note.id;
   }
 
+  /** The iids of the opened merge requests from `branch` of this project. */
+  mergeRequestsOpenFrom(project: string, branch: string): number[] {
+    return this.#mrsOf(project)
+      .filter((mr) => (mr.state ?? "opened") === "opened" && mr.sourceBranch === branch)
+      .map((mr) => mr.iid);
+  }
+
   seedMember(project: string, member: FakeMember): void {
     this.#members.set(`${project}@${member.id}`, member);
   }
@@ -230,17 +251,79 @@ export class FakeGitlab extends FakeHttpApi {
   #list(r: FakeRequest): FakeResponse {
     const thread = this.#threadOf(r);
     if (!thread) return notFound();
-    const { slice, page, perPage, totalPages } = paginate(thread, r.query, 20);
+    const { slice, headers } = this.#page(r, thread);
+    return { status: 200, body: slice.map((note) => this.#shape(r, note)), headers };
+  }
+
+  /** Offset pagination (20 a page by default) with GitLab's X-* and Link headers. */
+  #page<T>(r: FakeRequest, items: T[]): { slice: T[]; headers: Record<string, string> } {
+    const { slice, page, perPage, totalPages } = paginate(items, r.query, 20);
     const headers: Record<string, string> = {
       "x-page": String(page),
       "x-per-page": String(perPage),
-      "x-total": String(thread.length),
+      "x-total": String(items.length),
       "x-total-pages": String(totalPages),
       "x-next-page": page < totalPages ? String(page + 1) : "",
       "x-prev-page": page > 1 ? String(page - 1) : "",
       link: linkHeader(`${this.url}${r.path}`, r.query, page, totalPages),
     };
-    return { status: 200, body: slice.map((note) => this.#shape(r, note)), headers };
+    return { slice, headers };
+  }
+
+  /** The project's merge requests, newest first (GitLab's default: created_at, desc). */
+  #mrsOf(project: string): FakeMergeRequest[] {
+    return [...this.mergeRequests.entries()]
+      .filter(([key]) => key.startsWith(`${project}!`))
+      .map(([, mr]) => mr)
+      .sort((a, b) => b.iid - a.iid);
+  }
+
+  // https://docs.gitlab.com/api/merge_requests/#list-project-merge-requests: state (opened,
+  // closed, locked, merged or all, the default), source_branch, target_branch, offset pages.
+  #listMrs(r: FakeRequest): FakeResponse {
+    const project = r.params.id ?? "";
+    const state = r.query.get("state") ?? "all";
+    if (!["opened", "closed", "locked", "merged", "all"].includes(state))
+      return { status: 400, body: { error: "state does not have a valid value" } };
+    const source = r.query.get("source_branch");
+    const target = r.query.get("target_branch");
+    const found = this.#mrsOf(project).filter(
+      (mr) =>
+        (state === "all" || (mr.state ?? "opened") === state) &&
+        (source === null || (mr.sourceBranch ?? `feature-${mr.iid}`) === source) &&
+        (target === null || (mr.targetBranch ?? "main") === target),
+    );
+    const { slice, headers } = this.#page(r, found);
+    return { status: 200, body: slice.map((mr) => mrShape(project, mr)), headers };
+  }
+
+  // https://docs.gitlab.com/api/merge_requests/#update-mr: at least one attribute; state_event
+  // close or reopen (a merged one stays merged); 404 for an unknown merge request.
+  #updateMr(r: FakeRequest): FakeResponse {
+    const mr = this.mergeRequests.get(`${r.params.id}!${r.params.iid}`);
+    if (!mr) return notFound();
+    const [title, description, stateEvent, target] = [
+      "title",
+      "description",
+      "state_event",
+      "target_branch",
+    ].map((name) => field(r, name));
+    if ([title, description, stateEvent, target].every((value) => value === undefined))
+      return {
+        status: 400,
+        body: {
+          error:
+            "title, description, state_event, target_branch are missing, at least one parameter must be provided",
+        },
+      };
+    if (stateEvent !== undefined && !["close", "reopen"].includes(stateEvent))
+      return { status: 400, body: { error: "state_event does not have a valid value" } };
+    if (title !== undefined) mr.title = title;
+    if (description !== undefined) mr.description = description;
+    if (target !== undefined) mr.targetBranch = target;
+    if (stateEvent !== undefined && mr.state !== "merged")
+      mr.state = stateEvent === "close" ? "closed" : "opened";
+    return { status: 200, body: mrShape(r.params.id ?? "", mr) };
   }
 
   #create(r: FakeRequest): FakeResponse {
@@ -392,8 +475,30 @@ export class FakeGitlab extends FakeHttpApi {
     const title = field(r, "title");
     if (!source || !targetBranch || !title)
       return { status: 400, body: { error: "source_branch, target_branch, title are missing" } };
+    // GitLab's validation errors come back as a list of messages under `message`.
+    if (source === targetBranch)
+      return { status: 422, body: { message: ["You can't use same project/branch for source and target"] } };
+    const open = this.#mrsOf(project).find(
+      (mr) =>
+        (mr.state ?? "opened") === "opened" &&
+        (mr.sourceBranch ?? `feature-${mr.iid}`) === source &&
+        (mr.targetBranch ?? "main") === targetBranch,
+    );
+    if (open)
+      return {
+        status: 409,
+        body: { message: [`Another open merge request already exists for this source branch: !${open.iid}`] },
+      };
     const iid = Math.max(0, ...[...this.mergeRequests.values()].map((mr) => mr.iid)) + 1;
-    const mr: FakeMergeRequest = { iid, sha: "0".repeat(40), sourceBranch: source, targetBranch, title };
+    const mr: FakeMergeRequest = {
+      iid,
+      sha: "0".repeat(40),
+      sourceBranch: source,
+      targetBranch,
+      title,
+      description: field(r, "description") ?? null,
+      author: this.username,
+    };
     this.seedMergeRequest(project, mr);
     return { status: 201, body: mrShape(project, mr) };
   }
@@ -405,6 +510,7 @@ function mrShape(project: string, mr: FakeMergeRequest) {
     id: mr.iid + 100_000,
     iid: mr.iid,
     title: mr.title ?? `MR ${mr.iid}`,
+    description: mr.description ?? null,
     state: mr.state ?? "opened",
     sha: mr.sha,
     source_branch: mr.sourceBranch ?? `feature-${mr.iid}`,
