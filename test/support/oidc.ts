@@ -1,10 +1,12 @@
 // A real OpenID provider for tests (the `oidc-provider` package) over HTTP on loopback, with a
 // scripted login: its interaction endpoint signs in whoever the test named last (`signInAs`)
 // and grants the scopes asked for, where a person would type a password and press "allow".
+// With `loginForm`, it shows a login form instead, for a real browser to fill in: the user
+// whose email is typed (one the test named with `signInAs`) is signed in when it is submitted.
 // And a tiny browser: fetch with a cookie jar per origin that follows redirects by hand, so a
 // test walks the authorization code flow across Ferry and the provider as a browser would.
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import Provider from "oidc-provider";
@@ -28,7 +30,20 @@ export interface TestProvider {
   close: () => Promise<void>;
 }
 
-export async function startTestProvider(): Promise<TestProvider> {
+/** The provider's login page: one field, the user's email (tests need no passwords). */
+function loginPage(uid: string): string {
+  return `<!doctype html><html lang="en"><head><title>Sign in</title></head><body><main>
+<form method="post" action="/interaction/${uid}"><label>Email <input name="login" type="email" required></label>
+<button type="submit">Sign in</button></form></main></body></html>`;
+}
+
+async function formField(req: IncomingMessage, name: string): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString("utf8")).get(name) ?? undefined;
+}
+
+export async function startTestProvider(options: { loginForm?: boolean } = {}): Promise<TestProvider> {
   const users = new Map<string, TestUser>();
   let current: TestUser | undefined;
   const clientId = "ferry";
@@ -76,9 +91,19 @@ export async function startTestProvider(): Promise<TestProvider> {
     const registered = provider;
     void (async () => {
       const details = await registered.interactionDetails(req, res);
-      if (!current) throw new Error("the test named no user to sign in");
+      let user = current;
+      if (options.loginForm) {
+        if (req.method !== "POST") {
+          res.setHeader("content-type", "text/html; charset=utf-8");
+          res.end(loginPage(details.uid));
+          return;
+        }
+        const login = await formField(req, "login");
+        user = [...users.values()].find((known) => known.email === login);
+      }
+      if (!user) throw new Error("the test named no user to sign in");
       const grant = new registered.Grant({
-        accountId: current.sub,
+        accountId: user.sub,
         clientId: String(details.params.client_id),
       });
       grant.addOIDCScope(String(details.params.scope));
@@ -86,7 +111,7 @@ export async function startTestProvider(): Promise<TestProvider> {
       await registered.interactionFinished(
         req,
         res,
-        { login: { accountId: current.sub }, consent: { grantId } },
+        { login: { accountId: user.sub }, consent: { grantId } },
         { mergeWithLastSubmission: false },
       );
     })().catch((error: unknown) => {
@@ -162,5 +187,27 @@ export function testBrowser(): Browser {
       }
       throw new Error(`too many redirects from ${start}`);
     },
+  };
+}
+
+/**
+ * ferry.yaml's `ui` for a Ferry listening at `url`: sign-in with `provider` (which learns
+ * Ferry's callback here) and `roles`.
+ */
+export function signInWith(
+  provider: TestProvider,
+  url: string,
+  roles: Array<Record<string, unknown>>,
+): Record<string, unknown> {
+  provider.register(`${url}/ui/auth/callback`);
+  return {
+    oidc: {
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      redirectUrl: `${url}/ui/auth/callback`,
+      sessionSecret: `${randomBytes(24).toString("hex")}-test-session-secret`,
+    },
+    roles,
   };
 }

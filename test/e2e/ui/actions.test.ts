@@ -7,7 +7,13 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { readHistory } from "../../../src/sync/history.ts";
 import { SESSION_COOKIE } from "../../../src/ui/auth/session.ts";
-import { startTestProvider, testBrowser, type Browser, type TestUser } from "../../support/oidc.ts";
+import {
+  signInWith,
+  startTestProvider,
+  testBrowser,
+  type Browser,
+  type TestUser,
+} from "../../support/oidc.ts";
 import {
   changedFiles,
   deployFirst,
@@ -19,7 +25,6 @@ import {
 
 const reader: TestUser = { sub: "u-reader", email: "rita@example.com", name: "Rita", groups: ["viewers"] };
 const admin: TestUser = { sub: "u-admin", email: "ada@example.com", name: "Ada", groups: ["ops", "viewers"] };
-const SESSION_SECRET = "s".repeat(16) + "-test-session-secret-0123456789";
 
 async function signedIn(
   provider: Awaited<ReturnType<typeof startTestProvider>>,
@@ -59,17 +64,7 @@ describe("web UI sign-in and actions", () => {
         {
           ui: (url) => {
             ferryUrl = url;
-            provider.register(`${url}/ui/auth/callback`);
-            return {
-              oidc: {
-                issuer: provider.issuer,
-                clientId: provider.clientId,
-                clientSecret: provider.clientSecret,
-                redirectUrl: `${url}/ui/auth/callback`,
-                sessionSecret: SESSION_SECRET,
-              },
-              roles: [{ project: "*", read: ["viewers"], admin: ["ops"] }],
-            };
+            return signInWith(provider, url, [{ project: "*", read: ["viewers"], admin: ["ops"] }]);
           },
         },
       );
