@@ -1,5 +1,5 @@
 // Starts BullMQ Workers for the chosen queues on one Runtime. Each queue's entry point
-// (preview.ts, sync.ts, reconcile.ts, command.ts) provides a processor and its lifecycle hooks; this file
+// (preview.ts, sync.ts, reconcile.ts, command.ts, image.ts) provides a processor and its lifecycle hooks; this file
 // only runs them, and stops them gracefully: no new jobs, active ones get `graceMs` to finish,
 // then they are aborted and BullMQ hands them to another worker (or to this one on restart).
 import { Worker, type Job, type Processor } from "bullmq";
@@ -9,6 +9,7 @@ import { jobDurationMetric } from "../src/queue/metrics.ts";
 import { queueNames, type QueueKind } from "../src/queue/types.ts";
 import type { Runtime } from "../src/runtime/context.ts";
 import { createCommandProcessor } from "./command.ts";
+import { createImageWorker } from "./image.ts";
 import { createPreviewProcessor } from "./preview.ts";
 import { createReconcileWorker } from "./reconcile.ts";
 import { createSyncProcessor } from "./sync.ts";
@@ -36,6 +37,7 @@ const factories: Record<QueueKind, (runtime: Runtime) => QueueWorker> = {
     processor: createCommandProcessor(runtime),
     concurrency: runtime.config.workers.concurrency.command,
   }),
+  image: (runtime) => createImageWorker(runtime),
 };
 
 export const allQueues = Object.keys(queueNames) as QueueKind[];

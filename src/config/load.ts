@@ -41,6 +41,14 @@ function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
   unique("apps");
   unique("registries");
   unique("images");
+  // Both receive at /webhooks/<name>: one name must mean one sender.
+  const forgeNamed = new Set(config.forges.map((forge) => forge.name));
+  config.registries.forEach((registry, i) => {
+    if (forgeNamed.has(registry.name))
+      problems.push(
+        `registries[${i}].name: "${registry.name}" is also a forge's name; both receive at /webhooks/<name>`,
+      );
+  });
   problems.push(...imageProblems(config));
   problems.push(...projectProblems(config));
   config.forges.forEach((forge, i) => {

@@ -377,6 +377,7 @@ export const configSchema = z.strictObject({
           sync: z.number().int().min(1).max(64).default(16),
           reconcile: z.number().int().min(1).max(64).default(4),
           command: z.number().int().min(1).max(64).default(2),
+          image: z.number().int().min(1).max(64).default(1),
         })
         .prefault({}),
     })

@@ -11,7 +11,7 @@ import { KeyedMutex, withFileLock } from "./lock.ts";
 import { withRetries } from "./retry.ts";
 import { runGit } from "./run.ts";
 import { TreeLookup } from "./trees.ts";
-import type { Checkout, GitService, RepoLocation } from "./types.ts";
+import type { Checkout, CommitToPush, GitService, RepoLocation } from "./types.ts";
 
 export interface GitServiceOptions {
   /** Mirrors live in <cacheDir>/mirrors, checkouts in <cacheDir>/checkouts. */
@@ -155,6 +155,70 @@ export class CliGitService implements GitService {
     const sha = stdout.toString("utf8").trim();
     // Exit 1: unrelated histories.
     return exitCode === 1 || sha === "" ? undefined : sha;
+  }
+
+  /**
+   * Builds the commit from the mirror's objects with a private index (nothing is checked out,
+   * the mirror's refs are untouched), then pushes it with --force-with-lease: git refuses the
+   * push when the branch moved away from `expected`. Returns the new commit's id.
+   */
+  async pushCommit(location: RepoLocation, commit: CommitToPush): Promise<string> {
+    if (!/^[A-Za-z0-9._/-]{1,200}$/.test(commit.branch) || commit.branch.includes(".."))
+      throw new AppError(
+        "GIT_REF_NOT_FOUND",
+        `not a branch name Ferry writes: ${JSON.stringify(commit.branch)}`,
+      );
+    const gitDir = await this.#ensureCommits(location, [commit.base]);
+    const scratch = await mkdtemp(join(this.#cacheDir, "commit-"));
+    const local = {
+      gitDir,
+      timeoutMs: this.#localTimeoutMs,
+      extraEnv: { GIT_INDEX_FILE: join(scratch, "index") },
+    };
+    const text = async (args: string[], stdin?: string) =>
+      (await runGit(args, { ...local, ...(stdin !== undefined ? { stdin } : {}) })).stdout
+        .toString("utf8")
+        .trim();
+    try {
+      await text(["read-tree", commit.base]);
+      for (const [path, content] of commit.files) {
+        const blob = await text(["hash-object", "-w", "--stdin"], content);
+        // Keep the file's mode (an executable stays executable); new files are regular.
+        const mode = (await text(["ls-files", "-s", "--", path])).split(" ")[0] || "100644";
+        await text(["update-index", "--add", "--cacheinfo", `${mode},${blob},${path}`]);
+      }
+      const tree = await text(["write-tree"]);
+      const person = {
+        GIT_AUTHOR_NAME: commit.author.name,
+        GIT_AUTHOR_EMAIL: commit.author.email,
+        GIT_COMMITTER_NAME: commit.author.name,
+        GIT_COMMITTER_EMAIL: commit.author.email,
+      };
+      const made = (
+        await runGit(["commit-tree", tree, "-p", commit.base, "-F", "-"], {
+          ...local,
+          extraEnv: { ...local.extraEnv, ...person },
+          stdin: commit.message,
+        })
+      ).stdout
+        .toString("utf8")
+        .trim();
+      const ref = `refs/heads/${commit.branch}`;
+      await runGit(
+        [
+          "push",
+          "--quiet",
+          `--force-with-lease=${ref}:${commit.expected ?? ""}`,
+          "--",
+          location.url,
+          `${made}:${ref}`,
+        ],
+        { gitDir, auth: await authFor(location), timeoutMs: this.#fetchTimeoutMs, what: "git push" },
+      );
+      return made;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }
 
   /** Clones or fetches until every revision is in the mirror; returns the mirror's directory. */

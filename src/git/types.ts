@@ -36,4 +36,21 @@ export interface GitService {
    * histories are unrelated. Without it a caller compares with one of the commits instead.
    */
   mergeBase?(location: RepoLocation, a: string, b: string): Promise<string | undefined>;
+  /** Optional: writes a commit and pushes it to a branch (image updates; see CommitToPush). */
+  pushCommit?(location: RepoLocation, commit: CommitToPush): Promise<string>;
+}
+
+/**
+ * One commit Ferry writes itself (src/images/propose.ts): `files` (path → whole new content)
+ * on top of `base`, pushed to `branch` only while that branch still points at `expected`
+ * (undefined: the branch must not exist yet), so a commit someone else pushed there meanwhile
+ * is never overwritten unseen.
+ */
+export interface CommitToPush {
+  base: string;
+  branch: string;
+  files: ReadonlyMap<string, string>;
+  message: string;
+  author: { name: string; email: string };
+  expected: string | undefined;
 }

@@ -14,12 +14,13 @@ import { webhookProviders } from "../webhooks/providers.ts";
 import { routeEvents, type PlannedJob } from "../webhooks/router.ts";
 import type { WebhookProvider } from "../webhooks/types.ts";
 import { drainBody, readBody, type BodyBudget } from "./intake.ts";
+import { receiveRegistryNotification } from "./registry-route.ts";
 
 export const webhookBodyLimit = 25 * 1024 * 1024;
 
 export type WebhookEnqueuer = Pick<
   Enqueuer,
-  "deliveries" | "enqueueSync" | "enqueuePreview" | "enqueueCommand"
+  "deliveries" | "enqueueSync" | "enqueuePreview" | "enqueueCommand" | "enqueueImage"
 >;
 
 export interface WebhookRouteDeps {
@@ -35,7 +36,7 @@ export interface WebhookRouteDeps {
  * The delivery's child logger, made on first use: pino serializes a child's bindings when it is
  * created, and an accepted delivery logs nothing at the default level.
  */
-function lazyChild(parent: Logger, bindings: Record<string, unknown>): () => Logger {
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): () => Logger {
   let child: Logger | undefined;
   return () => (child ??= parent.child(bindings));
 }
@@ -69,6 +70,8 @@ function enqueueOne(enqueuer: WebhookEnqueuer, job: PlannedJob): Promise<string>
       return enqueuer.enqueuePreview(job.data);
     case "command":
       return enqueuer.enqueueCommand(job.data);
+    case "image":
+      return enqueuer.enqueueImage(job.data);
   }
 }
 
@@ -81,7 +84,8 @@ async function enqueueAll(enqueuer: WebhookEnqueuer, jobs: PlannedJob[]): Promis
   return ids;
 }
 
-async function accept(
+/** Claims the delivery in the ledger, enqueues its jobs, confirms; undefined for a duplicate. */
+export async function accept(
   deps: WebhookRouteDeps,
   forge: string,
   deliveryId: string,
@@ -171,6 +175,10 @@ export async function receiveWebhook(
   res: ServerResponse,
   context: WebhookContext,
 ): Promise<WebhookAnswer> {
+  // Registries (image notifications, src/images) receive at /webhooks/<name> too; config
+  // loading keeps their names apart from the forges'.
+  const registry = deps.config.registries.find((candidate) => candidate.name === forgeName);
+  if (registry) return receiveRegistryNotification(deps, registry, req, res, context);
   let admitted: Admitted;
   try {
     admitted = admit(deps, forgeName, req.headers, context);
@@ -235,7 +243,12 @@ function headerForLog(headers: IncomingHttpHeaders): string | undefined {
   return typeof value === "string" ? value.slice(0, 100) : undefined;
 }
 
-function ignored(context: WebhookContext, log: () => Logger, reason: string, outcome: string): WebhookAnswer {
+export function ignored(
+  context: WebhookContext,
+  log: () => Logger,
+  reason: string,
+  outcome: string,
+): WebhookAnswer {
   context.outcome = outcome;
   log().info({ reason }, "webhook ignored");
   return { status: 200, body: { ignored: reason } };

@@ -152,10 +152,27 @@ export async function applyImage(
   tag: string,
   digest?: string,
 ): Promise<{ changes: LineChange[]; problems: MarkerProblem[] }> {
+  const { changes, problems, texts } = await imageEdits(checkoutDir, app, image, tag, digest);
+  for (const [file, text] of texts) await writeFile(join(checkoutDir, file), text);
+  return { changes, problems };
+}
+
+/**
+ * What applyImage would write, without writing: the changed lines and each changed file's whole
+ * new text (path relative to the checkout), for a checkout that must stay as it is.
+ */
+export async function imageEdits(
+  checkoutDir: string,
+  app: AppSource,
+  image: ImageConfig,
+  tag: string,
+  digest?: string,
+): Promise<{ changes: LineChange[]; problems: MarkerProblem[]; texts: Map<string, string>; marked: number }> {
   const { markers, problems } = await findMarkers(checkoutDir, app);
+  const mine = markers.filter((m) => m.image === image.name);
   const changes: LineChange[] = [];
   const texts = new Map<string, string>();
-  for (const marker of markers.filter((m) => m.image === image.name)) {
+  for (const marker of mine) {
     let after: string;
     try {
       after = updatedValue(marker, image, tag, digest);
@@ -168,6 +185,5 @@ export async function applyImage(
     texts.set(marker.file, replaceMarkedValue(text, marker.line, after));
     changes.push({ file: marker.file, line: marker.line, before: marker.value, after });
   }
-  for (const [file, text] of texts) await writeFile(join(checkoutDir, file), text);
-  return { changes, problems };
+  return { changes, problems, texts, marked: mine.length };
 }

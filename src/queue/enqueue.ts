@@ -13,6 +13,8 @@ import {
   changeRequestKey,
   checkActionJobId,
   commandJobId,
+  imageDeduplicationId,
+  imageJobId,
   previewJobId,
   syncDeduplicationId,
   syncJobId,
@@ -21,9 +23,11 @@ import { withRedisLock } from "./lock.ts";
 import { createQueues, closeQueues, type Queues } from "./queues.ts";
 import {
   commandJobSchema,
+  imageJobSchema,
   previewJobSchema,
   syncJobSchema,
   type CommandJob,
+  type ImageJob,
   type PreviewJob,
   type SyncJob,
 } from "./types.ts";
@@ -34,6 +38,7 @@ export interface Enqueuer {
   enqueueSync(job: SyncJob): Promise<string>;
   enqueuePreview(job: PreviewJob): Promise<string>;
   enqueueCommand(job: CommandJob): Promise<string>;
+  enqueueImage(job: ImageJob): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,8 @@ const previewRetries = { attempts: 5, backoff: { type: "exponential", delay: 100
 const syncRetries = { attempts: 5, backoff: { type: "exponential", delay: 2000 } };
 /** A forge that did not answer the permission or change request lookup: 1, 2, 4, 8 s. */
 const commandRetries = { attempts: 5, backoff: { type: "exponential", delay: 1000 } };
+/** A registry or forge that is briefly away: try again; the next poll also would. */
+const imageRetries = { attempts: 3, backoff: { type: "exponential", delay: 5000 } };
 
 /** Removes a job if no worker holds it yet; a job that just became active stays. */
 async function removeIfPending(job: Job): Promise<void> {
@@ -144,12 +151,28 @@ export function createEnqueuer(redis: RedisClient, options: EnqueuerOptions): En
     });
   };
 
+  const enqueueImage = (input: ImageJob) => {
+    const data = imageJobSchema.parse(input);
+    const options = {
+      jobId: imageJobId(data.image, data.eventId ?? `${data.trigger}-${Date.now()}`),
+      // A job lists every tag and proposes the newest, so one pending per image is enough;
+      // one that arrives while another runs is kept, so a tag pushed meanwhile is not missed.
+      deduplication: { id: imageDeduplicationId(data.image), keepLastIfActive: true },
+      ...imageRetries,
+      ...keepFinished,
+    };
+    return withDeadline("enqueue image", timeoutMs, () =>
+      queues.image.add("image", data, options).then((job) => job.id ?? ""),
+    );
+  };
+
   return {
     queues,
     deliveries,
     enqueueSync,
     enqueuePreview,
     enqueueCommand,
+    enqueueImage,
     close: async () => {
       await closeQueues(queues);
       // The ledger's own duplicate (opened on first claim); the caller's connection stays open.

@@ -47,6 +47,16 @@ export function syncDeduplicationId(app: string): string {
   return `sync/${safeKeyPart(app)}`;
 }
 
+/** One image job per (image, trigger): a redelivered notification is the same job. */
+export function imageJobId(image: string, trigger: string): string {
+  return `image/${safeKeyPart(image)}/${deliveryDigest(trigger)}`;
+}
+
+/** BullMQ deduplication id: at most one pending image job per image (each lists every tag). */
+export function imageDeduplicationId(image: string): string {
+  return `image/${safeKeyPart(image)}`;
+}
+
 /** Delivery ids come from the forge: hash them so a hostile header cannot shape our keys. */
 export function deliveryDigest(deliveryId: string): string {
   // One-shot hash: no Hash object per call (this runs twice per accepted webhook).

@@ -20,6 +20,7 @@ export function createQueues(connection: RedisClient, options: QueueOptions): Qu
     sync: make("sync"),
     reconcile: make("reconcile"),
     command: make("command"),
+    image: make("image"),
   };
 }
 

@@ -7,6 +7,7 @@ export const queueNames = {
   sync: "ferry-sync",
   reconcile: "ferry-reconcile",
   command: "ferry-command",
+  image: "ferry-image",
 } as const;
 export type QueueKind = keyof typeof queueNames;
 
@@ -44,6 +45,22 @@ export const syncJobSchema = z.object({
   via: z.literal("ui").optional(),
 });
 export type SyncJob = z.infer<typeof syncJobSchema>;
+
+/**
+ * "Look at image `image` again" (images[].name): a registry said it pushed `tag` (a
+ * notification), or the poll timer fired. The worker lists the registry's tags itself and
+ * proposes the newest one the policy accepts, so a stale or replayed job can never go back.
+ */
+export const imageJobSchema = z.object({
+  image: z.string().min(1),
+  trigger: z.enum(["notification", "poll"]),
+  /** The pushed tag and digest a notification named (already checked against the OCI grammar). */
+  tag: z.string().optional(),
+  digest: z.string().optional(),
+  /** The registry's event id (the delivery ledger deduplicates on it). */
+  eventId: z.string().optional(),
+});
+export type ImageJob = z.infer<typeof imageJobSchema>;
 
 export const reconcileJobSchema = z.object({
   app: z.string(),

@@ -1,7 +1,7 @@
 // Routes a forge-neutral event to jobs for the configured apps. Pure: no I/O, so every rule
 // here is unit-tested without Redis.
 import type { AppConfig } from "../config/schema.ts";
-import type { CommandJob, PreviewJob, SyncJob } from "../queue/types.ts";
+import type { CommandJob, ImageJob, PreviewJob, SyncJob } from "../queue/types.ts";
 import type {
   ChangeRequestEvent,
   CheckActionEvent,
@@ -14,7 +14,8 @@ import type {
 export type PlannedJob =
   | { queue: "sync"; data: SyncJob }
   | { queue: "preview"; data: PreviewJob }
-  | { queue: "command"; data: CommandJob };
+  | { queue: "command"; data: CommandJob }
+  | { queue: "image"; data: ImageJob };
 
 export interface RoutePlan {
   jobs: PlannedJob[];

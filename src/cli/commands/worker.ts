@@ -1,4 +1,4 @@
-// `ferry worker --config F [--queues preview,sync,reconcile,command]`: the workers alone, so they scale
+// `ferry worker --config F [--queues preview,sync,reconcile,command,image]`: the workers alone, so they scale
 // apart from the receivers. SIGTERM stops taking jobs and gives active ones time to finish.
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.ts";

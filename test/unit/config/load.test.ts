@@ -244,6 +244,16 @@ describe("ferry.yaml image policies", () => {
     expect([worker.registries[0]?.webhookSecret, worker.registries[0]?.password]).toEqual([undefined, "pw"]);
   });
 
+  it("refuses a registry named like a forge: both receive at /webhooks/<name>", () => {
+    const all = { HARBOR_TOKEN: "tok", HARBOR_PASSWORD: "pw" };
+    expect(
+      problemOf(
+        images(good).replace("name: harbor,", "name: gh,").replace("registry: harbor", "registry: gh"),
+        all,
+      ),
+    ).toContain('registries[0].name: "gh" is also a forge\'s name');
+  });
+
   it("names an unknown registry or app, a bad range or pattern, and a bad repository", () => {
     const all = { HARBOR_TOKEN: "tok", HARBOR_PASSWORD: "pw" };
     const problem = (image: string) => problemOf(images(image), all);
