@@ -25,6 +25,7 @@ export function createImageWorker(runtime: Runtime): QueueWorker {
     git: runtime.git,
     location: (app: AppConfig) => runtime.location(app),
     forgeOf: (app: AppConfig) => runtime.forgeOf(app),
+    enqueuer: runtime.enqueuer,
     logger: runtime.logger,
   };
   return {

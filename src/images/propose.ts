@@ -3,12 +3,16 @@
 // the branch `ferry/images/<app>` (one per app, moved on each newer tag, never a second one) and
 // proposed as ONE merge request into the tracked branch, which Ferry previews like any other.
 // When the tracked branch already says the tag, the open request is closed: nothing to review.
+// The preview of the request is queued here, as the forge's own "opened/updated" webhook would
+// queue it (the same route, src/webhooks/router.ts; a webhook that also comes is the same job).
 // Nothing here touches a cluster: the deploy happens when a person (or the forge's rules) merges.
 import type { AppConfig, FerryConfig } from "../config/schema.ts";
 import { AppError, isAppError } from "../errors.ts";
 import type { Forge } from "../forges/types.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { Enqueuer } from "../queue/enqueue.ts";
+import { routeEvent } from "../webhooks/router.ts";
 import { imageEdits, type LineChange } from "./markers.ts";
 import type { ImageProposal } from "./update.ts";
 
@@ -20,6 +24,7 @@ export interface ProposeDeps {
   git: Pick<GitService, "headOf" | "checkout" | "pushCommit">;
   location: (app: AppConfig) => RepoLocation;
   forgeOf: (app: AppConfig) => Forge;
+  enqueuer: Pick<Enqueuer, "enqueuePreview">;
   logger: Logger;
 }
 
@@ -111,6 +116,7 @@ async function proposeForApp(
     title: `${app.name}: ${image.repository} ${proposal.tag}`,
     body: requestBody(image.repository, proposal, edits.changes),
   });
+  await queuePreview(deps, app, { number: request.number, url: request.url, head: commit, base, branch });
   log.info(
     { commit, changeRequest: request.number, created: request.created },
     "image update pushed and proposed",
@@ -124,6 +130,34 @@ async function proposeForApp(
     url: request.url,
     created: request.created,
   };
+}
+
+/** The preview job of the request's new head, planned by the webhook router like any other. */
+async function queuePreview(
+  deps: ProposeDeps,
+  app: AppConfig,
+  request: { number: number; url: string; head: string; base: string; branch: string },
+): Promise<void> {
+  const plan = routeEvent(
+    {
+      kind: "changeRequest",
+      action: "updated",
+      forge: app.forge,
+      repo: app.repo,
+      deliveryId: `image/${request.head}`,
+      number: request.number,
+      headSha: request.head,
+      baseSha: request.base,
+      headRef: request.branch,
+      baseRef: app.branch,
+      isFork: false,
+      draft: false,
+      merged: false,
+      url: request.url,
+    },
+    deps.config.apps,
+  );
+  for (const job of plan.jobs) if (job.queue === "preview") await deps.enqueuer.enqueuePreview(job.data);
 }
 
 function commitMessage(repository: string, proposal: ImageProposal, changes: readonly LineChange[]): string {

@@ -13,6 +13,7 @@ import { isAppError } from "../../../src/errors.ts";
 import { createForge, type Forge } from "../../../src/forges/index.ts";
 import { CliGitService } from "../../../src/git/service.ts";
 import { imageBranch, proposeImageUpdate, type ProposeDeps } from "../../../src/images/propose.ts";
+import type { PreviewJob } from "../../../src/queue/types.ts";
 import { FakeGithub } from "../../support/fakes/github.ts";
 import { FakeGitlab } from "../../support/fakes/gitlab.ts";
 import { createRepo, git, type TestRepo } from "../../support/git.ts";
@@ -77,8 +78,18 @@ function configFor(forge: Record<string, unknown>): FerryConfig {
   });
 }
 
+/** Preview jobs the proposals queued (the preview itself is the preview worker's, tested elsewhere). */
+let previews: PreviewJob[] = [];
+
 function depsFor(config: FerryConfig, forge: Forge): ProposeDeps {
+  previews = [];
   return {
+    enqueuer: {
+      enqueuePreview: (job) => {
+        previews.push(job);
+        return Promise.resolve(`preview/${job.number}@${job.headSha}`);
+      },
+    },
     config,
     git: new CliGitService({ cacheDir }),
     location: (app) => ({ repo: app.repo, url: repo.dir }),
@@ -131,6 +142,19 @@ describe("proposing an image update", () => {
       expect(pulls()).toHaveLength(1);
       expect(pulls()[0]).toMatchObject({ headRef: "ferry/images/web", baseRef: "main", state: "open" });
       expect(pulls()[0]?.body).toContain(`${source.url}/commit/${source.revision}`);
+      // Its preview is queued for the pushed head, as the forge's webhook would have it.
+      const head = await git(repo.dir, "rev-parse", imageBranch("web"));
+      expect(previews).toEqual([
+        expect.objectContaining({
+          forge: "gh",
+          repo: "acme/deploy",
+          number: pulls()[0]?.number,
+          headSha: head,
+          headRef: "ferry/images/web",
+          baseRef: "main",
+          apps: ["web"],
+        }),
+      ]);
 
       const [second] = await proposeImageUpdate(deps, { image: "web", tag: "1.3.0", digest: digest("b") });
       expect(second).toMatchObject({
