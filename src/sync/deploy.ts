@@ -11,7 +11,7 @@ import { noPhases, type PhaseTimer } from "../observability/phases.ts";
 import type { Scrubber } from "../observability/scrub.ts";
 import type { StateSeal } from "../state/seal.ts";
 import { applyWrites, executePrune, stageWrites, type ApplyContext } from "./apply.ts";
-import { entryKey, entryOf, entryRef, mergeEntries } from "./inventory.ts";
+import { entryKey, entryOf, entryRef, mergeEntries, sameEntries } from "./inventory.ts";
 import {
   makeInventory,
   readInventory,
@@ -252,7 +252,10 @@ export async function deploy(
   // Without prune, entries that left Git stay known, so that turning prune on later removes them.
   const entries = decision ? inventoryAfterPrune(tracked.map(entryOf), decision) : union;
   phases.lap("health");
-  await writeInventory(kube, redis, prefix, app, makeInventory(app.name, input.revision, entries), signal);
+  // The inventory written before the first apply (Redis and cluster) is final unless the prune
+  // dropped entries from it: on a first deploy or a sync that removes nothing, one write is enough.
+  if (!sameEntries(entries, union))
+    await writeInventory(kube, redis, prefix, app, makeInventory(app.name, input.revision, entries), signal);
   phases.lap("inventory");
   return { health: worstHealth(final.map((result) => result.health)), desired: [...desiredKeys] };
 }

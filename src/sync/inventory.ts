@@ -58,6 +58,13 @@ export function entryOf(planned: PlannedObject): InventoryEntry {
   };
 }
 
+/** Whether two inventories list the same entries, in any order. */
+export function sameEntries(a: InventoryEntry[], b: InventoryEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  const byKey = new Map(a.map((entry) => [entryKey(entry), JSON.stringify(entry)]));
+  return b.every((entry) => byKey.get(entryKey(entry)) === JSON.stringify(entry));
+}
+
 /**
  * Entries of `a` and `b` by key, `b` winning. Written before applying, so an object applied by
  * a sync that then crashes is still known, and pruned later, instead of orphaned.

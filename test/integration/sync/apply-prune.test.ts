@@ -7,6 +7,10 @@ import { syncMetrics } from "../../../src/sync/metrics.ts";
 import { testKubeClient, useNamespace } from "../../support/cluster.ts";
 import { configMap, deployment, makeApp, service, sha, sync, useRedis } from "./helpers.ts";
 import { syncKey } from "../../../src/keys.ts";
+import { registerCallCounts } from "../../../src/observability/call-counts.ts";
+
+const callRegistry = new Registry();
+registerCallCounts(callRegistry);
 
 const cm = (namespace: string, name: string) => ({ apiVersion: "v1", kind: "ConfigMap", namespace, name });
 
@@ -81,6 +85,40 @@ describe("runSync apply and prune", () => {
     expect(outcome).toMatchObject({ result: "succeeded", pruned: [`/ConfigMap/${ns.name}/c`] });
     expect(await testKubeClient().get(cm(ns.name, "c"))).toBeUndefined();
     expect(await testKubeClient().get(cm(ns.name, "a"))).toBeDefined();
+  });
+
+  it("writes the inventory once on a first deploy, and again after a prune drops entries", async () => {
+    const app = makeApp(ns.name);
+    const patches = async () => {
+      const metric = await callRegistry.getSingleMetric("ferry_kube_requests_total")?.get();
+      return metric?.values.find((value) => value.labels.verb === "PATCH")?.value ?? 0;
+    };
+    const inventoryKeys = async () => {
+      const live = await testKubeClient().get(cm(ns.name, `ferry-inventory-${app.name}`));
+      const data = live?.data as Record<string, string> | undefined;
+      const stored = JSON.parse(String(data?.["inventory.json"])) as {
+        revision: string;
+        entries: { name: string }[];
+      };
+      return { revision: stored.revision, names: stored.entries.map((entry) => entry.name).sort() };
+    };
+    // First deploys of 2 and of 3 objects: what one more object costs (a server-side dry-run and
+    // an apply), and what is left of the 3-object deploy besides its objects: the inventory.
+    const before = await patches();
+    await sync(redis.client, makeApp(ns.name), [configMap("t1"), configMap("t2")], sha(1));
+    const two = (await patches()) - before;
+    const start = await patches();
+    await sync(redis.client, app, [configMap("a"), configMap("b"), configMap("c")], sha(1));
+    const three = (await patches()) - start;
+    const perObject = three - two;
+    expect(perObject).toBe(2);
+    expect(three - 3 * perObject).toBe(1);
+    expect(await inventoryKeys()).toEqual({ revision: sha(1), names: ["a", "b", "c"] });
+
+    // "c" leaves Git: the inventory written before the prune still lists it (a crash would
+    // still find it); the one written after does not.
+    await sync(redis.client, app, [configMap("a"), configMap("b")], sha(2));
+    expect(await inventoryKeys()).toEqual({ revision: sha(2), names: ["a", "b"] });
   });
 
   it("never deletes an object of the same name without the tracking annotation", async () => {
