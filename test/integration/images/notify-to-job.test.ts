@@ -7,7 +7,6 @@ import type { Server } from "node:http";
 import { Worker } from "bullmq";
 import { Registry as Metrics } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../../src/config/load.ts";
 import type { FerryConfig } from "../../../src/config/schema.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { closeServer, listen } from "../../../src/http/server.ts";
@@ -19,6 +18,7 @@ import { queuePrefix } from "../../../src/keys.ts";
 import { createEnqueuer, type Enqueuer } from "../../../src/queue/enqueue.ts";
 import { imageJobSchema, queueNames } from "../../../src/queue/types.ts";
 import { duplicateRedis, type RedisClient } from "../../../src/queue/connection.ts";
+import { webImageConfig } from "../../support/images.ts";
 import { captureLogs } from "../../support/logs.ts";
 import { freePort } from "../../support/ports.ts";
 import { waitFor } from "../../support/process.ts";
@@ -43,35 +43,15 @@ beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   registry = await startRegistry({ url: `${base}/webhooks/harbor`, token: TOKEN });
-  config = parseConfig({
-    forges: [{ name: "github", type: "github", webhookSecret: "forge-secret-for-tests" }],
-    clusters: [{ name: "local", kubeconfig: "/dev/null" }],
-    server: { host: "127.0.0.1", port },
-    redis: { prefix },
-    apps: [
-      {
-        name: "web",
-        forge: "github",
-        repo: "acme/deploy",
-        path: "apps/web",
-        destination: { cluster: "local", namespace: "web" },
-      },
-    ],
-    registries: [
+  config = webImageConfig(
+    { name: "github", type: "github", webhookSecret: "forge-secret-for-tests" },
+    [
       { name: "harbor", type: "distribution", url: registry.url, webhookSecret: TOKEN },
       // Notifications off: its images are found by polling only.
       { name: "quiet", type: "distribution", url: registry.url },
     ],
-    images: [
-      {
-        name: "web",
-        registry: "harbor",
-        repository: "acme/web",
-        policy: { semver: ">=1.0.0 <2.0.0" },
-        apps: ["web"],
-      },
-    ],
-  });
+    { extra: { server: { host: "127.0.0.1", port }, redis: { prefix } } },
+  );
   enqueuer = createEnqueuer(redis, { prefix });
   server = await listen(
     createApp({ config, enqueuer, redis, logger: logs.logger, registry: new Metrics() }),

@@ -6,8 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../../src/config/load.ts";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import type { FerryConfig } from "../../../src/config/schema.ts";
 import { isAppError } from "../../../src/errors.ts";
 import { createForge, type Forge } from "../../../src/forges/index.ts";
@@ -17,6 +16,7 @@ import type { PreviewJob } from "../../../src/queue/types.ts";
 import { FakeGithub } from "../../support/fakes/github.ts";
 import { FakeGitlab } from "../../support/fakes/gitlab.ts";
 import { createRepo, git, type TestRepo } from "../../support/git.ts";
+import { webImageConfig } from "../../support/images.ts";
 import { captureLogs } from "../../support/logs.ts";
 
 const DEPLOYMENT = [
@@ -52,30 +52,13 @@ afterEach(async () => {
 });
 
 function configFor(forge: Record<string, unknown>): FerryConfig {
-  return parseConfig({
-    forges: [forge],
-    clusters: [{ name: "local", kubeconfig: "/dev/null" }],
-    apps: [
-      {
-        name: "web",
-        forge: forge.name,
-        repo: "acme/deploy",
-        repoUrl: repo.dir,
-        path: "apps/web",
-        destination: { cluster: "local", namespace: "web" },
-      },
-    ],
-    registries: [{ name: "harbor", type: "distribution", url: "https://registry.example.com" }],
-    images: [
-      {
-        name: "web",
-        registry: "harbor",
-        repository: "acme/web",
-        policy: { semver: ">=1.0.0 <2.0.0" },
-        apps: ["web"],
-      },
-    ],
-  });
+  return webImageConfig(
+    forge,
+    [{ name: "harbor", type: "distribution", url: "https://registry.example.com" }],
+    {
+      app: { repoUrl: repo.dir },
+    },
+  );
 }
 
 /** Preview jobs the proposals queued (the preview itself is the preview worker's, tested elsewhere). */
@@ -98,6 +81,42 @@ function depsFor(config: FerryConfig, forge: Forge): ProposeDeps {
   };
 }
 
+const fast = { retryUnitMs: 5, writeIntervalMs: 0 };
+
+/** A fake GitHub for this test (closed after it, failing it on any unexpected call) and deps on it. */
+async function onGithub(): Promise<{ fake: FakeGithub; deps: ProposeDeps }> {
+  const fake = await FakeGithub.start();
+  onTestFinished(async () => {
+    await fake.close();
+    fake.assertNoUnexpected();
+  });
+  const config = configFor({
+    name: "gh",
+    type: "github",
+    apiUrl: fake.url,
+    token: fake.token,
+    webhookSecret: "s",
+  });
+  return { fake, deps: depsFor(config, createForge(config.forges[0]!, fast)) };
+}
+
+/** The same on a fake GitLab. */
+async function onGitlab(): Promise<{ fake: FakeGitlab; deps: ProposeDeps }> {
+  const fake = await FakeGitlab.start();
+  onTestFinished(async () => {
+    await fake.close();
+    fake.assertNoUnexpected();
+  });
+  const config = configFor({
+    name: "gl",
+    type: "gitlab",
+    url: fake.url,
+    token: fake.token,
+    webhookSecret: "s",
+  });
+  return { fake, deps: depsFor(config, createForge(config.forges[0]!, fast)) };
+}
+
 /** Lines that differ between the tracked branch and Ferry's branch. */
 async function changedLines(): Promise<string[]> {
   const diff = await git(repo.dir, "diff", "--unified=0", "main", imageBranch("web"));
@@ -106,136 +125,95 @@ async function changedLines(): Promise<string[]> {
 
 describe("proposing an image update", () => {
   it("on GitHub: one pull request, moved on a newer tag, closed once main has the tag", async () => {
-    const fake = await FakeGithub.start();
-    try {
-      const config = configFor({
-        name: "gh",
-        type: "github",
-        apiUrl: fake.url,
-        token: fake.token,
-        webhookSecret: "s",
-      });
-      const forge = createForge(config.forges[0]!, { retryUnitMs: 5, writeIntervalMs: 0 });
-      const deps = depsFor(config, forge);
+    const { fake, deps } = await onGithub();
 
-      const [first] = await proposeImageUpdate(deps, {
-        image: "web",
-        tag: "1.2.0",
-        digest: digest("a"),
-        source,
-      });
-      expect(first).toMatchObject({
-        app: "web",
-        result: "proposed",
-        created: true,
-        branch: "ferry/images/web",
-      });
-      expect(await changedLines()).toEqual([
-        "-          image: 'registry.example.com/acme/web:1.0.0' # ferry:image web",
-        "+          image: 'registry.example.com/acme/web:1.2.0' # ferry:image web",
-      ]);
-      const message = await git(repo.dir, "log", "-1", "--format=%an|%B", imageBranch("web"));
-      expect(message).toContain("Ferry|images: acme/web 1.2.0");
-      expect(message).toContain(`Digest: ${digest("a")}`);
-      expect(message).toContain(`Source-Revision: ${source.revision}`);
-      const pulls = () => [...fake.pulls.values()];
-      expect(pulls()).toHaveLength(1);
-      expect(pulls()[0]).toMatchObject({ headRef: "ferry/images/web", baseRef: "main", state: "open" });
-      expect(pulls()[0]?.body).toContain(`${source.url}/commit/${source.revision}`);
-      // Its preview is queued for the pushed head, as the forge's webhook would have it.
-      const head = await git(repo.dir, "rev-parse", imageBranch("web"));
-      expect(previews).toEqual([
-        expect.objectContaining({
-          forge: "gh",
-          repo: "acme/deploy",
-          number: pulls()[0]?.number,
-          headSha: head,
-          headRef: "ferry/images/web",
-          baseRef: "main",
-          apps: ["web"],
-        }),
-      ]);
+    const [first] = await proposeImageUpdate(deps, {
+      image: "web",
+      tag: "1.2.0",
+      digest: digest("a"),
+      source,
+    });
+    expect(first).toMatchObject({
+      app: "web",
+      result: "proposed",
+      created: true,
+      branch: "ferry/images/web",
+    });
+    expect(await changedLines()).toEqual([
+      "-          image: 'registry.example.com/acme/web:1.0.0' # ferry:image web",
+      "+          image: 'registry.example.com/acme/web:1.2.0' # ferry:image web",
+    ]);
+    const message = await git(repo.dir, "log", "-1", "--format=%an|%B", imageBranch("web"));
+    expect(message).toContain("Ferry|images: acme/web 1.2.0");
+    expect(message).toContain(`Digest: ${digest("a")}`);
+    expect(message).toContain(`Source-Revision: ${source.revision}`);
+    const pulls = () => [...fake.pulls.values()];
+    expect(pulls()).toHaveLength(1);
+    expect(pulls()[0]).toMatchObject({ headRef: "ferry/images/web", baseRef: "main", state: "open" });
+    expect(pulls()[0]?.body).toContain(`${source.url}/commit/${source.revision}`);
+    // Its preview is queued for the pushed head, as the forge's webhook would have it.
+    const head = await git(repo.dir, "rev-parse", imageBranch("web"));
+    expect(previews).toEqual([
+      expect.objectContaining({
+        forge: "gh",
+        repo: "acme/deploy",
+        number: pulls()[0]?.number,
+        headSha: head,
+        headRef: "ferry/images/web",
+        baseRef: "main",
+        apps: ["web"],
+      }),
+    ]);
 
-      const [second] = await proposeImageUpdate(deps, { image: "web", tag: "1.3.0", digest: digest("b") });
-      expect(second).toMatchObject({
-        result: "proposed",
-        created: false,
-        changeRequest: (first as { changeRequest: number }).changeRequest,
-      });
-      expect(await changedLines()).toEqual([
-        "-          image: 'registry.example.com/acme/web:1.0.0' # ferry:image web",
-        "+          image: 'registry.example.com/acme/web:1.3.0' # ferry:image web",
-      ]);
-      expect(pulls()).toHaveLength(1);
-      expect(pulls()[0]?.title).toContain("1.3.0");
+    const [second] = await proposeImageUpdate(deps, { image: "web", tag: "1.3.0", digest: digest("b") });
+    expect(second).toMatchObject({
+      result: "proposed",
+      created: false,
+      changeRequest: (first as { changeRequest: number }).changeRequest,
+    });
+    expect(await changedLines()).toEqual([
+      "-          image: 'registry.example.com/acme/web:1.0.0' # ferry:image web",
+      "+          image: 'registry.example.com/acme/web:1.3.0' # ferry:image web",
+    ]);
+    expect(pulls()).toHaveLength(1);
+    expect(pulls()[0]?.title).toContain("1.3.0");
 
-      // Someone merges 1.3.0 by hand: the request has nothing left to do.
-      await git(repo.dir, "merge", "-q", "--ff-only", imageBranch("web"));
-      const [done] = await proposeImageUpdate(deps, { image: "web", tag: "1.3.0", digest: digest("b") });
-      expect(done).toEqual({ app: "web", result: "up-to-date", closed: pulls()[0]?.number });
-      expect(pulls()[0]?.state).toBe("closed");
-      fake.assertNoUnexpected();
-    } finally {
-      await fake.close();
-    }
+    // Someone merges 1.3.0 by hand: the request has nothing left to do.
+    await git(repo.dir, "merge", "-q", "--ff-only", imageBranch("web"));
+    const [done] = await proposeImageUpdate(deps, { image: "web", tag: "1.3.0", digest: digest("b") });
+    expect(done).toEqual({ app: "web", result: "up-to-date", closed: pulls()[0]?.number });
+    expect(pulls()[0]?.state).toBe("closed");
   });
 
   it("on GitLab: one merge request, edited in place for a newer tag", async () => {
-    const fake = await FakeGitlab.start();
-    try {
-      const config = configFor({
-        name: "gl",
-        type: "gitlab",
-        url: fake.url,
-        token: fake.token,
-        webhookSecret: "s",
-      });
-      const forge = createForge(config.forges[0]!, { retryUnitMs: 5, writeIntervalMs: 0 });
-      const deps = depsFor(config, forge);
-      await proposeImageUpdate(deps, { image: "web", tag: "1.2.0", digest: digest("a") });
-      const [second] = await proposeImageUpdate(deps, { image: "web", tag: "1.3.0", digest: digest("b") });
-      expect(second).toMatchObject({ result: "proposed", created: false });
-      const requests = [...fake.mergeRequests.values()];
-      expect(requests).toHaveLength(1);
-      expect(requests[0]).toMatchObject({ sourceBranch: "ferry/images/web", targetBranch: "main" });
-      // The fake leaves `state` unset for an MR opened through the API: GitLab's default, opened.
-      expect(requests[0]?.state ?? "opened").toBe("opened");
-      expect(requests[0]?.description).toContain("acme/web:1.3.0");
-      expect(await changedLines()).toEqual([
-        "-          image: 'registry.example.com/acme/web:1.0.0' # ferry:image web",
-        "+          image: 'registry.example.com/acme/web:1.3.0' # ferry:image web",
-      ]);
-      fake.assertNoUnexpected();
-    } finally {
-      await fake.close();
-    }
+    const { fake, deps } = await onGitlab();
+    await proposeImageUpdate(deps, { image: "web", tag: "1.2.0", digest: digest("a") });
+    const [second] = await proposeImageUpdate(deps, { image: "web", tag: "1.3.0", digest: digest("b") });
+    expect(second).toMatchObject({ result: "proposed", created: false });
+    const requests = [...fake.mergeRequests.values()];
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ sourceBranch: "ferry/images/web", targetBranch: "main" });
+    // The fake leaves `state` unset for an MR opened through the API: GitLab's default, opened.
+    expect(requests[0]?.state ?? "opened").toBe("opened");
+    expect(requests[0]?.description).toContain("acme/web:1.3.0");
+    expect(await changedLines()).toEqual([
+      "-          image: 'registry.example.com/acme/web:1.0.0' # ferry:image web",
+      "+          image: 'registry.example.com/acme/web:1.3.0' # ferry:image web",
+    ]);
   });
 
   it("refuses a tag with shell or YAML metacharacters before anything is written", async () => {
-    const fake = await FakeGithub.start();
-    try {
-      const config = configFor({
-        name: "gh",
-        type: "github",
-        apiUrl: fake.url,
-        token: fake.token,
-        webhookSecret: "s",
-      });
-      const deps = depsFor(config, createForge(config.forges[0]!, { retryUnitMs: 5, writeIntervalMs: 0 }));
-      const [result] = await proposeImageUpdate(deps, {
-        image: "web",
-        tag: "1.2.0\n# x: $(id)",
-        digest: digest("a"),
-      });
-      expect(result).toMatchObject({ result: "no-markers" });
-      expect((result as { problems: string[] }).problems.join()).toContain("not an OCI tag");
-      const branch = await git(repo.dir, "branch", "--list", imageBranch("web"));
-      expect(branch).toBe("");
-      expect(fake.pulls.size).toBe(0);
-      fake.assertNoUnexpected();
-    } finally {
-      await fake.close();
-    }
+    const { fake, deps } = await onGithub();
+    const [result] = await proposeImageUpdate(deps, {
+      image: "web",
+      tag: "1.2.0\n# x: $(id)",
+      digest: digest("a"),
+    });
+    expect(result).toMatchObject({ result: "no-markers" });
+    expect((result as { problems: string[] }).problems.join()).toContain("not an OCI tag");
+    const branch = await git(repo.dir, "branch", "--list", imageBranch("web"));
+    expect(branch).toBe("");
+    expect(fake.pulls.size).toBe(0);
   });
 });
 
