@@ -13,8 +13,14 @@ export interface QueueOptions {
 }
 
 export function createQueues(connection: RedisClient, options: QueueOptions): Queues {
-  const make = (kind: QueueKind) =>
-    new Queue(queueNames[kind], { connection, prefix: queuePrefix(options.prefix) });
+  const make = (kind: QueueKind) => {
+    const queue = new Queue(queueNames[kind], { connection, prefix: queuePrefix(options.prefix) });
+    // The connection's errors reach its owner's own listener (logged there); a queue without a
+    // listener of its own has BullMQ print each one as a raw stack trace on stderr, past the
+    // logger's format and level.
+    queue.on("error", () => undefined);
+    return queue;
+  };
   return {
     preview: make("preview"),
     sync: make("sync"),

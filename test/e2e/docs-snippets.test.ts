@@ -24,6 +24,7 @@ import * as yaml from "js-yaml";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { configSchema } from "../../src/config/schema.ts";
 import { repoRoot } from "../../src/render/binaries.ts";
+import { NODE_FLAGS } from "../../src/runtime/node-flags.ts";
 import { docFiles, fences, shellCommands, shellLanguages, type Fence } from "../support/docs.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/process.ts";
@@ -196,7 +197,7 @@ describe("the docs' shell snippets", () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts.ferry).toBe("node src/cli/main.ts");
+    expect(pkg.scripts.ferry).toBe(["node", ...NODE_FLAGS, "src/cli/main.ts"].join(" "));
   });
 
   it("README: `config check` accepts the README's configuration", async () => {
