@@ -6,9 +6,8 @@ import { Router, type Response } from "express";
 import type { RedisClient } from "../queue/connection.ts";
 import type { FerryConfig } from "../config/schema.ts";
 import { readDetail, readOverviews } from "../status/overview.ts";
-import { AppError } from "../errors.ts";
 import { sessionOf, type UiAuth } from "../ui/auth/index.ts";
-import { readableApps, roleAtLeast, roleOn } from "../ui/auth/roles.ts";
+import { readableApp, readableApps } from "../ui/auth/roles.ts";
 
 export interface ApiDeps {
   config: FerryConfig;
@@ -24,10 +23,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     noStore(res).json({ apps: await readOverviews(source, readableApps(deps.config, sessionOf(res))) });
   });
   router.get("/api/apps/:name", deps.auth.requireReader, async (req, res) => {
-    const app = deps.config.apps.find((candidate) => candidate.name === req.params.name);
-    if (!app) throw new AppError("NOT_FOUND", "no such app");
-    if (!roleAtLeast(roleOn(deps.config, sessionOf(res), app), "read"))
-      throw new AppError("UI_FORBIDDEN", `${app.name}: you have no role on its project`);
+    const { app } = readableApp(deps.config, sessionOf(res), req.params.name);
     noStore(res).json(await readDetail(source, app));
   });
   return router;

@@ -17,6 +17,7 @@ import { decodeBody, parseBody } from "../webhooks/body.ts";
 import { drainBody, readBody } from "./intake.ts";
 import {
   accept,
+  assertIdentityEncoding,
   ignored,
   lazyChild,
   type WebhookAnswer,
@@ -48,9 +49,7 @@ export async function receiveRegistryNotification(
   const log = lazyChild(deps.logger, { registry: registry.name });
   context.log = log;
   try {
-    const encoding = req.headers["content-encoding"];
-    if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity")
-      throw new AppError("WEBHOOK_UNSUPPORTED_MEDIA", "content encoding must be identity");
+    assertIdentityEncoding(req.headers);
     assertEnvelopeType(req.headers["content-type"]);
     // No secret, no endpoint: notifications are off for this registry and polling finds tags.
     if (!registry.webhookSecret)

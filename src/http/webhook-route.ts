@@ -55,7 +55,14 @@ export function assertWebhookContentType(headers: IncomingHttpHeaders): void {
       "content type must be application/json or application/x-www-form-urlencoded",
     );
   }
-  // Forges send bodies as they are; a compressed one could inflate far past the body limit.
+  assertIdentityEncoding(headers);
+}
+
+/**
+ * Senders (forges, registries) send bodies as they are; a compressed one could inflate far past
+ * the body limit.
+ */
+export function assertIdentityEncoding(headers: IncomingHttpHeaders): void {
   const encoding = headers["content-encoding"];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
     throw new AppError("WEBHOOK_UNSUPPORTED_MEDIA", "content encoding must be identity");

@@ -6,7 +6,7 @@
 // The preview of the request is queued here, as the forge's own "opened/updated" webhook would
 // queue it (the same route, src/webhooks/router.ts; a webhook that also comes is the same job).
 // Nothing here touches a cluster: the deploy happens when a person (or the forge's rules) merges.
-import type { AppConfig, FerryConfig } from "../config/schema.ts";
+import type { AppConfig, FerryConfig, ImageConfig } from "../config/schema.ts";
 import { AppError, isAppError } from "../errors.ts";
 import type { Forge } from "../forges/types.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
@@ -55,7 +55,7 @@ export async function proposeImageUpdate(
   for (const name of image.apps) {
     const app = deps.config.apps.find((candidate) => candidate.name === name);
     if (!app) continue; // config loading refuses unknown apps; an app removed since is skipped
-    results.push(await proposeForApp(deps, app, proposal));
+    results.push(await proposeForApp(deps, app, image, proposal));
   }
   return results;
 }
@@ -63,9 +63,9 @@ export async function proposeImageUpdate(
 async function proposeForApp(
   deps: ProposeDeps,
   app: AppConfig,
+  image: ImageConfig,
   proposal: ImageProposal,
 ): Promise<ProposeResult> {
-  const image = deps.config.images.find((candidate) => candidate.name === proposal.image)!;
   const log = deps.logger.child({ app: app.name, image: image.name, tag: proposal.tag });
   const location = deps.location(app);
   const forge = deps.forgeOf(app);

@@ -16,24 +16,20 @@ const KEEPALIVE_MS = 25_000;
 
 export interface EventsDeps {
   feed: ChangeFeed;
-  /** Every configured app (to tell an unknown app from one the reader may not read). */
-  apps: readonly AppConfig[];
   /** The apps the stream's reader may read (after the session middleware ran). */
   readable: (res: Response) => readonly AppConfig[];
+  /** Refuses `?app=` of an unknown app (404) or one the reader may not read (403). */
+  checkApp: (res: Response, name: string) => void;
   /** Aborted when the server stops. */
   shutdown?: AbortSignal | undefined;
 }
 
-export function eventsHandler({ feed, apps, readable, shutdown }: EventsDeps) {
+export function eventsHandler({ feed, readable, checkApp, shutdown }: EventsDeps) {
   let open = 0;
   return (req: Request, res: Response): void => {
     const app = typeof req.query.app === "string" ? req.query.app : undefined;
+    if (app !== undefined) checkApp(res, app);
     const mine = readable(res);
-    if (app !== undefined) {
-      if (!apps.some((candidate) => candidate.name === app)) throw new AppError("NOT_FOUND", "no such app");
-      if (!mine.some((candidate) => candidate.name === app))
-        throw new AppError("UI_FORBIDDEN", `${app}: you have no role on its project`);
-    }
     const names = new Set(mine.map((candidate) => candidate.name));
     const visible = (change: Change): boolean =>
       "app" in change

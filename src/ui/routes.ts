@@ -17,7 +17,7 @@ import type { Enqueuer } from "../queue/enqueue.ts";
 import { actionRoutes } from "./actions.ts";
 import { sessionOf, uiAuth, type UiAuth } from "./auth/index.ts";
 import { logoutRoute, oidcRoutes } from "./auth/oidc.ts";
-import { readableApps, roleAtLeast, roleOn } from "./auth/roles.ts";
+import { readableApp, readableApps } from "./auth/roles.ts";
 import { changeFeed } from "../state/changes.ts";
 import { appBody } from "./app-page.ts";
 import { eventsHandler } from "./events.ts";
@@ -122,12 +122,8 @@ export function uiRoutes(deps: UiDeps): Router {
     checks: defaultHealthChecks(deps.config.health.rules),
   };
   router.get("/ui/apps/:name", auth.requireSession, async (req, res) => {
-    const app = deps.config.apps.find((candidate) => candidate.name === req.params.name);
-    if (!app) throw new AppError("NOT_FOUND", "no such app");
     const session = sessionOf(res);
-    const role = roleOn(deps.config, session, app);
-    if (!roleAtLeast(role, "read"))
-      throw new AppError("UI_FORBIDDEN", `${app.name}: you have no role on its project`);
+    const { app, role } = readableApp(deps.config, session, req.params.name);
     const [detail, resources] = await Promise.all([readDetail(source, app), liveObjects(deps, cluster, app)]);
     sendPage(
       res,
@@ -140,7 +136,12 @@ export function uiRoutes(deps: UiDeps): Router {
   router.get(
     "/ui/events",
     auth.requireSession,
-    eventsHandler({ feed, apps: deps.config.apps, readable, shutdown: deps.shutdown }),
+    eventsHandler({
+      feed,
+      readable,
+      checkApp: (res, name) => readableApp(deps.config, sessionOf(res), name),
+      shutdown: deps.shutdown,
+    }),
   );
 
   router.get("/ui/previews", auth.requireSession, async (_req, res) => {

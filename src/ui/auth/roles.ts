@@ -2,6 +2,7 @@
 // the OpenID Connect groups claim to read, sync or admin per project. The strongest matching
 // role wins; admin includes sync, sync includes read.
 import type { AppConfig, FerryConfig } from "../../config/schema.ts";
+import { AppError } from "../../errors.ts";
 import { globMatches, projectOf } from "../../policy/project.ts";
 
 export const uiRoles = ["none", "read", "sync", "admin"] as const;
@@ -38,4 +39,21 @@ export function readableApps(
   user: { groups: readonly string[]; all?: boolean },
 ): AppConfig[] {
   return config.apps.filter((app) => roleAtLeast(roleOn(config, user, app), "read"));
+}
+
+/**
+ * The app `name` and `user`'s role on it, when they may read it: 404 for an app ferry.yaml does
+ * not name, 403 for one outside the user's projects (the app page, its event stream, /api/apps).
+ */
+export function readableApp(
+  config: Pick<FerryConfig, "apps" | "projects" | "ui">,
+  user: { groups: readonly string[]; all?: boolean },
+  name: unknown,
+): { app: AppConfig; role: UiRole } {
+  const app = config.apps.find((candidate) => candidate.name === name);
+  if (!app) throw new AppError("NOT_FOUND", "no such app");
+  const role = roleOn(config, user, app);
+  if (!roleAtLeast(role, "read"))
+    throw new AppError("UI_FORBIDDEN", `${app.name}: you have no role on its project`);
+  return { app, role };
 }
