@@ -38,6 +38,8 @@ export interface GitService {
   mergeBase?(location: RepoLocation, a: string, b: string): Promise<string | undefined>;
   /** Optional: writes a commit and pushes it to a branch (image updates; see CommitToPush). */
   pushCommit?(location: RepoLocation, commit: CommitToPush): Promise<string>;
+  /** Optional: releases what outlives a call (checkouts kept for the next caller). */
+  close?(): Promise<void>;
 }
 
 /**

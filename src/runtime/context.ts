@@ -22,6 +22,9 @@ import { createAppClients } from "./kube-clients.ts";
 import { StateSeal } from "../state/seal.ts";
 import { repoLocation } from "./locations.ts";
 
+/** Long enough to bridge the gaps between the renders of one push's apps, short enough to free the disk soon after. */
+const CHECKOUT_LINGER_MS = 30_000;
+
 export interface Runtime {
   readonly config: FerryConfig;
   readonly logger: Logger;
@@ -82,6 +85,8 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
   const forges = options.forges ?? createForges(config, { logger, registry, ...options.forgeOptions });
   const clients = createAppClients(config);
   const renderCache = new RenderCache({ redis, registry, seal, prefix });
+  // The syncs of one push share its checkout (see CliGitService's checkoutLingerMs).
+  const git = new CliGitService({ cacheDir: workDir, checkoutLingerMs: CHECKOUT_LINGER_MS });
 
   const app = (name: string): AppConfig => {
     const found = config.apps.find((candidate) => candidate.name === name);
@@ -104,7 +109,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     registry,
     redis,
     enqueuer,
-    git: new CliGitService({ cacheDir: workDir }),
+    git,
     forges,
     renderCache,
     seal,
@@ -119,6 +124,7 @@ export function createRuntime(config: FerryConfig, options: RuntimeOptions): Run
     kubeFor: (target) => clients.kubeFor(target),
     kubeConfigFor: (target) => clients.kubeConfigFor(target),
     close: async () => {
+      await git.close();
       await enqueuer.close();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -67,6 +67,35 @@ describe("CliGitService against local repositories", () => {
     await again.cleanup();
   });
 
+  it("keeps a checkout after its last holder when asked to linger, at most 4 idle, until close()", async () => {
+    const lingering = new CliGitService({ cacheDir, attempts: 1, checkoutLingerMs: 60_000 });
+    const first = await repo.head();
+    const held = await lingering.checkout(location, first);
+    await held.cleanup();
+    // Idle but kept: the next holder gets the same tree instead of a new one.
+    expect(existsSync(held.dir)).toBe(true);
+    const again = await lingering.checkout(location, first);
+    expect(again.dir).toBe(held.dir);
+    await again.cleanup();
+    // Four newer idle trees push the oldest one out.
+    const newer: string[] = [];
+    for (let index = 0; index < 4; index++) {
+      await repo.write({ "apps/a/cm.yaml": `a: ${index + 10}\n` });
+      const checkout = await lingering.checkout(location, await repo.commit(`change ${index}`));
+      newer.push(checkout.dir);
+      await checkout.cleanup();
+    }
+    expect(existsSync(held.dir)).toBe(false);
+    expect(newer.every((dir) => existsSync(dir))).toBe(true);
+    // A holder keeps its tree through close(); it goes with the holder's cleanup after it.
+    const busy = await lingering.checkout(location, await repo.head());
+    await lingering.close();
+    expect(existsSync(busy.dir)).toBe(true);
+    expect(newer.slice(0, 3).some((dir) => existsSync(dir))).toBe(false);
+    await busy.cleanup();
+    expect(existsSync(busy.dir)).toBe(false);
+  });
+
   it("fetches commits made after the mirror was created, and refuses unknown ones", async () => {
     await (await service.checkout(location, await repo.head())).cleanup();
     await repo.write({ "apps/b/cm.yaml": "b: 2\n" });
