@@ -28,8 +28,11 @@ export interface ApplyContext {
   ignoreDifferences: readonly IgnoreDifference[];
   deadline: number;
   signal?: AbortSignal;
-  /** Called after each object the server accepted, so a failure can say how far it got. */
-  onApplied?: (key: string) => void;
+  /**
+   * Called after each object the server accepted, with the object as the server answered it,
+   * so a failure can say how far it got and the health wait can start from that copy.
+   */
+  onApplied?: (key: string, live: KubeObject) => void;
 }
 
 export function needsApply(
@@ -122,11 +125,11 @@ export async function applyWrites(context: ApplyContext, writes: PendingWrite[])
   for (const write of writes) {
     context.signal?.throwIfAborted();
     if (write.recreate) await deleteAndWait(context, write.planned);
-    await context.kube.apply(write.body, { force: context.force }).catch((error: unknown) => {
+    const live = await context.kube.apply(write.body, { force: context.force }).catch((error: unknown) => {
       throw refusedAt(write.planned, error);
     });
     applied.push(write.planned.key);
-    context.onApplied?.(write.planned.key);
+    context.onApplied?.(write.planned.key, live);
   }
   return applied;
 }

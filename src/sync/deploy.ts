@@ -20,7 +20,7 @@ import {
   writeInventoryToRedis,
 } from "./inventory-store.ts";
 import { discoverScopes } from "./scope.ts";
-import { getLiveMany, refOf } from "../kube/objects.ts";
+import { getLiveMany, refKey, refOf } from "../kube/objects.ts";
 import { planSync, plannedObjects } from "./plan.ts";
 import { decidePrune, inventoryAfterPrune, pruneCandidates, type PruneDecision } from "./prune.ts";
 import type { SyncStep } from "./types.ts";
@@ -117,6 +117,13 @@ export async function deploy(
     "sync planned",
   );
   phases.lap("read-live");
+  // The newest copy of each object this sync has read or written, by refKey: health waits start
+  // from these instead of reading each object again right after applying it.
+  const seen = new Map<string, KubeObject>();
+  const remember = (copies: ReadonlyMap<string, KubeObject | undefined>) => {
+    for (const copy of copies.values()) if (copy) seen.set(refKey(refOf(copy)), copy);
+  };
+  remember(live);
   const applyContext: ApplyContext = {
     kube,
     app: app.name,
@@ -125,7 +132,10 @@ export async function deploy(
     force: app.sync.force,
     ignoreDifferences: app.ignoreDifferences,
     deadline: input.deadline,
-    onApplied: (key: string) => progress.applied.push(key),
+    onApplied: (key, copy) => {
+      progress.applied.push(key);
+      seen.set(refKey(refOf(copy)), copy);
+    },
     ...(signal ? { signal } : {}),
   };
 
@@ -189,17 +199,16 @@ export async function deploy(
     }
     progress.step = "apply";
     // The first read holds until something changed; later stages read their objects again.
-    const result = changedBefore
-      ? stageWrites(
-          applyContext,
-          stage,
-          await getLiveMany(
-            kube,
-            stage.objects.map((item) => refOf(item.object)),
-            signal,
-          ),
-        )
-      : (writes[index] as ReturnType<typeof stageWrites>);
+    let result = writes[index] as ReturnType<typeof stageWrites>;
+    if (changedBefore) {
+      const stageLive = await getLiveMany(
+        kube,
+        stage.objects.map((item) => refOf(item.object)),
+        signal,
+      );
+      remember(stageLive);
+      result = stageWrites(applyContext, stage, stageLive);
+    }
     const applied = await applyWrites(applyContext, result.writes);
     changedBefore ||= applied.length > 0;
     phases.lap("apply");
@@ -212,6 +221,7 @@ export async function deploy(
         deadline: input.deadline,
         what: stage.name,
         timeoutMs,
+        known: seen,
         ...(signal ? { signal } : {}),
         ...(context.checks ? { checks: context.checks } : {}),
         ...(context.pollIntervalMs ? { intervalMs: context.pollIntervalMs } : {}),
@@ -245,6 +255,9 @@ export async function deploy(
       deadline: input.deadline,
       what: "app",
       timeoutMs,
+      // An object without status (a ConfigMap, a Secret) changes health only by a write, and
+      // this sync wrote or read it last; what has status is read again.
+      known: new Map([...seen].filter(([, copy]) => copy.status === undefined)),
       ...(signal ? { signal } : {}),
       ...(context.checks ? { checks: context.checks } : {}),
     },

@@ -6,12 +6,14 @@
 // settled); the deadline ends it with HEALTH_TIMEOUT. An object read Healthy is not read again
 // in the same wait: the rounds poll only what is still progressing (in a fleet's first deploy,
 // the Deployment, not its Service and ConfigMaps), so a round costs a GET per unsettled object.
+// The first round may start from copies the caller already holds (`known`: what the apply just
+// answered), so an object that is Healthy as applied costs no read at all.
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors.ts";
 import { assessHealth } from "../health/registry.ts";
 import { settled, worstHealth, type Health, type HealthCheck } from "../health/types.ts";
-import type { KubeClient, ObjectRef } from "../kube/types.ts";
-import { getLive } from "../kube/objects.ts";
+import type { KubeClient, KubeObject, ObjectRef } from "../kube/types.ts";
+import { getLive, refKey } from "../kube/objects.ts";
 
 export interface WaitOptions {
   /** Epoch milliseconds after which the wait fails. */
@@ -23,6 +25,8 @@ export interface WaitOptions {
   maxIntervalMs?: number;
   /** Described in the timeout message, e.g. "wave 0". */
   what: string;
+  /** Current copies by refKey, read by the first round instead of the API. */
+  known?: ReadonlyMap<string, KubeObject>;
   timeoutMs: number;
 }
 
@@ -34,11 +38,12 @@ export interface ObjectHealth {
 export async function readHealth(
   kube: KubeClient,
   refs: ObjectRef[],
-  options: Pick<WaitOptions, "checks"> = {},
+  options: Pick<WaitOptions, "checks" | "known"> = {},
 ): Promise<ObjectHealth[]> {
   return Promise.all(
     refs.map(async (ref) => {
-      return { ref, health: assessHealth(await getLive(kube, ref), options.checks) };
+      const live = options.known?.get(refKey(ref)) ?? (await getLive(kube, ref));
+      return { ref, health: assessHealth(live, options.checks) };
     }),
   );
 }
@@ -63,14 +68,17 @@ export async function waitHealthy(
   let interval = options.intervalMs ?? 100;
   // In the order of refs; each round reads only the entries not yet Healthy.
   const results: ObjectHealth[] = [];
+  let known = options.known;
   for (;;) {
     options.signal?.throwIfAborted();
     const pending = refs.flatMap((_, index) => (results[index]?.health.status === "Healthy" ? [] : [index]));
     const fresh = await readHealth(
       kube,
       pending.map((index) => refs[index] as ObjectRef),
-      options,
+      { ...(options.checks ? { checks: options.checks } : {}), ...(known ? { known } : {}) },
     );
+    // Later rounds read the API: the copies were current only when the wait began.
+    known = undefined;
     pending.forEach((index, at) => (results[index] = fresh[at] as ObjectHealth));
     const worst = worstHealth(results.map((r) => r.health));
     if (settled(worst.status)) return results;

@@ -121,6 +121,25 @@ describe("runSync apply and prune", () => {
     expect(await inventoryKeys()).toEqual({ revision: sha(2), names: ["a", "b"] });
   });
 
+  it("does not read an object again after applying it when its answer is Healthy", async () => {
+    const gets = async () => {
+      const metric = await callRegistry.getSingleMetric("ferry_kube_requests_total")?.get();
+      return metric?.values.find((value) => value.labels.verb === "GET")?.value ?? 0;
+    };
+    const firstDeploy = async (count: number) => {
+      const objects = Array.from({ length: count }, (_, index) => configMap(`r${count}-${index}`));
+      const before = await gets();
+      const outcome = await sync(redis.client, makeApp(ns.name), objects, sha(1));
+      expect(outcome).toMatchObject({ result: "succeeded", health: { status: "Healthy" } });
+      expect(outcome.applied).toHaveLength(count);
+      return (await gets()) - before;
+    };
+    // Both read their ConfigMaps with one LIST; the health waits (per stage and for the app)
+    // start from what the apply answered, so 4 more ConfigMaps cost no GET at all (they cost 2
+    // each while the waits read every object again).
+    expect(await firstDeploy(8)).toBe(await firstDeploy(4));
+  });
+
   it("never deletes an object of the same name without the tracking annotation", async () => {
     const app = makeApp(ns.name);
     const kube = testKubeClient();
