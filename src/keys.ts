@@ -25,6 +25,7 @@
 //   <prefix>:reconcile:watcher:<cluster>      STRING the watcher role lease of one cluster (reconcile/watcher-roles.ts)
 //   <prefix>:reconcile:watchers               ZSET   processes that run a watcher, by last heartbeat
 //   <prefix>:state:reconciled|deployed-at|deployed HASH app -> state facts, for filters (state/app-state-index.ts)
+//   <prefix>:image-push:<app>                 STRING the commit Ferry last pushed to ferry/images/<app> (images/pushes.ts)
 //   <prefix>:changes                          PUB/SUB channel: an app's or preview's state was written (state/changes.ts)
 import { z } from "zod";
 import { deliveryDigest, safeKeyPart } from "./queue/job-ids.ts";
@@ -111,4 +112,9 @@ export function stateIndexKey(prefix: string, what: StateIndexKey): string {
 /** Pub/sub channel, not a key: announces written state to the UI's live pages. */
 export function changesChannel(prefix: string): string {
   return `${prefix}:changes`;
+}
+
+/** The commit Ferry itself last pushed to the app's image branch, and the policy it was for. */
+export function imagePushKey(prefix: string, app: string): string {
+  return `${prefix}:image-push:${app}`;
 }

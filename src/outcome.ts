@@ -1,6 +1,7 @@
 // How every operation on an app ends — a deploy (the pipeline and the sync engine inside it),
-// a rollback, a branch poll, a self-heal — in one shape, after Flux's Ready condition: a
-// `result` everyone counts by, a `reason` a program can switch on, and a `message` for people.
+// a rollback, a branch poll, a self-heal, an image update's automatic merge — in one shape,
+// after Flux's Ready condition: a `result` everyone counts by, a `reason` a program can switch
+// on, and a `message` for people.
 //
 // The reasons are a closed union: a writer can only name one of them, and every reader (the
 // history record, commit statuses and check runs, the API and `ferry status`, metrics labels)
@@ -56,6 +57,18 @@ const RESULT_OF = {
   HealBackingOff: "skipped",
   /** Another writer (a sync, a rollback) holds the app's lock: the check is retried later. */
   AppLocked: "skipped",
+
+  // The automatic merge of an image update once previewed (src/images/auto-merge.ts).
+  /** Merged through the forge API at the previewed commit; the push webhook deploys it. */
+  AutoMerged: "succeeded",
+  /** The image policy that proposed it (or every policy of the app) has autoMerge off. */
+  AutoMergeOff: "skipped",
+  /** The preview found blocking errors, or did not dry-run every app against its cluster. */
+  PreviewNotGreen: "skipped",
+  /** Not Ferry's own image update: another author, branch or target, or a head Ferry did not push. */
+  NotFerrysUpdate: "skipped",
+  /** The forge refused the merge (its rules, a moved head) or could not be asked: left open. */
+  MergeRefused: "failed",
 } as const satisfies Record<string, Result>;
 
 export type Reason = keyof typeof RESULT_OF;

@@ -3,7 +3,8 @@
 // as a branch and merge request per app (src/images/propose.ts).
 import type { Job } from "bullmq";
 import type { AppConfig, RegistryConfig } from "../src/config/schema.ts";
-import { proposeImageUpdate } from "../src/images/propose.ts";
+import { proposeImageUpdate, type ProposeDeps } from "../src/images/propose.ts";
+import { imagePushes } from "../src/images/pushes.ts";
 import { RegistryClient } from "../src/images/registry.ts";
 import { syncImageSchedulers } from "../src/images/schedule.ts";
 import { processImageJob } from "../src/images/update.ts";
@@ -20,14 +21,7 @@ export function createImageWorker(runtime: Runtime): QueueWorker {
     if (!client) clients.set(config.name, (client = new RegistryClient(config)));
     return client;
   };
-  const proposeDeps = {
-    config: runtime.config,
-    git: runtime.git,
-    location: (app: AppConfig) => runtime.location(app),
-    forgeOf: (app: AppConfig) => runtime.forgeOf(app),
-    enqueuer: runtime.enqueuer,
-    logger: runtime.logger,
-  };
+  const proposeDeps = imageProposeDeps(runtime);
   return {
     processor: async (job: Job) => {
       const data = parseJob(imageJobSchema, job, "image");
@@ -46,5 +40,18 @@ export function createImageWorker(runtime: Runtime): QueueWorker {
     start: async () => {
       await syncImageSchedulers(runtime.enqueuer.queues.image, runtime.config);
     },
+  };
+}
+
+/** What the image worker's proposals write with: the runtime's git, forges, queues and Redis. */
+export function imageProposeDeps(runtime: Runtime): ProposeDeps {
+  return {
+    config: runtime.config,
+    git: runtime.git,
+    location: (app: AppConfig) => runtime.location(app),
+    forgeOf: (app: AppConfig) => runtime.forgeOf(app),
+    enqueuer: runtime.enqueuer,
+    pushes: imagePushes(runtime.redis, runtime.prefix),
+    logger: runtime.logger,
   };
 }

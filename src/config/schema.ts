@@ -216,6 +216,8 @@ export const imageSchema = z.strictObject({
   apps: z.array(z.string().min(1)).min(1),
   /** Write `tag@sha256:<digest>` instead of the tag alone. */
   pinDigest: z.boolean().default(false),
+  /** Merge Ferry's own merge request of this image once its preview is green (src/images/auto-merge.ts). */
+  autoMerge: z.boolean().default(false),
 });
 
 /** TLS of the Redis connection; the URL must be rediss://. Paths are PEM files read at start. */

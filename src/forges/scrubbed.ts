@@ -8,6 +8,7 @@ export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
   const open = forge.openRevertRequest?.bind(forge);
   const upsertRequest = forge.upsertChangeRequest?.bind(forge);
   const closeRequest = forge.closeChangeRequest?.bind(forge);
+  const mergeRequest = forge.mergeChangeRequest?.bind(forge);
   const checks = forge.checks;
   return {
     name: forge.name,
@@ -58,5 +59,6 @@ export function scrubbingForge(forge: Forge, scrub: Scrubber): Forge {
             closeRequest(repo, head, scrub(comment)),
         }
       : {}),
+    ...(mergeRequest ? { mergeChangeRequest: mergeRequest } : {}),
   };
 }

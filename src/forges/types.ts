@@ -149,4 +149,11 @@ export interface Forge {
   ): Promise<{ number: number; url: string; created: boolean }>;
   /** Closes the open change request from branch `head`, if any, after leaving `comment` on it; its number or undefined. */
   closeChangeRequest?(repo: string, head: string, comment: string): Promise<number | undefined>;
+  /**
+   * Automatic merges of image updates (src/images/auto-merge.ts): merges the change request
+   * only while its head is still `sha` — the forge refuses otherwise, as it refuses whatever its
+   * own rules forbid (FORGE_API_FAILED with the forge's status). Never repeated by the transport:
+   * a lost answer could hide a merge that happened. The merge commit, when the forge names it.
+   */
+  mergeChangeRequest?(target: ChangeRequestRef, sha: string): Promise<{ mergeCommit?: string }>;
 }

@@ -14,6 +14,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Enqueuer } from "../queue/enqueue.ts";
 import { routeEvent } from "../webhooks/router.ts";
 import { imageEdits, type LineChange } from "./markers.ts";
+import type { ImagePushes } from "./pushes.ts";
 import type { ImageProposal } from "./update.ts";
 
 /** Who the commits are by: Ferry itself, named so that nobody mistakes them for a person's. */
@@ -25,6 +26,8 @@ export interface ProposeDeps {
   location: (app: AppConfig) => RepoLocation;
   forgeOf: (app: AppConfig) => Forge;
   enqueuer: Pick<Enqueuer, "enqueuePreview">;
+  /** Notes each commit pushed to an image branch: the only commits ever merged automatically. */
+  pushes: Pick<ImagePushes, "record">;
   logger: Logger;
 }
 
@@ -110,6 +113,7 @@ async function proposeForApp(
     author: IMAGE_COMMIT_AUTHOR,
     expected: previous,
   });
+  await deps.pushes.record(app.name, { commit, image: image.name });
   const request = await forge.upsertChangeRequest(app.repo, {
     head: branch,
     base: app.branch,

@@ -1,11 +1,14 @@
 // The preview pipeline (docs/architecture.md), top to bottom: is this head still the newest
 // → pending status → changed paths → touched apps → render and dry-run each → post the comment
-// and the final status. Nothing in a cluster changes here: every apply is a dry run.
+// and the final status → for Ferry's own green image update, its automatic merge
+// (src/images/auto-merge.ts). Nothing in a cluster changes here: every apply is a dry run.
 import type { AppConfig } from "../config/schema.ts";
 import type { AppDiff } from "../diff/index.ts";
 import { AppError, isAppError, toAppError } from "../errors.ts";
 import type { CheckAnnotation, Forge } from "../forges/index.ts";
 import type { Checkout, GitService, RepoLocation } from "../git/types.ts";
+import { autoMergeImageUpdate, type AutoMergeOutcome } from "../images/auto-merge.ts";
+import { imagePushes } from "../images/pushes.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { PreviewJob } from "../queue/types.ts";
 import { PREVIEW_CONTEXT, previewError, previewPending } from "../report/index.ts";
@@ -32,7 +35,16 @@ export interface PreviewRunOptions {
 
 export type PreviewOutcome =
   | { result: "superseded" | "closed"; newestHead: string }
-  | { result: "posted"; apps: string[]; previewId: string; url: string; state: string; comment: string };
+  | {
+      result: "posted";
+      apps: string[];
+      previewId: string;
+      url: string;
+      state: string;
+      comment: string;
+      /** Ferry's own image update only: whether it was merged automatically, and why (not). */
+      autoMerge?: AutoMergeOutcome;
+    };
 
 export async function runPreview(
   job: PreviewJob,
@@ -115,6 +127,12 @@ async function previewSteps(
       { apps: diffs.map((d) => d.app), state: published.status.state, comment: published.comment.action },
       "preview posted",
     );
+    const autoMerge = await autoMergeImageUpdate(
+      { config: runtime.config, pushes: imagePushes(runtime.redis, runtime.prefix), logger: log },
+      forge,
+      job,
+      { state: published.status.state, apps: diffs },
+    );
     return {
       result: "posted",
       apps: diffs.map((d) => d.app),
@@ -122,6 +140,7 @@ async function previewSteps(
       url: published.url,
       state: published.status.state,
       comment: published.comment.action,
+      ...(autoMerge ? { autoMerge } : {}),
     };
   } catch (error) {
     const failure = toAppError(error);

@@ -47,6 +47,9 @@ export interface E2eOptions {
   apps: Array<Record<string, unknown>>;
   extraClusters?: Array<Record<string, unknown>>;
   projects?: Array<Record<string, unknown>>;
+  /** ferry.yaml's image updates (docs/image-updates.md): `registries` and `images`. */
+  registries?: Array<Record<string, unknown>>;
+  images?: Array<Record<string, unknown>>;
   /** The "local" cluster's kubeconfig (e.g. a recording proxy's); the run's control plane by default. */
   kubeconfig?: string;
   /** Prefix of the temporary workDir's name. */
@@ -110,6 +113,8 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
       ],
       projects: options.projects ?? [],
       apps: options.apps,
+      registries: options.registries ?? [],
+      images: options.images ?? [],
       ...(options.ui ? { ui: options.ui(url) } : {}),
     });
     const logs = captureLogs("info");

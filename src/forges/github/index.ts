@@ -22,6 +22,7 @@ import { QuotaTracker } from "./quota.ts";
 import {
   GithubComment,
   GithubComments,
+  GithubMergeResult,
   GithubPermission,
   GithubPull,
   GithubPulls,
@@ -274,6 +275,33 @@ export class GithubForge implements Forge {
     await this.createComment({ repo: repoPath, number: open.number }, comment);
     await this.#updatePull(repoPath, open.number, { state: "closed" });
     return open.number;
+  }
+
+  /**
+   * PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge with `sha`: GitHub merges only while
+   * the head is that commit (409 otherwise) and only what branch protection and the repository's
+   * merge settings allow (405, 403). The merge method is the repository's default. Not repeated
+   * on 5xx (`retries: 0`): a repeat after a lost answer would be a 405 for a merged pull.
+   */
+  async mergeChangeRequest(target: ChangeRequestRef, sha: string): Promise<{ mergeCommit?: string }> {
+    const { owner, repo } = split(target.repo);
+    const client = await this.#clientFor(target.repo);
+    const merged = await this.#call(
+      "PUT",
+      "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+      GithubMergeResult,
+      async () =>
+        (
+          await client.rest.pulls.merge({
+            owner,
+            repo,
+            pull_number: target.number,
+            sha,
+            request: { retries: 0 },
+          })
+        ).data,
+    );
+    return { mergeCommit: merged.sha };
   }
 
   async #updatePull(

@@ -43,6 +43,16 @@ export const GithubPulls = z.array(GithubPull);
 
 export type GithubPull = z.infer<typeof GithubPull>;
 
+/**
+ * https://docs.github.com/en/rest/pulls/pulls#merge-a-pull-request: the pull-request-merge-result
+ * of a 200, which means merged; an answer that says otherwise is not taken for a merge.
+ */
+export const GithubMergeResult = z.object({
+  sha: z.string().min(1),
+  merged: z.literal(true),
+  message: z.string(),
+});
+
 // https://docs.github.com/en/rest/apps/apps
 export const GithubInstallation = z.object({ id: z.number().int() });
 export const GithubApp = z.object({ slug: z.string().min(1) });

@@ -29,6 +29,7 @@ import {
   GitlabCommit,
   GitlabCommitStatus,
   GitlabMember,
+  GitlabMergedRequest,
   GitlabMergeRequest,
   GitlabMergeRequests,
   GitlabNote,
@@ -224,6 +225,20 @@ export class GitlabForge implements Forge {
       this.#api.mergeRequests.edit(repo, open.iid, { stateEvent: "close" }),
     );
     return open.iid;
+  }
+
+  /**
+   * PUT /projects/:id/merge_requests/:iid/merge with `sha`: GitLab merges only while the source
+   * branch's head is that commit (409 otherwise) and only what the project's merge checks allow
+   * (405 not mergeable, 406/422 cannot be merged, 401 not allowed to merge). The requester does
+   * not repeat it on 5xx: a lost answer could hide a merge. A 200 whose merge request is not
+   * merged (GitLab set it to merge later) is refused rather than taken for a merge.
+   */
+  async mergeChangeRequest(target: ChangeRequestRef, sha: string): Promise<{ mergeCommit?: string }> {
+    const mr = await this.#call("PUT", "/projects/:id/merge_requests/:iid/merge", GitlabMergedRequest, () =>
+      this.#api.mergeRequests.accept(target.repo, target.number, { sha }),
+    );
+    return mr.merge_commit_sha ? { mergeCommit: mr.merge_commit_sha } : {};
   }
 
   /** Open merge requests from branch `head` (into `base` when given); one page is plenty. */

@@ -96,9 +96,10 @@ function decide(
   }
   const transient = status === undefined || status >= 500;
   // A lost answer to a note or merge request creation may hide a stored one (and a repeat of
-  // the latter is a 409 "already exists"): the caller re-lists instead.
+  // the latter is a 409 "already exists"): the caller re-lists instead. So may one to a merge.
   const creates = method === "POST" && (endpoint.endsWith("/notes") || endpoint.endsWith("/merge_requests"));
-  if (!transient || creates) return { retry: false };
+  const merges = method === "PUT" && endpoint.endsWith("/merge");
+  if (!transient || creates || merges) return { retry: false };
   return { retry: true, waitMs: backoffMs(options, attempt) };
 }
 

@@ -39,6 +39,16 @@ export const GitlabMergeRequest = z.object({
 });
 export const GitlabMergeRequests = z.array(GitlabMergeRequest);
 
+/**
+ * https://docs.gitlab.com/api/merge_requests/#merge-a-merge-request: the merge request as the
+ * merge left it. Only `merged` is a merge (auto-merge would leave it opened, waiting).
+ */
+export const GitlabMergedRequest = z.object({
+  iid: z.number().int(),
+  state: z.literal("merged"),
+  merge_commit_sha: z.string().nullish(),
+});
+
 export const GitlabCommitStatus = z.object({ id: z.number().int(), status: z.string() });
 
 export const GitlabCommit = z.object({ id: z.string() });

@@ -16,7 +16,7 @@ export interface Harness extends Omit<E2eBase, "connection" | "defer"> {
 export async function startHarness(
   apps: Array<Record<string, unknown>>,
   extraClusters: Array<Record<string, unknown>> = [],
-  more: Pick<E2eOptions, "projects" | "kubeconfig" | "githubApp"> = {},
+  more: Pick<E2eOptions, "projects" | "kubeconfig" | "githubApp" | "registries" | "images"> = {},
 ): Promise<Harness> {
   const base = await startE2e({ apps, extraClusters, workDirPrefix: "ferry-preview-e2e-", ...more });
   const { runtime, prefix, connection, defer } = base;

@@ -342,4 +342,59 @@ describe("GitHub forge against the fake", () => {
       expect(fake.comments(repo, 8).map((c) => c.body)).toEqual(["closed: ********"]);
     });
   });
+  describe("merging a pull request pinned to its head (automatic image merges)", () => {
+    const head = "a".repeat(40);
+    const merge = (sha: string) => {
+      if (!forge.mergeChangeRequest) throw new Error("the GitHub forge merges pull requests");
+      return forge.mergeChangeRequest(target, sha);
+    };
+    const refusal = async (sha: string) => {
+      const error: unknown = await merge(sha).catch((e: unknown) => e);
+      if (!isAppError(error, "FORGE_API_FAILED")) throw new Error(`not a forge failure: ${String(error)}`);
+      return error;
+    };
+
+    it("merges with PUT .../pulls/7/merge carrying the sha, and returns the merge commit", async () => {
+      const merged = await merge(head);
+      const [call] = fake.callsTo("mergePull");
+      expect(call).toMatchObject({
+        method: "PUT",
+        path: `/repos/${repo}/pulls/7/merge`,
+        body: { sha: head },
+      });
+      expect(merged.mergeCommit).toMatch(/^[0-9a-f]{40}$/);
+      expect(fake.pulls.get(`${repo}#7`)).toMatchObject({ state: "closed", mergedBy: "ferry-bot" });
+      expect((await forge.getChangeRequest(target)).state).toBe("merged");
+    });
+
+    it("a head that moved is GitHub's 409, not retried, and nothing is merged", async () => {
+      const error = await refusal("b".repeat(40));
+      expect(error.details).toMatchObject({ status: 409, method: "PUT" });
+      expect(error.message).toContain("Head branch was modified");
+      expect(fake.callsTo("mergePull")).toHaveLength(1);
+      expect(fake.pulls.get(`${repo}#7`)?.mergedAt ?? null).toBeNull();
+    });
+
+    it("a pull the repository's rules refuse is GitHub's 405 with its message", async () => {
+      const pull = fake.pulls.get(`${repo}#7`);
+      if (pull) pull.mergeable = false;
+      const error = await refusal(head);
+      expect(error.retryable).toBe(false);
+      expect(error.details?.status).toBe(405);
+      expect(error.message).toContain("Pull Request is not mergeable");
+    });
+
+    it("a 500 is not repeated (a lost answer may hide a merge)", async () => {
+      fake.inject("mergePull", 1, serverError());
+      const error = await refusal(head);
+      expect(error.details?.status).toBe(500);
+      expect(fake.callsTo("mergePull")).toHaveLength(1);
+    });
+
+    it("a 200 that does not say merged is not taken for a merge", async () => {
+      fake.inject("mergePull", 1, { status: 200, body: { sha: head, merged: false, message: "nope" } });
+      const error = await refusal(head);
+      expect(error.message).toContain("unexpected answer at merged");
+    });
+  });
 });

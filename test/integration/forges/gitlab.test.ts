@@ -357,4 +357,63 @@ describe("GitLab forge against the fake", () => {
       expect(fake.mergeRequestsOpenFrom(project, head)).toEqual([13]);
     });
   });
+  describe("merging a merge request pinned to its head (automatic image merges)", () => {
+    const head = "a".repeat(40);
+    const merge = (sha: string) => {
+      if (!forge.mergeChangeRequest) throw new Error("the GitLab forge merges merge requests");
+      return forge.mergeChangeRequest(target, sha);
+    };
+    const refusal = async (sha: string) => {
+      const error: unknown = await merge(sha).catch((e: unknown) => e);
+      if (!isAppError(error, "FORGE_API_FAILED")) throw new Error(`not a forge failure: ${String(error)}`);
+      return error;
+    };
+
+    it("merges with PUT .../merge_requests/12/merge carrying the sha, and returns the merge commit", async () => {
+      const merged = await merge(head);
+      const [call] = fake.callsTo("acceptMergeRequest");
+      expect(call).toMatchObject({
+        method: "PUT",
+        path: "/api/v4/projects/acme%2Fplatform%2Fshop/merge_requests/12/merge",
+        body: { sha: head },
+      });
+      expect(merged.mergeCommit).toMatch(/^[0-9a-f]{40}$/);
+      expect(fake.mergeRequests.get(`${project}!12`)).toMatchObject({
+        state: "merged",
+        mergedBy: "ferry-bot",
+      });
+    });
+
+    it("a head that moved is GitLab's 409, and nothing is merged", async () => {
+      const error = await refusal("b".repeat(40));
+      expect(error.retryable).toBe(false);
+      expect(error.details).toMatchObject({ status: 409, method: "PUT" });
+      expect(error.message).toContain("SHA does not match HEAD of source branch");
+      expect(fake.mergeRequests.get(`${project}!12`)?.state ?? "opened").toBe("opened");
+    });
+
+    it("a merge request the project's checks refuse is GitLab's 405", async () => {
+      const mr = fake.mergeRequests.get(`${project}!12`);
+      if (mr) mr.mergeable = false;
+      const error = await refusal(head);
+      expect(error.details?.status).toBe(405);
+      expect(error.message).toContain("405 Method Not Allowed");
+    });
+
+    it("a 500 is not repeated (a lost answer may hide a merge)", async () => {
+      fake.inject("acceptMergeRequest", 1, serverError());
+      const error = await refusal(head);
+      expect(error.details?.status).toBe(500);
+      expect(fake.callsTo("acceptMergeRequest")).toHaveLength(1);
+    });
+
+    it("a 200 that leaves the merge request open (merge set for later) is not taken for a merge", async () => {
+      fake.inject("acceptMergeRequest", 1, {
+        status: 200,
+        body: { iid: 12, state: "opened", merge_when_pipeline_succeeds: true },
+      });
+      const error = await refusal(head);
+      expect(error.message).toContain("unexpected answer at state");
+    });
+  });
 });

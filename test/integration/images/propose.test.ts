@@ -12,6 +12,7 @@ import { isAppError } from "../../../src/errors.ts";
 import { createForge, type Forge } from "../../../src/forges/index.ts";
 import { CliGitService } from "../../../src/git/service.ts";
 import { imageBranch, proposeImageUpdate, type ProposeDeps } from "../../../src/images/propose.ts";
+import type { ImagePush } from "../../../src/images/pushes.ts";
 import type { PreviewJob } from "../../../src/queue/types.ts";
 import { FakeGithub } from "../../support/fakes/github.ts";
 import { FakeGitlab } from "../../support/fakes/gitlab.ts";
@@ -63,10 +64,19 @@ function configFor(forge: Record<string, unknown>): FerryConfig {
 
 /** Preview jobs the proposals queued (the preview itself is the preview worker's, tested elsewhere). */
 let previews: PreviewJob[] = [];
+/** The pushes the proposals noted for automatic merges (src/images/pushes.ts), by app. */
+let pushes: [string, ImagePush][] = [];
 
 function depsFor(config: FerryConfig, forge: Forge): ProposeDeps {
   previews = [];
+  pushes = [];
   return {
+    pushes: {
+      record: (app, push) => {
+        pushes.push([app, push]);
+        return Promise.resolve();
+      },
+    },
     enqueuer: {
       enqueuePreview: (job) => {
         previews.push(job);
@@ -153,6 +163,7 @@ describe("proposing an image update", () => {
     expect(pulls()[0]?.body).toContain(`${source.url}/commit/${source.revision}`);
     // Its preview is queued for the pushed head, as the forge's webhook would have it.
     const head = await git(repo.dir, "rev-parse", imageBranch("web"));
+    expect(pushes).toEqual([["web", { commit: head, image: "web" }]]);
     expect(previews).toEqual([
       expect.objectContaining({
         forge: "gh",
@@ -177,6 +188,10 @@ describe("proposing an image update", () => {
     ]);
     expect(pulls()).toHaveLength(1);
     expect(pulls()[0]?.title).toContain("1.3.0");
+    expect(pushes.map(([, push]) => push.commit)).toEqual([
+      head,
+      await git(repo.dir, "rev-parse", imageBranch("web")),
+    ]);
 
     // Someone merges 1.3.0 by hand: the request has nothing left to do.
     await git(repo.dir, "merge", "-q", "--ff-only", imageBranch("web"));
@@ -214,6 +229,7 @@ describe("proposing an image update", () => {
     const branch = await git(repo.dir, "branch", "--list", imageBranch("web"));
     expect(branch).toBe("");
     expect(fake.pulls.size).toBe(0);
+    expect(pushes).toEqual([]);
   });
 });
 

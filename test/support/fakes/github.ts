@@ -1,7 +1,8 @@
 // A fake of the GitHub REST subset Ferry uses: issue comments, commit statuses, pulls (read,
-// list, open, edit, close), check runs, collaborator permissions, comment reactions and, with
+// list, open, edit, close, merge), check runs, collaborator permissions, comment reactions and, with
 // `app`, GitHub App authentication (github-app.ts).
 // Paths, verbs, status codes, Link pagination and body shapes follow docs.github.com/en/rest.
+import { createHash } from "node:crypto";
 import { FakeAppAuthority, type FakeAppOptions } from "./github-app.ts";
 import {
   FakeHttpApi,
@@ -28,6 +29,8 @@ export interface FakePull {
   mergedBy?: string;
   title?: string;
   body?: string | null;
+  /** false: the repository's rules (branch protection, merge settings) refuse to merge it. */
+  mergeable?: boolean;
 }
 
 /** A repository role (docs.github.com/en/rest/collaborators/collaborators). */
@@ -239,6 +242,12 @@ export class FakeGithub extends FakeHttpApi {
           method: "PATCH",
           pattern: "/repos/:owner/:repo/pulls/:number",
           handle: (r) => this.#updatePull(r),
+        },
+        {
+          name: "mergePull",
+          method: "PUT",
+          pattern: "/repos/:owner/:repo/pulls/:number/merge",
+          handle: (r) => this.#mergePull(r),
         },
         {
           name: "collaboratorPermission",
@@ -701,6 +710,44 @@ export class FakeGithub extends FakeHttpApi {
     if (typeof input.base === "string") pull.baseRef = input.base;
     if (input.state !== undefined && !pull.mergedAt) pull.state = input.state as "open" | "closed";
     return { status: 200, body: pullShape(repo, pull) };
+  }
+
+  // https://docs.github.com/en/rest/pulls/pulls#merge-a-pull-request: commit_title,
+  // commit_message, sha and merge_method (merge, squash or rebase) optional; 405 when the pull
+  // cannot be merged (closed, merged, or `mergeable: false` for the repository's rules), 409 when
+  // `sha` is not the head any more; 200 with the merge commit.
+  #mergePull(r: FakeRequest): FakeResponse {
+    const repo = `${r.params.owner}/${r.params.repo}`;
+    const pull = this.pulls.get(`${repo}#${r.params.number}`);
+    if (!pull) return notFound();
+    const input = (r.body ?? {}) as Record<string, unknown>;
+    for (const name of ["commit_title", "commit_message", "sha"])
+      if (input[name] !== undefined && typeof input[name] !== "string") return invalid(name, "invalid");
+    if (
+      input.merge_method !== undefined &&
+      !["merge", "squash", "rebase"].includes(input.merge_method as string)
+    )
+      return invalid("merge_method", "invalid");
+    const refused = (status: number, message: string): FakeResponse => ({
+      status,
+      body: {
+        message,
+        documentation_url: "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request",
+        status: String(status),
+      },
+    });
+    if ((pull.state ?? "open") !== "open" || pull.mergedAt || pull.mergeable === false)
+      return refused(405, "Pull Request is not mergeable");
+    if (input.sha !== undefined && input.sha !== pull.headSha)
+      return refused(409, "Head branch was modified. Review and try the merge again.");
+    const sha = createHash("sha1").update(`merge ${repo}#${pull.number}@${pull.headSha}`).digest("hex");
+    Object.assign(pull, {
+      state: "closed",
+      mergedAt: new Date().toISOString(),
+      mergedBy: this.login,
+      commits: [...(pull.commits ?? []), sha],
+    });
+    return { status: 200, body: { sha, merged: true, message: "Pull Request successfully merged" } };
   }
 
   // 200 with the role for a collaborator; an unknown user is GitHub's documented 404.

@@ -1,7 +1,8 @@
 // A fake of the GitLab REST v4 subset Ferry uses: MR notes, commit statuses, merge requests
-// (read, list, open, edit, close), the three calls of a revert MR, project members (inherited
+// (read, list, open, edit, close, merge), the three calls of a revert MR, project members (inherited
 // included) and note award emoji. Paths, verbs, status codes, X-Page/X-Next-Page/Link
 // pagination and body shapes follow docs.gitlab.com/api. `:id` is the URL-encoded project path.
+import { createHash } from "node:crypto";
 import {
   FakeHttpApi,
   linkHeader,
@@ -27,6 +28,9 @@ export interface FakeMergeRequest {
   sourceProjectId?: number;
   author?: string;
   mergedBy?: string;
+  /** false: the project's merge checks (pipeline, approvals, conflicts) refuse to merge it. */
+  mergeable?: boolean;
+  mergeCommitSha?: string;
 }
 
 /** A member as `GET /projects/:id/members/all/:user_id` lists it (direct or inherited). */
@@ -136,6 +140,12 @@ export class FakeGitlab extends FakeHttpApi {
           method: "PUT",
           pattern: `${P}/merge_requests/:iid`,
           handle: (r) => this.#updateMr(r),
+        },
+        {
+          name: "acceptMergeRequest",
+          method: "PUT",
+          pattern: `${P}/merge_requests/:iid/merge`,
+          handle: (r) => this.#acceptMr(r),
         },
         {
           name: "commitMergeRequests",
@@ -324,6 +334,38 @@ export class FakeGitlab extends FakeHttpApi {
     if (stateEvent !== undefined && mr.state !== "merged")
       mr.state = stateEvent === "close" ? "closed" : "opened";
     return { status: 200, body: mrShape(r.params.id ?? "", mr) };
+  }
+
+  // https://docs.gitlab.com/api/merge_requests/#merge-a-merge-request: sha, squash,
+  // should_remove_source_branch, auto_merge, merge and squash commit messages optional; 405 when
+  // it cannot be merged (not opened, or `mergeable: false` for the project's merge checks), 409
+  // "SHA does not match HEAD of source branch" when `sha` is not the head; 200 with the merged MR.
+  #acceptMr(r: FakeRequest): FakeResponse {
+    const project = r.params.id ?? "";
+    const mr = this.mergeRequests.get(`${project}!${r.params.iid}`);
+    if (!mr) return notFound();
+    const input = (r.body ?? {}) as Record<string, unknown>;
+    for (const name of ["sha", "merge_commit_message", "squash_commit_message"])
+      if (input[name] !== undefined && typeof input[name] !== "string")
+        return { status: 400, body: { error: `${name} is invalid` } };
+    for (const name of [
+      "squash",
+      "should_remove_source_branch",
+      "auto_merge",
+      "merge_when_pipeline_succeeds",
+    ])
+      if (input[name] !== undefined && typeof input[name] !== "boolean")
+        return { status: 400, body: { error: `${name} is invalid` } };
+    if ((mr.state ?? "opened") !== "opened" || mr.mergeable === false)
+      return { status: 405, body: { message: "405 Method Not Allowed" } };
+    const sha = field(r, "sha");
+    if (sha !== undefined && sha !== mr.sha)
+      return { status: 409, body: { message: `SHA does not match HEAD of source branch: ${mr.sha}` } };
+    mr.state = "merged";
+    mr.mergedBy = this.username;
+    mr.mergeCommitSha = createHash("sha1").update(`merge ${project}!${mr.iid}@${mr.sha}`).digest("hex");
+    mr.commits = [...(mr.commits ?? []), mr.mergeCommitSha];
+    return { status: 200, body: mrShape(project, mr) };
   }
 
   #create(r: FakeRequest): FakeResponse {
@@ -522,6 +564,7 @@ function mrShape(project: string, mr: FakeMergeRequest) {
     merge_user: user(mr.mergedBy),
     merged_by: user(mr.mergedBy),
     diff_refs: mr.baseSha ? { base_sha: mr.baseSha, head_sha: mr.sha, start_sha: mr.baseSha } : null,
+    merge_commit_sha: mr.mergeCommitSha ?? null,
   };
 }
 
