@@ -43,7 +43,13 @@ const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const apps = Number(process.env.BENCH_APPS ?? 1000);
-const workerCounts = (process.env.BENCH_WORKERS ?? "1").split(",").map(Number);
+// "up" (counted as 0 workers): one `ferry up --config` process, receiver and worker in one.
+const workerCounts = (process.env.BENCH_WORKERS ?? "1")
+  .split(",")
+  .map((count) => (count.trim() === "up" ? 0 : Number(count)));
+/** How a run's Ferry is called in the tables. */
+const runName = (workers: number) =>
+  workers === 0 ? "one `ferry up` process" : `${workers} worker process${workers > 1 ? "es" : ""}`;
 const steadySeconds = Number(process.env.BENCH_STEADY_SECONDS ?? 600);
 const baselineSeconds = Number(process.env.BENCH_BASELINE_SECONDS ?? 60);
 const kubectlParallel = Number(process.env.BENCH_KUBECTL_PARALLEL ?? 8);
@@ -260,26 +266,49 @@ interface Ferry {
   stop: () => Promise<void>;
 }
 
-function startFerry(configFile: string, metricsPorts: number[], port: number, logDir: string): Ferry {
+/** Workers 0: one `ferry up` process, whose receiver port serves /metrics of both parts. */
+function startFerry(
+  configFile: string,
+  metricsPorts: number[],
+  port: number,
+  logDir: string,
+  workers: number,
+): Ferry {
   const env = { ...process.env, FERRY_STATE_KEY: randomBytes(32).toString("base64") };
   const start = (name: string, args: string[]) => {
     const log = join(logDir, `${name}.log`);
     // With the flags the image and the bin run Ferry with (as deployed).
-    const child = spawn(process.execPath, [...NODE_FLAGS, join(root, "src/cli/main.ts"), ...args], {
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    // BENCH_PROFILE_DIR: each process writes a V8 CPU profile there when it stops (where the
+    // time goes; open in Chrome's DevTools).
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? [
+          "--cpu-prof",
+          `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`,
+          `--cpu-prof-name=${name}.cpuprofile`,
+        ]
+      : [];
+    const child = spawn(
+      process.execPath,
+      [...NODE_FLAGS, ...profile, join(root, "src/cli/main.ts"), ...args],
+      {
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     const chunks: Buffer[] = [];
     child.stderr?.on("data", (chunk: Buffer) => chunks.push(chunk));
     child.on("exit", () => writeFileSync(log, Buffer.concat(chunks)));
     return child;
   };
-  const processes = [
-    start("receiver", ["serve", "--config", configFile]),
-    ...metricsPorts.map((metricsPort, w) =>
-      start(`worker-${w}`, ["worker", "--config", configFile, "--http-port", String(metricsPort)]),
-    ),
-  ];
+  const processes =
+    workers === 0
+      ? [start("up", ["up", "--config", configFile])]
+      : [
+          start("receiver", ["serve", "--config", configFile]),
+          ...metricsPorts.map((metricsPort, w) =>
+            start(`worker-${w}`, ["worker", "--config", configFile, "--http-port", String(metricsPort)]),
+          ),
+        ];
   return {
     port,
     metricsPorts,
@@ -379,9 +408,9 @@ async function ferryRun(
   );
   const logDir = join(context.workDir, `logs-w${workers}`);
   mkdirSync(logDir, { recursive: true });
-  const metricsPorts: number[] = [];
+  const metricsPorts: number[] = workers === 0 ? [port] : [];
   for (let w = 0; w < workers; w++) metricsPorts.push(await freePort());
-  const ferry = startFerry(configFile, metricsPorts, port, logDir);
+  const ferry = startFerry(configFile, metricsPorts, port, logDir, workers);
   const pids = () => ferry.processes.map((child) => child.pid ?? 0).filter(Boolean);
   try {
     await until(
@@ -410,7 +439,7 @@ async function ferryRun(
     const peak = rss.stop();
     const callsAfter = await callCounts(metricsPorts);
     const redisAfter = await redisCommands(context.redisUrl);
-    console.error(`ferry (${workers} worker): fleet Synced and Healthy after ${firstDeployS.toFixed(1)} s`);
+    console.error(`ferry (${runName(workers)}): fleet Synced and Healthy after ${firstDeployS.toFixed(1)} s`);
 
     const steadyRequestsBefore = await apiRequests(context.kubeconfig);
     const steadyCpuBefore = cpuSeconds(pids());
@@ -548,7 +577,7 @@ function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number):
     );
   for (const f of ferry)
     console.log(
-      `| Ferry, ${f.workers} worker process${f.workers > 1 ? "es" : ""} | ${f.firstDeployS.toFixed(1)} | | ${f.apiRequests} | ${f.peakRssMiB.toFixed(0)} | ${f.cpuS.toFixed(1)} |`,
+      `| Ferry, ${runName(f.workers)} | ${f.firstDeployS.toFixed(1)} | | ${f.apiRequests} | ${f.peakRssMiB.toFixed(0)} | ${f.cpuS.toFixed(1)} |`,
     );
   console.log(
     `\n| steady state over ${steadySeconds} s | API requests/min (control plane alone: ${baseline.toFixed(0)}) | Ferry above that | Ferry CPU % of a core |`,
@@ -556,12 +585,12 @@ function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number):
   console.log("|---|---:|---:|---:|");
   for (const f of ferry)
     console.log(
-      `| Ferry, ${f.workers} worker process${f.workers > 1 ? "es" : ""} | ${f.steadyRequestsPerMin.toFixed(0)} | ${(f.steadyRequestsPerMin - baseline).toFixed(0)} | ${f.steadyCpuPercent.toFixed(1)} |`,
+      `| Ferry, ${runName(f.workers)} | ${f.steadyRequestsPerMin.toFixed(0)} | ${(f.steadyRequestsPerMin - baseline).toFixed(0)} | ${f.steadyCpuPercent.toFixed(1)} |`,
     );
   for (const f of ferry) {
     const parts = f.peakRssPartsMiB;
     console.log(
-      `\nPeak RSS, ${f.workers} worker(s): receiver ${parts.receiver.toFixed(0)} MiB, worker${parts.workers.length > 1 ? "s" : ""} ${parts.workers.map((mib) => mib.toFixed(0)).join(", ")} MiB, child processes ${parts.children.toFixed(0)} MiB (each part's own peak)`,
+      `\nPeak RSS, ${runName(f.workers)}: ${f.workers === 0 ? `the process ${parts.receiver.toFixed(0)} MiB` : `receiver ${parts.receiver.toFixed(0)} MiB, worker${parts.workers.length > 1 ? "s" : ""} ${parts.workers.map((mib) => mib.toFixed(0)).join(", ")} MiB`}, child processes ${parts.children.toFixed(0)} MiB (each part's own peak)`,
     );
   }
   const perApp = (calls: Record<string, number>, scale = 1) =>
@@ -571,12 +600,12 @@ function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number):
   console.log(`\nPer app, Ferry's own calls (first deploy; steady state per app per minute):`);
   for (const f of ferry)
     console.log(
-      `- ${f.workers} worker(s): first deploy: ${perApp(f.calls)}, redis ${(f.redisCommands / apps).toFixed(1)}; steady: ${perApp(f.steadyCalls, 60 / steadySeconds)}, redis ${(f.steadyRedisCommandsPerMin / apps).toFixed(2)}`,
+      `- ${runName(f.workers)}: first deploy: ${perApp(f.calls)}, redis ${(f.redisCommands / apps).toFixed(1)}; steady: ${perApp(f.steadyCalls, 60 / steadySeconds)}, redis ${(f.steadyRedisCommandsPerMin / apps).toFixed(2)}`,
     );
   if (reference.length > 0)
     for (const f of ferry)
       console.log(
-        `\nFerry (${f.workers}) first deploy / best kubectl all-Available = ${(f.firstDeployS / best).toFixed(2)} (goal ≤ 1.5); peak RSS ${f.peakRssMiB.toFixed(0)} MiB (goal ≤ 300)`,
+        `\nFerry (${runName(f.workers)}) first deploy / best kubectl all-Available = ${(f.firstDeployS / best).toFixed(2)} (goal ≤ 1.5); peak RSS ${f.peakRssMiB.toFixed(0)} MiB (goal ≤ 300)`,
       );
   mkdirSync(join(here, "results"), { recursive: true });
   writeFileSync(

@@ -10,6 +10,7 @@ import { authFor } from "./auth.ts";
 import { KeyedMutex, withFileLock } from "./lock.ts";
 import { withRetries } from "./retry.ts";
 import { runGit } from "./run.ts";
+import { RemoteHeads } from "./remote-heads.ts";
 import { TreeLookup } from "./trees.ts";
 import type { Checkout, CommitToPush, GitService, RepoLocation } from "./types.ts";
 
@@ -52,6 +53,7 @@ export class CliGitService implements GitService {
   /** Commits already seen in a mirror: they stay there, so asking git again is wasted spawns. */
   readonly #present = new Set<string>();
   readonly #trees: TreeLookup;
+  readonly #heads: RemoteHeads;
   /**
    * Checkouts by mirror and commit: shared while anyone holds them and for checkoutLingerMs
    * after (see checkout). Map order is last-use order, so the first idle entry is the oldest.
@@ -65,6 +67,7 @@ export class CliGitService implements GitService {
     this.#localTimeoutMs = options.localTimeoutMs ?? 60_000;
     this.#lingerMs = options.checkoutLingerMs ?? 0;
     this.#trees = new TreeLookup({ timeoutMs: this.#localTimeoutMs });
+    this.#heads = new RemoteHeads({ attempts: this.#attempts, timeoutMs: this.#fetchTimeoutMs });
   }
 
   mirrorDir(location: RepoLocation): string {
@@ -72,22 +75,9 @@ export class CliGitService implements GitService {
     return join(this.#cacheDir, "mirrors", `${key}.git`);
   }
 
+  /** One ls-remote answers every caller that asked while the previous one ran (remote-heads.ts). */
   async headOf(location: RepoLocation, branch: string): Promise<string> {
-    const ref = `refs/heads/${branch}`;
-    const { stdout, exitCode } = await withRetries(this.#attempts, async () =>
-      runGit(["ls-remote", "--exit-code", "--", location.url, ref], {
-        auth: await authFor(location),
-        timeoutMs: this.#fetchTimeoutMs,
-        okExitCodes: [2],
-      }),
-    );
-    const line = stdout
-      .toString("utf8")
-      .split("\n")
-      .find((entry) => entry.endsWith(`\t${ref}`));
-    if (exitCode === 2 || !line)
-      throw new AppError("GIT_REF_NOT_FOUND", `branch ${branch} not found in ${location.repo}`);
-    return line.split("\t")[0] ?? "";
+    return this.#heads.headOf(location, branch);
   }
 
   /**

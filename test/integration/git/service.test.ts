@@ -2,9 +2,11 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readlink, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isAppError } from "../../../src/errors.ts";
 import { CliGitService } from "../../../src/git/service.ts";
+import { registerCallCounts } from "../../../src/observability/call-counts.ts";
 import type { RepoLocation } from "../../../src/git/types.ts";
 import { createRepo, git, type TestRepo } from "../../support/git.ts";
 
@@ -65,6 +67,33 @@ describe("CliGitService against local repositories", () => {
     const again = await service.checkout(location, first);
     expect(again.dir).not.toBe(one?.dir);
     await again.cleanup();
+  });
+
+  it("answers concurrent head reads of a repository with one ls-remote, each fresh from its call on", async () => {
+    const registry = new Registry();
+    registerCallCounts(registry);
+    const gitRuns = async () =>
+      (await registry.getSingleMetric("ferry_tool_runs_total")?.get())?.values.find(
+        (value) => value.labels.tool === "git",
+      )?.value ?? 0;
+    await git(repo.dir, "branch", "release");
+    const first = await repo.head();
+    const before = await gitRuns();
+    const answers = await Promise.all([
+      ...Array.from({ length: 8 }, () => service.headOf(location, "main")),
+      service.headOf(location, "release"),
+      service.headOf(location, "nope").catch((error: unknown) => error),
+    ]);
+    expect(answers.slice(0, 9)).toEqual(Array.from({ length: 9 }, () => first));
+    expect(isAppError(answers[9], "GIT_REF_NOT_FOUND")).toBe(true);
+    expect((await gitRuns()) - before).toBe(1);
+
+    // A read that began before a push never answers a caller that asked after it.
+    const early = service.headOf(location, "main");
+    await repo.write({ "apps/a/cm.yaml": "a: 3\n" });
+    const pushed = await repo.commit("after the first read began");
+    expect(await service.headOf(location, "main")).toBe(pushed);
+    expect([first, pushed]).toContain(await early);
   });
 
   it("keeps a checkout after its last holder when asked to linger, at most 4 idle, until close()", async () => {
