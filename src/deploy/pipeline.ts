@@ -27,6 +27,7 @@ import { outcome, type Outcome } from "../outcome.ts";
 import { policyError, violationsOf } from "../policy/check.ts";
 import type { DeployCause } from "../sync/history.ts";
 import { headAffectsApp, markSeenHead } from "./affected.ts";
+import { imagesOfRevision } from "./images.ts";
 import { deployAnnotations } from "./annotations.ts";
 import { deployCause } from "./cause.ts";
 import { dryRunDeploy, type DryRunResult } from "./dry-run.ts";
@@ -227,6 +228,8 @@ async function deploySource(
   // From here on, every text about this deploy (statuses, comments, history, logs) is scrubbed
   // of the values of the Secrets it renders: an admission webhook may echo them.
   const scrub = scrubberFor(sensitiveValues(rendered.objects));
+  const images = await imagesOfRevision(runtime, app, revision, rendered.objects, logger);
+  phases.lap("images");
   const synced = await runSync({
     kube,
     scrub,
@@ -238,6 +241,7 @@ async function deploySource(
     app,
     objects: rendered.objects,
     revision,
+    images,
     trigger: {
       reason: job.reason,
       cause,

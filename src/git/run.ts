@@ -12,6 +12,8 @@ export interface GitRunOptions {
   okExitCodes?: number[];
   extraEnv?: Record<string, string>;
   what?: string;
+  /** Output beyond this fails the run (GIT_FAILED); 256 MiB unless a caller expects little. */
+  maxOutputBytes?: number;
 }
 
 // Proxy and CA settings of the host still apply to git's own HTTPS.
@@ -53,7 +55,7 @@ export async function runGit(args: string[], options: GitRunOptions): Promise<Ex
     cwd: options.cwd,
     env: gitEnv({ ...options.auth?.env, ...options.extraEnv }),
     timeoutMs: options.timeoutMs,
-    maxOutputBytes: 256 << 20,
+    maxOutputBytes: options.maxOutputBytes ?? 256 << 20,
     secrets: options.auth?.secrets ?? [],
     codes: { failed: "GIT_FAILED", timeout: "GIT_FAILED", tooLarge: "GIT_FAILED" },
     ...(options.stdin === undefined ? {} : { stdin: options.stdin }),

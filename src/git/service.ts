@@ -12,7 +12,14 @@ import { withRetries } from "./retry.ts";
 import { runGit } from "./run.ts";
 import { RemoteHeads } from "./remote-heads.ts";
 import { TreeLookup } from "./trees.ts";
-import type { Checkout, CommitToPush, GitService, RepoLocation } from "./types.ts";
+import type {
+  Checkout,
+  CommitToPush,
+  CommitTrailers,
+  GitService,
+  RepoLocation,
+  TrailerQuery,
+} from "./types.ts";
 
 export interface GitServiceOptions {
   /** Mirrors live in <cacheDir>/mirrors, checkouts in <cacheDir>/checkouts. */
@@ -203,6 +210,41 @@ export class CliGitService implements GitService {
     const sha = stdout.toString("utf8").trim();
     // Exit 1: unrelated histories.
     return exitCode === 1 || sha === "" ? undefined : sha;
+  }
+
+  async commitTrailers(location: RepoLocation, query: TrailerQuery): Promise<CommitTrailers[]> {
+    if (!Number.isInteger(query.limit) || query.limit < 1) return [];
+    const keys = query.keys.filter((key) => /^[A-Za-z0-9-]{1,100}$/.test(key));
+    if (keys.length === 0) return [];
+    const gitDir = await this.#ensureCommits(
+      location,
+      query.from === undefined ? [query.to] : [query.from, query.to],
+    );
+    // NUL ends each commit (-z); the commit id, then one "Key: value" line per trailer.
+    const format = `%H%n%(trailers:${keys.map((key) => `key=${key}`).join(",")},unfold)`;
+    const { stdout } = await runGit(
+      [
+        "log",
+        "-z",
+        `--max-count=${query.limit}`,
+        `--format=${format}`,
+        query.to,
+        ...(query.from === undefined ? [] : [`^${query.from}`]),
+        "--",
+      ],
+      { gitDir, timeoutMs: this.#localTimeoutMs, maxOutputBytes: query.maxBytes, what: "git log" },
+    );
+    return stdout
+      .toString("utf8")
+      .split("\0")
+      .flatMap((entry) => {
+        const [sha = "", ...lines] = entry.split("\n");
+        const trailers = lines.flatMap((line) => {
+          const colon = line.indexOf(":");
+          return colon > 0 ? [{ key: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() }] : [];
+        });
+        return revision.test(sha) && trailers.length > 0 ? [{ sha, trailers }] : [];
+      });
   }
 
   /**

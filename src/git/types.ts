@@ -36,6 +36,12 @@ export interface GitService {
    * histories are unrelated. Without it a caller compares with one of the commits instead.
    */
   mergeBase?(location: RepoLocation, a: string, b: string): Promise<string | undefined>;
+  /**
+   * Optional: the trailers named in `query.keys` of the newest `query.limit` commits of `to`
+   * that `from` does not have (all of `to`'s history without `from`), newest first; commits
+   * without any of them are left out. Values are as git parses them (folded lines unfolded).
+   */
+  commitTrailers?(location: RepoLocation, query: TrailerQuery): Promise<CommitTrailers[]>;
   /** Optional: writes a commit and pushes it to a branch (image updates; see CommitToPush). */
   pushCommit?(location: RepoLocation, commit: CommitToPush): Promise<string>;
   /** Optional: releases what outlives a call (checkouts kept for the next caller). */
@@ -55,4 +61,20 @@ export interface CommitToPush {
   message: string;
   author: { name: string; email: string };
   expected: string | undefined;
+}
+
+export interface TrailerQuery {
+  to: string;
+  from?: string;
+  /** At most this many commits are read. */
+  limit: number;
+  /** Trailer keys (letters, digits and '-'), matched as git does: case-insensitively. */
+  keys: readonly string[];
+  /** The whole answer's bound: more fails with GIT_FAILED instead of being read. */
+  maxBytes: number;
+}
+
+export interface CommitTrailers {
+  sha: string;
+  trailers: Array<{ key: string; value: string }>;
 }

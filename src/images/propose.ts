@@ -15,6 +15,7 @@ import type { Enqueuer } from "../queue/enqueue.ts";
 import { routeEvent } from "../webhooks/router.ts";
 import { imageEdits, type LineChange } from "./markers.ts";
 import type { ImagePushes } from "./pushes.ts";
+import { imageTrailerLines } from "./trailers.ts";
 import type { ImageProposal } from "./update.ts";
 
 /** Who the commits are by: Ferry itself, named so that nobody mistakes them for a person's. */
@@ -109,7 +110,7 @@ async function proposeForApp(
     base,
     branch,
     files: edits.texts,
-    message: commitMessage(image.repository, proposal, edits.changes),
+    message: commitMessage(image, proposal, edits.changes),
     author: IMAGE_COMMIT_AUTHOR,
     expected: previous,
   });
@@ -164,7 +165,9 @@ async function queuePreview(
   for (const job of plan.jobs) if (job.queue === "preview") await deps.enqueuer.enqueuePreview(job.data);
 }
 
-function commitMessage(repository: string, proposal: ImageProposal, changes: readonly LineChange[]): string {
+/** For people: subject, image, digest, source and the lines changed; then the trailers for Ferry. */
+function commitMessage(image: ImageConfig, proposal: ImageProposal, changes: readonly LineChange[]): string {
+  const repository = image.repository;
   return [
     `images: ${repository} ${proposal.tag}`,
     "",
@@ -174,6 +177,8 @@ function commitMessage(repository: string, proposal: ImageProposal, changes: rea
     ...(proposal.source?.revision ? [`Source-Revision: ${proposal.source.revision}`] : []),
     "",
     ...changes.map((change) => `${change.file}:${change.line}: ${change.before} -> ${change.after}`),
+    "",
+    ...imageTrailerLines(image.name, repository, proposal),
     "",
   ].join("\n");
 }

@@ -10,6 +10,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { ImageJob } from "../queue/types.ts";
 import { newestTag } from "./policy.ts";
 import type { ImageInfo } from "./registry.ts";
+import { sourceRevisionSchema, sourceUrlSchema } from "./trailers.ts";
 
 /** What one decision hands to the writer: the tag to propose and where it came from. */
 export interface ImageProposal {
@@ -94,11 +95,11 @@ function describePolicy(image: ImageConfig): string {
 
 /** Where the image was built from, when its labels say so (only what looks like a URL or a SHA). */
 function sourceOf(labels: Record<string, string>): ImageProposal["source"] | undefined {
-  const url = labels[SOURCE_LABEL];
-  const revision = labels[REVISION_LABEL];
+  const url = sourceUrlSchema.safeParse(labels[SOURCE_LABEL]);
+  const revision = sourceRevisionSchema.safeParse(labels[REVISION_LABEL]);
   const source = {
-    ...(url !== undefined && /^https:\/\/[^\s"'<>]{1,500}$/.test(url) ? { url } : {}),
-    ...(revision !== undefined && /^[0-9a-f]{7,64}$/.test(revision) ? { revision } : {}),
+    ...(url.success ? { url: url.data } : {}),
+    ...(revision.success ? { revision: revision.data } : {}),
   };
   return Object.keys(source).length > 0 ? source : undefined;
 }

@@ -10,6 +10,7 @@ import { readAppStatuses } from "../reconcile/status.ts";
 import type { AppStatus } from "../reconcile/types.ts";
 import { badRevision, readHealthyMark, readHistory, type DeploymentRecord } from "../sync/history.ts";
 import { isLocked } from "../deploy/lock.ts";
+import type { DeployedImage } from "../images/deployed.ts";
 import {
   deriveState,
   finishedAt,
@@ -31,6 +32,11 @@ export interface AppOverview {
   /** The last healthy revision, i.e. what is live unless a sync is running or failed. */
   revision?: string;
   appliedAt?: string;
+  /**
+   * The images the live revision runs, with the digest and source a merged image update
+   * recorded for them: from that revision's newest deploy record, when it lists them.
+   */
+  images?: DeployedImage[];
   /** A revision that was rolled back and is skipped until a newer commit arrives. */
   badRevision?: string;
   /** Automatic sync and self-heal paused (the web UI's Pause): by whom and when. */
@@ -93,10 +99,19 @@ async function overviewOf(
     sync,
     health,
     ...(healthy ? { revision: healthy.revision, appliedAt: healthy.at } : {}),
+    ...imagesOf(history, healthy?.revision),
     ...(bad ? { badRevision: bad } : {}),
     ...(paused ? { paused } : {}),
     deployments: history.slice(0, limit),
   };
+}
+
+function imagesOf(
+  history: readonly DeploymentRecord[],
+  live: string | undefined,
+): { images?: DeployedImage[] } {
+  const images = history.find((record) => record.revision === live && record.images !== undefined)?.images;
+  return live !== undefined && images !== undefined ? { images } : {};
 }
 
 export async function readOverviews(deps: OverviewDeps, apps: readonly AppConfig[]): Promise<AppOverview[]> {

@@ -21,6 +21,8 @@
 //   objects  the rendered manifests of `revision` (the planner stamps tracking label/annotation
 //            and namespace again, so any renderer output works)
 //   revision the commit SHA being deployed
+//   images   optional: the container images of `objects` and where they came from
+//            (src/images/deployed.ts), kept in the history record
 //   trigger  why: { reason: webhook|poll|manual|selfHeal|rollback, cause?, force?, author?,
 //            changeRequest? }; the cause (who asked) goes into the history record
 //            a revision marked bad is skipped unless `force` says to apply it again
@@ -43,6 +45,7 @@ import type { syncReasons } from "../queue/types.ts";
 import type { PhaseTimer } from "../observability/phases.ts";
 import type { Scrubber } from "../observability/scrub.ts";
 import type { StateSeal } from "../state/seal.ts";
+import type { DeployedImage } from "../images/deployed.ts";
 import { deploy, newProgress, type DeployContext, type DeployProgress } from "./deploy.ts";
 import {
   isBadRevision,
@@ -68,6 +71,8 @@ export interface SyncInput {
   app: AppConfig;
   objects: KubeObject[];
   revision: string;
+  /** The images `objects` run and where they came from, for the history record. */
+  images?: DeployedImage[];
   trigger: {
     reason: (typeof syncReasons)[number];
     cause?: DeployCause;
@@ -185,6 +190,7 @@ export async function runSync(input: SyncInput): Promise<SyncOutcome> {
     changed: ended.applied.length + ended.pruned.length,
     health: ended.health.status,
     ...(ended.rolledBackTo ? { rolledBackTo: ended.rolledBackTo } : {}),
+    ...(input.images && input.images.length > 0 ? { images: input.images } : {}),
   });
   input.options?.phases?.lap("record");
   if (input.options?.metrics) observeOutcome(input.options.metrics, ended);

@@ -17,6 +17,7 @@ import { changeMessage } from "../state/changes.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { syncReasons } from "../queue/types.ts";
 import type { StateSeal } from "../state/seal.ts";
+import { deployedImageSchema, MAX_IMAGES } from "../images/deployed.ts";
 
 export const HISTORY_LIMIT = 20;
 
@@ -84,6 +85,11 @@ export const deploymentRecordSchema = z.preprocess(
     changed: z.number().int(),
     health: z.string(),
     rolledBackTo: z.string().optional(),
+    /**
+     * The container images the revision's workloads name, with the digest and source a merged
+     * image update recorded for them (src/images/deployed.ts); absent on older records.
+     */
+    images: z.array(deployedImageSchema).max(MAX_IMAGES).optional(),
   }),
 );
 export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;

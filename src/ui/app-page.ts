@@ -5,8 +5,9 @@ import type { AppConfig, FerryConfig } from "../config/schema.ts";
 import type { AppDetail } from "../status/overview.ts";
 import { describeCause, formatDuration } from "../report/index.ts";
 import type { DeploymentRecord } from "../sync/history.ts";
+import type { DeployedImage } from "../images/deployed.ts";
 import { html, link, type SafeHtml } from "./html.ts";
-import { revisionUrl } from "./links.ts";
+import { revisionUrl, sourceCommitUrl } from "./links.ts";
 import { roleAtLeast, type UiRole } from "./auth/roles.ts";
 import { postButton } from "./html.ts";
 import { actionRole, type UiAction } from "./actions.ts";
@@ -15,6 +16,41 @@ import { ago, healthBadge, syncBadge } from "./widgets.ts";
 
 function revision(config: FerryConfig, app: AppConfig, sha: string, record?: DeploymentRecord): SafeHtml {
   return link(revisionUrl(config.forges, app, sha, record), html`<code>${sha.slice(0, 7)}</code>`);
+}
+
+/**
+ * One image: its reference, the digest shortened (whole in the title), and where it was built —
+ * a link to the source commit when the source is on a known forge, else the URL as text.
+ */
+function image(config: FerryConfig, entry: DeployedImage): SafeHtml {
+  const digest = entry.digest
+    ? html` <code class="digest" title="${entry.digest}"
+        >${entry.digest.slice(0, "sha256:".length + 12)}</code
+      >`
+    : "";
+  const commitUrl = sourceCommitUrl(config.forges, entry.source, entry.revision);
+  const built = entry.source
+    ? html`<br /><small
+          >built from
+          ${
+            commitUrl && entry.revision
+              ? link(commitUrl, html`<code>${entry.revision.slice(0, 12)}</code>`)
+              : entry.revision
+                ? html`<code>${entry.revision.slice(0, 12)}</code>`
+                : ""
+          }
+          of ${entry.source}</small
+        >`
+    : "";
+  const update = entry.commit ? html`<br /><small>image update ${entry.commit.slice(0, 7)}</small>` : "";
+  return html`<code>${entry.image}</code>${digest}${built}${update}`;
+}
+
+function images(config: FerryConfig, list: readonly DeployedImage[] | undefined): SafeHtml {
+  if (list === undefined || list.length === 0) return html`<span>none recorded</span>`;
+  return html`<ul class="images">
+    ${list.map((entry) => html`<li>${image(config, entry)}</li>`)}
+  </ul>`;
 }
 
 function drift(detail: AppDetail): SafeHtml {
@@ -115,6 +151,7 @@ function history(config: FerryConfig, app: AppConfig, detail: AppDetail, can?: A
           <th scope="col">Duration</th>
           <th scope="col">Result</th>
           <th scope="col">Health</th>
+          <th scope="col">Images</th>
           ${can && roleAtLeast(can.role, "sync") ? html`<th scope="col">Rollback</th>` : ""}
         </tr>
       </thead>
@@ -132,6 +169,7 @@ function history(config: FerryConfig, app: AppConfig, detail: AppDetail, can?: A
                 ${record.result}${record.message ? html`<br /><small>${record.message}</small>` : ""}${record.rolledBackTo ? html`<br /><small>rolled back to <code>${record.rolledBackTo.slice(0, 7)}</code></small>` : ""}
               </td>
               <td data-label="Health">${healthBadge(record.health)}</td>
+              <td data-label="Images">${images(config, record.images)}</td>
               ${
                 can && roleAtLeast(can.role, "sync")
                   ? html`<td>
@@ -201,6 +239,8 @@ export function appBody(
         <dd>
           ${detail.revision ? html`${revision(config, app, detail.revision)} ${detail.appliedAt ? ago(detail.appliedAt) : ""}` : "none"}
         </dd>
+        <dt>Images</dt>
+        <dd>${images(config, detail.images)}</dd>
         ${
           detail.badRevision
             ? html`<dt>Pinned bad revision</dt>

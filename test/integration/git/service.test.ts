@@ -140,6 +140,28 @@ describe("CliGitService against local repositories", () => {
     );
   });
 
+  it("reads the named trailers of the commits after `from`, newest first, bounded in count and bytes", async () => {
+    const from = await repo.head();
+    const shas: string[] = [];
+    for (const n of [1, 2, 3]) {
+      await git(repo.dir, "commit", "-q", "--allow-empty", "-m", `n${n}\n\nFerry-Image: x ${n}\nOther: no`);
+      shas.push(await repo.head());
+    }
+    await repo.commit("no trailers");
+    const to = await repo.head();
+    const query = { to, from, limit: 10, keys: ["Ferry-Image"], maxBytes: 1 << 20 };
+    expect(await service.commitTrailers(location, query)).toEqual(
+      [3, 2, 1].map((n) => ({ sha: shas[n - 1], trailers: [{ key: "Ferry-Image", value: `x ${n}` }] })),
+    );
+    // Only the newest `limit` commits are read (the one without trailers counts).
+    expect(await service.commitTrailers(location, { ...query, limit: 2 })).toHaveLength(1);
+    // Keys that are not plain names never reach git's format string.
+    expect(await service.commitTrailers(location, { ...query, keys: ["x)%(body"] })).toEqual([]);
+    await expect(service.commitTrailers(location, { ...query, maxBytes: 50 })).rejects.toSatisfy((error) =>
+      isAppError(error, "GIT_FAILED"),
+    );
+  });
+
   it("keeps symlinks as symlinks in a checkout", async () => {
     await symlink("/etc/passwd", join(repo.dir, "apps/a/passwd.yaml"));
     const sha = await repo.commit("symlink");

@@ -157,6 +157,13 @@ describe("proposing an image update", () => {
     expect(message).toContain("Ferry|images: acme/web 1.2.0");
     expect(message).toContain(`Digest: ${digest("a")}`);
     expect(message).toContain(`Source-Revision: ${source.revision}`);
+    // The same, as trailers git itself parses (what the deploy history reads back).
+    const trailers = await git(repo.dir, "log", "-1", "--format=%(trailers:only,unfold)", imageBranch("web"));
+    expect(trailers.split("\n")).toEqual([
+      `Ferry-Image: web acme/web:1.2.0@${digest("a")}`,
+      `Ferry-Image-Source: ${source.url}`,
+      `Ferry-Image-Revision: ${source.revision}`,
+    ]);
     const pulls = () => [...fake.pulls.values()];
     expect(pulls()).toHaveLength(1);
     expect(pulls()[0]).toMatchObject({ headRef: "ferry/images/web", baseRef: "main", state: "open" });
