@@ -39,6 +39,7 @@ export interface GitServiceOptions {
 }
 
 const MAX_IDLE_CHECKOUTS = 4;
+const KEPT_TRAILER_QUERIES = 64;
 
 interface SharedCheckout {
   made: Promise<string>;
@@ -59,6 +60,11 @@ export class CliGitService implements GitService {
   #closed = false;
   /** Commits already seen in a mirror: they stay there, so asking git again is wasted spawns. */
   readonly #present = new Set<string>();
+  /**
+   * commitTrailers answers by mirror and query, most recent last: a range of commits never
+   * changes, and every app of a 1,000-app push asks the same one (one git log, not 1,000).
+   */
+  readonly #trailers = new Map<string, Promise<CommitTrailers[]>>();
   readonly #trees: TreeLookup;
   readonly #heads: RemoteHeads;
   /**
@@ -220,6 +226,26 @@ export class CliGitService implements GitService {
       location,
       query.from === undefined ? [query.to] : [query.from, query.to],
     );
+    const key = JSON.stringify([gitDir, query.from, query.to, query.limit, keys, query.maxBytes]);
+    const known = this.#trailers.get(key);
+    if (known) {
+      this.#trailers.delete(key);
+      this.#trailers.set(key, known);
+      return known;
+    }
+    const answer = this.#readTrailers(gitDir, { ...query, keys });
+    this.#trailers.set(key, answer);
+    // A failed read is not kept: the next caller tries again.
+    answer.catch(() => this.#trailers.delete(key));
+    for (const old of this.#trailers.keys()) {
+      if (this.#trailers.size <= KEPT_TRAILER_QUERIES) break;
+      this.#trailers.delete(old);
+    }
+    return answer;
+  }
+
+  async #readTrailers(gitDir: string, query: TrailerQuery): Promise<CommitTrailers[]> {
+    const { keys } = query;
     // NUL ends each commit (-z); the commit id, then one "Key: value" line per trailer.
     const format = `%H%n%(trailers:${keys.map((key) => `key=${key}`).join(",")},unfold)`;
     const { stdout } = await runGit(

@@ -10,6 +10,13 @@ import { registerCallCounts } from "../../../src/observability/call-counts.ts";
 import type { RepoLocation } from "../../../src/git/types.ts";
 import { createRepo, git, type TestRepo } from "../../support/git.ts";
 
+const callRegistry = new Registry();
+registerCallCounts(callRegistry);
+const gitRuns = async () =>
+  (await callRegistry.getSingleMetric("ferry_tool_runs_total")?.get())?.values.find(
+    (value) => value.labels.tool === "git",
+  )?.value ?? 0;
+
 describe("CliGitService against local repositories", () => {
   let repo: TestRepo;
   let cacheDir: string;
@@ -70,12 +77,6 @@ describe("CliGitService against local repositories", () => {
   });
 
   it("answers concurrent head reads of a repository with one ls-remote, each fresh from its call on", async () => {
-    const registry = new Registry();
-    registerCallCounts(registry);
-    const gitRuns = async () =>
-      (await registry.getSingleMetric("ferry_tool_runs_total")?.get())?.values.find(
-        (value) => value.labels.tool === "git",
-      )?.value ?? 0;
     await git(repo.dir, "branch", "release");
     const first = await repo.head();
     const before = await gitRuns();
@@ -153,6 +154,10 @@ describe("CliGitService against local repositories", () => {
     expect(await service.commitTrailers(location, query)).toEqual(
       [3, 2, 1].map((n) => ({ sha: shas[n - 1], trailers: [{ key: "Ferry-Image", value: `x ${n}` }] })),
     );
+    // A range never changes: asking again (every app of one push does) runs no git.
+    const runs = await gitRuns();
+    expect(await service.commitTrailers(location, { ...query })).toHaveLength(3);
+    expect(await gitRuns()).toBe(runs);
     // Only the newest `limit` commits are read (the one without trailers counts).
     expect(await service.commitTrailers(location, { ...query, limit: 2 })).toHaveLength(1);
     // Keys that are not plain names never reach git's format string.
