@@ -49,6 +49,18 @@ function crossCheck(config: FerryConfig, role: ConfigRole): string[] {
         `registries[${i}].name: "${registry.name}" is also a forge's name; both receive at /webhooks/<name>`,
       );
   });
+  config.registries.forEach((registry, i) => {
+    // Docker Hub sends its token in the webhook URL: characters that need no escaping there, and
+    // enough of them that it cannot be guessed.
+    if (
+      registry.type === "dockerhub" &&
+      registry.webhookSecret &&
+      !/^[A-Za-z0-9._~-]{16,}$/.test(registry.webhookSecret)
+    )
+      problems.push(
+        `registries[${i}].webhookSecret: a dockerhub token goes in the webhook URL: at least 16 of A-Z a-z 0-9 . _ ~ -`,
+      );
+  });
   problems.push(...imageProblems(config));
   problems.push(...projectProblems(config));
   config.forges.forEach((forge, i) => {

@@ -171,14 +171,18 @@ export const appSchema = z.strictObject({
 });
 
 /**
- * A container registry Ferry hears from (CNCF Distribution notifications at
- * `/webhooks/<name>`) and polls (`/v2/<repository>/tags/list`). docs/image-updates.md.
+ * A container registry Ferry hears from (its notifications at `/webhooks/<name>`) and polls
+ * (`/v2/<repository>/tags/list`). docs/image-updates.md.
  */
 export const registrySchema = z.strictObject({
   name,
-  type: z.literal("distribution"),
+  /** Which notification format `/webhooks/<name>` reads (src/images/notifications/). */
+  type: z.enum(["distribution", "dockerhub", "ghcr"]),
   url: z.url(),
-  /** The bearer token the registry's notification endpoint sends (`Authorization: Bearer ...`). */
+  /**
+   * What proves a notification is the registry's: the bearer token (distribution), the
+   * `?token=` of the webhook URL (dockerhub) or the key of `X-Hub-Signature-256` (ghcr).
+   */
   webhookSecret: z.string().min(1).optional(),
   username: z.string().min(1).optional(),
   password: z.string().min(1).optional(),

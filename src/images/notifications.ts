@@ -1,43 +1,70 @@
-// CNCF Distribution notifications (docker-registry, Harbor's "http" webhook in Distribution
-// format, GitLab's registry): an envelope of events POSTed with the bearer token configured on
-// the registry's endpoint. Only a push of a tagged image manifest matters to Ferry; pulls,
-// deletes, blob pushes and untagged pushes are ignored. Tags and digests are validated here, at
-// the edge, so nothing downstream sees one outside the OCI grammar.
+// Registry notifications, whatever their format: what each format's parser
+// (src/images/notifications/{distribution,dockerhub,ghcr}.ts) hands on, and the one rule that
+// turns it into image jobs. Only a push of a tagged image that an image policy follows matters
+// to Ferry. Tags and digests are validated here, at the edge, so nothing downstream sees one
+// outside the OCI grammar; the image worker lists the tags itself (src/images/update.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import type { IncomingHttpHeaders } from "node:http";
 import type { ImageConfig } from "../config/schema.ts";
-import { AppError } from "../errors.ts";
+import type { BodyType } from "../webhooks/body.ts";
 import { isValidDigest, isValidTag } from "./policy.ts";
 
-/** The media type docker-registry sends its envelopes with. */
-export const DISTRIBUTION_EVENTS_TYPE = "application/vnd.docker.distribution.events.v1+json";
+/** A push one notification names, before it is matched against the image policies. */
+export interface RegistryPush {
+  /** What identifies the push across redeliveries: the ledger deduplicates on it. */
+  eventId: string;
+  repository: string;
+  tag: string;
+  /** Absent when the format does not say (Docker Hub). */
+  digest?: string;
+  /** The manifest's media type; absent when the format does not say. */
+  mediaType?: string;
+}
 
-/** One body holds at most this many events (docker-registry batches a few). */
-const MAX_EVENTS = 1_000;
+/** What a verified body says: the pushes it names, or why it names none Ferry could use. */
+export type ParsedNotification = { pushes: RegistryPush[] } | { ignored: string };
 
-const event = z.object({
-  id: z.string().min(1).max(200),
-  action: z.string().max(50),
-  target: z
-    .object({
-      mediaType: z.string().max(200).optional(),
-      repository: z.string().max(255).optional(),
-      digest: z.string().max(100).optional(),
-      tag: z.string().max(200).optional(),
-    })
-    .optional(),
-});
-export const distributionEnvelope = z.object({ events: z.array(event).max(MAX_EVENTS) });
-export type DistributionEnvelope = z.infer<typeof distributionEnvelope>;
+export interface NotificationRequest {
+  headers: IncomingHttpHeaders;
+  /** The request target (path and query), as the client sent it. */
+  url: string;
+}
+
+export interface ReceivedBody {
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+  /** The raw body as strict UTF-8 (throws WEBHOOK_MALFORMED), decoded once per request. */
+  bodyText: () => string;
+}
+
+/**
+ * One registry's notification format. The receiver (src/http/registry-route.ts) runs the steps
+ * in this order: content type, `verifyRequest` (before a body byte is kept), body read within
+ * the limit, `verifyBody` (signatures over the raw bytes), `parse`.
+ */
+export interface NotificationFormat {
+  /** How the body is encoded, or undefined for a content type the format never sends (415). */
+  bodyType(contentType: string | undefined): BodyType | undefined;
+  /** The content types `bodyType` accepts, for the 415's message. */
+  contentTypes: string;
+  /** Checks what the request line and headers prove; throws WEBHOOK_UNAUTHORIZED. */
+  verifyRequest(request: NotificationRequest, secret: string): void;
+  /** Checks a signature over the raw body; throws WEBHOOK_UNAUTHORIZED. */
+  verifyBody?(received: ReceivedBody, secret: string): Promise<void>;
+  /** The pushes of a verified body; throws WEBHOOK_MALFORMED with what is wrong. */
+  parse(received: ReceivedBody & { body: Record<string, unknown> }): ParsedNotification;
+}
+
+/** The media type of a Content-Type header: lowercased, without parameters. */
+export const mediaTypeOf = (contentType: string | undefined) =>
+  contentType?.split(";")[0]?.trim().toLowerCase();
 
 const digestOf = (value: string) => createHash("sha256").update(value, "utf8").digest();
 
-/** `Authorization: Bearer <secret>`, compared in constant time (digests of equal length). */
-export function verifyBearer(authorization: string | undefined, secret: string): void {
-  const token = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
-  if (!token) throw new AppError("WEBHOOK_UNAUTHORIZED", "missing Authorization: Bearer");
-  if (!timingSafeEqual(digestOf(token), digestOf(secret)))
-    throw new AppError("WEBHOOK_UNAUTHORIZED", "the bearer token does not match");
+/** A secret sent in the clear (a bearer token, a URL's token), compared in constant time. */
+export function sameSecret(given: string, secret: string): boolean {
+  // Digests have equal length whatever was sent, so the comparison's time says nothing.
+  return timingSafeEqual(digestOf(given), digestOf(secret));
 }
 
 const IMAGE_MANIFESTS = new Set([
@@ -46,12 +73,12 @@ const IMAGE_MANIFESTS = new Set([
 ]);
 
 export interface PushedImage {
-  /** The event's id: a redelivered event is recognised by it. */
+  /** The push's id: a redelivered notification is recognised by it. */
   eventId: string;
   image: string;
   repository: string;
   tag: string;
-  digest: string;
+  digest?: string;
 }
 
 export interface IgnoredEvent {
@@ -59,37 +86,30 @@ export interface IgnoredEvent {
   reason: string;
 }
 
-/** The pushes of tagged image manifests that one of `images` (of this registry) follows. */
-export function pushedImages(
-  envelope: DistributionEnvelope,
+/**
+ * The pushes that one of `images` (of this registry) follows, as one entry per (push, image).
+ * A push of a repository nobody follows is dropped silently; a followed one that is not a single
+ * image with an OCI tag (and digest, when the format gives one) is ignored with its reason.
+ */
+export function followedPushes(
+  pushes: readonly RegistryPush[],
   registry: string,
   images: readonly ImageConfig[],
 ): { pushed: PushedImage[]; ignored: IgnoredEvent[] } {
   const pushed: PushedImage[] = [];
   const ignored: IgnoredEvent[] = [];
-  for (const { id, action, target } of envelope.events) {
-    if (action !== "push" || !target?.tag) continue; // pulls, deletes, blobs: nothing to do
-    const followers = images.filter((i) => i.registry === registry && i.repository === target.repository);
+  for (const { eventId, repository, tag, digest, mediaType } of pushes) {
+    const followers = images.filter((i) => i.registry === registry && i.repository === repository);
     if (followers.length === 0) continue;
-    const what = `${target.repository}:${JSON.stringify(target.tag)}`;
-    if (!IMAGE_MANIFESTS.has(target.mediaType ?? ""))
-      ignored.push({
-        eventId: id,
-        reason: `${what} is a ${target.mediaType ?? "untyped"} push, not one image`,
-      });
-    else if (!isValidTag(target.tag))
-      ignored.push({ eventId: id, reason: `${what}: the tag is not an OCI tag` });
-    else if (!isValidDigest(target.digest ?? ""))
-      ignored.push({ eventId: id, reason: `${what}: the digest is not sha256:<64 hex>` });
+    const what = `${repository}:${JSON.stringify(tag)}`;
+    if (mediaType !== undefined && !IMAGE_MANIFESTS.has(mediaType))
+      ignored.push({ eventId, reason: `${what} is a ${mediaType} push, not one image` });
+    else if (!isValidTag(tag)) ignored.push({ eventId, reason: `${what}: the tag is not an OCI tag` });
+    else if (digest !== undefined && !isValidDigest(digest))
+      ignored.push({ eventId, reason: `${what}: the digest is not sha256:<64 hex>` });
     else
       for (const image of followers)
-        pushed.push({
-          eventId: id,
-          image: image.name,
-          repository: image.repository,
-          tag: target.tag,
-          digest: target.digest!,
-        });
+        pushed.push({ eventId, image: image.name, repository, tag, ...(digest ? { digest } : {}) });
   }
   return { pushed, ignored };
 }

@@ -1,5 +1,7 @@
+import type { Queue } from "bullmq";
 import { parseConfig } from "../../src/config/load.ts";
 import { imageSchema, type FerryConfig, type ImageConfig } from "../../src/config/schema.ts";
+import { waitFor } from "./process.ts";
 
 /** The image policy the image-update tests follow: acme/web, 1.x, for the app "web". */
 export function webImage(fields: Record<string, unknown> = {}): ImageConfig {
@@ -39,4 +41,16 @@ export function webImageConfig(
     images: [{ ...webImage(), registry: registries[0]?.name }],
     ...options.extra,
   });
+}
+
+/** Until the image queue has nothing waiting or running (earlier tests' jobs are done). */
+export async function imageQueueIdle(queue: Queue): Promise<void> {
+  await waitFor(
+    "the image queue to be idle",
+    async () => {
+      const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
+      return Object.values(counts).every((count) => count === 0);
+    },
+    { timeoutMs: 30_000 },
+  );
 }

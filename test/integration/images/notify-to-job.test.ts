@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FerryConfig } from "../../../src/config/schema.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { closeServer, listen } from "../../../src/http/server.ts";
-import { DISTRIBUTION_EVENTS_TYPE } from "../../../src/images/notifications.ts";
+import { DISTRIBUTION_EVENTS_TYPE } from "../../../src/images/notifications/distribution.ts";
 import { RegistryClient } from "../../../src/images/registry.ts";
 import { imageSchedulerId, syncImageSchedulers } from "../../../src/images/schedule.ts";
 import { processImageJob, type ImageDecision, type ImageProposal } from "../../../src/images/update.ts";
@@ -18,7 +18,7 @@ import { queuePrefix } from "../../../src/keys.ts";
 import { createEnqueuer, type Enqueuer } from "../../../src/queue/enqueue.ts";
 import { imageJobSchema, queueNames } from "../../../src/queue/types.ts";
 import { duplicateRedis, type RedisClient } from "../../../src/queue/connection.ts";
-import { webImageConfig } from "../../support/images.ts";
+import { imageQueueIdle, webImageConfig } from "../../support/images.ts";
 import { captureLogs } from "../../support/logs.ts";
 import { freePort } from "../../support/ports.ts";
 import { waitFor } from "../../support/process.ts";
@@ -106,18 +106,6 @@ const pushEvent = (id: string, tag: string, digest: string) => ({
   },
 });
 
-/** Until the image queue has nothing waiting or running (earlier tests' jobs are done). */
-async function idle(): Promise<void> {
-  await waitFor(
-    "the image queue to be idle",
-    async () => {
-      const counts = await enqueuer.queues.image.getJobCounts("waiting", "active", "delayed", "prioritized");
-      return Object.values(counts).every((count) => count === 0);
-    },
-    { timeoutMs: 30_000 },
-  );
-}
-
 describe("registry notifications to image decisions", () => {
   it("proposes a pushed tag inside the policy, with its digest and source, from the registry's own notification", async () => {
     const digest = await registry.push("acme/web", "1.2.0", {
@@ -136,7 +124,7 @@ describe("registry notifications to image decisions", () => {
   });
 
   it("ignores a tag outside the policy, and never proposes an older tag than the newest", async () => {
-    await idle();
+    await imageQueueIdle(enqueuer.queues.image);
     const before = proposals.length;
     await registry.push("acme/web", "2.0.0");
     await waitFor(
@@ -201,7 +189,7 @@ describe("registry notifications to image decisions", () => {
       () => logs.text().includes("push, not one image"),
       { timeoutMs: 30_000 },
     );
-    await idle();
+    await imageQueueIdle(enqueuer.queues.image);
     const before = proposals.length;
     await enqueuer.enqueueImage({ image: "web", trigger: "poll" });
     await waitFor(

@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registrySchema } from "../../../src/config/schema.ts";
 import { isAppError } from "../../../src/errors.ts";
-import { distributionEnvelope, pushedImages, verifyBearer } from "../../../src/images/notifications.ts";
+import { followedPushes } from "../../../src/images/notifications.ts";
+import { distributionPushes, verifyBearer } from "../../../src/images/notifications/distribution.ts";
 import { newestTag } from "../../../src/images/policy.ts";
 import { RegistryClient } from "../../../src/images/registry.ts";
 import { webImage } from "../../support/images.ts";
@@ -62,7 +63,7 @@ afterAll(async () => {
 function notifiedPushes() {
   return deliveries.flatMap((delivery) => {
     verifyBearer(delivery.authorization, TOKEN);
-    return pushedImages(distributionEnvelope.parse(JSON.parse(delivery.body)), "local", [web]).pushed;
+    return followedPushes(distributionPushes(JSON.parse(delivery.body)), "local", [web]).pushed;
   });
 }
 
@@ -122,7 +123,7 @@ describe("a real CNCF Distribution registry", () => {
       },
     );
     const ignored = deliveries.flatMap(
-      (d) => pushedImages(distributionEnvelope.parse(JSON.parse(d.body)), "local", [web]).ignored,
+      (d) => followedPushes(distributionPushes(JSON.parse(d.body)), "local", [web]).ignored,
     );
     expect(ignored.map((i) => i.reason)).toContain(
       'acme/web:"1.4.0" is a application/vnd.oci.image.index.v1+json push, not one image',

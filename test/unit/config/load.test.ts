@@ -254,6 +254,19 @@ describe("ferry.yaml image policies", () => {
     ).toContain('registries[0].name: "gh" is also a forge\'s name');
   });
 
+  it("takes a Docker Hub URL token only when it needs no escaping and is long enough to be unguessable", () => {
+    const hub = (token: string) =>
+      images(good)
+        .replace("type: distribution", "type: dockerhub")
+        .replace("'${HARBOR_TOKEN}'", `'${token}'`);
+    expect(parseConfigText(hub("0123456789abcdef-_.~"), { HARBOR_PASSWORD: "pw" }).registries[0]?.type).toBe(
+      "dockerhub",
+    );
+    const problem = "registries[0].webhookSecret: a dockerhub token goes in the webhook URL";
+    expect(problemOf(hub("0123456789abcdef&x=1"), { HARBOR_PASSWORD: "pw" })).toContain(problem);
+    expect(problemOf(hub("short"), { HARBOR_PASSWORD: "pw" })).toContain(problem);
+  });
+
   it("names an unknown registry or app, a bad range or pattern, and a bad repository", () => {
     const all = { HARBOR_TOKEN: "tok", HARBOR_PASSWORD: "pw" };
     const problem = (image: string) => problemOf(images(image), all);

@@ -2,7 +2,8 @@
 // counts, and a hostile tag, digest or envelope is set aside with its reason.
 import { describe, expect, it } from "vitest";
 import { webImage } from "../../support/images.ts";
-import { distributionEnvelope, pushedImages } from "../../../src/images/notifications.ts";
+import { followedPushes } from "../../../src/images/notifications.ts";
+import { distributionPushes } from "../../../src/images/notifications/distribution.ts";
 
 const web = webImage();
 const DIGEST = `sha256:${"0f".repeat(32)}`;
@@ -13,9 +14,9 @@ const push = (id: string, target: Record<string, unknown>, action = "push") => (
   target: { mediaType: OCI, repository: "acme/web", digest: DIGEST, ...target },
 });
 
-describe("pushedImages", () => {
+describe("followedPushes of Distribution envelopes", () => {
   it("keeps tagged image pushes of followed repositories on this registry only", () => {
-    const envelope = distributionEnvelope.parse({
+    const pushes = distributionPushes({
       events: [
         push("1", { tag: "1.2.0" }),
         push("2", { tag: "1.2.0" }, "pull"),
@@ -24,18 +25,18 @@ describe("pushedImages", () => {
         push("5", { tag: "1.3.0", mediaType: "application/vnd.docker.distribution.manifest.v2+json" }),
       ],
     });
-    expect(pushedImages(envelope, "harbor", [web])).toEqual({
+    expect(followedPushes(pushes, "harbor", [web])).toEqual({
       pushed: [
         { eventId: "1", image: "web", repository: "acme/web", tag: "1.2.0", digest: DIGEST },
         { eventId: "5", image: "web", repository: "acme/web", tag: "1.3.0", digest: DIGEST },
       ],
       ignored: [],
     });
-    expect(pushedImages(envelope, "dockerhub", [web]).pushed).toEqual([]);
+    expect(followedPushes(pushes, "dockerhub", [web]).pushed).toEqual([]);
   });
 
   it("sets aside metacharacter tags, bad digests and manifest lists, with a reason each", () => {
-    const envelope = distributionEnvelope.parse({
+    const pushes = distributionPushes({
       events: [
         push("1", { tag: "1.2.0$(reboot)" }),
         push("2", { tag: "1.2.0\nevil: true" }),
@@ -43,7 +44,7 @@ describe("pushedImages", () => {
         push("4", { tag: "1.2.0", mediaType: "application/vnd.docker.distribution.manifest.list.v2+json" }),
       ],
     });
-    const { pushed, ignored } = pushedImages(envelope, "harbor", [web]);
+    const { pushed, ignored } = followedPushes(pushes, "harbor", [web]);
     expect(pushed).toEqual([]);
     expect(ignored).toEqual([
       { eventId: "1", reason: 'acme/web:"1.2.0$(reboot)": the tag is not an OCI tag' },
@@ -58,9 +59,9 @@ describe("pushedImages", () => {
   });
 
   it("refuses an envelope that is not one, or too big", () => {
-    expect(distributionEnvelope.safeParse({ events: "push" }).success).toBe(false);
-    expect(
-      distributionEnvelope.safeParse({ events: Array.from({ length: 1_001 }, () => push("x", {})) }).success,
-    ).toBe(false);
+    expect(() => distributionPushes({ events: "push" })).toThrow(/registry notification payload: events/);
+    expect(() => distributionPushes({ events: Array.from({ length: 1_001 }, () => push("x", {})) })).toThrow(
+      /registry notification payload: events/,
+    );
   });
 });
