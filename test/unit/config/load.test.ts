@@ -232,6 +232,7 @@ describe("ferry.yaml image policies", () => {
         policy: { semver: ">=1.0.0 <2.0.0" },
         apps: ["web"],
         pinDigest: false,
+        autoMerge: false,
       },
     ]);
     expect(config.registries[0]?.pollInterval).toBe(300_000);
