@@ -21,6 +21,17 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
+  // Importing @kubernetes/client-node costs each worker ≈ 70–84 MiB; Ferry reads kubeconfigs
+  // itself (src/kube/kubeconfig.ts). Tests and benches may use it as an independent client.
+  {
+    files: ["src/**", "workers/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "@kubernetes/client-node", message: "use src/kube/kubeconfig.ts (memory)" }] },
+      ],
+    },
+  },
   // The UI's one browser script (served as is, no build step).
   {
     files: ["src/ui/static/*.js"],

@@ -13,13 +13,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KubeConfig } from "@kubernetes/client-node";
 import { Worker } from "bullmq";
 import * as yaml from "js-yaml";
 import { Registry } from "prom-client";
 import { queuePrefix } from "../src/keys.ts";
 import { appSchema, type AppConfig } from "../src/config/schema.ts";
 import { createKubeClient } from "../src/kube/client.ts";
+import { loadKubeConfig } from "../src/kube/kubeconfig.ts";
 import { send } from "../src/kube/request.ts";
 import {
   APP_LABEL,
@@ -134,8 +134,11 @@ interface SweepResult {
 }
 
 async function sweepChild(): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(process.env.BENCH_KUBECONFIG ?? "");
+  const kc = loadKubeConfig({
+    name: "bench",
+    kubeconfig: process.env.BENCH_KUBECONFIG ?? "",
+    inCluster: false,
+  });
   const redis = createRedis(process.env.BENCH_REDIS ?? "", "worker");
   const store = createRedisAppliedStateStore(redis, process.env.BENCH_PREFIX ?? "");
   const { client, requests } = counting(createKubeClient(kc));
@@ -230,8 +233,7 @@ async function main(): Promise<void> {
   const prefix = `b${randomBytes(4).toString("hex")}`;
   const redis = createRedis(redisServer.url, "worker");
   try {
-    const kc = new KubeConfig();
-    kc.loadFromFile(cluster.kubeconfig);
+    const kc = loadKubeConfig({ name: "bench", kubeconfig: cluster.kubeconfig, inCluster: false });
     const kube = createKubeClient(kc);
     const store = createRedisAppliedStateStore(redis, prefix);
     const configs = Array.from({ length: apps }, (_, i) => appOf(i));

@@ -1,13 +1,12 @@
 // The KubeClient of types.ts over raw REST calls: server-side apply is a PATCH with
 // content type application/apply-patch+yaml (JSON is YAML), see
 // https://kubernetes.io/docs/reference/using-api/server-side-apply/
-import type { KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
 import type { ClusterConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import { apiPrefix, Discovery } from "./discovery.ts";
 import { apiError } from "./errors.ts";
-import { loadKubeConfig } from "./kubeconfig.ts";
+import { loadKubeConfig, type KubeAccess } from "./kubeconfig.ts";
 import { send, sendOk } from "./request.ts";
 import {
   FIELD_MANAGER,
@@ -65,7 +64,7 @@ const refOf = (object: KubeObject): ObjectRef => ({
  * there). Also used by src/reconcile/watch.ts, which watches from that version.
  */
 export async function listAll(
-  kc: KubeConfig,
+  kc: KubeAccess,
   info: ResourceInfo,
   options: ListOptions,
 ): Promise<{ objects: KubeObject[]; resourceVersion: string }> {
@@ -89,7 +88,7 @@ export async function listAll(
   return { objects, resourceVersion };
 }
 
-export function createKubeClient(kc: KubeConfig): KubeClient {
+export function createKubeClient(kc: KubeAccess): KubeClient {
   const discovery = new Discovery(kc);
   const parseObject = (body: unknown) => objectSchema.parse(body);
 

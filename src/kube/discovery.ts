@@ -1,11 +1,11 @@
 // Kind → resource mapping from the API's discovery documents, cached per group/version.
 // A miss refetches that group/version once, because CRDs appear while Ferry runs (a sync
 // applies a CRD and then its custom resources a moment later).
-import type { KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { send } from "./request.ts";
 import { apiError } from "./errors.ts";
+import type { KubeAccess } from "./kubeconfig.ts";
 import type { ResourceInfo } from "./types.ts";
 
 const resourceListSchema = z.looseObject({
@@ -24,10 +24,10 @@ export function apiPrefix(apiVersion: string): string {
 }
 
 export class Discovery {
-  readonly #kc: KubeConfig;
+  readonly #kc: KubeAccess;
   readonly #cache = new Map<string, Promise<Map<string, ResourceInfo>>>();
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: KubeAccess) {
     this.#kc = kc;
   }
 

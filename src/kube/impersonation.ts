@@ -1,13 +1,12 @@
 // Kubernetes user impersonation
 // (https://kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation):
-// a KubeConfig that authenticates as Ferry and adds Impersonate-User / Impersonate-Group to
+// a KubeAccess that authenticates as Ferry and adds Impersonate-User / Impersonate-Group to
 // every request, so the apiserver authorizes each one as the project's ServiceAccount. Every
-// path that sends requests (request.ts, discovery, listAll, the watch streams) goes through
-// applyToHTTPSOptions, so one derived KubeConfig covers them all.
-import type { RequestOptions } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
+// path that sends requests (request.ts, discovery, listAll, the watch streams) asks the access
+// to authorize it, so one derived access covers them all.
 import { AppError } from "../errors.ts";
 import { isForbidden } from "./errors.ts";
+import type { KubeAccess } from "./kubeconfig.ts";
 import type { KubeClient } from "./types.ts";
 
 export interface Identity {
@@ -24,36 +23,22 @@ export function serviceAccountIdentity(account: ServiceAccountRef): Identity {
   };
 }
 
-class ImpersonatingKubeConfig extends KubeConfig {
-  readonly #identity: Identity;
-
-  constructor(identity: Identity) {
-    super();
-    this.#identity = identity;
-  }
-
-  override async applyToHTTPSOptions(opts: Parameters<KubeConfig["applyToHTTPSOptions"]>[0]): Promise<void> {
-    await super.applyToHTTPSOptions(opts);
-    const options = opts as RequestOptions;
-    // An array sends one header line per group, as the apiserver expects.
-    options.headers = {
-      ...options.headers,
-      "Impersonate-User": this.#identity.user,
-      "Impersonate-Group": this.#identity.groups,
-    };
-  }
-}
-
-/** The same cluster and credentials as `kc`, every request made as `identity`. */
-export function impersonating(kc: KubeConfig, identity: Identity): KubeConfig {
-  const copy = new ImpersonatingKubeConfig(identity);
-  copy.loadFromOptions({
-    clusters: kc.clusters,
-    users: kc.users,
-    contexts: kc.contexts,
-    currentContext: kc.currentContext,
-  });
-  return copy;
+/** The same cluster and credentials as `access`, every request made as `identity`. */
+export function impersonating(access: KubeAccess, identity: Identity): KubeAccess {
+  return {
+    server: access.server,
+    ...(access.proxy ? { proxy: access.proxy } : {}),
+    authorize: async () => {
+      const auth = await access.authorize();
+      // An array sends one header line per group, as the apiserver expects.
+      const headers = {
+        ...auth.headers,
+        "Impersonate-User": identity.user,
+        "Impersonate-Group": identity.groups,
+      };
+      return { ...auth, headers };
+    },
+  };
 }
 
 export interface ServiceAccountRef {

@@ -1,11 +1,13 @@
-// Raw JSON requests to the apiserver with the KubeConfig's credentials. Raw rather than the
-// generated clients so that objects stay plain JSON (no Date conversion, no dropped fields)
+// Raw JSON requests to the apiserver with a cluster's credentials (kubeconfig.ts). Raw rather
+// than generated clients so that objects stay plain JSON (no Date conversion, no dropped fields)
 // for diffing, and every kind works the same way.
-import { request as httpRequest, type RequestOptions } from "node:http";
+import { createHash } from "node:crypto";
+import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { countKubeRequest } from "../observability/call-counts.ts";
 import { apiError, networkError } from "./errors.ts";
+import type { KubeAccess, KubeTls } from "./kubeconfig.ts";
+import { ConnectProxyAgent } from "./proxy-agent.ts";
 
 export interface KubeRequest {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -23,47 +25,76 @@ export interface KubeResponse {
 }
 
 const TIMEOUT_MS = 30_000;
+/** Agents kept; past this the oldest is dropped (exec plugins may issue new certificates). */
+const MAX_AGENTS = 64;
 
-// The client library's agent (cached per cluster and user) does not keep connections alive,
-// so each request costs a TLS handshake; a sync sends hundreds. Each library agent gets one
-// keep-alive twin with the same TLS options. Proxy agents are left as they are.
-const keepAliveTwins = new WeakMap<HttpsAgent, HttpsAgent>();
+// One agent per cluster and TLS credentials, shared by every KubeAccess loaded for them: a sync
+// sends hundreds of requests, and a TLS handshake each would dominate. Calls share a keep-alive
+// pool; watches (long-lived streams) get their own agent so they never hold the pool's sockets.
+const agents = new Map<string, HttpAgent>();
 
-function keepAliveAgent(kc: KubeConfig, agent: RequestOptions["agent"]): RequestOptions["agent"] {
-  if (kc.getCurrentCluster()?.proxyUrl || !(agent instanceof HttpsAgent)) return agent;
-  let twin = keepAliveTwins.get(agent);
-  if (!twin) {
-    twin = new HttpsAgent({ ...agent.options, keepAlive: true, maxSockets: 16 });
-    keepAliveTwins.set(agent, twin);
-  }
-  return twin;
+function agentKey(access: KubeAccess, tls: KubeTls, purpose: "call" | "watch"): string {
+  const hash = createHash("sha256");
+  for (const part of [
+    purpose,
+    access.server,
+    access.proxy?.href,
+    tls.servername,
+    String(tls.rejectUnauthorized),
+  ])
+    hash.update(`${part ?? ""}\0`);
+  for (const data of [tls.ca, tls.cert, tls.key]) hash.update(data ?? "").update("\0");
+  return hash.digest("hex");
 }
 
-function urlOf(kc: KubeConfig, req: KubeRequest): URL {
-  const server = kc.getCurrentCluster()?.server ?? "";
-  const url = new URL(server.replace(/\/$/, "") + req.path);
-  for (const [key, value] of Object.entries(req.query ?? {})) {
+function agentFor(access: KubeAccess, tls: KubeTls, purpose: "call" | "watch"): HttpAgent {
+  const key = agentKey(access, tls, purpose);
+  let agent = agents.get(key);
+  if (!agent) {
+    const pooling = purpose === "call" ? { keepAlive: true, maxSockets: 16 } : { keepAlive: false };
+    if (access.server.startsWith("http:")) agent = new HttpAgent(pooling);
+    else if (access.proxy) agent = new ConnectProxyAgent(access.proxy, { ...tls, ...pooling });
+    else agent = new HttpsAgent({ ...tls, ...pooling });
+    if (agents.size >= MAX_AGENTS) agents.delete(agents.keys().next().value ?? "");
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** The URL, agent and headers of one request to the cluster (watch.ts streams with these too). */
+export async function prepareRequest(
+  access: KubeAccess,
+  path: string,
+  query: Record<string, string | undefined>,
+  purpose: "call" | "watch",
+): Promise<{ url: URL; options: RequestOptions }> {
+  const url = new URL(access.server + path);
+  for (const [key, value] of Object.entries(query)) {
     if (value !== undefined) url.searchParams.set(key, value);
   }
-  return url;
+  const auth = await access.authorize();
+  const options: RequestOptions = {
+    agent: agentFor(access, auth.tls, purpose),
+    headers: { accept: "application/json", ...auth.headers },
+  };
+  return { url, options };
 }
 
+/** node's request function for the URL's scheme. */
+export const requestFor = (url: URL) => (url.protocol === "http:" ? httpRequest : httpsRequest);
+
 /** Sends one request; answers with any status (callers decide what 404 means). */
-export async function send(kc: KubeConfig, req: KubeRequest): Promise<KubeResponse> {
-  const url = urlOf(kc, req);
+export async function send(kc: KubeAccess, req: KubeRequest): Promise<KubeResponse> {
   countKubeRequest(req.method);
   const what = req.what ?? `${req.method} ${req.path}`;
-  const options: RequestOptions = {
-    method: req.method,
-    timeout: TIMEOUT_MS,
-    headers: { accept: "application/json" },
-  };
+  let prepared: Awaited<ReturnType<typeof prepareRequest>>;
   try {
-    await kc.applyToHTTPSOptions(options);
+    prepared = await prepareRequest(kc, req.path, req.query ?? {}, "call");
   } catch (error) {
     throw networkError(`${what}: credentials`, error);
   }
-  options.agent = keepAliveAgent(kc, options.agent);
+  const { url } = prepared;
+  const options: RequestOptions = { ...prepared.options, method: req.method, timeout: TIMEOUT_MS };
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
   if (payload !== undefined) {
     // An explicit length: Node frames a DELETE body neither by length nor by chunks, and the
@@ -74,9 +105,8 @@ export async function send(kc: KubeConfig, req: KubeRequest): Promise<KubeRespon
       "content-length": Buffer.byteLength(payload),
     };
   }
-  const send = url.protocol === "http:" ? httpRequest : httpsRequest;
   return new Promise<KubeResponse>((resolve, reject) => {
-    const call = send(url, options, (res) => {
+    const call = requestFor(url)(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("error", (error) => reject(networkError(what, error)));
@@ -98,7 +128,7 @@ export async function send(kc: KubeConfig, req: KubeRequest): Promise<KubeRespon
 }
 
 /** Like send, but any status other than 2xx becomes an AppError. */
-export async function sendOk(kc: KubeConfig, req: KubeRequest): Promise<unknown> {
+export async function sendOk(kc: KubeAccess, req: KubeRequest): Promise<unknown> {
   const res = await send(kc, req);
   if (res.status < 200 || res.status >= 300)
     throw apiError(req.what ?? `${req.method} ${req.path}`, res.status, res.body);

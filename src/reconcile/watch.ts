@@ -3,11 +3,10 @@
 // resourceVersion with bookmarks, resuming from the last seen version when the server closes
 // the stream, and re-listing when that version has expired (410 Gone).
 // See https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
-import { request as httpRequest, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { z } from "zod";
 import { collectionPath, listAll } from "../kube/client.ts";
+import type { KubeAccess } from "../kube/kubeconfig.ts";
+import { prepareRequest, requestFor } from "../kube/request.ts";
 import type { KubeObject, ResourceInfo } from "../kube/types.ts";
 import { countKubeRequest } from "../observability/call-counts.ts";
 
@@ -21,7 +20,7 @@ export interface WatchHandlers {
 }
 
 export interface KindWatchOptions extends WatchHandlers {
-  kc: KubeConfig;
+  kc: KubeAccess;
   resource: ResourceInfo;
   /** Only this namespace (a namespaced kind); all namespaces when absent. */
   namespace?: string;
@@ -41,20 +40,19 @@ class Gone extends Error {}
 
 /** Streams one watch request; returns the last resourceVersion seen when the server ends it. */
 async function stream(options: KindWatchOptions, from: string): Promise<string> {
-  const server = options.kc.getCurrentCluster()?.server ?? "";
-  const url = new URL(server.replace(/\/$/, "") + collectionPath(options.resource, options.namespace));
-  url.searchParams.set("watch", "1");
-  url.searchParams.set("labelSelector", options.labelSelector);
-  url.searchParams.set("resourceVersion", from);
-  url.searchParams.set("allowWatchBookmarks", "true");
-  url.searchParams.set("timeoutSeconds", String(options.timeoutSeconds ?? 300));
-  const requestOptions: RequestOptions = { method: "GET", headers: { accept: "application/json" } };
-  await options.kc.applyToHTTPSOptions(requestOptions);
-  const send = url.protocol === "http:" ? httpRequest : httpsRequest;
+  const query = {
+    watch: "1",
+    labelSelector: options.labelSelector,
+    resourceVersion: from,
+    allowWatchBookmarks: "true",
+    timeoutSeconds: String(options.timeoutSeconds ?? 300),
+  };
+  const path = collectionPath(options.resource, options.namespace);
+  const { url, options: requestOptions } = await prepareRequest(options.kc, path, query, "watch");
   countKubeRequest("WATCH");
   let last = from;
   return new Promise<string>((resolve, reject) => {
-    const call = send(url, requestOptions, (res) => {
+    const call = requestFor(url)(url, { ...requestOptions, method: "GET" }, (res) => {
       if (res.statusCode === 410) {
         res.resume();
         reject(new Gone("resourceVersion expired"));

@@ -4,10 +4,10 @@
 // across namespaces, with a label selector on ferry.dev/app. A real change to a tracked object — not
 // a status or resourceVersion-only update — enqueues a reconcile run (trigger "watch") for its
 // app after a short debounce, so drift is checked within about a second.
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Queue } from "bullmq";
 import type { RedisClient } from "../queue/connection.ts";
 import type { AppConfig } from "../config/schema.ts";
+import type { KubeAccess } from "../kube/kubeconfig.ts";
 import { APP_LABEL, objectKey, type KubeClient, type KubeObject } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { fingerprint } from "./fingerprint.ts";
@@ -24,7 +24,7 @@ export interface WatcherOptions {
   store: AppliedStateStore;
   /** The app's client and credentials (as its project's ServiceAccount when it names one). */
   kube: (app: AppConfig) => KubeClient;
-  kubeConfig: (app: AppConfig) => KubeConfig;
+  kubeConfig: (app: AppConfig) => KubeAccess;
   /**
    * Whether the app's requests are made as its own ServiceAccount. Such an app's kinds are
    * watched per namespace with its credentials (its account may not list across namespaces);

@@ -2,7 +2,6 @@
 // ferry.yaml and passed down explicitly. Nothing here is held in module state.
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { registerCallCounts } from "../observability/call-counts.ts";
 import type { AppConfig, FerryConfig, ForgeConfig } from "../config/schema.ts";
@@ -12,6 +11,7 @@ import { CliGitService } from "../git/service.ts";
 import type { GitService, RepoLocation } from "../git/types.ts";
 import { defaultHealthChecks } from "../health/registry.ts";
 import type { HealthCheck } from "../health/types.ts";
+import type { KubeAccess } from "../kube/kubeconfig.ts";
 import type { KubeClient } from "../kube/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { projectOf, type Project } from "../policy/project.ts";
@@ -50,7 +50,7 @@ export interface Runtime {
   projectOf(app: AppConfig): Project;
   /** The one way to talk to an app's cluster (see kube-clients.ts: impersonation). */
   kubeFor(app: AppConfig): KubeClient;
-  kubeConfigFor(app: AppConfig): KubeConfig;
+  kubeConfigFor(app: AppConfig): KubeAccess;
   close(): Promise<void>;
 }
 

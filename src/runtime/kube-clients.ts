@@ -3,12 +3,11 @@
 // (src/kube/impersonation.ts), so the cluster's RBAC bounds what the app's repository can do;
 // otherwise as Ferry itself. Clients are kept per cluster and identity (each has its own
 // discovery cache and connections).
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { AppConfig, FerryConfig } from "../config/schema.ts";
 import { AppError } from "../errors.ts";
 import { createKubeClient } from "../kube/client.ts";
 import { explainForbidden, impersonating, serviceAccountIdentity } from "../kube/impersonation.ts";
-import { loadKubeConfig } from "../kube/kubeconfig.ts";
+import { loadKubeConfig, type KubeAccess } from "../kube/kubeconfig.ts";
 import type { KubeClient } from "../kube/types.ts";
 import { projectOf, serviceAccountOf } from "../policy/project.ts";
 
@@ -16,7 +15,7 @@ export interface AppClients {
   /** Every request for the app, as its project's ServiceAccount when it names one. */
   kubeFor(app: AppConfig): KubeClient;
   /** The credentials kubeFor uses (the watcher opens its own watches with them). */
-  kubeConfigFor(app: AppConfig): KubeConfig;
+  kubeConfigFor(app: AppConfig): KubeAccess;
 }
 
 export function createAppClients(config: Pick<FerryConfig, "clusters" | "projects">): AppClients {
@@ -29,14 +28,20 @@ export function createAppClients(config: Pick<FerryConfig, "clusters" | "project
     }
     return client;
   };
-  const kubeConfig = (cluster: string): KubeConfig => {
+  // One access per cluster: its token file and exec plugin caches serve every app there.
+  const accesses = new Map<string, KubeAccess>();
+  const kubeConfig = (cluster: string): KubeAccess => {
+    const known = accesses.get(cluster);
+    if (known) return known;
     const clusterConfig = config.clusters.find((candidate) => candidate.name === cluster);
     if (!clusterConfig) throw new AppError("CONFIG_INVALID", `unknown cluster "${cluster}"`);
-    return loadKubeConfig(clusterConfig);
+    const access = loadKubeConfig(clusterConfig);
+    accesses.set(cluster, access);
+    return access;
   };
   const ownClient = (cluster: string) => cached(cluster, () => createKubeClient(kubeConfig(cluster)));
   const accountOf = (app: AppConfig) => serviceAccountOf(projectOf(config, app), app);
-  const kubeConfigFor = (app: AppConfig): KubeConfig => {
+  const kubeConfigFor = (app: AppConfig): KubeAccess => {
     const account = accountOf(app);
     const kc = kubeConfig(app.destination.cluster);
     return account === undefined ? kc : impersonating(kc, serviceAccountIdentity(account));

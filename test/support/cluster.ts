@@ -22,6 +22,7 @@ import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterEach, beforeEach, inject } from "vitest";
 import { createKubeClient } from "../../src/kube/client.ts";
+import { loadKubeConfig, type KubeAccess } from "../../src/kube/kubeconfig.ts";
 import { resolveBinDir } from "../../src/kube/local/binaries.ts";
 import { startLocalCluster } from "../../src/kube/local/controlplane.ts";
 import { killNow, stopComponents, type ComponentProcess } from "../../src/kube/local/processes.ts";
@@ -104,8 +105,13 @@ export async function startTestCluster(env: NodeJS.ProcessEnv = process.env): Pr
   }
 }
 
-/** The admin KubeConfig of the run's control plane (inside a test file). */
-export function testKubeConfig(): KubeConfig {
+/** Ferry's access to the run's control plane as its admin (inside a test file). */
+export function testKubeConfig(): KubeAccess {
+  return loadKubeConfig({ name: "test", kubeconfig: inject("kubeconfig"), inCluster: false });
+}
+
+/** client-node's KubeConfig for the same admin: the tests' independent client (CoreV1Api). */
+export function testClientNodeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(inject("kubeconfig"));
   return kc;
@@ -124,7 +130,7 @@ export interface TestNamespace {
 /** Creates a namespace with a random name; delete() does not wait for finalization. */
 export async function createNamespace(
   prefix = "t",
-  kc: KubeConfig = testKubeConfig(),
+  kc: KubeConfig = testClientNodeConfig(),
 ): Promise<TestNamespace> {
   const core = kc.makeApiClient(CoreV1Api);
   const name = `${prefix}-${randomBytes(4).toString("hex")}`.toLowerCase();

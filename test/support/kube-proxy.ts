@@ -1,13 +1,13 @@
 // A recording proxy in front of the run's control plane: Ferry talks plain HTTP to it, it
 // forwards every request over the admin's TLS credentials (passing Impersonate-* headers on)
-// and records method, path and impersonated user (plain HTTP needs insecure-skip-tls-verify in
-// client-node; there is no TLS between Ferry and the proxy to verify). Tests prove with it which requests reached
+// and records method, path and impersonated user (plain HTTP: there is no TLS between Ferry and
+// the proxy to verify). Tests prove with it which requests reached
 // the API server — e.g. that none was about a refused object. Watches stream through.
 import { writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { request as httpsRequest, type RequestOptions } from "node:https";
 import { join } from "node:path";
 import { closeServer } from "../../src/http/server.ts";
+import { prepareRequest, requestFor } from "../../src/kube/request.ts";
 import { testKubeConfig } from "./cluster.ts";
 
 export interface RecordedRequest {
@@ -29,7 +29,6 @@ const FORWARDED = ["accept", "content-type", "content-length", "impersonate-user
 
 export async function startKubeProxy(dir: string): Promise<KubeProxy> {
   const kc = testKubeConfig();
-  const upstream = new URL(kc.getCurrentCluster()?.server ?? "");
   const requests: RecordedRequest[] = [];
   const forward = async (req: IncomingMessage, res: ServerResponse) => {
     const user = req.headers["impersonate-user"];
@@ -43,12 +42,15 @@ export async function startKubeProxy(dir: string): Promise<KubeProxy> {
       const value = req.headers[name];
       if (value !== undefined) headers[name] = value;
     }
-    const options: RequestOptions = { method: req.method ?? "GET", headers };
-    await kc.applyToHTTPSOptions(options);
-    const call = httpsRequest(new URL(req.url ?? "/", upstream), options, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const { url, options } = await prepareRequest(kc, req.url ?? "/", {}, "watch");
+    const call = requestFor(url)(
+      url,
+      { ...options, method: req.method ?? "GET", headers: { ...options.headers, ...headers } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     call.on("error", () => res.destroy());
     res.on("close", () => call.destroy());
     req.pipe(call);

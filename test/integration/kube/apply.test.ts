@@ -1,9 +1,9 @@
 // Server-side apply, field managers and error mapping of src/kube/client.ts against the real
 // apiserver.
-import { KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { isAppError, type AppError } from "../../../src/errors.ts";
 import { createKubeClient } from "../../../src/kube/client.ts";
+import type { KubeAccess } from "../../../src/kube/kubeconfig.ts";
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { freePort } from "../../support/ports.ts";
 import { testKubeClient, useNamespace } from "../../support/cluster.ts";
@@ -100,11 +100,10 @@ describe("server-side apply", () => {
     expect(invalid.code).toBe("KUBE_REJECTED");
     expect(invalid.details).toMatchObject({ httpStatus: 422, reason: "Invalid" });
 
-    const kc = new KubeConfig();
-    kc.loadFromClusterAndUser(
-      { name: "gone", server: `https://127.0.0.1:${await freePort()}`, skipTLSVerify: true },
-      { name: "nobody" },
-    );
+    const kc: KubeAccess = {
+      server: `https://127.0.0.1:${await freePort()}`,
+      authorize: () => Promise.resolve({ tls: { rejectUnauthorized: false }, headers: {} }),
+    };
     const down = await rejection(createKubeClient(kc).resource("v1", "ConfigMap"));
     expect(down.code).toBe("KUBE_UNAVAILABLE");
     expect(down.retryable).toBe(true);

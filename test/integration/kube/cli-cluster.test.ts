@@ -5,9 +5,9 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { createKubeClient } from "../../../src/kube/client.ts";
+import { loadKubeConfig } from "../../../src/kube/kubeconfig.ts";
 import { stopRecorded } from "../../../src/kube/local/manage.ts";
 import { isAlive } from "../../../src/kube/local/processes.ts";
 import { readState } from "../../../src/kube/local/state.ts";
@@ -34,8 +34,7 @@ describe("ferry cluster up/down", () => {
       const kubeconfig = join(dir, "kubeconfig");
       expect(lines.at(-1)).toBe(`export KUBECONFIG=${kubeconfig}`);
 
-      const kc = new KubeConfig();
-      kc.loadFromFile(kubeconfig);
+      const kc = loadKubeConfig({ name: "cli", kubeconfig, inCluster: false });
       const node = await createKubeClient(kc).get({ apiVersion: "v1", kind: "Node", name: "kwok-node-0" });
       const status = node?.status as {
         conditions: Array<{ type: string; status: string }>;

@@ -1,9 +1,9 @@
 // A watcher in its own process, so that the takeover test can kill it with SIGKILL like a
 // crashed worker: it never gets to hand the lease back. Prints "watching" once it holds the
 // role and has listed its kinds.
-import { KubeConfig } from "@kubernetes/client-node";
 import { appSchema } from "../../../src/config/schema.ts";
 import { createKubeClient } from "../../../src/kube/client.ts";
+import { loadKubeConfig } from "../../../src/kube/kubeconfig.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import { createRedis } from "../../../src/queue/connection.ts";
 import { createQueues } from "../../../src/queue/queues.ts";
@@ -18,8 +18,7 @@ const env = (name: string): string => {
 
 const prefix = env("WATCHER_PREFIX");
 const redis = createRedis(env("WATCHER_REDIS_URL"), "worker");
-const kc = new KubeConfig();
-kc.loadFromFile(env("WATCHER_KUBECONFIG"));
+const kc = loadKubeConfig({ name: "test", kubeconfig: env("WATCHER_KUBECONFIG"), inCluster: false });
 const kube = createKubeClient(kc);
 const app = appSchema.parse(JSON.parse(env("WATCHER_APP")));
 const watcher = startWatcher({
