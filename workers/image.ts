@@ -51,7 +51,7 @@ export function imageProposeDeps(runtime: Runtime): ProposeDeps {
     location: (app: AppConfig) => runtime.location(app),
     forgeOf: (app: AppConfig) => runtime.forgeOf(app),
     enqueuer: runtime.enqueuer,
-    pushes: imagePushes(runtime.redis, runtime.prefix),
+    pushes: imagePushes(runtime.redis, runtime.prefix, runtime.seal),
     logger: runtime.logger,
   };
 }

@@ -3,10 +3,13 @@
 // exact commit is ever merged without a person. A git author line proves nothing — anyone who
 // can push may write "Ferry <ferry@noreply.invalid>" — but a commit id Ferry noted when it
 // pushed does: whoever pushes to the branch afterwards moves its head off the noted commit.
+// The note is sealed (src/state/seal.ts) for its app: whoever can write to Redis, the receiver
+// included, cannot name a commit of their own, nor move one app's note to another.
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import { imagePushKey } from "../keys.ts";
 import type { RedisClient } from "../queue/connection.ts";
+import type { StateSeal } from "../state/seal.ts";
 
 const pushSchema = z.object({
   commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
@@ -20,18 +23,25 @@ const KEEP_SECONDS = 30 * 24 * 3600;
 
 export interface ImagePushes {
   record(app: string, push: ImagePush): Promise<void>;
-  /** The last push, or undefined when there is none (or what is stored does not parse). */
+  /** The last push, or undefined when there is none (or what is stored does not open or parse). */
   last(app: string): Promise<ImagePush | undefined>;
 }
 
-export function imagePushes(redis: RedisClient, prefix: string): ImagePushes {
+export function imagePushes(
+  redis: RedisClient,
+  prefix: string,
+  seal: Pick<StateSeal, "seal" | "open">,
+): ImagePushes {
+  const context = (app: string) => `image-push:${app}`;
   return {
     record: async (app, push) => {
-      await redis.set(imagePushKey(prefix, app), JSON.stringify(pushSchema.parse(push)), "EX", KEEP_SECONDS);
+      const sealed = seal.seal(context(app), Buffer.from(JSON.stringify(pushSchema.parse(push))));
+      await redis.set(imagePushKey(prefix, app), sealed, "EX", KEEP_SECONDS);
     },
     last: async (app) => {
-      const stored = await redis.get(imagePushKey(prefix, app));
-      return stored === null ? undefined : parseJsonOrUndefined(pushSchema, stored);
+      const stored = await redis.getBuffer(imagePushKey(prefix, app));
+      const opened = stored === null ? undefined : seal.open("image-push", context(app), stored);
+      return opened === undefined ? undefined : parseJsonOrUndefined(pushSchema, opened.toString("utf8"));
     },
   };
 }

@@ -128,7 +128,11 @@ async function previewSteps(
       "preview posted",
     );
     const autoMerge = await autoMergeImageUpdate(
-      { config: runtime.config, pushes: imagePushes(runtime.redis, runtime.prefix), logger: log },
+      {
+        config: runtime.config,
+        pushes: imagePushes(runtime.redis, runtime.prefix, runtime.seal),
+        logger: log,
+      },
       forge,
       job,
       { state: published.status.state, apps: diffs },

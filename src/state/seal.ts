@@ -1,5 +1,6 @@
 // Sealed state: the records Ferry keeps in Redis that can lead to a write to a cluster (the last
-// healthy manifests that rollback and self-heal apply, the render cache deploys read) are sealed
+// healthy manifests that rollback and self-heal apply, the render cache deploys read, the
+// commit an automatic image merge may merge) are sealed
 // with AES-256-GCM under a key only workers hold (FERRY_STATE_KEY).
 // - The GCM tag authenticates each record and its context (record kind and app, or cache key),
 //   so anyone who can write to Redis, the internet-facing receiver included, cannot make a
@@ -30,7 +31,7 @@ const HEADER = MAGIC.length + ID_BYTES + IV_BYTES + TAG_BYTES;
 const LOGGED_LIMIT = 1_000;
 
 /** Which kind of record was refused: the metric's label. */
-export type SealedRecord = "healthy" | "render-cache";
+export type SealedRecord = "healthy" | "render-cache" | "image-push";
 
 interface StateKey {
   id: Buffer;

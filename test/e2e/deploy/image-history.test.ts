@@ -98,7 +98,7 @@ describe("the deploy history of image updates", () => {
         location: (app) => runtime.location(app),
         forgeOf: (app) => runtime.forgeOf(app),
         enqueuer: runtime.enqueuer,
-        pushes: imagePushes(runtime.redis, runtime.prefix),
+        pushes: imagePushes(runtime.redis, runtime.prefix, runtime.seal),
         logger: runtime.logger,
       },
       { image: "web", tag: "1.2.0", digest: digest("a"), source },

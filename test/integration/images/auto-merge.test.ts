@@ -4,12 +4,14 @@
 // a forge that cannot be asked, the same refusal seen twice. Real Redis for Ferry's push record,
 // the GitHub fake (failing the test on any unexpected call) behind the real GitHub client.
 import { randomBytes } from "node:crypto";
+import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { createForge, type Forge } from "../../../src/forges/index.ts";
 import { autoMergeImageUpdate, type PreviewFindings } from "../../../src/images/auto-merge.ts";
 import { imagePushes, type ImagePushes } from "../../../src/images/pushes.ts";
 import { imagePushKey, keyPattern } from "../../../src/keys.ts";
 import { createRedis, type RedisClient } from "../../../src/queue/connection.ts";
+import { StateSeal } from "../../../src/state/seal.ts";
 import type { PreviewJob } from "../../../src/queue/types.ts";
 import { FakeGithub, serverError } from "../../support/fakes/github.ts";
 import { webImage, webImageConfig } from "../../support/images.ts";
@@ -31,7 +33,11 @@ let forge: Forge;
 beforeEach(async () => {
   redis = createRedis(inject("redisUrl"), "worker");
   prefix = `t-${randomBytes(6).toString("hex")}`;
-  pushes = imagePushes(redis, prefix);
+  pushes = imagePushes(
+    redis,
+    prefix,
+    new StateSeal([StateSeal.generateKey()], { registry: new Registry(), logger: captureLogs().logger }),
+  );
   fake = await FakeGithub.start();
   forge = createForge(
     { name: "gh", type: "github", apiUrl: fake.url, token: fake.token, insecureAcceptUnsigned: false },
@@ -128,10 +134,12 @@ describe("the automatic merge's decision", () => {
     expect(fake.callsTo("mergePull")).toEqual([]);
   });
 
-  it("does not merge when Ferry has no push on record (or cannot read it)", async () => {
-    await redis.set(imagePushKey(prefix, "web"), "{not json");
-    const { decided } = await decide();
-    expect(decided).toMatchObject({ reason: "NotFerrysUpdate" });
+  it("does not merge when Ferry has no push on record, nor on one written past the seal", async () => {
+    // What anyone who can write to Redis could plant: the right shape, in the clear.
+    await redis.set(imagePushKey(prefix, "web"), JSON.stringify({ commit: head, image: "web" }));
+    expect((await decide()).decided).toMatchObject({ reason: "NotFerrysUpdate" });
+    await redis.del(imagePushKey(prefix, "web"));
+    expect((await decide()).decided).toMatchObject({ reason: "NotFerrysUpdate" });
     expect(fake.calls).toEqual([]);
   });
 
