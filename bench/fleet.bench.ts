@@ -222,15 +222,19 @@ async function redisCommands(url: string): Promise<number> {
   }
 }
 
-/** Ferry's own call counts, summed over the workers' /metrics: by "kube <verb>" and "tool <name>". */
+/**
+ * Ferry's own call counts, summed over the workers' /metrics: by "kube <verb>" and "tool <name>";
+ * and "phase <name>": seconds the deploys spent in each phase (ferry_deploy_phase_seconds_sum).
+ */
 async function callCounts(ports: number[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
+  const add = (key: string, value: number) => counts.set(key, (counts.get(key) ?? 0) + value);
   for (const port of ports) {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    for (const match of text.matchAll(/^ferry_(kube_requests|tool_runs)_total\{\w+="([^"]+)"\} (\d+)/gm)) {
-      const key = `${match[1] === "kube_requests" ? "kube" : "tool"} ${match[2]}`;
-      counts.set(key, (counts.get(key) ?? 0) + Number(match[3]));
-    }
+    for (const match of text.matchAll(/^ferry_(kube_requests|tool_runs)_total\{\w+="([^"]+)"\} (\d+)/gm))
+      add(`${match[1] === "kube_requests" ? "kube" : "tool"} ${match[2]}`, Number(match[3]));
+    for (const match of text.matchAll(/^ferry_deploy_phase_seconds_sum\{[^}]*phase="([^"]+)"[^}]*\} (\S+)/gm))
+      add(`phase ${match[1]}`, Number(match[2]));
   }
   return counts;
 }
@@ -595,13 +599,23 @@ function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number):
   }
   const perApp = (calls: Record<string, number>, scale = 1) =>
     Object.entries(calls)
+      .filter(([key]) => !key.startsWith("phase "))
       .map(([key, count]) => `${key} ${((count * scale) / apps).toFixed(2)}`)
+      .join(", ");
+  // Each app is deployed once in the first deploy: the sum over apps / apps is a deploy's mean.
+  const phases = (calls: Record<string, number>) =>
+    Object.entries(calls)
+      .filter(([key]) => key.startsWith("phase "))
+      .sort(([, a], [, b]) => b - a)
+      .map(([key, seconds]) => `${key.slice("phase ".length)} ${(seconds / apps).toFixed(2)}`)
       .join(", ");
   console.log(`\nPer app, Ferry's own calls (first deploy; steady state per app per minute):`);
   for (const f of ferry)
     console.log(
       `- ${runName(f.workers)}: first deploy: ${perApp(f.calls)}, redis ${(f.redisCommands / apps).toFixed(1)}; steady: ${perApp(f.steadyCalls, 60 / steadySeconds)}, redis ${(f.steadyRedisCommandsPerMin / apps).toFixed(2)}`,
     );
+  console.log(`\nMean seconds of one app's first deploy, by phase (ferry_deploy_phase_seconds):`);
+  for (const f of ferry) console.log(`- ${runName(f.workers)}: ${phases(f.calls)}`);
   if (reference.length > 0)
     for (const f of ferry)
       console.log(
