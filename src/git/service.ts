@@ -276,7 +276,9 @@ export class CliGitService implements GitService {
   /**
    * Builds the commit from the mirror's objects with a private index (nothing is checked out,
    * the mirror's refs are untouched), then pushes it with --force-with-lease: git refuses the
-   * push when the branch moved away from `expected`. Returns the new commit's id.
+   * push when the branch moved away from `expected`. Returns the new commit's id, or
+   * `expected` itself when it already is this commit (same base, files and message): the same
+   * change written again (a poll finding the same image) pushes nothing.
    */
   async pushCommit(location: RepoLocation, commit: CommitToPush): Promise<string> {
     if (!/^[A-Za-z0-9._/-]{1,200}$/.test(commit.branch) || commit.branch.includes(".."))
@@ -304,6 +306,8 @@ export class CliGitService implements GitService {
         await text(["update-index", "--add", "--cacheinfo", `${mode},${blob},${path}`]);
       }
       const tree = await text(["write-tree"]);
+      if (commit.expected !== undefined && (await sameCommit(text, commit.expected, { ...commit, tree })))
+        return commit.expected;
       const person = {
         GIT_AUTHOR_NAME: commit.author.name,
         GIT_AUTHOR_EMAIL: commit.author.email,
@@ -400,4 +404,28 @@ export class CliGitService implements GitService {
       }),
     );
   }
+}
+
+/**
+ * Whether `sha` (when the mirror has it) is a commit of `tree` on `base` alone with `message`:
+ * what pushCommit would write, but for its dates.
+ */
+async function sameCommit(
+  text: (args: string[]) => Promise<string>,
+  sha: string,
+  wanted: { tree: string; base: string; message: string },
+): Promise<boolean> {
+  if (!revision.test(sha)) return false;
+  const raw = await text(["cat-file", "commit", sha]).catch(() => undefined);
+  if (raw === undefined) return false;
+  const split = raw.indexOf("\n\n");
+  const headers = (split < 0 ? raw : raw.slice(0, split)).split("\n");
+  const message = split < 0 ? "" : raw.slice(split + 2);
+  const parents = headers.filter((line) => line.startsWith("parent ")).map((line) => line.slice(7));
+  return (
+    headers.includes(`tree ${wanted.tree}`) &&
+    parents.length === 1 &&
+    parents[0] === wanted.base &&
+    message.trim() === wanted.message.trim()
+  );
 }

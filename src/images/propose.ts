@@ -114,17 +114,21 @@ async function proposeForApp(
     author: IMAGE_COMMIT_AUTHOR,
     expected: previous,
   });
-  await deps.pushes.record(app.name, { commit, image: image.name });
+  // The same change again (a poll or a redelivered notification of the tag already proposed)
+  // leaves the branch where it was: nothing new to record, and the request's preview stands.
+  const moved = commit !== previous;
+  if (moved) await deps.pushes.record(app.name, { commit, image: image.name });
   const request = await forge.upsertChangeRequest(app.repo, {
     head: branch,
     base: app.branch,
     title: `${app.name}: ${image.repository} ${proposal.tag}`,
     body: requestBody(image.repository, proposal, edits.changes),
   });
-  await queuePreview(deps, app, { number: request.number, url: request.url, head: commit, base, branch });
+  if (moved || request.created)
+    await queuePreview(deps, app, { number: request.number, url: request.url, head: commit, base, branch });
   log.info(
     { commit, changeRequest: request.number, created: request.created },
-    "image update pushed and proposed",
+    moved ? "image update pushed and proposed" : "image update: the branch already proposes it",
   );
   return {
     app: app.name,

@@ -79,7 +79,9 @@ export class RegistryClient {
   /** The digest `reference` (a tag) points at and its image's labels; refuses multi-platform indexes. */
   async image(repository: string, reference: string): Promise<ImageInfo> {
     const url = new URL(`v2/${repository}/manifests/${encodeURIComponent(reference)}`, this.#base);
-    const answer = await this.#get(repository, url, Object.values(MANIFEST_TYPES).join(", "));
+    const answer = await this.#get(repository, url, Object.values(MANIFEST_TYPES).join(", "), {
+      notFoundIsTransient: true,
+    });
     const digest = answer.headers.get("docker-content-digest") ?? "";
     const text = await boundedText(answer);
     if (!/^sha256:[a-f0-9]{64}$/.test(digest))
@@ -116,7 +118,12 @@ export class RegistryClient {
     return next;
   }
 
-  async #get(repository: string, url: URL, accept: string): Promise<Response> {
+  async #get(
+    repository: string,
+    url: URL,
+    accept: string,
+    { notFoundIsTransient = false } = {},
+  ): Promise<Response> {
     const send = (authorization?: string) =>
       request(url, { headers: { accept, ...(authorization ? { authorization } : {}) } }, this.#timeoutMs);
     let answer = await send(this.#authorization.get(repository));
@@ -134,6 +141,11 @@ export class RegistryClient {
           "IMAGE_REFUSED",
           `${what}: ${answer.status}, the registry credentials are refused`,
         );
+      // A tag just listed or notified can answer 404 for a moment: docker-registry lists the tag
+      // and sends its notification before the tag's link is written, and registries on
+      // eventually consistent storage lag. Another attempt reads it (or no longer lists the tag).
+      if (answer.status === 404 && notFoundIsTransient)
+        throw new AppError("REGISTRY_FAILED", `${what}: 404, not readable yet`);
       throw new AppError(
         answer.status >= 500 ? "REGISTRY_FAILED" : "IMAGE_REFUSED",
         `${what}: ${answer.status}`,

@@ -52,6 +52,8 @@ export interface E2eOptions {
   images?: Array<Record<string, unknown>>;
   /** The "local" cluster's kubeconfig (e.g. a recording proxy's); the run's control plane by default. */
   kubeconfig?: string;
+  /** The receiver's port, when something started before it must know where to call (a registry). */
+  port?: number;
   /** Prefix of the temporary workDir's name. */
   workDirPrefix: string;
   /** The `github` forge is a GitHub App (the fake verifies its JWT and installation tokens). */
@@ -86,7 +88,7 @@ export function startE2e(options: E2eOptions): Promise<E2eBase> {
     defer(() => gitlab.close());
     const workDir = await mkdtemp(join(tmpdir(), options.workDirPrefix));
     defer(() => rm(workDir, { recursive: true, force: true }));
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
     const githubSecret = `gh-${randomUUID()}`;
     const gitlabSecret = `gl-${randomUUID()}`;

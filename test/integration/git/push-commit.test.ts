@@ -1,9 +1,11 @@
 // The one commit Ferry writes itself (image updates): built from the mirror's objects with
 // the files given, pushed to a branch of a real repository, and refused when the branch moved
 // away from what Ferry last saw (a person's commit there is never overwritten unseen).
+import { execFile } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isAppError } from "../../../src/errors.ts";
 import { CliGitService } from "../../../src/git/service.ts";
@@ -88,6 +90,46 @@ describe("pushCommit", () => {
     // Creating a branch that already exists is refused the same way.
     const created = await commit("x\n", undefined).catch((error: unknown) => error);
     expect(isAppError(created, "GIT_FAILED")).toBe(true);
+  });
+
+  it("pushes nothing when the branch already is that commit (the same change written again)", async () => {
+    const base = await repo.head();
+    const branch = "ferry/images/web";
+    const files = new Map([["apps/web/deploy.yaml", "image: acme/web:1.2.0 # ferry:image web\n"]]);
+    const push = (message: string, expected: string | undefined) =>
+      service.pushCommit(location, { base, branch, files, message, author, expected });
+    const first = await push("images: acme/web 1.2.0\n", undefined);
+    // The same commit as Ferry wrote it earlier (dated 2001): in the repository and in the
+    // mirror, as after the earlier run's push. Only its date differs from a new one.
+    const earlier = async (dir: string) =>
+      (
+        await promisify(execFile)(
+          "git",
+          ["commit-tree", `${first}^{tree}`, "-p", base, "-m", "images: acme/web 1.2.0"],
+          {
+            cwd: dir,
+            env: {
+              ...process.env,
+              GIT_AUTHOR_NAME: author.name,
+              GIT_AUTHOR_EMAIL: author.email,
+              GIT_COMMITTER_NAME: author.name,
+              GIT_COMMITTER_EMAIL: author.email,
+              GIT_AUTHOR_DATE: "2001-01-01T00:00:00Z",
+              GIT_COMMITTER_DATE: "2001-01-01T00:00:00Z",
+            },
+          },
+        )
+      ).stdout.trim();
+    const old = await earlier(repo.dir);
+    expect(await earlier(service.mirrorDir(location))).toBe(old);
+    await git(repo.dir, "branch", "-f", branch, old);
+
+    expect(await push("images: acme/web 1.2.0\n", old)).toBe(old);
+    expect(await git(repo.dir, "rev-parse", `refs/heads/${branch}`)).toBe(old);
+    // Another message (a new digest for the tag) is a new commit.
+    const moved = await push("images: acme/web 1.2.0\n\nDigest: sha256:...\n", old);
+    expect(moved).not.toBe(old);
+    expect(await git(repo.dir, "rev-parse", `refs/heads/${branch}`)).toBe(moved);
   });
 
   it("refuses a branch name outside what Ferry writes", async () => {

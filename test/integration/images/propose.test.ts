@@ -183,6 +183,19 @@ describe("proposing an image update", () => {
       }),
     ]);
 
+    // The same tag again (the next poll, a redelivered notification): the branch stays, the
+    // request is left as it is and its preview is not run again.
+    const [again] = await proposeImageUpdate(deps, {
+      image: "web",
+      tag: "1.2.0",
+      digest: digest("a"),
+      source,
+    });
+    expect(again).toMatchObject({ result: "proposed", created: false, commit: head });
+    expect(await git(repo.dir, "rev-parse", imageBranch("web"))).toBe(head);
+    expect(previews).toHaveLength(1);
+    expect(fake.callsTo("updatePull")).toEqual([]);
+
     const [second] = await proposeImageUpdate(deps, { image: "web", tag: "1.3.0", digest: digest("b") });
     expect(second).toMatchObject({
       result: "proposed",

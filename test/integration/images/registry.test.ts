@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registrySchema } from "../../../src/config/schema.ts";
-import { isAppError } from "../../../src/errors.ts";
+import { isAppError, toAppError } from "../../../src/errors.ts";
 import { followedPushes } from "../../../src/images/notifications.ts";
 import { distributionPushes, verifyBearer } from "../../../src/images/notifications/distribution.ts";
 import { newestTag } from "../../../src/images/policy.ts";
@@ -129,6 +129,15 @@ describe("a real CNCF Distribution registry", () => {
       'acme/web:"1.4.0" is a application/vnd.oci.image.index.v1+json push, not one image',
     );
     expect(notifiedPushes().some((p) => p.tag === "1.4.0")).toBe(false);
+  });
+
+  it("reads a tag that does not resolve (yet) as a failure worth another attempt", async () => {
+    // docker-registry lists a tag and notifies its push before the tag's link is written: the
+    // manifest can answer 404 for a moment. The image job is retried rather than given up.
+    const missing = await client.image("acme/web", "9.9.9").catch((error: unknown) => error);
+    expect(isAppError(missing, "REGISTRY_FAILED")).toBe(true);
+    expect(toAppError(missing).retryable).toBe(true);
+    expect((missing as Error).message).toContain("GET /v2/acme/web/manifests/9.9.9: 404");
   });
 
   it("follows the tag list's Link pages through 10,000 tags", { timeout: 600_000 }, async () => {

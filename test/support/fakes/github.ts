@@ -2,6 +2,7 @@
 // list, open, edit, close, merge), check runs, collaborator permissions, comment reactions and, with
 // `app`, GitHub App authentication (github-app.ts).
 // Paths, verbs, status codes, Link pagination and body shapes follow docs.github.com/en/rest.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { FakeAppAuthority, type FakeAppOptions } from "./github-app.ts";
 import {
@@ -140,6 +141,8 @@ export class FakeGithub extends FakeHttpApi {
   readonly #collaborators = new Map<string, FakeRole>();
   #quota = { limit: 5000, remaining: 5000, resetAt: new Date(Date.now() + 3_600_000) };
   readonly #comments = new Map<string, Comment[]>();
+  /** owner/name → a real git repository this fake hosts (hostRepository). */
+  readonly #hosted = new Map<string, string>();
   #nextId = 1000;
 
   constructor(options: string | FakeGithubOptions = {}) {
@@ -339,6 +342,33 @@ export class FakeGithub extends FakeHttpApi {
     };
     this.checkRuns.push(seeded);
     return seeded;
+  }
+
+  /**
+   * The pulls of `repo` report the head their branch has in this real git repository, as GitHub
+   * does for a repository it hosts: a push to the branch moves the pull's `head.sha`.
+   */
+  hostRepository(repo: string, dir: string): void {
+    this.#hosted.set(repo, dir);
+  }
+
+  /** The pull as GitHub would show it now: with a hosted repository, head.sha is its branch's head. */
+  #live(repo: string, pull: FakePull): FakePull {
+    const dir = this.#hosted.get(repo);
+    if (!dir || !pull.headRef) return pull;
+    try {
+      const sha = execFileSync(
+        "git",
+        ["rev-parse", "--verify", "--quiet", `refs/heads/${pull.headRef}^{commit}`],
+        {
+          cwd: dir,
+          encoding: "utf8",
+        },
+      ).trim();
+      return { ...pull, headSha: sha };
+    } catch {
+      return pull; // the branch is gone: GitHub keeps the last head it saw
+    }
   }
 
   seedPull(repo: string, pull: FakePull): void {
@@ -597,7 +627,8 @@ export class FakeGithub extends FakeHttpApi {
 
   #pull(r: FakeRequest): FakeResponse {
     const pull = this.pulls.get(`${r.params.owner}/${r.params.repo}#${r.params.number}`);
-    return pull ? { status: 200, body: pullShape(`${r.params.owner}/${r.params.repo}`, pull) } : notFound();
+    const repo = `${r.params.owner}/${r.params.repo}`;
+    return pull ? { status: 200, body: pullShape(repo, this.#live(repo, pull)) } : notFound();
   }
 
   /** The pulls of the request's repository, newest first (GitHub's default sort: created, desc). */
@@ -634,7 +665,11 @@ export class FakeGithub extends FakeHttpApi {
     const { slice, page, totalPages } = paginate(found, r.query, 30);
     const headers =
       totalPages > 1 ? { link: linkHeader(`${this.url}${r.path}`, r.query, page, totalPages) } : undefined;
-    return { status: 200, body: slice.map((pull) => pullShape(repo, pull)), ...(headers ? { headers } : {}) };
+    return {
+      status: 200,
+      body: slice.map((pull) => pullShape(repo, this.#live(repo, pull))),
+      ...(headers ? { headers } : {}),
+    };
   }
 
   // https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request: title, head and base
@@ -687,7 +722,7 @@ export class FakeGithub extends FakeHttpApi {
     this.seedPull(repo, pull);
     return {
       status: 201,
-      body: pullShape(repo, pull),
+      body: pullShape(repo, this.#live(repo, pull)),
       headers: { location: `${this.url}/repos/${repo}/pulls/${number}` },
     };
   }
@@ -709,7 +744,7 @@ export class FakeGithub extends FakeHttpApi {
     if (input.body !== undefined) pull.body = input.body;
     if (typeof input.base === "string") pull.baseRef = input.base;
     if (input.state !== undefined && !pull.mergedAt) pull.state = input.state as "open" | "closed";
-    return { status: 200, body: pullShape(repo, pull) };
+    return { status: 200, body: pullShape(repo, this.#live(repo, pull)) };
   }
 
   // https://docs.github.com/en/rest/pulls/pulls#merge-a-pull-request: commit_title,
@@ -738,7 +773,7 @@ export class FakeGithub extends FakeHttpApi {
     });
     if ((pull.state ?? "open") !== "open" || pull.mergedAt || pull.mergeable === false)
       return refused(405, "Pull Request is not mergeable");
-    if (input.sha !== undefined && input.sha !== pull.headSha)
+    if (input.sha !== undefined && input.sha !== this.#live(repo, pull).headSha)
       return refused(409, "Head branch was modified. Review and try the merge again.");
     const sha = createHash("sha1").update(`merge ${repo}#${pull.number}@${pull.headSha}`).digest("hex");
     Object.assign(pull, {
@@ -793,11 +828,10 @@ export class FakeGithub extends FakeHttpApi {
   #commitPulls(r: FakeRequest): FakeResponse {
     const repo = `${r.params.owner}/${r.params.repo}`;
     const found = [...this.pulls.entries()]
-      .filter(
-        ([key, pull]) =>
-          key.startsWith(`${repo}#`) && [pull.headSha, ...(pull.commits ?? [])].includes(r.params.sha ?? ""),
-      )
-      .map(([, pull]) => pullShape(repo, pull));
+      .filter(([key]) => key.startsWith(`${repo}#`))
+      .map(([, pull]) => this.#live(repo, pull))
+      .filter((pull) => [pull.headSha, ...(pull.commits ?? [])].includes(r.params.sha ?? ""))
+      .map((pull) => pullShape(repo, pull));
     return { status: 200, body: found };
   }
 }
