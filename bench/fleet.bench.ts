@@ -24,7 +24,16 @@
 // BENCH_STEADY_SECONDS=30 BENCH_BASELINE_SECONDS=10.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -280,7 +289,7 @@ function startFerry(
 ): Ferry {
   const env = { ...process.env, FERRY_STATE_KEY: randomBytes(32).toString("base64") };
   const start = (name: string, args: string[]) => {
-    const log = join(logDir, `${name}.log`);
+    const output = openSync(join(logDir, `${name}.log`), "a");
     // With the flags the image and the bin run Ferry with (as deployed).
     // BENCH_PROFILE_DIR: each process writes a V8 CPU profile there when it stops (where the
     // time goes; open in Chrome's DevTools).
@@ -294,14 +303,10 @@ function startFerry(
     const child = spawn(
       process.execPath,
       [...NODE_FLAGS, ...profile, join(root, "src/cli/main.ts"), ...args],
-      {
-        env,
-        stdio: ["ignore", "ignore", "pipe"],
-      },
+      // Ferry logs JSON lines to stdout; both streams go to the part's log file.
+      { env, stdio: ["ignore", output, output] },
     );
-    const chunks: Buffer[] = [];
-    child.stderr?.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.on("exit", () => writeFileSync(log, Buffer.concat(chunks)));
+    closeSync(output);
     return child;
   };
   const processes =
@@ -410,7 +415,8 @@ async function ferryRun(
       })),
     }),
   );
-  const logDir = join(context.workDir, `logs-w${workers}`);
+  // BENCH_LOG_DIR keeps the processes' logs after the run (the work directory is removed).
+  const logDir = join(process.env.BENCH_LOG_DIR ?? context.workDir, `logs-w${workers}`);
   mkdirSync(logDir, { recursive: true });
   const metricsPorts: number[] = workers === 0 ? [port] : [];
   for (let w = 0; w < workers; w++) metricsPorts.push(await freePort());
