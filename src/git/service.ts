@@ -10,6 +10,7 @@ import { authFor } from "./auth.ts";
 import { KeyedMutex, withFileLock } from "./lock.ts";
 import { withRetries } from "./retry.ts";
 import { runGit } from "./run.ts";
+import { RecentMap } from "./recent.ts";
 import { RemoteHeads } from "./remote-heads.ts";
 import { TreeLookup } from "./trees.ts";
 import type {
@@ -61,10 +62,10 @@ export class CliGitService implements GitService {
   /** Commits already seen in a mirror: they stay there, so asking git again is wasted spawns. */
   readonly #present = new Set<string>();
   /**
-   * commitTrailers answers by mirror and query, most recent last: a range of commits never
+   * commitTrailers answers by mirror and query (the 64 most recent): a range of commits never
    * changes, and every app of a 1,000-app push asks the same one (one git log, not 1,000).
    */
-  readonly #trailers = new Map<string, Promise<CommitTrailers[]>>();
+  readonly #trailers = new RecentMap<string, Promise<CommitTrailers[]>>(KEPT_TRAILER_QUERIES);
   readonly #trees: TreeLookup;
   readonly #heads: RemoteHeads;
   /**
@@ -228,19 +229,11 @@ export class CliGitService implements GitService {
     );
     const key = JSON.stringify([gitDir, query.from, query.to, query.limit, keys, query.maxBytes]);
     const known = this.#trailers.get(key);
-    if (known) {
-      this.#trailers.delete(key);
-      this.#trailers.set(key, known);
-      return known;
-    }
+    if (known) return known;
     const answer = this.#readTrailers(gitDir, { ...query, keys });
     this.#trailers.set(key, answer);
     // A failed read is not kept: the next caller tries again.
     answer.catch(() => this.#trailers.delete(key));
-    for (const old of this.#trailers.keys()) {
-      if (this.#trailers.size <= KEPT_TRAILER_QUERIES) break;
-      this.#trailers.delete(old);
-    }
     return answer;
   }
 

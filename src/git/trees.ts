@@ -4,6 +4,7 @@
 // about a commit on, its whole tree is listed once (`ls-tree -r -t`, one process) and every
 // later question is a map lookup. The first question stays a `cat-file` of just its paths, so a
 // job that renders one app of a huge repository does not pay for listing all of it.
+import { RecentMap } from "./recent.ts";
 import { runGit } from "./run.ts";
 
 type Ids = Map<string, string | undefined>;
@@ -21,12 +22,11 @@ interface Entry {
 
 export class TreeLookup {
   readonly #timeoutMs: number;
-  readonly #keep: number;
-  readonly #commits = new Map<string, Entry>();
+  readonly #commits: RecentMap<string, Entry>;
 
   constructor(options: TreeLookupOptions) {
     this.#timeoutMs = options.timeoutMs;
-    this.#keep = options.keep ?? 4;
+    this.#commits = new RecentMap(options.keep ?? 4);
   }
 
   async ids(gitDir: string, sha: string, paths: string[]): Promise<Ids> {
@@ -47,12 +47,7 @@ export class TreeLookup {
   async #listingFor(gitDir: string, sha: string): Promise<Map<string, string> | undefined> {
     const key = `${gitDir}:${sha}`;
     const entry = this.#commits.get(key) ?? { asked: 0 };
-    this.#commits.delete(key); // re-inserted last: Map order is the recency order
     this.#commits.set(key, entry);
-    for (const old of this.#commits.keys()) {
-      if (this.#commits.size <= this.#keep) break;
-      this.#commits.delete(old);
-    }
     entry.asked++;
     if (entry.asked < 2) return undefined;
     if (!entry.listing) {
