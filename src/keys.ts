@@ -102,7 +102,7 @@ export function watchersKey(prefix: string): string {
   return `${prefix}:reconcile:watchers`;
 }
 
-export type StateIndexKey = "reconciled" | "deployed-at" | "deployed";
+export type StateIndexKey = "reconciled" | "deployed-at" | "deployed" | "settled-at";
 
 /** One hash per fact for all apps (fields are app names): see state/app-state-index.ts. */
 export function stateIndexKey(prefix: string, what: StateIndexKey): string {

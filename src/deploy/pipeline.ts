@@ -20,7 +20,7 @@ import type { SyncJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
 import type { SyncMetrics } from "../sync/metrics.ts";
 import { runSync } from "../sync/engine.ts";
-import { isBadRevision, readHealthyRevision, recordDeployment } from "../sync/history.ts";
+import { isBadRevision, readHealthyRevision, recordDeployment, recordNothingToDo } from "../sync/history.ts";
 import { readPause } from "../sync/pause.ts";
 import type { SyncOutcome } from "../sync/types.ts";
 import { outcome, type Outcome } from "../outcome.ts";
@@ -77,6 +77,12 @@ export async function runDeploy(
   runtime: Runtime,
   options: DeployOptions = {},
 ): Promise<DeployRun> {
+  const run = await deployOrSkip(job, runtime, options);
+  if (run.result === "skipped") await recordNothingToDo(runtime.redis, runtime.prefix, run.app);
+  return run;
+}
+
+async function deployOrSkip(job: SyncJob, runtime: Runtime, options: DeployOptions): Promise<DeployRun> {
   const app = runtime.app(job.app);
   if (job.dryRun === true) {
     const revision = await resolveRevision(runtime, app, job);

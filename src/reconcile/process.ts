@@ -73,8 +73,13 @@ async function reconcileApp(
 ): Promise<ReconcileOutcome> {
   const prefix = deps.prefix;
   const logger = deps.logger.child({ app: app.name, trigger: data.trigger });
+  // A "Syncing" snapshot is dated when the run looked, not when it wrote: a sync that ended in
+  // between (its record is dated by its end) is then the newer fact, and the app reads Synced.
+  const observedAt = new Date().toISOString();
   const previous = await readAppStatus(deps.redis, app.name, prefix);
   const save = statusWriter(app, deps);
+  const saveSyncing = (status: Omit<AppStatus, "app" | "checkedAt" | "status">) =>
+    save({ status: "Syncing", ...status }, observedAt);
 
   // Watch runs skip the ls-remote: they must answer within a second of a cluster change.
   let poll: PollOutcome | undefined;
@@ -94,7 +99,7 @@ async function reconcileApp(
   const head = poll?.head ?? previous?.head;
   const withHead = head === undefined ? {} : { head };
   if (poll?.reason === "SyncEnqueued" || (await syncInFlight(deps.enqueuer.queues.sync, app.name))) {
-    await save({ status: "Syncing", drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
+    await saveSyncing({ drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
     return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.reason } : {}), drifted: 0 };
   }
   const locked = await ifAppLockFree(
@@ -105,7 +110,7 @@ async function reconcileApp(
   );
   if (!locked.taken) return locked.value;
   await enqueueHealRetry(deps.enqueuer.queues.reconcile, app.name, deps.lockedRetryMs ?? LOCKED_RETRY_MS);
-  await save({ status: "Syncing", drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
+  await saveSyncing({ drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
   logger.info("another writer holds the app's lock; drift check retried later");
   return {
     app: app.name,
@@ -205,8 +210,8 @@ async function compareAndHeal(
 
 function statusWriter(app: AppConfig, deps: ReconcileDeps) {
   const prefix = deps.prefix;
-  return (status: Omit<AppStatus, "app" | "checkedAt">) =>
-    writeAppStatus(deps.redis, { app: app.name, checkedAt: new Date().toISOString(), ...status }, prefix);
+  return (status: Omit<AppStatus, "app" | "checkedAt">, checkedAt = new Date().toISOString()) =>
+    writeAppStatus(deps.redis, { app: app.name, checkedAt, ...status }, prefix);
 }
 
 function revisionOf(status: AppStatus | undefined): { revision?: string } {

@@ -9,6 +9,8 @@
 //   <prefix>:state:deployed-at  HASH app -> "<finished ms>" of the newest deployment record
 //   <prefix>:state:deployed     HASH app -> "<result> <health>" of the newest record that was not
 //                               skipped (a skipped sync says nothing about the app's state)
+//   <prefix>:state:settled-at   HASH app -> "<ended ms>" of the newest sync that ended with nothing
+//                               to do and so wrote no record (sync/history.ts recordNothingToDo)
 //
 // Fields are overwritten, never appended: a rewritten record replaces its fact. Fields of apps
 // removed from ferry.yaml stay (a few bytes each) and are never read: readers ask for the
@@ -28,6 +30,8 @@ export interface StateFacts {
   deployedAt?: number;
   /** The newest deployment record that was not skipped. */
   deployed?: { result: Result; health: string };
+  /** When the newest sync that had nothing to do (and wrote no record) ended (ms). */
+  settledAt?: number;
 }
 
 export interface AppState {
@@ -59,6 +63,15 @@ export function indexDeployed(
   return multi.hset(stateIndexKey(prefix, "deployed"), app, `${record.result} ${record.health}`);
 }
 
+export function indexSettled(
+  multi: ChainableCommander,
+  prefix: string,
+  app: string,
+  at: number,
+): ChainableCommander {
+  return multi.hset(stateIndexKey(prefix, "settled-at"), app, String(at));
+}
+
 /** When a deployment record was written: its end. */
 export function finishedAt(record: { startedAt: string; durationMs: number }): number {
   return Date.parse(record.startedAt) + record.durationMs;
@@ -83,15 +96,15 @@ function parseDeployed(text: string | null | undefined): StateFacts["deployed"] 
   return { result: result as Result, health: text.slice(space + 1) };
 }
 
-/** The indexed facts of `apps`, in one round trip (three HMGETs), in the order asked. */
+/** The indexed facts of `apps`, in one round trip (four HMGETs), in the order asked. */
 export async function readStateFacts(
   redis: RedisClient,
   prefix: string,
   apps: readonly string[],
 ): Promise<StateFacts[]> {
   if (apps.length === 0) return [];
-  const [reconciled, deployedAt, deployed] = await Promise.all(
-    (["reconciled", "deployed-at", "deployed"] as const).map((what) =>
+  const [reconciled, deployedAt, deployed, settledAt] = await Promise.all(
+    (["reconciled", "deployed-at", "deployed", "settled-at"] as const).map((what) =>
       redis.hmget(stateIndexKey(prefix, what), ...apps),
     ),
   );
@@ -103,24 +116,29 @@ export async function readStateFacts(
     if (at) facts.deployedAt = Number(at);
     const last = parseDeployed(deployed?.[index]);
     if (last) facts.deployed = last;
+    const settled = settledAt?.[index];
+    if (settled) facts.settledAt = Number(settled);
     return facts;
   });
 }
 
 /**
- * Two facts say where an app stands: reconcile's status (a snapshot taken when it ran) and the
- * deployment history (written when each sync ends); the newer one wins. A reconcile run that
- * saw a sync queued or running saves "Syncing", and nothing rewrites that snapshot until the
- * next run, minutes later; once the sync has finished, its record is the newer fact, so the app
- * never shows Syncing after its sync ended. A live deploy lock is Syncing whatever was saved.
- * Health is the newest not-skipped deployment's.
+ * Two facts say where an app stands: reconcile's status (a snapshot, dated when the run looked)
+ * and the deployment history (written when each sync ends); the newer one wins. A reconcile run
+ * that saw a sync queued or running saves "Syncing", and nothing rewrites that snapshot until the
+ * next run, minutes later; once the sync has finished, its record is the newer fact, and a sync
+ * that had nothing to do (no record) leaves its end in `settledAt`, which outdates a Syncing too,
+ * so the app never shows Syncing after its sync ended, whichever was written first. A live
+ * deploy lock is Syncing whatever was saved. Health is the newest not-skipped deployment's.
  */
 export function deriveState(facts: StateFacts, locked: boolean): AppState {
   const health = facts.deployed?.health ?? "Unknown";
   if (locked) return { sync: "Syncing", health };
-  const { reconciled, deployedAt, deployed } = facts;
-  const statusIsNewer = deployedAt === undefined || (reconciled?.at ?? Number.NaN) > deployedAt;
-  if (reconciled && statusIsNewer) return { sync: reconciled.status, health };
+  const { reconciled, deployedAt, deployed, settledAt } = facts;
+  const observed = reconciled?.at ?? Number.NaN;
+  const statusIsNewer = deployedAt === undefined || observed > deployedAt;
+  const settled = reconciled?.status === "Syncing" && settledAt !== undefined && settledAt >= observed;
+  if (reconciled && statusIsNewer && !settled) return { sync: reconciled.status, health };
   // A stale "Syncing" with only skipped syncs since: that sync ended, with nothing to say.
   if (!deployed)
     return { sync: reconciled && reconciled.status !== "Syncing" ? reconciled.status : "Unknown", health };

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import { isReason, reasonSchema, results } from "../outcome.ts";
 import { changesChannel, syncKey as key } from "../keys.ts";
-import { indexDeployed } from "../state/app-state-index.ts";
+import { indexDeployed, indexSettled } from "../state/app-state-index.ts";
 import { changeMessage } from "../state/changes.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { syncReasons } from "../queue/types.ts";
@@ -106,6 +106,18 @@ export async function recordDeployment(
     .ltrim(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1);
   // The state filter's index of this record (its end, result and health), in the same MULTI.
   await indexDeployed(multi, prefix, app, record)
+    .publish(changesChannel(prefix), changeMessage({ app }))
+    .exec();
+}
+
+/**
+ * A sync that ended with nothing to do (already deployed, not affected, held back, paused) keeps
+ * no record, by design: a docs-only push must not fill every app's history. Only when it ended is
+ * kept, for the state index: it outdates the "Syncing" a reconcile run saved when it queued or
+ * saw that sync (state/app-state-index.ts deriveState).
+ */
+export async function recordNothingToDo(redis: RedisClient, prefix: string, app: string): Promise<void> {
+  await indexSettled(redis.multi(), prefix, app, Date.now())
     .publish(changesChannel(prefix), changeMessage({ app }))
     .exec();
 }

@@ -6,6 +6,8 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { readSeenHead } from "../../../src/deploy/affected.ts";
 import { processReconcileJob } from "../../../src/reconcile/index.ts";
+import { writeAppStatus } from "../../../src/reconcile/status.ts";
+import { readOverviews } from "../../../src/status/overview.ts";
 import { readHistory } from "../../../src/sync/history.ts";
 import { reconcileDeps } from "../../../workers/reconcile.ts";
 import { createNamespace, testKubeClient } from "../../support/cluster.ts";
@@ -114,5 +116,35 @@ describe("which apps a commit affects", () => {
     for (const app of s.apps) {
       expect((await getConfigMap(s.kube, app.namespace, "settings"))?.data).toEqual({ value: "v1" });
     }
+  });
+
+  it("shows Synced, not Syncing, once a sync a poll queued ends with nothing to do (issue 17 item 7)", async () => {
+    const s = await overlaysOnSharedBase();
+    const { runtime, prefix } = s.harness;
+    const [a, b] = s.harness.config.apps;
+    const syncOf = async (app: typeof a) =>
+      (await readOverviews({ redis: runtime.redis, prefix }, [app!]))[0]?.sync;
+    // A sync queued for the head, which is already live and healthy, ends AlreadyDeployed.
+    await writeAppStatus(
+      runtime.redis,
+      { app: b!.name, status: "Syncing", checkedAt: new Date().toISOString(), drifted: [] },
+      prefix,
+    );
+    expect(await syncOf(b)).toBe("Syncing");
+    const [run] = await s.harness.finished([
+      await runtime.enqueuer.enqueueSync({ app: b!.name, reason: "poll", sha: s.first }),
+    ]);
+    expect(run).toMatchObject({ result: "skipped", reason: "AlreadyDeployed" });
+    expect(await syncOf(b)).toBe("Synced");
+
+    // A docs-only commit whose webhook never came: the poll queues a sync and saves Syncing; the
+    // sync finds the commit changes nothing of the app and writes no record.
+    await s.repo.write({ "docs/README.md": "# Deploying\n\nPolled, never pushed.\n" });
+    const sha = await s.repo.commit("docs only, no webhook");
+    const polled = await processReconcileJob({ app: a!.name, trigger: "manual" }, reconcileDeps(runtime));
+    expect(polled).toMatchObject({ poll: "SyncEnqueued", status: "Syncing" });
+    await s.harness.idle();
+    expect(await readSeenHead(runtime, a!.name)).toBe(sha);
+    expect(await syncOf(a)).toBe("Synced");
   });
 });

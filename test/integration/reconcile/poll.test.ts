@@ -11,6 +11,8 @@ import type { SyncJob } from "../../../src/queue/types.ts";
 import { processReconcileJob } from "../../../src/reconcile/process.ts";
 import { schedulerId, syncSchedulers } from "../../../src/reconcile/scheduler.ts";
 import { readAppStatus } from "../../../src/reconcile/status.ts";
+import { readOverviews } from "../../../src/status/overview.ts";
+import { recordDeployment } from "../../../src/sync/history.ts";
 import { pauseApp, resumeApp } from "../../../src/sync/pause.ts";
 import { createRepo, type TestRepo } from "../../support/git.ts";
 import { appConfig, eventually, harness, type Harness } from "./helpers.ts";
@@ -85,6 +87,46 @@ describe("branch polling", () => {
     expect((await syncJobs(h)).map((job) => job.data)).toEqual([
       expect.objectContaining({ app: "shop", reason: "poll", sha: fixed }),
     ]);
+  });
+
+  it("dates its Syncing by when it looked, so a sync that ended meanwhile reads Synced, not Syncing", async () => {
+    h = pollHarness();
+    const harnessed = h;
+    await h.store.recordApplied("shop", await repo.head(), []);
+    const pushed = await repo.commit("deployed by its webhook while the poll runs");
+    // The webhook's sync of the same head ends just after the poll read what was applied.
+    const store = h.store;
+    let ended = false;
+    const racing = {
+      ...store,
+      lastApplied: async (app: string) => {
+        const applied = await store.lastApplied(app);
+        if (!ended) {
+          ended = true;
+          await recordDeployment(harnessed.redis, harnessed.prefix, "shop", {
+            revision: pushed,
+            trigger: "webhook",
+            startedAt: new Date(Date.now() - 5_000).toISOString(),
+            durationMs: 5_000,
+            result: "succeeded",
+            changed: 1,
+            health: "Healthy",
+          });
+        }
+        return applied;
+      },
+    };
+    const outcome = await processReconcileJob(
+      { app: "shop", trigger: "timer" },
+      { ...h.deps, store: racing },
+    );
+    expect(ended).toBe(true);
+    // The poll did see a head it had not applied: it queued a sync and saved Syncing...
+    expect(outcome).toMatchObject({ poll: "SyncEnqueued", status: "Syncing" });
+    expect((await readAppStatus(h.redis, "shop", h.prefix))?.status).toBe("Syncing");
+    // ...which is older than the sync that ended while it looked.
+    const [overview] = await readOverviews({ redis: h.redis, prefix: h.prefix }, h.apps);
+    expect(overview?.sync).toBe("Synced");
   });
 
   it("only reports a new head when sync.auto is off", async () => {

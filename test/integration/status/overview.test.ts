@@ -9,7 +9,7 @@ import type { RedisClient } from "../../../src/queue/connection.ts";
 import { redisLock } from "../../../src/queue/lock.ts";
 import { writeAppStatus } from "../../../src/reconcile/status.ts";
 import type { AppSyncStatus } from "../../../src/reconcile/types.ts";
-import { recordDeployment, type DeploymentRecord } from "../../../src/sync/history.ts";
+import { recordDeployment, recordNothingToDo, type DeploymentRecord } from "../../../src/sync/history.ts";
 import { closeTestRedis, openTestRedis } from "../../support/redis-prefix.ts";
 
 let redis: RedisClient;
@@ -75,6 +75,35 @@ describe("the sync state of /api/apps", () => {
     expect(await syncOf()).toBe("Syncing");
     await lock.release();
     expect(await syncOf()).toBe("Synced");
+  });
+
+  it("reads Synced when the sync a reconcile run saw had nothing to do, whichever was written first", async () => {
+    await recordDeployment(redis, prefix, app.name, record("succeeded", 60));
+    await status("Syncing", 30);
+    await recordNothingToDo(redis, prefix, app.name);
+    expect(await syncOf()).toBe("Synced");
+    // The run looked before the sync ended but wrote its Syncing after: still outdated.
+    await status("Syncing", 1);
+    expect(await syncOf()).toBe("Synced");
+    // A run that looked after that sync ended and saw another one queued stands.
+    await writeAppStatus(
+      redis,
+      {
+        app: app.name,
+        status: "Syncing",
+        checkedAt: new Date(Date.now() + 1_000).toISOString(),
+        drifted: [],
+      },
+      prefix,
+    );
+    expect(await syncOf()).toBe("Syncing");
+  });
+
+  it("keeps a status other than Syncing when a sync had nothing to do", async () => {
+    await recordDeployment(redis, prefix, app.name, record("succeeded", 60));
+    await status("OutOfSync", 30);
+    await recordNothingToDo(redis, prefix, app.name);
+    expect(await syncOf()).toBe("OutOfSync");
   });
 
   it("reads Unknown when the only sync since a stale Syncing was skipped", async () => {
