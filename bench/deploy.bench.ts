@@ -32,6 +32,7 @@ import { createEnqueuer } from "../src/queue/enqueue.ts";
 import { queueNames } from "../src/queue/types.ts";
 import { toolPath } from "../src/render/binaries.ts";
 import { benchCluster } from "./cluster.ts";
+import { percentile } from "./stats.ts";
 import { createRuntime } from "../src/runtime/context.ts";
 import { createSyncProcessor } from "../workers/sync.ts";
 import { FakeGithub } from "../test/support/fakes/github.ts";
@@ -93,11 +94,6 @@ async function until(check: () => Promise<boolean>, timeoutMs = 120_000): Promis
     if (Date.now() > deadline) throw new Error("timed out");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 async function createNamespace(kube: KubeClient, name: string): Promise<void> {

@@ -41,6 +41,7 @@ import { startWatcher } from "../src/reconcile/watcher.ts";
 import { toolPath } from "../src/render/binaries.ts";
 import { startTestCluster } from "../test/support/cluster.ts";
 import { startRedis } from "../test/support/redis.ts";
+import { percentile } from "./stats.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const apps = Number(process.env.BENCH_APPS ?? 300);
@@ -213,11 +214,6 @@ function kubectlLoop(kubeconfig: string, dir: string): { ms: number; requests: n
     .filter((line) => /verb="|\] (GET|PATCH|POST|PUT|DELETE) https?:/.test(line)).length;
   return { ms, requests };
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-};
 
 async function until(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

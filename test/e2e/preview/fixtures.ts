@@ -44,6 +44,12 @@ stringData:
 `;
 }
 
+/** A ConfigMap `big` whose data has `lines` keys, each one line of its YAML ("key-<i>": "<version>-<i>"). */
+export function bigConfigMap(version: string, lines: number): string {
+  const data = Array.from({ length: lines }, (_, i) => `  key-${i}: "${version}-${i}"`).join("\n");
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n${data}\n`;
+}
+
 export interface AppRepo {
   repo: TestRepo;
   base: string;

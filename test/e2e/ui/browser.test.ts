@@ -22,7 +22,7 @@ import { FakeGithub } from "../../support/fakes/github.ts";
 import { startFerryUp, type FerryUp } from "../../support/ferry-up.ts";
 import { createRepo, git, type TestRepo } from "../../support/git.ts";
 import { freePort } from "../../support/ports.ts";
-import { signGithub } from "../../support/sign.ts";
+import { postSignedGithub } from "../../support/sign.ts";
 import { githubPush } from "../deploy/payloads.ts";
 import { githubPullRequest } from "../preview/payloads.ts";
 import {
@@ -80,16 +80,7 @@ function ferry(): FerryUp {
 }
 
 async function postGithub(event: string, body: string): Promise<void> {
-  const answer = await fetch(`${ferry().url}/webhooks/github`, {
-    method: "POST",
-    body,
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": signGithub(body, secret),
-    },
-  });
+  const answer = await postSignedGithub(ferry().url, event, body, secret);
   expect(answer.status, await answer.text()).toBe(202);
 }
 
