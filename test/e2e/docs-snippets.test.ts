@@ -23,13 +23,13 @@ import { join } from "node:path";
 import * as yaml from "js-yaml";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { configSchema } from "../../src/config/schema.ts";
-import { repoRoot } from "../../src/render/binaries.ts";
+import { installRoot } from "../../src/runtime/install.ts";
 import { NODE_FLAGS } from "../../src/runtime/node-flags.ts";
 import { docFiles, fences, shellCommands, shellLanguages, type Fence } from "../support/docs.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/process.ts";
 
-const cli = join(repoRoot, "src", "cli", "main.ts");
+const cli = join(installRoot, "src", "cli", "main.ts");
 const allFences = docFiles().flatMap((doc) => fences(doc));
 
 /** Commands this file runs; each is run by one of the tests below. */
@@ -44,7 +44,8 @@ const runHere = new Set([
 
 /** Commands other tests exercise: the file and the text in it that runs the command. */
 const exercisedElsewhere: Record<string, { file: string; contains: string[] }> = {
-  // `npm start` is `npm run setup && ferry up` (package.json); setup runs before every suite.
+  // `npm start` is `npm run setup && npm run build` and the compiled `ferry up` (package.json);
+  // setup runs before every suite, test/e2e/dist.test.ts builds and runs the compiled bin.
   "npm ci && npm start": { file: "test/e2e/up.test.ts", contains: ['[cli, "up"'] },
   // The suite is this command; package.json says what it runs.
   "npm ci && npm test": { file: "package.json", contains: ['"test": "npm run setup -- --with-cluster'] },
@@ -194,7 +195,7 @@ describe("the docs' shell snippets", () => {
   );
 
   it("runs `npm run ferry --` as src/cli/main.ts", () => {
-    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+    const pkg = JSON.parse(readFileSync(join(installRoot, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
     };
     expect(pkg.scripts.ferry).toBe(["node", ...NODE_FLAGS, "src/cli/main.ts"].join(" "));
@@ -286,7 +287,7 @@ describe("the docs' shell snippets", () => {
     const gone = [...runHere, ...Object.keys(exercisedElsewhere)].filter((command) => !commands.has(command));
     expect(gone, "listed but no longer in the docs").toEqual([]);
     for (const [command, { file, contains }] of Object.entries(exercisedElsewhere)) {
-      const text = readFileSync(join(repoRoot, file), "utf8");
+      const text = readFileSync(join(installRoot, file), "utf8");
       for (const needle of contains) expect(text, `${file} exercises ${command}`).toContain(needle);
     }
     expect(

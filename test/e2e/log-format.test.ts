@@ -4,10 +4,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../src/render/binaries.ts";
+import { installRoot } from "../../src/runtime/install.ts";
 import { startProcess, waitFor, type ManagedProcess } from "../support/process.ts";
 
-const cli = join(repoRoot, "src", "cli", "main.ts");
+const cli = join(installRoot, "src", "cli", "main.ts");
 const started: ManagedProcess[] = [];
 let dir = "";
 afterAll(async () => {

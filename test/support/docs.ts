@@ -2,7 +2,7 @@
 // so that what "a snippet" is cannot differ between them.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "../../src/render/binaries.ts";
+import { installRoot } from "../../src/runtime/install.ts";
 
 export interface Fence {
   /** Path relative to the repository, e.g. "docs/health.md". */
@@ -16,7 +16,7 @@ export const shellLanguages = ["sh", "bash", "shell"];
 
 /** README.md and every docs/*.md, relative to the repository root. */
 export function docFiles(): string[] {
-  const docs = readdirSync(join(repoRoot, "docs"))
+  const docs = readdirSync(join(installRoot, "docs"))
     .filter((name) => name.endsWith(".md"))
     .sort()
     .map((name) => `docs/${name}`);
@@ -25,7 +25,7 @@ export function docFiles(): string[] {
 
 /** The fenced blocks of one document, in order. */
 export function fences(doc: string): Fence[] {
-  const text = readFileSync(join(repoRoot, doc), "utf8");
+  const text = readFileSync(join(installRoot, doc), "utf8");
   return [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
     doc,
     lang: m[1] ?? "",

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseConfig } from "../../config/load.ts";
 import type { FerryConfig } from "../../config/schema.ts";
-import { repoRoot } from "../../render/binaries.ts";
+import { installRoot } from "../../runtime/install.ts";
 
 const run = promisify(execFile);
 
@@ -30,7 +30,7 @@ export async function seedDemoRepo(dir: string): Promise<string> {
   const repo = join(dir, "demo-repo");
   if (existsSync(join(repo, ".git"))) return repo;
   await mkdir(repo, { recursive: true });
-  await cp(join(repoRoot, "examples", "demo"), repo, { recursive: true });
+  await cp(join(installRoot, "examples", "demo"), repo, { recursive: true });
   const git = (...args: string[]) => run("git", args, { cwd: repo, env: gitEnv });
   await git("init", "-q", "-b", "main");
   await git("add", "-A");

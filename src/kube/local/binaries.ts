@@ -3,9 +3,9 @@
 // builds them from Go modules into a cache (a cache hit takes well under a second).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { AppError } from "../../errors.ts";
+import { installRoot } from "../../runtime/install.ts";
 
 export const COMPONENTS = [
   "etcd",
@@ -16,8 +16,7 @@ export const COMPONENTS = [
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-export const buildScript = join(repoRoot, "scripts", "build-testcluster.sh");
+export const buildScript = join(installRoot, "scripts", "build-testcluster.sh");
 
 /** Fails with the list of what is missing, so a half-filled directory is easy to diagnose. */
 export function checkBinDir(binDir: string): string {

@@ -5,10 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import * as yaml from "js-yaml";
-import { repoRoot, toolPath } from "../../../src/render/binaries.ts";
+import { toolPath } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 
 const run = promisify(execFile);
-export const chartDir = join(repoRoot, "helm", "ferry");
+export const chartDir = join(installRoot, "helm", "ferry");
 
 export interface KubeObject {
   apiVersion: string;

@@ -4,12 +4,13 @@ import { promisify } from "node:util";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/kube/types.ts";
-import { repoRoot, toolPath } from "../../../src/render/binaries.ts";
+import { toolPath } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 import { byHand, fixtureRepo } from "./helpers.ts";
 
 const run = promisify(execFile);
 const ferry = (...args: string[]) =>
-  run(process.execPath, [join(repoRoot, "src/cli/main.ts"), ...args], {
+  run(process.execPath, [join(installRoot, "src/cli/main.ts"), ...args], {
     cwd: fixtureRepo,
     maxBuffer: 16 << 20,
   });
@@ -52,10 +53,14 @@ describe("ferry render", () => {
   });
 
   it("says how to get helm when FERRY_HELM points nowhere, not `spawn helm ENOENT`", async () => {
-    const failure = await run(process.execPath, [join(repoRoot, "src/cli/main.ts"), "render", "charts/web"], {
-      cwd: fixtureRepo,
-      env: { ...process.env, FERRY_HELM: "/nonexistent/helm" },
-    }).catch((error: { code: number; stderr: string }) => error);
+    const failure = await run(
+      process.execPath,
+      [join(installRoot, "src/cli/main.ts"), "render", "charts/web"],
+      {
+        cwd: fixtureRepo,
+        env: { ...process.env, FERRY_HELM: "/nonexistent/helm" },
+      },
+    ).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1 });
     const { stderr } = failure as { stderr: string };
     expect(stderr).toContain("ferry: helm not found: FERRY_HELM=/nonexistent/helm is not an executable file");

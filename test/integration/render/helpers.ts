@@ -9,11 +9,11 @@ import {
   TRACKING_ANNOTATION,
   type KubeObject,
 } from "../../../src/kube/types.ts";
-import { repoRoot } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 import { renderApp, type RenderAppOptions } from "../../../src/render/index.ts";
 
 /** A chart and a kustomization of our own (test/fixtures/README.md). */
-export const fixtureRepo = join(repoRoot, "test", "fixtures", "repos", "web");
+export const fixtureRepo = join(installRoot, "test", "fixtures", "repos", "web");
 
 const run = promisify(execFile);
 

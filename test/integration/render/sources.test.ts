@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { withoutSource, type KubeObject } from "../../../src/kube/types.ts";
-import { repoRoot } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 import { sourceOf } from "../../../src/render/source.ts";
 import { render } from "./helpers.ts";
 
@@ -15,7 +15,7 @@ const chart = "test/fixtures/charts/shop";
 
 /** The 1-based line of the `nth` top-level `kind: <kind>` in a file of the repository. */
 function kindLine(path: string, kind: string, nth = 0): number {
-  const lines = readFileSync(join(repoRoot, path), "utf8").split("\n");
+  const lines = readFileSync(join(installRoot, path), "utf8").split("\n");
   const found = lines.flatMap((line, index) => (line === `kind: ${kind}` ? [index + 1] : []));
   if (found[nth] === undefined) throw new Error(`no kind: ${kind} in ${path}`);
   return found[nth];
@@ -27,7 +27,7 @@ function byName(objects: KubeObject[], kind: string, name: string) {
 
 describe("render source locations", () => {
   it("points each Helm object at its template, subcharts by their directory, at the line of its kind", async () => {
-    const { objects } = await render(repoRoot, chart, {}, {});
+    const { objects } = await render(installRoot, chart, {}, {});
     const at = (kind: string, name: string) => sourceOf(byName(objects, kind, name));
     const deployment = `${chart}/templates/deployment.yaml`;
     const settings = `${chart}/templates/settings.yaml`;
@@ -52,7 +52,7 @@ describe("render source locations", () => {
   });
 
   it("keeps the location out of what reaches a cluster", async () => {
-    const { objects } = await render(repoRoot, chart);
+    const { objects } = await render(installRoot, chart);
     const stripped = objects.map(withoutSource);
     expect(stripped.every((object) => sourceOf(object) === undefined)).toBe(true);
     expect(stripped.map((object) => object.metadata.name)).toEqual(

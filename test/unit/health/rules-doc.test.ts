@@ -4,11 +4,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultHealthChecks } from "../../../src/health/registry.ts";
-import { repoRoot } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 
 /** The `group/kind` keys of the table under `## Every built-in rule` (core group `v1` is ""). */
 function documentedKeys(): string[] {
-  const doc = readFileSync(join(repoRoot, "docs", "health.md"), "utf8");
+  const doc = readFileSync(join(installRoot, "docs", "health.md"), "utf8");
   const start = doc.indexOf("## Every built-in rule");
   expect(start).toBeGreaterThan(-1);
   const end = doc.indexOf("\n## ", start + 1);

@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { parseDuration } from "../../../src/config/duration.ts";
 import { configSchema } from "../../../src/config/schema.ts";
-import { repoRoot } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 import { schemaFields } from "./schema-fields.ts";
 
 interface DocRow {
@@ -85,7 +85,7 @@ function documentedDefault(cell: string): unknown {
   return yaml.load(text);
 }
 
-const doc = readFileSync(join(repoRoot, "docs", "configuration.md"), "utf8");
+const doc = readFileSync(join(installRoot, "docs", "configuration.md"), "utf8");
 const rows = docRows(doc);
 const fields = schemaFields();
 

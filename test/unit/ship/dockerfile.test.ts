@@ -6,14 +6,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../../../src/config/schema.ts";
-import { repoRoot } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 import { NODE_FLAGS } from "../../../src/runtime/node-flags.ts";
+import { compiledPath } from "../../../scripts/build.ts";
 import { dockerignorePatterns, isIgnored, parseDockerfile, type Instruction } from "./dockerfile-parse.ts";
 import { runtimePackages } from "./runtime-imports.ts";
 
-const dockerfile = parseDockerfile(readFileSync(join(repoRoot, "Dockerfile"), "utf8"));
-const ignore = dockerignorePatterns(readFileSync(join(repoRoot, ".dockerignore"), "utf8"));
-const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+const dockerfile = parseDockerfile(readFileSync(join(installRoot, "Dockerfile"), "utf8"));
+const ignore = dockerignorePatterns(readFileSync(join(installRoot, ".dockerignore"), "utf8"));
+const pkg = JSON.parse(readFileSync(join(installRoot, "package.json"), "utf8")) as {
   bin: Record<string, string>;
 };
 const build = dockerfile.stages.find((s) => s.name === "build");
@@ -32,7 +33,7 @@ const envOf = (list: Instruction[] | undefined) => {
   }
   return env;
 };
-const tracked = execFileSync("git", ["ls-files"], { cwd: repoRoot, encoding: "utf8" }).split("\n");
+const tracked = execFileSync("git", ["ls-files"], { cwd: installRoot, encoding: "utf8" }).split("\n");
 
 describe("Dockerfile", () => {
   it("has a named build stage and a separate runtime stage", () => {
@@ -56,6 +57,9 @@ describe("Dockerfile", () => {
     expect(commands).toMatch(/\bnode scripts\/setup\.ts\b/);
     expect(commands).toMatch(/\bnpm prune --omit=dev\b/);
     expect(commands.indexOf("npm prune")).toBeGreaterThan(commands.indexOf("scripts/setup.ts"));
+    // The compiler is a dev dependency: dist/ is built before the prune removes it.
+    expect(commands).toMatch(/\bnpm run build\b/);
+    expect(commands.indexOf("npm prune")).toBeGreaterThan(commands.indexOf("npm run build"));
     expect(runs(runtime?.instructions).join(" ")).not.toMatch(/\bnpm (ci|install|i)\b/);
   });
 
@@ -70,13 +74,14 @@ describe("Dockerfile", () => {
     expect(of(all, "ADD")).toEqual([]);
   });
 
-  it("uses exec form for ENTRYPOINT and CMD, starting the package's bin", () => {
+  it("uses exec form for ENTRYPOINT and CMD, starting the package's bin (compiled main.ts)", () => {
     const [entrypoint] = of(runtime?.instructions, "ENTRYPOINT");
     const [cmd] = of(runtime?.instructions, "CMD");
     expect(entrypoint?.execForm).toBe(true);
     expect(cmd?.execForm).toBe(true);
     expect(entrypoint?.words.slice(-2 - NODE_FLAGS.length)).toEqual(["node", ...NODE_FLAGS, pkg.bin.ferry]);
-    expect(existsSync(join(repoRoot, pkg.bin.ferry ?? "missing"))).toBe(true);
+    expect(pkg.bin.ferry).toBe(compiledPath("src/cli/main.ts"));
+    expect(existsSync(join(installRoot, "src/cli/main.ts"))).toBe(true);
     expect(cmd?.words).toEqual(["serve", "--config", "/etc/ferry/ferry.yaml"]);
   });
 
@@ -107,19 +112,28 @@ describe("Dockerfile", () => {
     expect(sources.sort()).toEqual([
       "/app/.tools/bin/helm",
       "/app/.tools/bin/kubectl",
+      "/app/dist",
       "/app/examples",
       "/app/node_modules",
       "/app/package.json",
-      "/app/src",
-      "/app/workers",
     ]);
-    // What is copied from the context must bring package.json, src/ and examples/ along.
+    // What is copied from the context must bring package.json, what dist/ is compiled from, and
+    // examples/ along.
     const context = of(build?.instructions, "COPY").filter((i) => i.flags.from === undefined);
     expect(context.some((i) => i.words[0] === ".")).toBe(true);
-    for (const path of ["package.json", "src", "examples", "src/cli/main.ts"]) {
+    for (const path of [
+      "package.json",
+      "tsconfig.json",
+      "tsconfig.build.json",
+      "scripts/build.ts",
+      "src",
+      "workers",
+      "examples",
+      "src/cli/main.ts",
+      "src/ui/static/ui.css",
+    ]) {
       expect(isIgnored(path, ignore), `${path} reaches the build context`).toBe(false);
     }
-    expect(runs(build?.instructions).join(" ")).toMatch(/mkdir -p workers/);
     expect(of(build?.instructions, "WORKDIR").at(-1)?.words[0]).toBe("/app");
   });
 
@@ -169,17 +183,26 @@ describe("Dockerfile", () => {
   });
 
   it("keeps the build context free of git data, host binaries and secrets", () => {
-    for (const path of [".git", "node_modules", ".tools", ".env", "deploy/id.pem", "ops/kubeconfig"]) {
+    // dist/: the build stage compiles its own, never a developer's stale one.
+    for (const path of [
+      ".git",
+      "node_modules",
+      ".tools",
+      "dist",
+      ".env",
+      "deploy/id.pem",
+      "ops/kubeconfig",
+    ]) {
       expect(isIgnored(path, ignore), path).toBe(true);
     }
   });
 
   it("needs no dev dependency at run time (they are pruned from the image)", () => {
     // What survives `npm prune --omit=dev` is every lockfile entry not marked dev.
-    const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as {
+    const lock = JSON.parse(readFileSync(join(installRoot, "package-lock.json"), "utf8")) as {
       packages: Record<string, { dev?: boolean }>;
     };
-    const used = runtimePackages(repoRoot, ["src", "workers"]);
+    const used = runtimePackages(installRoot, ["src", "workers"]);
     expect(used.has("zod")).toBe(true);
     for (const [name, files] of used) {
       const entry = lock.packages[`node_modules/${name}`];

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseConfigText } from "../../../src/config/load.ts";
 import { createForge } from "../../../src/forges/index.ts";
-import { repoRoot } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 import { fences } from "../../support/docs.ts";
 
 function blocks(language: string): string[] {
@@ -64,7 +64,7 @@ describe("docs/github-app.md", () => {
 
   it("has an App manifest with the permissions and events the page lists", async () => {
     const [json] = blocks("json");
-    const file = await readFile(join(repoRoot, "examples", "github-app-manifest.json"), "utf8");
+    const file = await readFile(join(installRoot, "examples", "github-app-manifest.json"), "utf8");
     // The page shows the file people download: the two never drift apart.
     expect(json).toBe(file);
     const manifest = appManifest.parse(JSON.parse(file));

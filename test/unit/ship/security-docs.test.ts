@@ -5,7 +5,7 @@
 import { globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../../src/render/binaries.ts";
+import { installRoot } from "../../../src/runtime/install.ts";
 
 interface Citation {
   path: string;
@@ -34,7 +34,7 @@ function testTitles(source: string): string[] {
 }
 
 describe("docs/security.md", () => {
-  const root = repoRoot;
+  const root = installRoot;
   const cited = citations(readFileSync(join(root, "docs/security.md"), "utf8"));
 
   it("cites tests in its threat tables", () => {
