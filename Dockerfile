@@ -3,9 +3,10 @@
 # and kubectl and compiles the TypeScript to dist/ (`npm run build`); the runtime stage keeps
 # only production node_modules, the compiled JavaScript, git and the two binaries. Compiled,
 # not run by Node's type stripping: each process saves ≈ 30 MiB of RSS (the stripper is
-# WebAssembly whose memory stays) and ≈ 0.7 s of start-up (scripts/build.ts). It runs as uid 10001 and works with a read-only root filesystem: everything that
-# is written goes to /var/lib/ferry (HOME, work dir, helm/kubectl/git caches) and /tmp, both
-# volumes. Kubernetes probes /healthz and /readyz, so there is no HEALTHCHECK.
+# WebAssembly whose memory stays) and ≈ 0.7 s of start-up (scripts/build.ts). It runs as uid
+# 10001 and works with a read-only root filesystem: everything that is written goes to
+# /var/lib/ferry (HOME, work dir, helm/kubectl/git caches) and /tmp, both volumes. Kubernetes
+# probes /healthz and /readyz, so there is no HEALTHCHECK.
 
 # Pinned to the Node release the project is developed and tested with (the `node` devDependency).
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
