@@ -27,6 +27,12 @@ export async function isLocked(redis: RedisClient, key: string): Promise<boolean
   return (await redis.exists(key)) === 1;
 }
 
+/** isLocked of many locks in one round trip (one MGET: a held lock has a value), in the order asked. */
+export async function areLocked(redis: RedisClient, keys: readonly string[]): Promise<boolean[]> {
+  if (keys.length === 0) return [];
+  return (await redis.mget([...keys])).map((token) => token !== null);
+}
+
 /**
  * Runs `critical` while holding the lock. Its signal aborts when the caller's does or when the
  * lock is lost.

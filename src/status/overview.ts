@@ -2,14 +2,21 @@
 // goes, whether it is in sync, its health, the revision applied and its last deployments. Read
 // from Redis only (history of src/sync, app status of src/reconcile), so the receiver can serve
 // it without cluster credentials.
-import { readPause, type Pause } from "../sync/pause.ts";
+import { readPauses, type Pause } from "../sync/pause.ts";
 import type { RedisClient } from "../queue/connection.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { deployLockKey } from "../keys.ts";
 import { readAppStatuses } from "../reconcile/status.ts";
 import type { AppStatus } from "../reconcile/types.ts";
-import { badRevision, readHealthyMark, readHistory, type DeploymentRecord } from "../sync/history.ts";
-import { isLocked } from "../deploy/lock.ts";
+import {
+  badRevisions,
+  HISTORY_LIMIT,
+  readHealthyMarks,
+  readHistoryHeads,
+  type DeploymentRecord,
+  type HealthyMark,
+} from "../sync/history.ts";
+import { areLocked } from "../deploy/lock.ts";
 import type { DeployedImage } from "../images/deployed.ts";
 import {
   deriveState,
@@ -75,20 +82,85 @@ function factsOf(
   };
 }
 
-async function overviewOf(
+/** Everything an overview shows of one app, as stored in Redis. */
+interface AppRecords {
+  app: string;
+  /** Newest first: the shown records, or the whole list when the shown ones do not tell enough. */
+  history: DeploymentRecord[];
+  /** Whether the list holds records past `history`. */
+  more: boolean;
+  healthy: HealthyMark | undefined;
+  bad: string | undefined;
+  locked: boolean;
+  paused: Pause | undefined;
+  status: AppStatus | undefined;
+  indexed: StateFacts;
+}
+
+/**
+ * The records of `apps` an overview showing `shown` deployments needs, in two round trips at
+ * most. Each kind of record is read for all apps at once (MGETs, HMGETs of the state index, a
+ * pipeline for the history heads and healthy marks), all of them under the prefix, hence in one
+ * slot on Redis Cluster. Only the `shown` newest history entries are read, unless those do not
+ * answer what the overview derives from the history (see needsWholeHistory): those apps' whole
+ * lists are read in one more round trip, so the overview is what reading every list would give.
+ */
+async function readAppRecords(
   deps: OverviewDeps,
-  app: AppConfig,
-  status: AppStatus | undefined,
-  indexed: StateFacts,
-  limit: number,
-): Promise<AppOverview> {
-  const [history, healthy, bad, locked, paused] = await Promise.all([
-    readHistory(deps.redis, deps.prefix, app.name),
-    readHealthyMark(deps.redis, deps.prefix, app.name),
-    badRevision(deps.redis, deps.prefix, app.name),
-    isLocked(deps.redis, deployLockKey(deps.prefix, app.name)),
-    readPause(deps.redis, deps.prefix, app.name),
+  apps: readonly string[],
+  shown: number,
+): Promise<AppRecords[]> {
+  const { redis, prefix } = deps;
+  const locks = apps.map((app) => deployLockKey(prefix, app));
+  const [heads, healthy, bad, locked, paused, statuses, facts] = await Promise.all([
+    readHistoryHeads(redis, prefix, apps, shown),
+    readHealthyMarks(redis, prefix, apps),
+    badRevisions(redis, prefix, apps),
+    areLocked(redis, locks),
+    readPauses(redis, prefix, apps),
+    readAppStatuses(redis, apps, prefix),
+    readStateFacts(redis, prefix, apps),
   ]);
+  const records = apps.map((app, index): AppRecords => ({
+    app,
+    history: heads[index]?.records ?? [],
+    more: heads[index]?.more ?? false,
+    healthy: healthy[index],
+    bad: bad[index],
+    locked: locked[index] ?? false,
+    paused: paused[index],
+    status: statuses.get(app),
+    indexed: facts[index] ?? {},
+  }));
+  const incomplete = records.filter((record) => record.more && needsWholeHistory(record, shown));
+  const lists = await readHistoryHeads(
+    redis,
+    prefix,
+    incomplete.map((record) => record.app),
+    HISTORY_LIMIT,
+  );
+  incomplete.forEach((record, index) => {
+    record.history = lists[index]?.records ?? [];
+    record.more = false;
+  });
+  return records;
+}
+
+/**
+ * Whether the shown head of a longer history leaves something of the overview open: fewer
+ * records than shown parsed (older ones would fill the page), the live revision's images are
+ * in an older record, or the state index lacks the last deployment and every shown one was
+ * skipped (factsOf looks further back).
+ */
+function needsWholeHistory(records: AppRecords, shown: number): boolean {
+  const { history, healthy, indexed } = records;
+  if (history.length < shown) return true;
+  if (healthy && imagesOf(history, healthy.revision).images === undefined) return true;
+  return indexed.deployed === undefined && history.every((record) => record.result === "skipped");
+}
+
+function overviewOf(app: AppConfig, records: AppRecords, limit: number): AppOverview {
+  const { history, healthy, bad, locked, paused, status, indexed } = records;
   const { sync, health } = deriveState(factsOf(indexed, status, history), locked);
   return {
     name: app.name,
@@ -114,15 +186,16 @@ function imagesOf(
   return live !== undefined && images !== undefined ? { images } : {};
 }
 
+/** Deployments an overview of the apps list (API, `ferry status`, the UI's list) shows. */
+const SHOWN_DEPLOYMENTS = 5;
+
 export async function readOverviews(deps: OverviewDeps, apps: readonly AppConfig[]): Promise<AppOverview[]> {
-  const names = apps.map((app) => app.name);
-  const [statuses, facts] = await Promise.all([
-    readAppStatuses(deps.redis, names, deps.prefix),
-    readStateFacts(deps.redis, deps.prefix, names),
-  ]);
-  return Promise.all(
-    apps.map((app, index) => overviewOf(deps, app, statuses.get(app.name), facts[index] ?? {}, 5)),
+  const records = await readAppRecords(
+    deps,
+    apps.map((app) => app.name),
+    SHOWN_DEPLOYMENTS,
   );
+  return apps.map((app, index) => overviewOf(app, records[index] as AppRecords, SHOWN_DEPLOYMENTS));
 }
 
 /** What the UI's apps list asks for: filters on configuration and on state, and one page. */
@@ -164,12 +237,15 @@ async function matchingState(
   const [facts, locks] = await Promise.all([
     readStateFacts(deps.redis, deps.prefix, names),
     // Health does not depend on the lock; the sync state does (a held lock is Syncing).
-    query.sync === undefined || names.length === 0
-      ? undefined
-      : deps.redis.mget(names.map((name) => deployLockKey(deps.prefix, name))),
+    query.sync === undefined
+      ? []
+      : areLocked(
+          deps.redis,
+          names.map((name) => deployLockKey(deps.prefix, name)),
+        ),
   ]);
   return apps.filter((_, index) => {
-    const state = deriveState(facts[index] ?? {}, (locks?.[index] ?? null) !== null);
+    const state = deriveState(facts[index] ?? {}, locks[index] ?? false);
     if (query.sync !== undefined && state.sync !== query.sync) return false;
     return query.health === undefined || state.health === query.health;
   });
@@ -201,10 +277,9 @@ export async function readOverviewPage(
 }
 
 export async function readDetail(deps: OverviewDeps, app: AppConfig): Promise<AppDetail> {
-  const statuses = await readAppStatuses(deps.redis, [app.name], deps.prefix);
-  const status = statuses.get(app.name);
-  const [facts] = await readStateFacts(deps.redis, deps.prefix, [app.name]);
-  const overview = await overviewOf(deps, app, status, facts ?? {}, 20);
+  const [records] = (await readAppRecords(deps, [app.name], HISTORY_LIMIT)) as [AppRecords];
+  const overview = overviewOf(app, records, HISTORY_LIMIT);
+  const { status } = records;
   if (!status) return overview;
   const { status: state, head, checkedAt, drifted, message, lastCorrection } = status;
   return {

@@ -8,6 +8,7 @@
 //   bad      STRING: the revision automatic syncs must not apply again
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { RedisClient } from "../queue/connection.ts";
+import { pipelined } from "../queue/pipeline.ts";
 import { z } from "zod";
 import { parseJsonOrUndefined } from "../json.ts";
 import { isReason, reasonSchema, results } from "../outcome.ts";
@@ -122,14 +123,45 @@ export async function recordNothingToDo(redis: RedisClient, prefix: string, app:
     .exec();
 }
 
+/** Entries that no longer parse (written by another version) are skipped. */
+function parseHistory(items: readonly string[]): DeploymentRecord[] {
+  return items.flatMap((item) => parseJsonOrUndefined(deploymentRecordSchema, item) ?? []);
+}
+
 /** Newest first; entries that no longer parse (written by another version) are skipped. */
 export async function readHistory(
   redis: RedisClient,
   prefix: string,
   app: string,
 ): Promise<DeploymentRecord[]> {
-  const items = await redis.lrange(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1);
-  return items.flatMap((item) => parseJsonOrUndefined(deploymentRecordSchema, item) ?? []);
+  return parseHistory(await redis.lrange(key(prefix, app, "history"), 0, HISTORY_LIMIT - 1));
+}
+
+export interface HistoryHead {
+  /** The newest records that parse, newest first. */
+  records: DeploymentRecord[];
+  /** Whether the list holds entries past the ones read (readHistory would return more). */
+  more: boolean;
+}
+
+/**
+ * The `count` newest entries of each app's history, in one round trip, in the order asked: what
+ * a page shows without reading (and parsing) the whole list of every app.
+ */
+export async function readHistoryHeads(
+  redis: RedisClient,
+  prefix: string,
+  apps: readonly string[],
+  count: number,
+): Promise<HistoryHead[]> {
+  const read = Math.min(count, HISTORY_LIMIT);
+  const replies = await pipelined(redis, (pipeline) => {
+    for (const app of apps) pipeline.lrange(key(prefix, app, "history"), 0, read - 1);
+  });
+  return replies.map((reply) => {
+    const items = reply as string[];
+    return { records: parseHistory(items), more: items.length === read && read < HISTORY_LIMIT };
+  });
 }
 
 export interface HealthyRevision {
@@ -202,13 +234,31 @@ export async function readHealthyMark(
   redis: RedisClient,
   prefix: string,
   app: string,
-): Promise<Omit<HealthyRevision, "objects"> | undefined> {
-  const [[revision, at], hasManifests] = await Promise.all([
-    redis.hmget(key(prefix, app, "healthy"), "revision", "at"),
-    redis.hexists(key(prefix, app, "healthy"), "manifests"),
-  ]);
-  if (revision === null || revision === undefined || hasManifests === 0) return undefined;
-  return { revision, at: at ?? "" };
+): Promise<HealthyMark | undefined> {
+  const [mark] = await readHealthyMarks(redis, prefix, [app]);
+  return mark;
+}
+
+export type HealthyMark = Omit<HealthyRevision, "objects">;
+
+/** readHealthyMark of many apps in one round trip, in the order asked. */
+export async function readHealthyMarks(
+  redis: RedisClient,
+  prefix: string,
+  apps: readonly string[],
+): Promise<(HealthyMark | undefined)[]> {
+  const replies = await pipelined(redis, (pipeline) => {
+    for (const app of apps) {
+      pipeline.hmget(key(prefix, app, "healthy"), "revision", "at");
+      pipeline.hexists(key(prefix, app, "healthy"), "manifests");
+    }
+  });
+  return apps.map((_, index) => {
+    const [revision, at] = replies[2 * index] as (string | null)[];
+    const hasManifests = replies[2 * index + 1] as number;
+    if (revision === null || revision === undefined || hasManifests === 0) return undefined;
+    return { revision, at: at ?? "" };
+  });
 }
 
 export async function markBadRevision(
@@ -243,4 +293,15 @@ export async function badRevision(
   app: string,
 ): Promise<string | undefined> {
   return (await redis.get(key(prefix, app, "bad"))) ?? undefined;
+}
+
+/** badRevision of many apps in one round trip (one MGET), in the order asked. */
+export async function badRevisions(
+  redis: RedisClient,
+  prefix: string,
+  apps: readonly string[],
+): Promise<(string | undefined)[]> {
+  if (apps.length === 0) return [];
+  const revisions = await redis.mget(apps.map((app) => key(prefix, app, "bad")));
+  return revisions.map((revision) => revision ?? undefined);
 }

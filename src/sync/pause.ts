@@ -11,11 +11,24 @@ import { announceChange } from "../state/changes.ts";
 const pauseSchema = z.object({ by: z.string(), at: z.string() });
 export type Pause = z.infer<typeof pauseSchema>;
 
-export async function readPause(redis: RedisClient, prefix: string, app: string): Promise<Pause | undefined> {
-  const raw = await redis.get(syncKey(prefix, app, "paused"));
+function pauseOf(raw: string | null): Pause | undefined {
   if (raw === null) return undefined;
   // A value not written by Ferry still pauses: stopping automation is the safe reading.
   return parseJsonOrUndefined(pauseSchema, raw) ?? { by: "unknown", at: new Date(0).toISOString() };
+}
+
+export async function readPause(redis: RedisClient, prefix: string, app: string): Promise<Pause | undefined> {
+  return pauseOf(await redis.get(syncKey(prefix, app, "paused")));
+}
+
+/** readPause of many apps in one round trip (one MGET), in the order asked. */
+export async function readPauses(
+  redis: RedisClient,
+  prefix: string,
+  apps: readonly string[],
+): Promise<(Pause | undefined)[]> {
+  if (apps.length === 0) return [];
+  return (await redis.mget(apps.map((app) => syncKey(prefix, app, "paused")))).map(pauseOf);
 }
 
 export async function pauseApp(redis: RedisClient, prefix: string, app: string, by: string): Promise<void> {
