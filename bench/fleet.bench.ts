@@ -160,16 +160,25 @@ function processTree(roots: number[]): number[] {
   return tree;
 }
 
-function rssBytes(pid: number): number {
+/** A field of /proc/<pid>/<file> in kB ("VmRSS" of status, "Pss" of smaps_rollup), in bytes. */
+function procKb(pid: number, file: string, field: string): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    const line = readFileSync(`/proc/${pid}/${file}`, "utf8")
       .split("\n")
-      .find((entry) => entry.startsWith("VmRSS:"));
+      .find((entry) => entry.startsWith(`${field}:`));
     return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
   } catch {
     return 0;
   }
 }
+
+const rssBytes = (pid: number) => procKb(pid, "status", "VmRSS");
+/**
+ * Proportional set size: each page shared by several processes counted once over all of them.
+ * Summed RSS counts the node binary's pages (≈ 56 MiB) once per Ferry process, and a child
+ * forked by a worker, before it execs git, shows much of the worker's memory as its own.
+ */
+const pssBytes = (pid: number) => procKb(pid, "smaps_rollup", "Pss");
 
 /** CPU seconds of the processes themselves and of their children they waited for. */
 function cpuSeconds(pids: number[]): number {
@@ -190,33 +199,38 @@ function cpuSeconds(pids: number[]): number {
 /**
  * Samples the RSS of the whole tree under `roots` until stopped: the peak of the total, and the
  * peaks of each root process alone and of all their descendants (git, kubectl, helm, threads
- * are inside their process) — which part of the tree holds the memory.
+ * are inside their process) — which part of the tree holds the memory; and the peak of the
+ * tree's summed PSS (shared pages counted once).
  */
 function peakRss(roots: () => number[]): {
-  stop: () => { total: number; roots: number[]; children: number };
+  stop: () => { total: number; pss: number; roots: number[]; children: number };
 } {
   let peak = 0;
+  let pssPeak = 0;
   let childrenPeak = 0;
   const rootPeaks: number[] = [];
   const timer = setInterval(() => {
     const rootPids = roots();
     const tree = processTree(rootPids);
     let total = 0;
+    let pss = 0;
     let children = 0;
     for (const pid of tree) {
       const rss = rssBytes(pid);
       total += rss;
+      pss += pssBytes(pid);
       const index = rootPids.indexOf(pid);
       if (index >= 0) rootPeaks[index] = Math.max(rootPeaks[index] ?? 0, rss);
       else children += rss;
     }
     peak = Math.max(peak, total);
+    pssPeak = Math.max(pssPeak, pss);
     childrenPeak = Math.max(childrenPeak, children);
   }, 250);
   return {
     stop: () => {
       clearInterval(timer);
-      return { total: peak, roots: rootPeaks, children: childrenPeak };
+      return { total: peak, pss: pssPeak, roots: rootPeaks, children: childrenPeak };
     },
   };
 }
@@ -266,6 +280,8 @@ interface FerryRun {
   steadyRedisCommandsPerMin: number;
   firstDeployS: number;
   peakRssMiB: number;
+  /** Peak of the tree's summed proportional set size (pages shared between processes once), MiB. */
+  peakPssMiB: number;
   /** Peak RSS of the receiver, each worker (alone) and of their child processes, MiB. */
   peakRssPartsMiB: { receiver: number; workers: number[]; children: number };
   cpuS: number;
@@ -302,9 +318,13 @@ function startFerry(
           `--cpu-prof-name=${name}.cpuprofile`,
         ]
       : [];
+    // BENCH_MEMORY_DIR: each process logs its memory by V8 heap space there (bench/memory-probe.js).
+    const memory = process.env.BENCH_MEMORY_DIR ? ["--import", join(here, "memory-probe.js")] : [];
+    // BENCH_NODE_FLAGS: extra flags to try (space-separated), after Ferry's own.
+    const extra = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
     const child = spawn(
       process.execPath,
-      [...NODE_FLAGS, ...profile, join(root, compiledPath("src/cli/main.ts")), ...args],
+      [...NODE_FLAGS, ...extra, ...profile, ...memory, join(root, compiledPath("src/cli/main.ts")), ...args],
       // Ferry logs JSON lines to stdout; both streams go to the part's log file.
       { env, stdio: ["ignore", output, output] },
     );
@@ -468,6 +488,7 @@ async function ferryRun(
       steadyRedisCommandsPerMin: steadyRedis / (steadySeconds / 60),
       firstDeployS,
       peakRssMiB: peak.total / (1 << 20),
+      peakPssMiB: peak.pss / (1 << 20),
       peakRssPartsMiB: {
         receiver: (peak.roots[0] ?? 0) / (1 << 20),
         workers: peak.roots.slice(1).map((bytes) => bytes / (1 << 20)),
@@ -603,7 +624,7 @@ function report(ferry: FerryRun[], reference: ReferenceRun[], baseline: number):
   for (const f of ferry) {
     const parts = f.peakRssPartsMiB;
     console.log(
-      `\nPeak RSS, ${runName(f.workers)}: ${f.workers === 0 ? `the process ${parts.receiver.toFixed(0)} MiB` : `receiver ${parts.receiver.toFixed(0)} MiB, worker${parts.workers.length > 1 ? "s" : ""} ${parts.workers.map((mib) => mib.toFixed(0)).join(", ")} MiB`}, child processes ${parts.children.toFixed(0)} MiB (each part's own peak)`,
+      `\nPeak RSS, ${runName(f.workers)}: ${f.workers === 0 ? `the process ${parts.receiver.toFixed(0)} MiB` : `receiver ${parts.receiver.toFixed(0)} MiB, worker${parts.workers.length > 1 ? "s" : ""} ${parts.workers.map((mib) => mib.toFixed(0)).join(", ")} MiB`}, child processes ${parts.children.toFixed(0)} MiB (each part's own peak); tree ${f.peakRssMiB.toFixed(0)} MiB summed RSS, ${f.peakPssMiB.toFixed(0)} MiB summed PSS (shared pages once)`,
     );
   }
   const perApp = (calls: Record<string, number>, scale = 1) =>

@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { loadConfigFile } from "../../config/load.ts";
 import { createLogger } from "../../observability/logger.ts";
-import { startReceiver, untilSignal } from "../up/receiver.ts";
+import { startReceiver } from "../up/receiver.ts";
+import { untilSignal } from "../up/signals.ts";
 
 export async function serve(configFile: string): Promise<void> {
   const config = await loadConfigFile(configFile, process.env, "receiver");

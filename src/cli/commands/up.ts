@@ -18,7 +18,8 @@ import { readHistory } from "../../sync/history.ts";
 import { startWorkers } from "../../../workers/index.ts";
 import { DEMO_APP, demoConfig, demoSecret, nextSteps, seedDemoRepo, type DemoSettings } from "../up/demo.ts";
 import { startPrivateRedis } from "../up/redis.ts";
-import { startReceiver, untilSignal } from "../up/receiver.ts";
+import { startReceiver } from "../up/receiver.ts";
+import { untilSignal } from "../up/signals.ts";
 
 interface UpOptions {
   config?: string;

@@ -10,7 +10,7 @@ import { checkEvictionPolicy } from "../../queue/eviction.ts";
 import { queueNames, type QueueKind } from "../../queue/types.ts";
 import { createRuntime } from "../../runtime/context.ts";
 import { allQueues, startWorkers } from "../../../workers/index.ts";
-import { untilSignal } from "../up/receiver.ts";
+import { untilSignal } from "../up/signals.ts";
 
 export function parseQueues(list: string): QueueKind[] {
   const kinds = list

@@ -72,17 +72,3 @@ export async function startReceiver(
     },
   };
 }
-
-/** Resolves on the first SIGTERM or SIGINT. */
-export function untilSignal(logger: Logger): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, "shutting down");
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve(signal);
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
-  });
-}
