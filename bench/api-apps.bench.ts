@@ -16,8 +16,8 @@
 // reference, reference, Ferry so a change of the machine's load does not favour one. Per phase:
 // the child's peak RSS (sampled from /proc every 50 ms), its CPU ms per request (/proc), p50 and
 // max latency, and, from inside the child, the peaks of process.memoryUsage() and of V8's heap
-// spaces (which part of the RSS is live heap, young generation, code). Results in
-// bench/results/api-apps.json.
+// spaces (which part of the RSS is live heap, young generation, code). BENCH_NODE_FLAGS adds V8
+// flags to both children. Results in bench/results/api-apps.json.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -37,6 +37,8 @@ const apps = Number(process.env.BENCH_APPS ?? 1_000);
 const records = Number(process.env.BENCH_RECORDS ?? 8);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const MIB = 1024 * 1024;
+/** BENCH_NODE_FLAGS: V8 flags added to Ferry's for both children, to measure a change of them. */
+const extraFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 
 async function fleetConfig(redisUrl: string, prefix: string) {
   const { generatedConfig } = await import("../test/support/ui-state.ts");
@@ -126,7 +128,7 @@ interface Server {
 function startChild(role: string, redisUrl: string, prefix: string): Promise<Server> {
   const proc = spawn(
     process.execPath,
-    [...NODE_FLAGS, fileURLToPath(import.meta.url), role, redisUrl, prefix],
+    [...NODE_FLAGS, ...extraFlags, fileURLToPath(import.meta.url), role, redisUrl, prefix],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -265,7 +267,7 @@ async function main(): Promise<void> {
     }
     const loadAfter = load();
     console.log(
-      `${apps} apps × ${records} records, ${seconds} s per phase; load average ${loadBefore} → ${loadAfter}; before the first request: Ferry ${idleFigures(idle.ferry)}, reference ${idleFigures(idle.reference)}\n`,
+      `${apps} apps × ${records} records, ${seconds} s per phase, flags ${[...NODE_FLAGS, ...extraFlags].join(" ")}; load average ${loadBefore} → ${loadAfter}; before the first request: Ferry ${idleFigures(idle.ferry)}, reference ${idleFigures(idle.reference)}\n`,
     );
     console.log(
       "| server | mode | requests | p50 ms | max ms | CPU ms/request | peak RSS MiB | heap used / total MiB | old / new space MiB | response KiB |",

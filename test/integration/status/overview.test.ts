@@ -130,13 +130,15 @@ describe("the overviews of many apps", () => {
   const shown = 5;
 
   it("shows each app its own records, and reads only the shown head of histories that tell enough", async () => {
-    const config = generatedConfig(10, prefix);
+    // More apps than one round trip reads (200): the batches must keep each app's records.
+    const count = 210;
+    const config = generatedConfig(count, prefix);
     await seedFleetState(redis, config, { records: 8, every: 5 });
     const ranges = await lrangesDuring(() => readOverviews({ redis, prefix }, config.apps));
-    expectFleetOverviews(ranges.result, 10);
+    expectFleetOverviews(ranges.result, count);
     // Apps with images find the live revision's in the newest record: 5 entries are read. The
-    // others (0, 3, 6, 9) name no images: their whole list is searched, as before.
-    for (let index = 0; index < 10; index++) {
+    // others (0, 3, 6, …) name no images: their whole list is searched, as before.
+    for (let index = 0; index < count; index++) {
       const reads = ranges.byKey.get(syncKey(prefix, appName(index), "history"));
       expect(reads, appName(index)).toEqual(index % 3 === 0 ? ["0 4", "0 19"] : ["0 4"]);
     }
