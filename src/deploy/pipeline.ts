@@ -78,7 +78,12 @@ export async function runDeploy(
   options: DeployOptions = {},
 ): Promise<DeployRun> {
   const run = await deployOrSkip(job, runtime, options);
-  if (run.result === "skipped") await recordNothingToDo(runtime.redis, runtime.prefix, run.app);
+  // The run's end, after its lock was released, outdates a "Syncing" that a reconcile run saved
+  // while this sync was queued or running (state/app-state-index.ts deriveState). Whatever the
+  // result: a skipped sync writes no record, and a record is dated before the outcome's forge
+  // feedback went out and the lock was released, while the job still counted as in flight. A
+  // dry run changes nothing and must not outdate the Syncing of a sync still queued.
+  if (job.dryRun !== true) await recordNothingToDo(runtime.redis, runtime.prefix, job.app);
   return run;
 }
 

@@ -1,5 +1,5 @@
 // The facts an app's sync state and health are derived from, indexed per Ferry (not per app),
-// so a filter on state reads three hashes instead of every app's history and status. Each
+// so a filter on state reads four hashes instead of every app's history and status. Each
 // writer of a fact adds its index field in the same MULTI as the record it writes (reconcile
 // status: reconcile/status.ts; deployment record: sync/history.ts), so the index holds exactly
 // what the records say and cannot drift from them. All keys share the prefix, hence one slot
@@ -9,8 +9,8 @@
 //   <prefix>:state:deployed-at  HASH app -> "<finished ms>" of the newest deployment record
 //   <prefix>:state:deployed     HASH app -> "<result> <health>" of the newest record that was not
 //                               skipped (a skipped sync says nothing about the app's state)
-//   <prefix>:state:settled-at   HASH app -> "<ended ms>" of the newest sync that ended with nothing
-//                               to do and so wrote no record (sync/history.ts recordNothingToDo)
+//   <prefix>:state:settled-at   HASH app -> "<ended ms>" of the newest sync run, whatever its result,
+//                               written once its lock was released (deploy/pipeline.ts runDeploy)
 //
 // Fields are overwritten, never appended: a rewritten record replaces its fact. Fields of apps
 // removed from ferry.yaml stay (a few bytes each) and are never read: readers ask for the
@@ -30,7 +30,7 @@ export interface StateFacts {
   deployedAt?: number;
   /** The newest deployment record that was not skipped. */
   deployed?: { result: Result; health: string };
-  /** When the newest sync that had nothing to do (and wrote no record) ended (ms). */
+  /** When the newest sync run ended, whatever its result, after its lock was released (ms). */
   settledAt?: number;
 }
 
@@ -126,10 +126,11 @@ export async function readStateFacts(
  * Two facts say where an app stands: reconcile's status (a snapshot, dated when the run looked)
  * and the deployment history (written when each sync ends); the newer one wins. A reconcile run
  * that saw a sync queued or running saves "Syncing", and nothing rewrites that snapshot until the
- * next run, minutes later; once the sync has finished, its record is the newer fact, and a sync
- * that had nothing to do (no record) leaves its end in `settledAt`, which outdates a Syncing too,
- * so the app never shows Syncing after its sync ended, whichever was written first. A live
- * deploy lock is Syncing whatever was saved. Health is the newest not-skipped deployment's.
+ * next run, minutes later; once the sync has finished, its record is the newer fact, and every
+ * sync run leaves its end in `settledAt` (a skipped one writes no record; a record is dated
+ * before the run let go of its lock), which outdates a Syncing too, so the app never shows
+ * Syncing after its sync ended, whichever was written first. A live deploy lock is Syncing
+ * whatever was saved. Health is the newest not-skipped deployment's.
  */
 export function deriveState(facts: StateFacts, locked: boolean): AppState {
   const health = facts.deployed?.health ?? "Unknown";

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { readSeenHead } from "../../../src/deploy/affected.ts";
+import type { CommitStatus } from "../../../src/forges/types.ts";
 import { processReconcileJob } from "../../../src/reconcile/index.ts";
 import { writeAppStatus } from "../../../src/reconcile/status.ts";
 import { readOverviews } from "../../../src/status/overview.ts";
@@ -146,5 +147,36 @@ describe("which apps a commit affects", () => {
     await s.harness.idle();
     expect(await readSeenHead(runtime, a!.name)).toBe(sha);
     expect(await syncOf(a)).toBe("Synced");
+  });
+
+  it("shows Synced once a sync that deployed ends, though a reconcile run saw it in flight after its record was written", async () => {
+    const s = await overlaysOnSharedBase();
+    const { runtime, prefix } = s.harness;
+    const [a] = s.harness.config.apps;
+    // The deploy's outcome goes to the forge after its record is written, while its job still
+    // runs: a reconcile run that looks then sees the sync in flight and saves Syncing, dated
+    // after the record's end.
+    const looked: unknown[] = [];
+    const forgeOf = runtime.forgeOf.bind(runtime);
+    runtime.forgeOf = (app) => {
+      const forge = forgeOf(app);
+      return Object.assign(Object.create(forge) as typeof forge, {
+        setStatus: async (repo: string, status: CommitStatus) => {
+          if (status.state === "success" && looked.length === 0)
+            looked.push(
+              await processReconcileJob({ app: app.name, trigger: "watch" }, reconcileDeps(runtime)),
+            );
+          return forge.setStatus(repo, status);
+        },
+      });
+    };
+    await s.repo.write({ "bases/web/settings.yaml": configMap("settings", "v2") });
+    const sha = await s.repo.commit("shared base: v2");
+    const [run] = await s.harness.finished([
+      await runtime.enqueuer.enqueueSync({ app: a!.name, reason: "poll", sha }),
+    ]);
+    expect(run).toMatchObject({ result: "succeeded", revision: sha });
+    expect(looked).toMatchObject([{ status: "Syncing" }]);
+    expect((await readOverviews({ redis: runtime.redis, prefix }, [a!]))[0]?.sync).toBe("Synced");
   });
 });
