@@ -73,15 +73,18 @@ async function reconcileApp(
 ): Promise<ReconcileOutcome> {
   const prefix = deps.prefix;
   const logger = deps.logger.child({ app: app.name, trigger: data.trigger });
-  // A "Syncing" snapshot is dated when the run looked, not when it wrote: a sync that ended in
-  // between (its record is dated by its end) is then the newer fact, and the app reads Synced.
-  const observedAt = new Date().toISOString();
   const previous = await readAppStatus(deps.redis, app.name, prefix);
   const save = statusWriter(app, deps);
-  const saveSyncing = (status: Omit<AppStatus, "app" | "checkedAt" | "status">) =>
-    save({ status: "Syncing", ...status }, observedAt);
+  // A "Syncing" snapshot is dated by when the run looked (just before it queued the sync, or
+  // asked the queue or the lock), not when it wrote: a sync that ended in between is then the
+  // newer fact, and the app reads Synced. Looking any earlier would let a sync that ended
+  // before the look outdate one it saw queued.
+  const now = () => new Date().toISOString();
+  const saveSyncing = (lookedAt: string, status: Omit<AppStatus, "app" | "checkedAt" | "status">) =>
+    save({ status: "Syncing", ...status }, lookedAt);
 
   // Watch runs skip the ls-remote: they must answer within a second of a cluster change.
+  const pollStarted = now();
   let poll: PollOutcome | undefined;
   if (data.trigger === "timer" || data.trigger === "manual") {
     poll = await pollBranch({
@@ -98,10 +101,13 @@ async function reconcileApp(
   }
   const head = poll?.head ?? previous?.head;
   const withHead = head === undefined ? {} : { head };
-  if (poll?.reason === "SyncEnqueued" || (await syncInFlight(deps.enqueuer.queues.sync, app.name))) {
-    await saveSyncing({ drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
+  const enqueued = poll?.reason === "SyncEnqueued";
+  const queueAsked = enqueued ? pollStarted : now();
+  if (enqueued || (await syncInFlight(deps.enqueuer.queues.sync, app.name))) {
+    await saveSyncing(queueAsked, { drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
     return { app: app.name, status: "Syncing", ...(poll ? { poll: poll.reason } : {}), drifted: 0 };
   }
+  const lockAsked = now();
   const locked = await ifAppLockFree(
     deps.redis,
     deployLockKey(prefix, app.name),
@@ -110,7 +116,7 @@ async function reconcileApp(
   );
   if (!locked.taken) return locked.value;
   await enqueueHealRetry(deps.enqueuer.queues.reconcile, app.name, deps.lockedRetryMs ?? LOCKED_RETRY_MS);
-  await saveSyncing({ drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
+  await saveSyncing(lockAsked, { drifted: previous?.drifted ?? [], ...withHead, ...revisionOf(previous) });
   logger.info("another writer holds the app's lock; drift check retried later");
   return {
     app: app.name,

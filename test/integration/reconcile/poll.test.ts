@@ -11,6 +11,7 @@ import type { SyncJob } from "../../../src/queue/types.ts";
 import { processReconcileJob } from "../../../src/reconcile/process.ts";
 import { schedulerId, syncSchedulers } from "../../../src/reconcile/scheduler.ts";
 import { readAppStatus } from "../../../src/reconcile/status.ts";
+import { indexSettled } from "../../../src/state/app-state-index.ts";
 import { readOverviews } from "../../../src/status/overview.ts";
 import { recordDeployment } from "../../../src/sync/history.ts";
 import { pauseApp, resumeApp } from "../../../src/sync/pause.ts";
@@ -127,6 +128,45 @@ describe("branch polling", () => {
     // ...which is older than the sync that ended while it looked.
     const [overview] = await readOverviews({ redis: h.redis, prefix: h.prefix }, h.apps);
     expect(overview?.sync).toBe("Synced");
+  });
+
+  it("still reads Syncing for a sync it saw queued when an earlier sync ended while it polled", async () => {
+    h = pollHarness();
+    const harnessed = h;
+    const head = await repo.head();
+    await h.store.recordApplied("shop", head, []);
+    await recordDeployment(h.redis, h.prefix, "shop", {
+      revision: head,
+      trigger: "webhook",
+      startedAt: new Date(Date.now() - 60_000).toISOString(),
+      durationMs: 5_000,
+      result: "succeeded",
+      changed: 1,
+      health: "Healthy",
+    });
+    // A webhook's sync waits in the queue (no sync worker runs here)...
+    await h.enqueuer.enqueueSync({ app: "shop", reason: "webhook", sha: head });
+    // ...and an earlier sync of the app ends while the poll asks Git for the head.
+    const store = h.store;
+    let ended = false;
+    const racing = {
+      ...store,
+      lastApplied: async (app: string) => {
+        if (!ended) {
+          ended = true;
+          await indexSettled(harnessed.redis.multi(), harnessed.prefix, "shop", Date.now() - 1).exec();
+        }
+        return store.lastApplied(app);
+      },
+    };
+    const outcome = await processReconcileJob(
+      { app: "shop", trigger: "timer" },
+      { ...h.deps, store: racing },
+    );
+    expect(ended).toBe(true);
+    expect(outcome).toMatchObject({ status: "Syncing" });
+    const [overview] = await readOverviews({ redis: h.redis, prefix: h.prefix }, h.apps);
+    expect(overview?.sync).toBe("Syncing");
   });
 
   it("only reports a new head when sync.auto is off", async () => {
