@@ -44,6 +44,17 @@ const syncJobs = async (harnessed: Harness): Promise<Array<Job<SyncJob>>> =>
     Job<SyncJob>
   >;
 
+/** A webhook's 5 s sync of `revision` that succeeded and ended `endedAgoMs` ago. */
+const webhookDeployed = (revision: string, endedAgoMs: number) => ({
+  revision,
+  trigger: "webhook" as const,
+  startedAt: new Date(Date.now() - endedAgoMs - 5_000).toISOString(),
+  durationMs: 5_000,
+  result: "succeeded" as const,
+  changed: 1,
+  health: "Healthy",
+});
+
 describe("branch polling", () => {
   it("enqueues a sync with reason poll for a commit whose webhook never came", async () => {
     h = pollHarness();
@@ -104,15 +115,7 @@ describe("branch polling", () => {
         const applied = await store.lastApplied(app);
         if (!ended) {
           ended = true;
-          await recordDeployment(harnessed.redis, harnessed.prefix, "shop", {
-            revision: pushed,
-            trigger: "webhook",
-            startedAt: new Date(Date.now() - 5_000).toISOString(),
-            durationMs: 5_000,
-            result: "succeeded",
-            changed: 1,
-            health: "Healthy",
-          });
+          await recordDeployment(harnessed.redis, harnessed.prefix, "shop", webhookDeployed(pushed, 0));
         }
         return applied;
       },
@@ -135,15 +138,7 @@ describe("branch polling", () => {
     const harnessed = h;
     const head = await repo.head();
     await h.store.recordApplied("shop", head, []);
-    await recordDeployment(h.redis, h.prefix, "shop", {
-      revision: head,
-      trigger: "webhook",
-      startedAt: new Date(Date.now() - 60_000).toISOString(),
-      durationMs: 5_000,
-      result: "succeeded",
-      changed: 1,
-      health: "Healthy",
-    });
+    await recordDeployment(h.redis, h.prefix, "shop", webhookDeployed(head, 55_000));
     // A webhook's sync waits in the queue (no sync worker runs here)...
     await h.enqueuer.enqueueSync({ app: "shop", reason: "webhook", sha: head });
     // ...and an earlier sync of the app ends while the poll asks Git for the head.
