@@ -15,9 +15,9 @@ import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** tsconfig.build.json's outDir; its rootDir is the repository, so src/x.ts becomes dist/src/x.js. */
-export const distDir = join(root, "dist");
+const distDir = join(root, "dist");
 const sourceDirs = ["src", "workers"];
 const buildInfo = ".tsbuildinfo";
 
