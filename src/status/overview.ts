@@ -13,6 +13,7 @@ import {
   HISTORY_LIMIT,
   readHealthyMarks,
   readHistoryHeads,
+  readImageRecords,
   type DeploymentRecord,
   type HealthyMark,
 } from "../sync/history.ts";
@@ -85,9 +86,12 @@ function factsOf(
 /** Everything an overview shows of one app, as stored in Redis. */
 interface AppRecords {
   app: string;
-  /** Newest first: the shown records, or the whole list when the shown ones do not tell enough. */
+  /**
+   * Newest first: the shown records; after them the older ones that name images when the live
+   * revision's are not among the shown; or the whole list when the shown ones tell too little.
+   */
   history: DeploymentRecord[];
-  /** Whether the list holds records past `history`. */
+  /** Whether the list holds records past the shown ones. */
   more: boolean;
   healthy: HealthyMark | undefined;
   bad: string | undefined;
@@ -101,9 +105,10 @@ interface AppRecords {
  * The records of `apps` an overview showing `shown` deployments needs, in two round trips at
  * most. Each kind of record is read for all apps at once (MGETs, HMGETs of the state index, a
  * pipeline for the history heads and healthy marks), all of them under the prefix, hence in one
- * slot on Redis Cluster. Only the `shown` newest history entries are read, unless those do not
- * answer what the overview derives from the history (see needsWholeHistory): those apps' whole
- * lists are read in one more round trip, so the overview is what reading every list would give.
+ * slot on Redis Cluster. Only the `shown` newest history entries are read, unless those leave
+ * something open (see `missing`): then one more round trip reads, of those apps, the older
+ * records that name images, or the whole list, so the overview is what reading every list would
+ * give.
  */
 async function readAppRecords(
   deps: OverviewDeps,
@@ -132,31 +137,42 @@ async function readAppRecords(
     status: statuses.get(app),
     indexed: facts[index] ?? {},
   }));
-  const incomplete = records.filter((record) => record.more && needsWholeHistory(record, shown));
-  const lists = await readHistoryHeads(
-    redis,
-    prefix,
-    incomplete.map((record) => record.app),
-    HISTORY_LIMIT,
-  );
+  const open = records.map((record) => (record.more ? missing(record, shown) : "nothing"));
+  const withoutImages = records.filter((_, index) => open[index] === "images");
+  const incomplete = records.filter((_, index) => open[index] === "more");
+  const [images, lists] = await Promise.all([
+    readImageRecords(
+      redis,
+      prefix,
+      withoutImages.map((record) => record.app),
+      shown,
+    ),
+    readHistoryHeads(
+      redis,
+      prefix,
+      incomplete.map((record) => record.app),
+      HISTORY_LIMIT,
+    ),
+  ]);
+  withoutImages.forEach((record, index) => record.history.push(...(images[index] ?? [])));
   incomplete.forEach((record, index) => {
     record.history = lists[index]?.records ?? [];
-    record.more = false;
   });
   return records;
 }
 
 /**
- * Whether the shown head of a longer history leaves something of the overview open: fewer
- * records than shown parsed (older ones would fill the page), the live revision's images are
- * in an older record, or the state index lacks the last deployment and every shown one was
- * skipped (factsOf looks further back).
+ * What the shown head of a longer history leaves open: nothing; only the live revision's images
+ * (in an older record); or "more": fewer records than shown parsed (older ones fill the page),
+ * or the state index lacks the last deployment and every shown one was skipped (factsOf looks
+ * further back).
  */
-function needsWholeHistory(records: AppRecords, shown: number): boolean {
+function missing(records: AppRecords, shown: number): "nothing" | "images" | "more" {
   const { history, healthy, indexed } = records;
-  if (history.length < shown) return true;
-  if (healthy && imagesOf(history, healthy.revision).images === undefined) return true;
-  return indexed.deployed === undefined && history.every((record) => record.result === "skipped");
+  if (history.length < shown) return "more";
+  if (indexed.deployed === undefined && history.every((record) => record.result === "skipped")) return "more";
+  if (healthy && imagesOf(history, healthy.revision).images === undefined) return "images";
+  return "nothing";
 }
 
 function overviewOf(app: AppConfig, records: AppRecords, limit: number): AppOverview {

@@ -164,6 +164,30 @@ export async function readHistoryHeads(
   });
 }
 
+/**
+ * Of each app's history past its `skip` newest entries, the records that name images, newest
+ * first, in one round trip: where an overview looks for the live revision's images when the
+ * shown records do not have them (an app without images would otherwise have its whole list
+ * parsed on every read). Only entries whose text has an `"images":` member are parsed:
+ * JSON.stringify writes the member that way, and the same text inside a string value would be
+ * escaped (`\"images\":`), so no record with images is passed over.
+ */
+export async function readImageRecords(
+  redis: RedisClient,
+  prefix: string,
+  apps: readonly string[],
+  skip: number,
+): Promise<DeploymentRecord[][]> {
+  const replies = await pipelined(redis, (pipeline) => {
+    for (const app of apps) pipeline.lrange(key(prefix, app, "history"), skip, HISTORY_LIMIT - 1);
+  });
+  return replies.map((reply) =>
+    parseHistory((reply as string[]).filter((item) => item.includes('"images":'))).filter(
+      (record) => record.images !== undefined,
+    ),
+  );
+}
+
 export interface HealthyRevision {
   revision: string;
   at: string;
