@@ -7,6 +7,7 @@
 // directory (`--heapsnapshot-signal` needs the flag at start; this works with any flags).
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import process from "node:process";
 import { setInterval } from "node:timers";
 import v8 from "node:v8";
@@ -16,6 +17,11 @@ if (dir) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${process.pid}.jsonl`);
   const MiB = 1 << 20;
+  // Main-thread time in garbage collections (scavenges and full GCs), milliseconds.
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  }).observe({ entryTypes: ["gc"] });
   const round = (bytes) => Math.round((bytes / MiB) * 10) / 10;
   const sample = () => {
     const usage = process.memoryUsage();
@@ -32,6 +38,7 @@ if (dir) {
         heapUsed: round(usage.heapUsed),
         external: round(usage.external),
         arrayBuffers: round(usage.arrayBuffers),
+        gcMs: Math.round(gcMs),
         cpuS: Math.round(process.cpuUsage().user / 1e4 + process.cpuUsage().system / 1e4) / 100,
         spaces,
       })}\n`,

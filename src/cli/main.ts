@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50 --external-memory-accounted-in-global-limit
 // The `ferry` command. Each subcommand lives in its own file under commands/ and registers
 // itself on the program; this file only wires them and maps failures to exit codes
 // (0 ok, 1 failure, 2 usage or configuration error). A run loads only the command it runs
