@@ -20,7 +20,7 @@ import type { SyncJob } from "../queue/types.ts";
 import type { Runtime } from "../runtime/context.ts";
 import type { SyncMetrics } from "../sync/metrics.ts";
 import { runSync } from "../sync/engine.ts";
-import { isBadRevision, readHealthyRevision, recordDeployment, recordNothingToDo } from "../sync/history.ts";
+import { isBadRevision, readHealthyRevision, recordDeployment, recordSyncEnded } from "../sync/history.ts";
 import { readPause } from "../sync/pause.ts";
 import type { SyncOutcome } from "../sync/types.ts";
 import { outcome, type Outcome } from "../outcome.ts";
@@ -83,7 +83,7 @@ export async function runDeploy(
   // result: a skipped sync writes no record, and a record is dated before the outcome's forge
   // feedback went out and the lock was released, while the job still counted as in flight. A
   // dry run changes nothing and must not outdate the Syncing of a sync still queued.
-  if (job.dryRun !== true) await recordNothingToDo(runtime.redis, runtime.prefix, job.app);
+  if (job.dryRun !== true) await recordSyncEnded(runtime.redis, runtime.prefix, job.app);
   return run;
 }
 

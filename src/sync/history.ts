@@ -112,12 +112,13 @@ export async function recordDeployment(
 }
 
 /**
- * A sync that ended with nothing to do (already deployed, not affected, held back, paused) keeps
- * no record, by design: a docs-only push must not fill every app's history. Only when it ended is
- * kept, for the state index: it outdates the "Syncing" a reconcile run saved when it queued or
- * saw that sync (state/app-state-index.ts deriveState).
+ * When a sync run ended (after its lock was released), whatever its result, for the state index:
+ * it outdates the "Syncing" a reconcile run saved when it queued or saw that sync
+ * (state/app-state-index.ts deriveState). A run with nothing to do (already deployed, not
+ * affected, held back, paused) keeps no record, by design: a docs-only push must not fill every
+ * app's history, so this is its only trace.
  */
-export async function recordNothingToDo(redis: RedisClient, prefix: string, app: string): Promise<void> {
+export async function recordSyncEnded(redis: RedisClient, prefix: string, app: string): Promise<void> {
   await indexSettled(redis.multi(), prefix, app, Date.now())
     .publish(changesChannel(prefix), changeMessage({ app }))
     .exec();

@@ -15,7 +15,7 @@ import { writeAppStatus } from "../../../src/reconcile/status.ts";
 import type { AppSyncStatus } from "../../../src/reconcile/types.ts";
 import {
   recordDeployment,
-  recordNothingToDo,
+  recordSyncEnded,
   saveHealthyRevision,
   type DeploymentRecord,
 } from "../../../src/sync/history.ts";
@@ -91,7 +91,7 @@ describe("the sync state of /api/apps", () => {
   it("reads Synced when the sync a reconcile run saw had nothing to do, whichever was written first", async () => {
     await recordDeployment(redis, prefix, app.name, record("succeeded", 60));
     await status("Syncing", 30);
-    await recordNothingToDo(redis, prefix, app.name);
+    await recordSyncEnded(redis, prefix, app.name);
     expect(await syncOf()).toBe("Synced");
     // The run looked before the sync ended but wrote its Syncing after: still outdated.
     await status("Syncing", 1);
@@ -113,7 +113,7 @@ describe("the sync state of /api/apps", () => {
   it("keeps a status other than Syncing when a sync had nothing to do", async () => {
     await recordDeployment(redis, prefix, app.name, record("succeeded", 60));
     await status("OutOfSync", 30);
-    await recordNothingToDo(redis, prefix, app.name);
+    await recordSyncEnded(redis, prefix, app.name);
     expect(await syncOf()).toBe("OutOfSync");
   });
 
