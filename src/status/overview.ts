@@ -284,7 +284,7 @@ async function matchingState(
 
 /**
  * One page of overviews. Filters on configuration cost no Redis reads; a filter on state reads
- * the state index (three hashes, and the deploy locks for a sync state), never the apps'
+ * the state index (four hashes, and the deploy locks for a sync state), never the apps'
  * records; then only the page's apps are read. So a page costs about the same with 10 or
  * 10,000 apps, whichever filter.
  */
