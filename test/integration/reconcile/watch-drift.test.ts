@@ -88,7 +88,11 @@ describe("drift through the watch path", () => {
     await kube.delete(ref);
     const back = await eventually("the ConfigMap recreated", () => kube.get(ref));
     expect(back.data).toEqual({ color: "blue" });
-    const corrections = await readCorrections(h.redis, h.prefix, app.name);
+    // The heal records its correction after its apply: the object can be back a moment before.
+    const corrections = await eventually("the second correction recorded", async () => {
+      const recorded = await readCorrections(h.redis, h.prefix, app.name);
+      return recorded.length >= 2 ? recorded : undefined;
+    });
     expect(corrections[0]?.objects).toEqual([
       expect.objectContaining({ state: "deleted", summary: [`ConfigMap ${ns.name}/settings was deleted`] }),
     ]);
